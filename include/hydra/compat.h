@@ -1,0 +1,32 @@
+/*
+ * compat.h: the one place where hydra says which platform it runs on.
+ *
+ * Every #ifdef on an operating system lives here (and in compat.c when a
+ * function is needed), so the rest of the tree reads as plain POSIX.
+ */
+#ifndef HYDRA_COMPAT_H
+#define HYDRA_COMPAT_H
+
+#include <sys/types.h>
+#include <sys/mman.h>
+
+/* Keep a mapping out of core dumps, where the platform can. */
+#if defined(MADV_DONTDUMP)
+#define COMPAT_MADV_NODUMP	MADV_DONTDUMP
+#elif defined(MADV_NOCORE)
+#define COMPAT_MADV_NODUMP	MADV_NOCORE
+#endif
+
+/*
+ * Compiler ordering for crash consistency.  A process that dies stops
+ * between two instructions, so what matters for the next lock holder is the
+ * order in which our stores were issued: compiler_barrier() keeps the
+ * compiler from moving memory accesses across it.
+ */
+#define compiler_barrier()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#endif /* HYDRA_COMPAT_H */

@@ -1,0 +1,79 @@
+/*
+ * keyspace_internal.h: the keyspace's shared structures, for keyspace.c and
+ * its checker (keyspace_check.c) only.
+ *
+ * Every field of a stripe is protected by that stripe's st_lock, and is
+ * changed only through the stripe's intent (see intent.h), except
+ * st_rehash (a hint: buckets of table 0 below it are empty) and
+ * st_version (bumped before each change; only ever grows).
+ */
+#ifndef HYDRA_KEYSPACE_INTERNAL_H
+#define HYDRA_KEYSPACE_INTERNAL_H
+
+#include "hydra/arena.h"
+#include "hydra/intent.h"
+#include "hydra/keyspace.h"
+#include "hydra/lock.h"
+
+#define KS_TABLE_MIN_LOG2	2	/* 4 buckets, as Redis's dict */
+#define KS_TABLE_MIN_FILL	10	/* shrink below 10% */
+
+/* A bucket array: one chunk, so that it is published by one store. */
+struct ks_table {
+	uint32_t	 kt_log2;
+	uint32_t	 kt_pad;
+	aoff_t		 kt_bucket[];
+};
+
+struct ks_stripe {
+	struct lock	 st_lock;
+	aoff_t		 st_table[2];	/* [1] is set while rehashing */
+	uint32_t	 st_rehash;	/* next bucket of table 0 to move */
+	uint32_t	 st_nkeys;
+	uint32_t	 st_nexpires;
+	uint32_t	 st_pad;
+	uint64_t	 st_version;
+	struct intent	 st_intent;
+} __attribute__((aligned(64)));
+
+struct ks_region {
+	uint64_t	 kr_seed[2];		/* immutable */
+	uint32_t	 kr_ndb;		/* immutable */
+	uint32_t	 kr_stripes_log2;	/* immutable */
+	uint64_t	 kr_pad[6];
+	struct ks_stripe kr_stripe[];		/* kr_ndb << kr_stripes_log2 */
+};
+
+static inline struct ks_stripe *
+ks_stripe_at(const struct keyspace *ks, unsigned db, uint32_t s)
+{
+	return (&ks->ks_reg->kr_stripe[((size_t)db <<
+	    ks->ks_reg->kr_stripes_log2) + s]);
+}
+
+static inline uint32_t
+ks_stripe_of(const struct keyspace *ks, uint64_t hash)
+{
+	unsigned	 k = ks->ks_reg->kr_stripes_log2;
+
+	return (k == 0 ? 0 : (uint32_t)(hash >> (64 - k)));
+}
+
+static inline struct ks_table *
+ks_table(const struct keyspace *ks, aoff_t t)
+{
+	return (aoff_isnull(t) ? NULL : arena_ptr(ks->ks_arena, t));
+}
+
+static inline struct entry *
+ks_entry(const struct keyspace *ks, aoff_t e)
+{
+	return (arena_ptr(ks->ks_arena, e));
+}
+
+uint64_t	 ks_hash(const struct keyspace *, const void *, size_t);
+
+/* Take a stripe's lock, repairing it first if its holder died. */
+void		 ks_lock_stripe(struct keyspace *, struct ks_stripe *);
+
+#endif /* HYDRA_KEYSPACE_INTERNAL_H */

@@ -1,0 +1,125 @@
+/*
+ * lock.c: process-shared robust mutexes with repair on owner death.
+ *
+ * Run by every process that touches the arena.  The mutexes live in the
+ * arena and are never freed, unmapped or reused while the arena exists
+ * (reusing the memory of a robust mutex races with the kernel's dead-owner
+ * walk).  lk_holder is a diagnostic: it names the pid that holds the lock,
+ * for the watchdog and for people; repair never trusts it, because a holder
+ * can die between taking the mutex and writing it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hydra/arena.h"
+#include "hydra/lock.h"
+#include "hydra/log.h"
+
+static uint64_t	 lock_repair_count;
+
+int
+lock_init(struct lock *lk)
+{
+	pthread_mutexattr_t	 attr;
+	int			 error;
+
+	memset(lk, 0, sizeof(*lk));
+	if ((error = pthread_mutexattr_init(&attr)) != 0)
+		goto fail;
+	if ((error = pthread_mutexattr_setpshared(&attr,
+	    PTHREAD_PROCESS_SHARED)) != 0 ||
+	    (error = pthread_mutexattr_setrobust(&attr,
+	    PTHREAD_MUTEX_ROBUST)) != 0 ||
+	    (error = pthread_mutex_init(&lk->lk_mutex, &attr)) != 0) {
+		pthread_mutexattr_destroy(&attr);
+		goto fail;
+	}
+	pthread_mutexattr_destroy(&attr);
+	return (0);
+fail:
+	errno = error;
+	return (-1);
+}
+
+/*
+ * We own the lock after its owner died: repair the region, then mark the
+ * mutex consistent.  Only the last step makes the lock usable again, so a
+ * death anywhere in here hands the same work to the next taker.
+ */
+static void
+lock_recover(struct lock *lk, int32_t dead, lock_repair_fn repair, void *ctx)
+{
+	int	 error;
+
+	log_warnx("lock %p: previous owner (pid %d) died holding it; "
+	    "repairing", (void *)lk, (int)dead);
+	if (repair != NULL && repair(ctx) == -1) {
+		log_warnx("lock %p: repair failed; the arena is inconsistent",
+		    (void *)lk);
+		abort();
+	}
+	if ((error = pthread_mutex_consistent(&lk->lk_mutex)) != 0) {
+		errno = error;
+		log_warn("lock %p: pthread_mutex_consistent", (void *)lk);
+		abort();
+	}
+	lk->lk_repairs++;
+	lock_repair_count++;
+}
+
+static void
+lock_took(struct lock *lk, int error, lock_repair_fn repair, void *ctx)
+{
+	int32_t	 dead = lk->lk_holder;
+
+	shm_store32((uint32_t *)&lk->lk_holder, (uint32_t)getpid());
+	if (error == EOWNERDEAD)
+		lock_recover(lk, dead, repair, ctx);
+}
+
+void
+lock_acquire(struct lock *lk, lock_repair_fn repair, void *ctx)
+{
+	int	 error;
+
+	error = pthread_mutex_lock(&lk->lk_mutex);
+	if (error != 0 && error != EOWNERDEAD) {
+		errno = error;
+		log_warn("lock %p: pthread_mutex_lock", (void *)lk);
+		abort();
+	}
+	lock_took(lk, error, repair, ctx);
+}
+
+int
+lock_tryacquire(struct lock *lk, lock_repair_fn repair, void *ctx)
+{
+	int	 error;
+
+	error = pthread_mutex_trylock(&lk->lk_mutex);
+	if (error == EBUSY)
+		return (0);
+	if (error != 0 && error != EOWNERDEAD) {
+		errno = error;
+		log_warn("lock %p: pthread_mutex_trylock", (void *)lk);
+		abort();
+	}
+	/* A trylock that returns EOWNERDEAD owns the lock too. */
+	lock_took(lk, error, repair, ctx);
+	return (1);
+}
+
+void
+lock_release(struct lock *lk)
+{
+	shm_store32((uint32_t *)&lk->lk_holder, 0);
+	pthread_mutex_unlock(&lk->lk_mutex);
+}
+
+uint64_t
+lock_repairs_done(void)
+{
+	return (lock_repair_count);
+}
