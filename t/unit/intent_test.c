@@ -1,0 +1,548 @@
+/*
+ * intent_test.c: checks the reserve, fill, publish, retire protocol of
+ * intent.c, and its repair.
+ *
+ * The change under test replaces two published chunks (a link to each,
+ * tr_live) by two new ones and sets two plain words: four stores, two
+ * allocations, two retirements, the most an intent holds of chunks.  A
+ * commit applies every store and frees what was retired; an abort frees
+ * what was reserved and applies nothing.  intent_repair() rolls an ACTIVE
+ * intent back and a READY one forward, can be run again harmlessly, and
+ * refuses an intent that is damaged.  Finally a child is killed at every
+ * crash point a change passes through, one run each, and the repair must
+ * leave either the whole old state or the whole new one, with every chunk
+ * allocated exactly when it is reachable.
+ *
+ * The intent and the words it changes live in a test region of the arena,
+ * as intents do in the keyspace's stripes.
+ */
+
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hydra/arena.h"
+#include "hydra/crashpoint.h"
+#include "hydra/intent.h"
+#include "hydra/slab.h"
+#include "tap.h"
+#include "testarena.h"
+
+#define SIZE		((size_t)64 << 20)
+#define WORD0		7
+#define WORD1		0x80000009U
+
+/* The test region: an intent and the structure it changes. */
+struct tregion {
+	struct intent	 tr_in;
+	uint32_t	 tr_word[2];
+	aoff_t		 tr_live[2];	/* the published links */
+	aoff_t		 tr_fresh[2];	/* what the change allocated */
+	aoff_t		 tr_spare[2];
+};
+
+static const size_t	 chunk_size[2] = { 200, 40 };
+
+static struct tregion *
+region(struct arena *a)
+{
+	return (arena_region(a, TESTARENA_REGION));
+}
+
+static uint64_t
+used_chunks(struct arena *a)
+{
+	struct slab_stats	 st;
+	uint64_t		 n = 0;
+	uint32_t		 c;
+
+	slab_stats(a, &st);
+	for (c = 0; c < st.nclasses; c++)
+		n += st.cls[c].used;
+	return (n + st.pages_run);
+}
+
+static int
+intent_idle(const struct intent *in)
+{
+	int	 i;
+
+	if (in->in_state != INTENT_IDLE || in->in_nstores != 0)
+		return (0);
+	for (i = 0; i < INTENT_MAX_CHUNKS; i++)
+		if (!aoff_isnull(in->in_new[i]) || !aoff_isnull(in->in_old[i]))
+			return (0);
+	return (1);
+}
+
+/* Publish two chunks and clear the words: the state before a change. */
+static int
+setup(struct arena *a, aoff_t old[2])
+{
+	struct tregion	*tr = region(a);
+	int		 i;
+
+	tr->tr_word[0] = tr->tr_word[1] = 0;
+	for (i = 0; i < 2; i++) {
+		tr->tr_fresh[i] = AOFF_NULL;
+		if (slab_alloc(a, chunk_size[i], &tr->tr_live[i]) == -1)
+			return (-1);
+		memset(arena_ptr(a, tr->tr_live[i]), 'o', chunk_size[i]);
+		old[i] = tr->tr_live[i];
+	}
+	return (0);
+}
+
+static void
+teardown(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	int		 i;
+
+	for (i = 0; i < 2; i++)
+		if (!aoff_isnull(tr->tr_live[i]))
+			slab_free(a, &tr->tr_live[i]);
+}
+
+/*
+ * Everything a change does before its commit.  0, or -1 when an
+ * allocation failed (the intent is then still ACTIVE).
+ */
+static int
+prepare(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	struct intent	*in = &tr->tr_in;
+	int		 i;
+
+	intent_begin(in);
+	for (i = 0; i < 2; i++) {
+		if (intent_alloc(a, in, chunk_size[i], &tr->tr_fresh[i]) == -1)
+			return (-1);
+		memset(arena_ptr(a, tr->tr_fresh[i]), 'n', chunk_size[i]);
+	}
+	for (i = 0; i < 2; i++)
+		intent_store(a, in, &tr->tr_live[i].u, tr->tr_fresh[i].u);
+	intent_store(a, in, &tr->tr_word[0], WORD0);
+	intent_store(a, in, &tr->tr_word[1], WORD1);
+	for (i = 0; i < 2; i++)
+		intent_retire(in, tr->tr_live[i]);
+	return (0);
+}
+
+/* Is the structure wholly as before the change? */
+static int
+is_old(struct arena *a, const aoff_t old[2])
+{
+	struct tregion	*tr = region(a);
+
+	return (tr->tr_word[0] == 0 && tr->tr_word[1] == 0 &&
+	    aoff_eq(tr->tr_live[0], old[0]) && aoff_eq(tr->tr_live[1], old[1]));
+}
+
+/* Is it wholly as after the change? */
+static int
+is_new(struct arena *a, const aoff_t old[2])
+{
+	struct tregion	*tr = region(a);
+	int		 i;
+
+	if (tr->tr_word[0] != WORD0 || tr->tr_word[1] != WORD1)
+		return (0);
+	for (i = 0; i < 2; i++) {
+		if (aoff_isnull(tr->tr_live[i]) ||
+		    !aoff_eq(tr->tr_live[i], tr->tr_fresh[i]) ||
+		    aoff_eq(tr->tr_live[i], old[0]) ||
+		    aoff_eq(tr->tr_live[i], old[1]))
+			return (0);
+		if (*(char *)arena_ptr(a, tr->tr_live[i]) != 'n')
+			return (0);
+	}
+	return (1);
+}
+
+static void
+test_commit(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	aoff_t		 old[2];
+	uint64_t	 base;
+
+	if (setup(a, old) == -1) {
+		ok(0, "two chunks can be allocated and published");
+		return;
+	}
+	base = used_chunks(a);
+	ok(prepare(a) == 0, "a change reserves two chunks");
+	is_int(tr->tr_in.in_state, INTENT_ACTIVE, "the intent is ACTIVE");
+	is_int((long long)used_chunks(a), (long long)base + 2,
+	    "the reserved chunks are allocated");
+	ok(aoff_eq(tr->tr_in.in_new[0], tr->tr_fresh[0]) &&
+	    aoff_eq(tr->tr_in.in_new[1], tr->tr_fresh[1]),
+	    "the intent records the chunks it reserved");
+	ok(is_old(a, old), "nothing is published before the commit");
+	intent_commit(a, &tr->tr_in);
+	ok(is_new(a, old), "the commit applies every recorded store");
+	is_int((long long)used_chunks(a), (long long)base,
+	    "the commit frees the two retired chunks");
+	ok(intent_idle(&tr->tr_in), "the intent is IDLE and empty after the "
+	    "commit");
+	teardown(a);
+	is_int((long long)used_chunks(a), (long long)base - 2,
+	    "the new chunks are the only ones left to free");
+}
+
+static void
+test_abort(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	aoff_t		 old[2];
+	uint64_t	 base;
+
+	if (setup(a, old) == -1) {
+		ok(0, "two chunks can be allocated and published");
+		return;
+	}
+	base = used_chunks(a);
+	ok(prepare(a) == 0, "a change is prepared");
+	intent_abort(a, &tr->tr_in);
+	ok(is_old(a, old), "an abort applies none of the stores");
+	is_int((long long)used_chunks(a), (long long)base,
+	    "an abort frees the reserved chunks and no retired one");
+	ok(intent_idle(&tr->tr_in), "the intent is IDLE and empty after the "
+	    "abort");
+	teardown(a);
+	is_int((long long)used_chunks(a), (long long)base - 2,
+	    "the old chunks are still allocated, once each");
+
+	/* An allocation that cannot succeed leaves nothing to undo. */
+	if (setup(a, old) == -1) {
+		ok(0, "two chunks can be allocated and published");
+		return;
+	}
+	base = used_chunks(a);
+	intent_begin(&tr->tr_in);
+	errno = 0;
+	ok(intent_alloc(a, &tr->tr_in, SIZE * 2, &tr->tr_fresh[0]) == -1 &&
+	    errno == ENOMEM, "a reservation larger than the arena fails "
+	    "with ENOMEM");
+	ok(aoff_isnull(tr->tr_in.in_new[0]) && aoff_isnull(tr->tr_fresh[0]),
+	    "the failed reservation records no chunk");
+	intent_abort(a, &tr->tr_in);
+	ok(intent_idle(&tr->tr_in) && used_chunks(a) == base,
+	    "the abort that follows frees nothing");
+	teardown(a);
+}
+
+static void
+test_repair_active(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	aoff_t		 old[2];
+	uint64_t	 base;
+	int		 rolled = 99;
+
+	is_int(intent_repair(a, &tr->tr_in, &rolled), 0,
+	    "repair of an IDLE intent succeeds");
+	is_int(rolled, 0, "and reports nothing in flight");
+
+	if (setup(a, old) == -1) {
+		ok(0, "two chunks can be allocated and published");
+		return;
+	}
+	base = used_chunks(a);
+	ok(prepare(a) == 0, "a change is prepared and left ACTIVE");
+	is_int(intent_repair(a, &tr->tr_in, &rolled), 0,
+	    "repair of an ACTIVE intent succeeds");
+	is_int(rolled, -1, "it rolls back");
+	ok(is_old(a, old), "none of the stores is applied");
+	is_int((long long)used_chunks(a), (long long)base,
+	    "the reserved chunks are freed, the retired ones kept");
+	ok(intent_idle(&tr->tr_in), "the intent is IDLE and empty");
+	is_int(intent_repair(a, &tr->tr_in, &rolled), 0,
+	    "a second repair succeeds");
+	ok(rolled == 0 && is_old(a, old) && used_chunks(a) == base,
+	    "and changes nothing");
+	teardown(a);
+}
+
+/* Prepare a change in a child and kill it at the countdown'th point. */
+static int
+crash_child(struct arena *a, const char *point, uint64_t countdown,
+    int arm_before_begin)
+{
+	struct tregion	*tr = region(a);
+	pid_t		 pid;
+	int		 status;
+
+	if ((pid = fork()) == -1)
+		return (-1);
+	if (pid == 0) {
+		if (arm_before_begin)
+			crashpoint_arm(point, countdown);
+		if (prepare(a) == -1)
+			_exit(2);
+		if (!arm_before_begin)
+			crashpoint_arm(point, countdown);
+		intent_commit(a, &tr->tr_in);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return (-1);
+	if (WIFSIGNALED(status))
+		return (WTERMSIG(status) == SIGKILL ? 1 : -1);
+	return (WEXITSTATUS(status) == 0 ? 0 : -1);
+}
+
+static void
+test_repair_ready(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	aoff_t		 old[2];
+	uint64_t	 base;
+	int		 rv, rolled = 99;
+
+	if (setup(a, old) == -1) {
+		ok(0, "two chunks can be allocated and published");
+		return;
+	}
+	base = used_chunks(a);
+	rv = crash_child(a, "intent_ready", 1, 0);
+	is_int(rv, 1, "a child preparing a change is killed right after it "
+	    "becomes READY");
+	is_int(tr->tr_in.in_state, INTENT_READY, "the child left the intent "
+	    "READY");
+	ok(is_old(a, old), "with none of its stores applied");
+	is_int((long long)used_chunks(a), (long long)base + 2,
+	    "and its two chunks reserved");
+	is_int(intent_repair(a, &tr->tr_in, &rolled), 0,
+	    "repair of a READY intent succeeds");
+	is_int(rolled, 1, "it rolls forward");
+	ok(is_new(a, old), "every store of the change is applied");
+	is_int((long long)used_chunks(a), (long long)base,
+	    "the retired chunks are freed, the new ones kept");
+	ok(intent_idle(&tr->tr_in), "the intent is IDLE and empty");
+	is_int(intent_repair(a, &tr->tr_in, &rolled), 0,
+	    "a second repair succeeds");
+	ok(rolled == 0 && is_new(a, old) && used_chunks(a) == base,
+	    "and changes nothing: no store undone, no chunk freed twice");
+	teardown(a);
+	is_int((long long)used_chunks(a), (long long)base - 2,
+	    "the new chunks were allocated exactly once each");
+
+	/* Killed half-way through the frees of the roll forward. */
+	if (setup(a, old) == -1) {
+		ok(0, "two chunks can be allocated and published");
+		return;
+	}
+	rv = crash_child(a, "intent_freed", 1, 0);
+	ok(rv == 1 && tr->tr_in.in_state == INTENT_READY &&
+	    aoff_isnull(tr->tr_in.in_old[0]) &&
+	    !aoff_isnull(tr->tr_in.in_old[1]),
+	    "a child killed after the first free leaves one retired chunk");
+	ok(intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == 1 &&
+	    is_new(a, old) && used_chunks(a) == base,
+	    "the roll forward frees only the one left");
+	teardown(a);
+}
+
+/* A damaged intent is reported, and not acted on. */
+static void
+test_damaged(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	struct intent	*in = &tr->tr_in;
+	struct intent	 saved;
+	int		 rolled;
+
+	tr->tr_word[0] = 0;
+	intent_begin(in);
+	intent_store(a, in, &tr->tr_word[0], 1);
+	shm_store32(&in->in_state, INTENT_READY);
+	saved = *in;
+
+	in->in_nstores = INTENT_MAX_STORES + 1;
+	is_int(intent_repair(a, in, &rolled), -1,
+	    "an intent with too many stores is reported damaged");
+	*in = saved;
+	in->in_store[0].is_pos = a->ar_size;
+	is_int(intent_repair(a, in, &rolled), -1,
+	    "a store outside the arena is reported damaged");
+	/*
+	 * A position whose end wraps around 2^64.  The intent is made IDLE
+	 * so that, should the check let it through, nothing is written
+	 * outside the arena: a READY one would store 4 bytes in front of it.
+	 */
+	*in = saved;
+	in->in_store[0].is_pos = UINT64_MAX - 3;
+	in->in_state = INTENT_IDLE;
+	is_int(intent_repair(a, in, &rolled), -1,
+	    "a store position whose end wraps around 2^64 is reported "
+	    "damaged");
+	*in = saved;
+	in->in_store[0].is_pos |= 2;
+	is_int(intent_repair(a, in, &rolled), -1,
+	    "a store to a word that is not aligned is reported damaged");
+	*in = saved;
+	in->in_state = 7;
+	is_int(intent_repair(a, in, &rolled), -1,
+	    "an unknown state is reported damaged");
+	is_int(tr->tr_word[0], 0, "no store of a damaged intent is applied");
+	*in = saved;
+	ok(intent_repair(a, in, &rolled) == 0 && rolled == 1 &&
+	    tr->tr_word[0] == 1, "the intent restored is rolled forward");
+	tr->tr_word[0] = 0;
+}
+
+static void
+child_third_alloc(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+
+	intent_begin(&tr->tr_in);
+	(void)intent_alloc(a, &tr->tr_in, 16, &tr->tr_spare[0]);
+	(void)intent_alloc(a, &tr->tr_in, 16, &tr->tr_spare[1]);
+	(void)intent_alloc(a, &tr->tr_in, 16, &tr->tr_spare[1]);
+	_exit(0);
+}
+
+static void
+child_begin_twice(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+
+	intent_begin(&tr->tr_in);
+	intent_begin(&tr->tr_in);
+	_exit(0);
+}
+
+static int
+abort_status(struct arena *a, void (*fn)(struct arena *))
+{
+	pid_t	 pid;
+	int	 status;
+
+	if ((pid = fork()) == -1)
+		return (-1);
+	if (pid == 0)
+		fn(a);
+	if (waitpid(pid, &status, 0) != pid)
+		return (-1);
+	return (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static void
+test_misuse(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	uint64_t	 base = used_chunks(a);
+	int		 rolled;
+
+	is_int(abort_status(a, child_third_alloc), SIGABRT,
+	    "a third reservation in one change aborts");
+	is_int(tr->tr_in.in_state, INTENT_ACTIVE,
+	    "the aborted process left its intent ACTIVE");
+	ok(intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == -1 &&
+	    used_chunks(a) == base && intent_idle(&tr->tr_in),
+	    "repair rolls it back and frees both of its chunks");
+	is_int(abort_status(a, child_begin_twice), SIGABRT,
+	    "beginning an intent that is not IDLE aborts");
+	ok(intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == -1 &&
+	    intent_idle(&tr->tr_in), "and repair clears it");
+}
+
+/*
+ * Kill a child at the k-th crash point of a whole change, for every k
+ * until the change runs to its end, and repair after each: the structure
+ * must be wholly old or wholly new, with no chunk leaked or lost.
+ */
+static void
+test_every_crash_point(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	aoff_t		 old[2];
+	uint64_t	 base, k;
+	int		 rv, rolled, back = 0, fwd = 0, bad = 0;
+
+	for (k = 1; k < 200; k++) {
+		if (setup(a, old) == -1) {
+			ok(0, "two chunks can be allocated and published");
+			return;
+		}
+		base = used_chunks(a);
+		rv = crash_child(a, "any", k, 1);
+		if (rv == -1) {
+			ok(0, "the child at crash point %llu died as planned",
+			    (unsigned long long)k);
+			return;
+		}
+		if (intent_repair(a, &tr->tr_in, &rolled) == -1) {
+			bad++;
+			diag("   crash at point %llu: repair failed",
+			    (unsigned long long)k);
+			break;
+		}
+		/* Nothing in flight: died before the begin or after the end. */
+		if (!intent_idle(&tr->tr_in) || used_chunks(a) != base ||
+		    !(rolled == 1 ? is_new(a, old) : rolled == -1 ?
+		    is_old(a, old) : is_new(a, old) || is_old(a, old))) {
+			bad++;
+			diag("   crash at point %llu: rolled %d, %llu chunks "
+			    "in use (want %llu), %s", (unsigned long long)k,
+			    rolled, (unsigned long long)used_chunks(a),
+			    (unsigned long long)base,
+			    is_new(a, old) ? "new" : is_old(a, old) ? "old" :
+			    "mixed");
+		}
+		back += rolled == -1;
+		fwd += rolled == 1;
+		teardown(a);
+		if (used_chunks(a) != base - 2) {
+			bad++;
+			diag("   crash at point %llu: %llu chunks left after "
+			    "teardown", (unsigned long long)k,
+			    (unsigned long long)used_chunks(a));
+		}
+		if (rv == 0)
+			break;
+	}
+	ok(k > 10 && k < 200, "a change passes %llu crash points",
+	    (unsigned long long)k - 1);
+	is_int(bad, 0, "after a crash at any of them, repair leaves the "
+	    "structure wholly old or wholly new, every chunk accounted for");
+	ok(back > 0 && fwd > 0, "crashes before READY roll back (%d), "
+	    "crashes after it roll forward (%d)", back, fwd);
+}
+
+int
+main(void)
+{
+	struct arena	 a;
+
+	tap_no_plan();
+	if (!crashpoint_enabled()) {
+		skip(1, "this build has no crash points (HYDRA_CRASHPOINTS)");
+		return (tap_done());
+	}
+	if (!ok(testarena_with_region(&a, SIZE, sizeof(struct tregion)) == 0,
+	    "a 64 MiB arena with a region for an intent"))
+		return (tap_done());
+	intent_init(&region(&a)->tr_in);
+	ok(intent_idle(&region(&a)->tr_in), "a new intent is IDLE and empty");
+
+	test_commit(&a);
+	test_abort(&a);
+	test_repair_active(&a);
+	test_repair_ready(&a);
+	test_damaged(&a);
+	test_misuse(&a);
+	test_every_crash_point(&a);
+
+	testarena_destroy(&a);
+	return (tap_done());
+}

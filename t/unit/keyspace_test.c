@@ -1,0 +1,876 @@
+/*
+ * keyspace_test.c: checks the databases of keyspace.c.
+ *
+ * A value put under a key is got back byte for byte, whatever the lengths
+ * (short keys, keys around the 255-byte switch to a long length, a 70000-
+ * byte key, an empty value, a 1 MiB value) and whatever the bytes (keys
+ * with NULs, keys that are prefixes of others).  A replace keeps one key
+ * and frees the old entry; a delete says whether the key was there.  Keys
+ * expire only when now > when, lazily, and the counts of keys and expiries
+ * follow every change.  Tables grow and shrink as keys come and go and
+ * every key stays reachable through it; SCAN sees every key that is present
+ * for the whole scan even while tables resize under it; RANDOM returns only
+ * live keys.  Databases are independent, FLUSH empties one of them, and a
+ * put that does not fit fails with ENOMEM leaving the old value as it was.
+ *
+ * The stripes' tables are looked at through keyspace_internal.h, to see
+ * that the resizes the test means to cause do happen.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hydra/arena.h"
+#include "hydra/keyspace.h"
+#include "hydra/slab.h"
+#include "hydra/store.h"
+#include "../../src/keyspace_internal.h"
+#include "tap.h"
+#include "testarena.h"
+
+#define SIZE		((size_t)64 << 20)
+#define NOW		INT64_C(1700000000000)
+#define NBULK		100000
+#define TYPE_STRING	0
+
+/* Fill buf with bytes that depend on seed, a pattern per value. */
+static void
+make_value(unsigned char *buf, size_t len, uint32_t seed)
+{
+	uint32_t	 x = seed * 2654435761U + 1;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+}
+
+static int
+put_str(struct keyspace *ks, unsigned db, const char *k, const char *v,
+    int64_t expire)
+{
+	return (keyspace_put(ks, db, k, strlen(k), TYPE_STRING, v, strlen(v),
+	    expire));
+}
+
+/* Is k in db, with exactly the value v, at time now? */
+static int
+has_str(struct keyspace *ks, unsigned db, const char *k, const char *v,
+    int64_t now)
+{
+	char	 buf[256];
+	size_t	 len;
+
+	if (keyspace_get(ks, db, k, strlen(k), now, buf, sizeof(buf), &len,
+	    NULL, NULL) != 1)
+		return (0);
+	return (len == strlen(v) && memcmp(buf, v, len) == 0);
+}
+
+static int
+exists(struct keyspace *ks, unsigned db, const void *k, size_t klen,
+    int64_t now)
+{
+	char	 buf[1];
+	size_t	 len;
+
+	return (keyspace_get(ks, db, k, klen, now, buf, 0, &len, NULL, NULL));
+}
+
+static uint64_t
+nkeys(struct keyspace *ks, unsigned db)
+{
+	uint64_t	 keys, expires;
+
+	keyspace_count(ks, db, &keys, &expires);
+	return (keys);
+}
+
+static uint64_t
+nexpires(struct keyspace *ks, unsigned db)
+{
+	uint64_t	 keys, expires;
+
+	keyspace_count(ks, db, &keys, &expires);
+	return (expires);
+}
+
+static uint64_t
+bytes_used(struct arena *a)
+{
+	struct slab_stats	 st;
+
+	slab_stats(a, &st);
+	return (st.bytes_used);
+}
+
+/* Buckets of every table of every stripe of a database. */
+static uint64_t
+buckets(struct keyspace *ks, unsigned db)
+{
+	struct ks_stripe	*st;
+	struct ks_table		*t;
+	uint64_t		 n = 0;
+	uint32_t		 s;
+	int			 i;
+
+	for (s = 0; s < keyspace_stripes(ks); s++) {
+		st = ks_stripe_at(ks, db, s);
+		for (i = 0; i < 2; i++)
+			if ((t = ks_table(ks, st->st_table[i])) != NULL)
+				n += (uint64_t)1 << t->kt_log2;
+	}
+	return (n);
+}
+
+/*
+ * Buckets of the larger table of each stripe, summed: it grows when a grow
+ * starts and falls only when a shrink has finished.
+ */
+static uint64_t
+largest(struct keyspace *ks, unsigned db)
+{
+	struct ks_stripe	*st;
+	struct ks_table		*t;
+	uint64_t		 n = 0, m;
+	uint32_t		 s;
+	int			 i;
+
+	for (s = 0; s < keyspace_stripes(ks); s++) {
+		st = ks_stripe_at(ks, db, s);
+		for (i = 0, m = 0; i < 2; i++)
+			if ((t = ks_table(ks, st->st_table[i])) != NULL &&
+			    ((uint64_t)1 << t->kt_log2) > m)
+				m = (uint64_t)1 << t->kt_log2;
+		n += m;
+	}
+	return (n);
+}
+
+static int
+key_name(char *buf, size_t len, uint32_t id)
+{
+	return (snprintf(buf, len, "key:%u", id));
+}
+
+/* The key id of "key:<id>", or -1 for any other key. */
+static long
+key_id(const struct entry *e)
+{
+	const char	*k;
+	size_t		 len, i;
+	long		 id = 0;
+
+	k = entry_key(e, &len);
+	if (len < 5 || len > 14 || memcmp(k, "key:", 4) != 0)
+		return (-1);
+	for (i = 4; i < len; i++) {
+		if (k[i] < '0' || k[i] > '9')
+			return (-1);
+		id = id * 10 + (k[i] - '0');
+	}
+	return (id);
+}
+
+/* What a scan or a random pick saw, one bit per key id. */
+struct seen {
+	unsigned char	*bits;
+	long		 nids;
+	uint64_t	 visits;
+	uint64_t	 foreign;	/* keys that are no "key:<id>" */
+	long		 last;
+};
+
+static void
+seen_visit(const struct entry *e, void *arg)
+{
+	struct seen	*sn = arg;
+	long		 id = key_id(e);
+
+	sn->visits++;
+	sn->last = id;
+	if (id < 0 || id >= sn->nids) {
+		sn->foreign++;
+		return;
+	}
+	sn->bits[id / 8] |= (unsigned char)(1 << (id % 8));
+}
+
+static int
+seen_has(const struct seen *sn, long id)
+{
+	return ((sn->bits[id / 8] >> (id % 8)) & 1);
+}
+
+static int
+seen_init(struct seen *sn, long nids)
+{
+	memset(sn, 0, sizeof(*sn));
+	sn->nids = nids;
+	sn->bits = calloc((size_t)nids / 8 + 1, 1);
+	return (sn->bits == NULL ? -1 : 0);
+}
+
+static void
+test_round_trip(struct keyspace *ks)
+{
+	static const size_t	 klens[] = { 254, 255, 256, 70000 };
+	unsigned char		*key, *val, *buf;
+	char			 small[8];
+	size_t			 i, len, cap = (size_t)1 << 20;
+	int64_t			 exp;
+	uint8_t			 type;
+	int			 good;
+
+	ok(put_str(ks, 0, "hello", "world", KEYSPACE_NO_EXPIRE) == 0,
+	    "put of a short key succeeds");
+	ok(has_str(ks, 0, "hello", "world", NOW),
+	    "get returns the value put under a short key");
+	ok(!exists(ks, 0, "hell", 4, NOW) && !exists(ks, 0, "hello!", 6, NOW),
+	    "a prefix or an extension of a key is another key");
+	ok(keyspace_put(ks, 0, "t", 1, 7, "v", 1, KEYSPACE_NO_EXPIRE) == 0 &&
+	    keyspace_get(ks, 0, "t", 1, NOW, small, sizeof(small), &len, &exp,
+	    &type) == 1 && type == 7 && exp == KEYSPACE_NO_EXPIRE,
+	    "get returns the type tag put, and no expiry");
+
+	key = malloc(70000);
+	val = malloc(cap);
+	buf = malloc(cap);
+	if (key == NULL || val == NULL || buf == NULL) {
+		ok(0, "the test can allocate long keys and values");
+		free(key);
+		free(val);
+		free(buf);
+		return;
+	}
+
+	/* Keys around the long-length switch, each a prefix of the next. */
+	make_value(key, 70000, 1);
+	for (i = 0; i < nitems(klens); i++) {
+		make_value(val, 100 + i, (uint32_t)klens[i]);
+		ok(keyspace_put(ks, 0, key, klens[i], TYPE_STRING, val,
+		    100 + i, KEYSPACE_NO_EXPIRE) == 0,
+		    "put of a %zu-byte key succeeds", klens[i]);
+	}
+	for (i = 0; i < nitems(klens); i++) {
+		make_value(val, 100 + i, (uint32_t)klens[i]);
+		good = keyspace_get(ks, 0, key, klens[i], NOW, buf, cap, &len,
+		    NULL, NULL) == 1 && len == 100 + i &&
+		    memcmp(buf, val, len) == 0;
+		ok(good, "a %zu-byte key gets its own value back, not that of "
+		    "a key it is a prefix of", klens[i]);
+	}
+
+	/* Binary keys: NUL bytes are part of the key. */
+	ok(keyspace_put(ks, 0, "a\0b", 3, TYPE_STRING, "nul", 3,
+	    KEYSPACE_NO_EXPIRE) == 0 && exists(ks, 0, "a\0b", 3, NOW) &&
+	    !exists(ks, 0, "a", 1, NOW) && !exists(ks, 0, "a\0c", 3, NOW),
+	    "a key with a NUL byte is stored whole and compared whole");
+	ok(keyspace_put(ks, 0, "", 0, TYPE_STRING, "empty key", 9,
+	    KEYSPACE_NO_EXPIRE) == 0 && has_str(ks, 0, "", "empty key", NOW),
+	    "the empty key holds a value");
+
+	ok(keyspace_put(ks, 0, "empty", 5, TYPE_STRING, "", 0,
+	    KEYSPACE_NO_EXPIRE) == 0, "put of an empty value succeeds");
+	len = 99;
+	ok(keyspace_get(ks, 0, "empty", 5, NOW, buf, cap, &len, NULL,
+	    NULL) == 1 && len == 0, "an empty value is found, with length 0");
+
+	make_value(val, cap, 42);
+	ok(keyspace_put(ks, 0, "mib", 3, TYPE_STRING, val, cap,
+	    KEYSPACE_NO_EXPIRE) == 0, "put of a 1 MiB value succeeds");
+	memset(buf, 0, cap);
+	ok(keyspace_get(ks, 0, "mib", 3, NOW, buf, cap, &len, NULL,
+	    NULL) == 1 && len == cap && memcmp(buf, val, cap) == 0,
+	    "the 1 MiB value comes back byte for byte");
+	memset(small, 0, sizeof(small));
+	ok(keyspace_get(ks, 0, "mib", 3, NOW, small, 4, &len, NULL,
+	    NULL) == 1 && len == cap && memcmp(small, val, 4) == 0 &&
+	    small[4] == 0, "get into a small buffer copies only what fits, "
+	    "and reports the full length");
+
+	/* The length is refused before a byte of the value is read. */
+	errno = 0;
+	ok(keyspace_put(ks, 0, "huge", 4, TYPE_STRING, small,
+	    (size_t)UINT32_MAX + 1, KEYSPACE_NO_EXPIRE) == -1 &&
+	    (errno == EFBIG || errno == ENOMEM) && !exists(ks, 0, "huge", 4,
+	    NOW), "a value of 4 GiB or more is refused, and no key is made");
+
+	free(key);
+	free(val);
+	free(buf);
+}
+
+static void
+test_replace_delete(struct arena *a, struct keyspace *ks)
+{
+	unsigned char	*big;
+	uint64_t	 before, mem;
+	size_t		 len;
+	char		 buf[64];
+	int		 i, good = 1;
+
+	before = nkeys(ks, 1);
+	ok(put_str(ks, 1, "k", "one", KEYSPACE_NO_EXPIRE) == 0 &&
+	    put_str(ks, 1, "k", "two", KEYSPACE_NO_EXPIRE) == 0,
+	    "a key can be put twice");
+	ok(has_str(ks, 1, "k", "two", NOW), "the second put replaces the "
+	    "value");
+	is_int((long long)nkeys(ks, 1), (long long)before + 1,
+	    "a replace keeps one key");
+
+	if ((big = malloc(100000)) == NULL) {
+		ok(0, "the test can allocate a large value");
+		return;
+	}
+	make_value(big, 100000, 9);
+	ok(keyspace_put(ks, 1, "k", 1, TYPE_STRING, big, 100000,
+	    KEYSPACE_NO_EXPIRE) == 0 && keyspace_get(ks, 1, "k", 1, NOW, big,
+	    0, &len, NULL, NULL) == 1 && len == 100000,
+	    "a value can grow from 3 bytes to 100000 in a replace");
+	ok(put_str(ks, 1, "k", "three", KEYSPACE_NO_EXPIRE) == 0 &&
+	    has_str(ks, 1, "k", "three", NOW) &&
+	    nkeys(ks, 1) == before + 1, "and shrink back, still one key");
+	free(big);
+
+	ok(put_str(ks, 1, "k", "value number 0", KEYSPACE_NO_EXPIRE) == 0,
+	    "a 14-byte value replaces it");
+	mem = bytes_used(a);
+	for (i = 0; i < 1000; i++) {
+		snprintf(buf, sizeof(buf), "value number %d", i % 10);
+		good &= put_str(ks, 1, "k", buf, KEYSPACE_NO_EXPIRE) == 0;
+	}
+	ok(good && bytes_used(a) == mem,
+	    "1000 replaces of a value by one of the same size free every "
+	    "old entry (%llu bytes in use before, %llu after)",
+	    (unsigned long long)mem, (unsigned long long)bytes_used(a));
+
+	is_int(keyspace_delete(ks, 1, "k", 1), 1,
+	    "delete of a key that exists returns 1");
+	is_int(keyspace_delete(ks, 1, "k", 1), 0,
+	    "delete of the same key again returns 0");
+	ok(!exists(ks, 1, "k", 1, NOW), "a deleted key is not found");
+	is_int((long long)nkeys(ks, 1), (long long)before,
+	    "the delete took the key out of the count");
+	is_int(keyspace_delete(ks, 9, "never", 5), 0,
+	    "delete in a database that never had a key returns 0");
+	ok(bytes_used(a) < mem, "the delete freed the entry");
+}
+
+static void
+test_expiry(struct keyspace *ks)
+{
+	const unsigned	 db = 2;
+	char		 buf[16];
+	size_t		 len;
+	int64_t		 exp, big = (INT64_C(1) << 44) + 5;
+
+	ok(put_str(ks, db, "p", "plain", KEYSPACE_NO_EXPIRE) == 0 &&
+	    put_str(ks, db, "e", "expiring", NOW + 5000) == 0 &&
+	    put_str(ks, db, "z", "epoch", 0) == 0,
+	    "puts with and without an expiry succeed");
+	is_int((long long)nkeys(ks, db), 3, "the database counts three keys");
+	is_int((long long)nexpires(ks, db), 2, "two of them with an expiry");
+	ok(keyspace_get(ks, db, "e", 1, NOW, buf, sizeof(buf), &len, &exp,
+	    NULL) == 1 && exp == NOW + 5000,
+	    "get reports the expiry that was put");
+
+	is_int(keyspace_set_expire(ks, db, "p", 1, NOW + 1000, NOW), 1,
+	    "setting an expiry on a key without one returns 1");
+	ok(keyspace_get(ks, db, "p", 1, NOW, buf, sizeof(buf), &len, &exp,
+	    NULL) == 1 && exp == NOW + 1000 && len == 5 &&
+	    memcmp(buf, "plain", 5) == 0,
+	    "the key keeps its value and gains the expiry");
+	is_int((long long)nexpires(ks, db), 3, "the expiry is counted");
+	is_int(keyspace_set_expire(ks, db, "p", 1, big, NOW), 1,
+	    "changing the expiry of a key that has one returns 1");
+	ok(keyspace_get(ks, db, "p", 1, NOW, buf, sizeof(buf), &len, &exp,
+	    NULL) == 1 && exp == big,
+	    "an expiry above 2^32 (and above now) is kept in full");
+	is_int((long long)nexpires(ks, db), 3,
+	    "changing an expiry does not count it twice");
+	is_int(keyspace_set_expire(ks, db, "p", 1, KEYSPACE_NO_EXPIRE, NOW), 1,
+	    "clearing an expiry that is set returns 1");
+	ok(keyspace_get(ks, db, "p", 1, NOW, buf, sizeof(buf), &len, &exp,
+	    NULL) == 1 && exp == KEYSPACE_NO_EXPIRE && len == 5,
+	    "the key is persistent again, with its value");
+	is_int(keyspace_set_expire(ks, db, "p", 1, KEYSPACE_NO_EXPIRE, NOW), 0,
+	    "clearing an expiry on a key without one returns 0");
+	is_int((long long)nexpires(ks, db), 2, "the cleared expiry is "
+	    "uncounted");
+	is_int(keyspace_set_expire(ks, db, "nope", 4, NOW, NOW), 0,
+	    "setting an expiry on a missing key returns 0");
+
+	/* Redis: a key is expired only once now > when. */
+	ok(has_str(ks, db, "e", "expiring", NOW + 4999),
+	    "a key is live before its expiry");
+	ok(has_str(ks, db, "e", "expiring", NOW + 5000),
+	    "a key is still live at the very millisecond of its expiry");
+	is_int((long long)nkeys(ks, db), 3, "looking at a live key removes "
+	    "nothing");
+	ok(!has_str(ks, db, "e", "expiring", NOW + 5001),
+	    "a key is gone one millisecond after its expiry");
+	is_int((long long)nkeys(ks, db), 2, "the lazy expiry deleted the "
+	    "key");
+	is_int((long long)nexpires(ks, db), 1, "and its expiry");
+	ok(!has_str(ks, db, "e", "expiring", NOW),
+	    "an expired key stays gone even when asked with an earlier time");
+
+	ok(has_str(ks, db, "z", "epoch", 0), "an expiry of 0 is a real "
+	    "expiry: live at time 0");
+	is_int(keyspace_set_expire(ks, db, "z", 1, NOW, 1), 0,
+	    "set_expire on a key that has just expired returns 0");
+	is_int((long long)nkeys(ks, db), 1, "and deletes it");
+
+	ok(put_str(ks, db, "r", "a", NOW + 10) == 0 &&
+	    put_str(ks, db, "r", "b", KEYSPACE_NO_EXPIRE) == 0 &&
+	    nexpires(ks, db) == 0, "a put without expiry replaces a key's "
+	    "expiry too");
+	ok(has_str(ks, db, "r", "b", NOW + 1000), "and the key no longer "
+	    "expires");
+	keyspace_flush(ks, db);
+}
+
+/*
+ * A full scan of db, which holds the keys below n whose ids are multiples
+ * of step, and no other.
+ */
+static void
+test_scan_full(struct keyspace *ks, unsigned db, long n, long step)
+{
+	struct seen	 sn;
+	uint64_t	 cursor = 0, calls = 0;
+	long		 id, missing = 0, ghosts = 0;
+
+	if (seen_init(&sn, n) == -1) {
+		ok(0, "the test can allocate a bitmap of key ids");
+		return;
+	}
+	do {
+		cursor = keyspace_scan(ks, db, cursor, NOW, seen_visit, &sn);
+		calls++;
+	} while (cursor != 0 && calls < 100000000);
+	ok(cursor == 0, "a full scan of %ld keys ends (%llu calls)",
+	    n / step, (unsigned long long)calls);
+	for (id = 0; id < n; id++) {
+		if (id % step == 0)
+			missing += !seen_has(&sn, id);
+		else
+			ghosts += seen_has(&sn, id);
+	}
+	is_int(missing, 0, "a full scan visits every key at least once");
+	is_int(ghosts, 0, "it visits no deleted key");
+	is_int((long long)sn.foreign, 0, "and only keys of the database");
+
+	/* SCAN takes whatever cursor a client sends. */
+	cursor = UINT64_MAX;
+	calls = 0;
+	do {
+		cursor = keyspace_scan(ks, db, cursor, NOW, seen_visit, &sn);
+		calls++;
+	} while (cursor != 0 && calls < 100000000);
+	ok(cursor == 0 && sn.foreign == 0, "a scan from a made-up cursor "
+	    "ends, visiting only keys of the database");
+	free(sn.bits);
+}
+
+static void
+test_bulk(struct arena *a, struct keyspace *ks)
+{
+	char		 k[32], v[32];
+	uint64_t	 peak, grown, mem_peak;
+	uint32_t	 i;
+	int		 good = 1, found = 1, gone = 1, pass;
+
+	ok(keyspace_stripes(ks) == 4, "the bulk arena has 4 stripes per "
+	    "database");
+	for (i = 0; i < NBULK; i++) {
+		key_name(k, sizeof(k), i);
+		snprintf(v, sizeof(v), "v%u", i * 7);
+		good &= put_str(ks, 0, k, v, KEYSPACE_NO_EXPIRE) == 0;
+	}
+	ok(good, "%d keys are put", NBULK);
+	is_int((long long)nkeys(ks, 0), NBULK, "and counted");
+	grown = buckets(ks, 0);
+	ok(grown >= NBULK / 2, "the tables grew from 4 buckets to %llu "
+	    "in all", (unsigned long long)grown);
+	for (i = 0; i < NBULK; i++) {
+		key_name(k, sizeof(k), i);
+		snprintf(v, sizeof(v), "v%u", i * 7);
+		found &= has_str(ks, 0, k, v, NOW);
+	}
+	ok(found, "every key is found with its value after the resizes");
+	test_scan_full(ks, 0, NBULK, 1);
+
+	mem_peak = bytes_used(a);
+	peak = grown;
+	for (i = 0; i < NBULK; i++) {
+		if (i % 20 == 0)
+			continue;
+		key_name(k, sizeof(k), i);
+		gone &= keyspace_delete(ks, 0, k, strlen(k)) == 1;
+		if (buckets(ks, 0) > peak && i % 1000 == 0)
+			peak = buckets(ks, 0);
+	}
+	ok(gone, "95%% of the keys are deleted, each delete returning 1");
+	is_int((long long)nkeys(ks, 0), NBULK / 20, "the count follows");
+	/*
+	 * Only writes move the incremental rehash of the shrink on: rewrite
+	 * the keys that are left until their tables settle.
+	 */
+	for (pass = 0; pass < 20 && buckets(ks, 0) * 4 > peak; pass++) {
+		for (i = 0; i < NBULK; i += 20) {
+			key_name(k, sizeof(k), i);
+			snprintf(v, sizeof(v), "v%u", i * 7);
+			good &= put_str(ks, 0, k, v, KEYSPACE_NO_EXPIRE) == 0;
+		}
+	}
+	ok(good && buckets(ks, 0) * 4 <= peak,
+	    "the tables shrank: %llu buckets, from %llu, after %d passes of "
+	    "writes", (unsigned long long)buckets(ks, 0),
+	    (unsigned long long)peak, pass);
+	ok(bytes_used(a) * 5 < mem_peak, "the memory in use shrank with "
+	    "them: %llu bytes, from %llu", (unsigned long long)bytes_used(a),
+	    (unsigned long long)mem_peak);
+	found = gone = 1;
+	for (i = 0; i < NBULK; i++) {
+		key_name(k, sizeof(k), i);
+		snprintf(v, sizeof(v), "v%u", i * 7);
+		if (i % 20 == 0)
+			found &= has_str(ks, 0, k, v, NOW);
+		else
+			gone &= !exists(ks, 0, k, strlen(k), NOW);
+	}
+	ok(found, "every key that was kept is still found with its value");
+	ok(gone, "no deleted key is found");
+	test_scan_full(ks, 0, NBULK, 20);
+}
+
+/*
+ * Scan db while other keys come and go: first insertions that make the
+ * tables grow, then deletions that make them shrink, then rewrites of the
+ * keys that are left, which drive the shrink's rehash to its end.  Keys
+ * with even ids below n are there throughout and must each be seen; the
+ * odd ones and the new ones may or may not be.  With one stripe per
+ * database, every resize happens in the stripe being scanned.
+ */
+static void
+test_scan_churn(struct keyspace *ks, unsigned db, long n)
+{
+	struct seen	 sn;
+	uint64_t	 cursor = 0, calls = 0, b0, bmax, bmin, b;
+	long		 id, next = n, odd = 1, missing = 0, dead = n;
+	long		 rewrite = 0;
+	char		 k[32];
+	int		 good = 1;
+
+	if (seen_init(&sn, 8 * n) == -1) {
+		ok(0, "the test can allocate a bitmap of key ids");
+		return;
+	}
+	for (id = 0; id < n; id++) {
+		key_name(k, sizeof(k), (uint32_t)id);
+		good &= put_str(ks, db, k, "x", KEYSPACE_NO_EXPIRE) == 0;
+	}
+	ok(good, "%ld keys are put before the scan", n);
+	b0 = bmax = bmin = largest(ks, db);
+	do {
+		cursor = keyspace_scan(ks, db, cursor, NOW, seen_visit, &sn);
+		calls++;
+		if (next < 4 * n) {
+			/* Grow: three new keys per step. */
+			for (id = 0; id < 3; id++) {
+				key_name(k, sizeof(k), (uint32_t)next++);
+				good &= put_str(ks, db, k, "y",
+				    KEYSPACE_NO_EXPIRE) == 0;
+			}
+		} else if (odd < n || dead < next) {
+			/* Shrink: drop odd keys, then the new ones. */
+			for (id = 0; id < 8; id++) {
+				if (odd < n) {
+					key_name(k, sizeof(k), (uint32_t)odd);
+					odd += 2;
+				} else if (dead < next) {
+					key_name(k, sizeof(k),
+					    (uint32_t)dead++);
+				} else
+					break;
+				good &= keyspace_delete(ks, db, k,
+				    strlen(k)) == 1;
+			}
+		} else if (rewrite < 4 * n) {
+			/* Rewrite the even keys, moving the rehash on. */
+			for (id = 0; id < 8; id++, rewrite += 2) {
+				key_name(k, sizeof(k),
+				    (uint32_t)(rewrite % n));
+				good &= put_str(ks, db, k, "x",
+				    KEYSPACE_NO_EXPIRE) == 0;
+			}
+		}
+		/* bmin: the smallest table after the largest. */
+		b = largest(ks, db);
+		if (b > bmax)
+			bmax = bmin = b;
+		else if (b < bmin)
+			bmin = b;
+	} while (cursor != 0 && calls < 100000000);
+	ok(cursor == 0 && good, "a scan ends while keys are inserted and "
+	    "deleted under it (%llu calls)", (unsigned long long)calls);
+	ok(bmax > b0, "the table grew during the scan (%llu to %llu "
+	    "buckets)", (unsigned long long)b0, (unsigned long long)bmax);
+	ok(bmin < bmax, "and shrank again before the scan ended (to %llu "
+	    "buckets)", (unsigned long long)bmin);
+	for (id = 0; id < n; id += 2)
+		missing += !seen_has(&sn, id);
+	is_int(missing, 0, "every key present for the whole scan was "
+	    "visited, across the resizes");
+	is_int((long long)sn.foreign, 0, "no visit was to a key that never "
+	    "existed");
+	free(sn.bits);
+	keyspace_flush(ks, db);
+}
+
+static void
+test_random(struct keyspace *ks)
+{
+	const unsigned	 db = 5;
+	struct seen	 sn;
+	char		 k[32];
+	uint32_t	 i;
+	int		 good = 1, rv;
+
+	if (seen_init(&sn, 1000) == -1) {
+		ok(0, "the test can allocate a bitmap of key ids");
+		return;
+	}
+	is_int(keyspace_random(ks, db, NOW, seen_visit, &sn), 0,
+	    "random on an empty database returns 0");
+	is_int((long long)sn.visits, 0, "and visits nothing");
+
+	for (i = 0; i < 100; i++) {
+		key_name(k, sizeof(k), i);
+		good &= put_str(ks, db, k, "r", KEYSPACE_NO_EXPIRE) == 0;
+	}
+	for (i = 0; i < 1000; i++)
+		good &= keyspace_random(ks, db, NOW, seen_visit, &sn) == 1;
+	ok(good && sn.visits == 1000, "random on a database of 100 keys "
+	    "returns 1 and visits one key each time");
+	ok(sn.foreign == 0, "it only ever visits keys of the database");
+	for (i = 0, rv = 0; i < 100; i++)
+		rv += seen_has(&sn, i);
+	ok(rv > 50, "1000 picks reach most of the 100 keys (%d)", rv);
+
+	for (i = 1; i < 100; i++) {
+		key_name(k, sizeof(k), i);
+		(void)keyspace_delete(ks, db, k, strlen(k));
+	}
+	good = 1;
+	for (i = 0; i < 100; i++) {
+		sn.last = -1;
+		good &= keyspace_random(ks, db, NOW, seen_visit, &sn) == 1 &&
+		    sn.last == 0;
+	}
+	ok(good, "with one key left, random always returns that key");
+
+	/* Expired keys are never picked, and are deleted when met. */
+	for (i = 100; i < 200; i++) {
+		key_name(k, sizeof(k), i);
+		good &= put_str(ks, db, k, "old", NOW - 1) == 0;
+	}
+	good = 1;
+	for (i = 0; i < 200; i++) {
+		sn.last = -1;
+		rv = keyspace_random(ks, db, NOW, seen_visit, &sn);
+		good &= rv == 0 || sn.last == 0;
+	}
+	ok(good, "random never visits an expired key");
+	keyspace_flush(ks, db);
+	for (i = 100; i < 110; i++) {
+		key_name(k, sizeof(k), i);
+		(void)put_str(ks, db, k, "old", NOW - 1);
+	}
+	sn.visits = 0;
+	is_int(keyspace_random(ks, db, NOW, seen_visit, &sn), 0,
+	    "random on a database of expired keys only returns 0");
+	is_int((long long)sn.visits, 0, "and visits nothing");
+	free(sn.bits);
+	keyspace_flush(ks, db);
+}
+
+static void
+test_databases(struct arena *a, struct keyspace *ks)
+{
+	char		 k[32];
+	uint64_t	 mem0, keys7;
+	uint32_t	 i;
+	int		 good = 1;
+
+	is_int(keyspace_databases(ks), KEYSPACE_DATABASES,
+	    "a default store has KEYSPACE_DATABASES databases");
+	ok(put_str(ks, 0, "same", "zero", KEYSPACE_NO_EXPIRE) == 0 &&
+	    put_str(ks, 3, "same", "three", KEYSPACE_NO_EXPIRE) == 0 &&
+	    put_str(ks, KEYSPACE_DATABASES - 1, "same", "last",
+	    KEYSPACE_NO_EXPIRE) == 0, "one key is put in databases 0, 3 "
+	    "and the last");
+	ok(has_str(ks, 0, "same", "zero", NOW) &&
+	    has_str(ks, 3, "same", "three", NOW) &&
+	    has_str(ks, KEYSPACE_DATABASES - 1, "same", "last", NOW),
+	    "each database holds its own value for the same key");
+	ok(!exists(ks, 4, "same", 4, NOW), "a database where it was not put "
+	    "does not have it");
+	ok(keyspace_delete(ks, 0, "same", 4) == 1 &&
+	    has_str(ks, 3, "same", "three", NOW),
+	    "deleting it in database 0 leaves database 3's");
+
+	for (i = 0; i < 2000; i++) {
+		key_name(k, sizeof(k), i);
+		good &= put_str(ks, 7, k, "seven", KEYSPACE_NO_EXPIRE) == 0;
+	}
+	keys7 = nkeys(ks, 7);
+	mem0 = bytes_used(a);
+	for (i = 0; i < 3000; i++) {
+		key_name(k, sizeof(k), i);
+		good &= put_str(ks, 6, k, "six", i % 2 ? NOW + 1 : -1) == 0;
+	}
+	ok(good && nkeys(ks, 6) == 3000 && nexpires(ks, 6) == 1500,
+	    "3000 keys, half with an expiry, are put in database 6");
+	keyspace_flush(ks, 6);
+	ok(nkeys(ks, 6) == 0 && nexpires(ks, 6) == 0,
+	    "flush leaves no key and no expiry in the database");
+	good = 1;
+	for (i = 0; i < 3000; i++) {
+		key_name(k, sizeof(k), i);
+		good &= !exists(ks, 6, k, strlen(k), NOW);
+	}
+	ok(good, "no flushed key is found");
+	ok(bytes_used(a) == mem0, "flush frees every entry and table of the "
+	    "database");
+	good = nkeys(ks, 7) == keys7;
+	for (i = 0; i < 2000; i++) {
+		key_name(k, sizeof(k), i);
+		good &= has_str(ks, 7, k, "seven", NOW);
+	}
+	ok(good, "flush leaves another database untouched");
+	ok(put_str(ks, 6, "again", "yes", KEYSPACE_NO_EXPIRE) == 0 &&
+	    has_str(ks, 6, "again", "yes", NOW) && nkeys(ks, 6) == 1,
+	    "a flushed database takes keys again");
+	keyspace_flush(ks, 6);
+	keyspace_flush(ks, 6);
+	ok(nkeys(ks, 6) == 0, "flushing an empty database is harmless");
+	keyspace_flush(ks, 7);
+}
+
+static void
+test_enomem(void)
+{
+	struct arena	 a;
+	struct keyspace	 ks;
+	unsigned char	*v;
+	size_t		 vlen = (size_t)1 << 19, big = (size_t)32 << 20, len;
+	uint64_t	 keys;
+	char		 k[32], buf[16];
+	uint32_t	 i;
+	int		 rv, err;
+
+	if (testarena_store(&a, &ks, (size_t)16 << 20, 0) == -1) {
+		ok(0, "a 16 MiB store");
+		return;
+	}
+	if ((v = calloc(1, big)) == NULL) {
+		ok(0, "the test can allocate a large value");
+		testarena_destroy(&a);
+		return;
+	}
+	ok(put_str(&ks, 0, "victim", "original", NOW + 100000) == 0,
+	    "a key is put in a small store");
+
+	errno = 0;
+	rv = keyspace_put(&ks, 0, "victim", 6, TYPE_STRING, v, big,
+	    KEYSPACE_NO_EXPIRE);
+	err = errno;
+	ok(rv == -1 && err == ENOMEM, "replacing it with a value larger "
+	    "than the arena fails with ENOMEM");
+	ok(keyspace_get(&ks, 0, "victim", 6, NOW, buf, sizeof(buf), &len,
+	    NULL, NULL) == 1 && len == 8 && memcmp(buf, "original", 8) == 0,
+	    "the old value is intact");
+	ok(nkeys(&ks, 0) == 1 && nexpires(&ks, 0) == 1,
+	    "and the counts are unchanged");
+
+	for (i = 0; i < 1000; i++) {
+		key_name(k, sizeof(k), i);
+		if ((rv = keyspace_put(&ks, 0, k, strlen(k), TYPE_STRING, v,
+		    vlen, KEYSPACE_NO_EXPIRE)) == -1)
+			break;
+	}
+	err = errno;
+	ok(rv == -1 && err == ENOMEM && i > 0,
+	    "filling the store with 512 KiB values ends in ENOMEM (after %u)",
+	    i);
+	keys = nkeys(&ks, 0);
+	is_int((long long)keys, (long long)i + 1,
+	    "the failed put added no key");
+	key_name(k, sizeof(k), i);
+	ok(!exists(&ks, 0, k, strlen(k), NOW), "the key of the failed put "
+	    "does not exist");
+	errno = 0;
+	rv = keyspace_put(&ks, 0, "victim", 6, TYPE_STRING, v, vlen,
+	    KEYSPACE_NO_EXPIRE);
+	ok(rv == -1 && errno == ENOMEM, "replacing the first key with a "
+	    "value that does not fit fails with ENOMEM");
+	ok(has_str(&ks, 0, "victim", "original", NOW) && nkeys(&ks, 0) ==
+	    keys, "the first key still has its old value");
+	is_int(keyspace_set_expire(&ks, 0, "victim", 6, NOW + 5, NOW), 1,
+	    "an expiry can still be changed in place in a full store");
+
+	key_name(k, sizeof(k), 0);
+	ok(keyspace_delete(&ks, 0, k, strlen(k)) == 1 &&
+	    keyspace_put(&ks, 0, "victim", 6, TYPE_STRING, v, vlen,
+	    KEYSPACE_NO_EXPIRE) == 0, "after a delete frees room, the "
+	    "replace succeeds");
+	ok(keyspace_get(&ks, 0, "victim", 6, NOW, buf, 0, &len, NULL,
+	    NULL) == 1 && len == vlen, "and the key has the new value");
+
+	free(v);
+	testarena_destroy(&a);
+}
+
+int
+main(void)
+{
+	struct arena	 a, b;
+	struct keyspace	 ks, kb;
+
+	tap_no_plan();
+
+	if (!ok(testarena_store(&a, &ks, SIZE, KEYSPACE_STRIPES_LOG2) == 0,
+	    "a 64 MiB store with the default stripes"))
+		return (tap_done());
+	test_round_trip(&ks);
+	test_replace_delete(&a, &ks);
+	test_expiry(&ks);
+	test_random(&ks);
+	test_databases(&a, &ks);
+	test_scan_full(&ks, 11, 0, 1);
+	testarena_destroy(&a);
+
+	/* Few stripes make long tables: many rehashes, and long ones. */
+	if (ok(testarena_store(&b, &kb, SIZE, 2) == 0,
+	    "a 64 MiB store with 4 stripes per database")) {
+		test_bulk(&b, &kb);
+		testarena_destroy(&b);
+	}
+	if (ok(testarena_store(&b, &kb, SIZE, 0) == 0,
+	    "a 64 MiB store with one stripe per database")) {
+		test_scan_churn(&kb, 1, 20000);
+		testarena_destroy(&b);
+	}
+
+	test_enomem();
+	return (tap_done());
+}

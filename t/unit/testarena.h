@@ -1,0 +1,151 @@
+/*
+ * testarena.h: arenas for hydra's C unit tests.
+ *
+ * Every arena a test makes gets a name of its own, "/hydra-ut-<pid>-<n>",
+ * so that tests may run side by side, and is remembered: whatever a test
+ * does not remove itself is unlinked when the process that made it exits
+ * through exit() or a return from main() (a forked child, which leaves with
+ * _exit(), removes nothing).
+ *
+ * Besides the plain store (slab and keyspace regions), a test may ask for a
+ * third region, ARENA_REGION_FIRST_FREE, of a size it chooses and zeroed:
+ * the place for records that the allocator and intents require to lie in
+ * the arena.
+ */
+
+#ifndef HYDRA_TESTARENA_H
+#define HYDRA_TESTARENA_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hydra/arena.h"
+#include "hydra/keyspace.h"
+#include "hydra/store.h"
+#include "tap.h"
+
+#define TESTARENA_MAX		32
+#define TESTARENA_REGION	ARENA_REGION_FIRST_FREE
+
+static struct {
+	pid_t	 ta_pid;		/* the process that made them */
+	int	 ta_n;
+	char	 ta_name[TESTARENA_MAX][64];
+	size_t	 ta_region_size;	/* of the next test region */
+} testarena_state;
+
+static inline void
+testarena_cleanup(void)
+{
+	int	 i;
+
+	if (testarena_state.ta_pid != getpid())
+		return;
+	for (i = 0; i < testarena_state.ta_n; i++)
+		(void)arena_unlink(testarena_state.ta_name[i]);
+}
+
+/* A fresh name, unlinked at exit. */
+static inline const char *
+testarena_name(void)
+{
+	char	*name;
+
+	if (testarena_state.ta_pid != getpid()) {
+		testarena_state.ta_pid = getpid();
+		testarena_state.ta_n = 0;
+		atexit(testarena_cleanup);
+	}
+	if (testarena_state.ta_n == TESTARENA_MAX) {
+		diag("testarena: more than %d arenas in one test",
+		    TESTARENA_MAX);
+		abort();
+	}
+	name = testarena_state.ta_name[testarena_state.ta_n];
+	snprintf(name, sizeof(testarena_state.ta_name[0]),
+	    "/hydra-ut-%ld-%d", (long)getpid(), testarena_state.ta_n);
+	testarena_state.ta_n++;
+	return (name);
+}
+
+/* A store of `size' bytes with 2^stripes_log2 stripes per database. */
+static inline int
+testarena_store(struct arena *a, struct keyspace *ks, size_t size,
+    unsigned stripes_log2)
+{
+	struct arena_params	 ap;
+	char			 err[256];
+
+	store_default_params(&ap, size);
+	ap.ap_stripes_log2 = stripes_log2;
+	if (store_create(a, ks, testarena_name(), &ap, err,
+	    sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		return (-1);
+	}
+	return (0);
+}
+
+static inline size_t
+testarena_region_size(const struct arena_params *ap, size_t npages)
+{
+	(void)ap;
+	(void)npages;
+	return (testarena_state.ta_region_size);
+}
+
+static inline int
+testarena_region_init(struct arena *a, void *region,
+    const struct arena_params *ap)
+{
+	(void)a;
+	(void)ap;
+	memset(region, 0, testarena_state.ta_region_size);
+	return (0);
+}
+
+/*
+ * An arena of `size' bytes with the store's regions (one database of one
+ * stripe, to stay small) and a zeroed test region of `region_size' bytes.
+ */
+static inline int
+testarena_with_region(struct arena *a, size_t size, size_t region_size)
+{
+	struct arena_module	 mods[3];
+	struct arena_params	 ap;
+	char			 err[256];
+
+	mods[ARENA_REGION_SLAB] = store_modules[ARENA_REGION_SLAB];
+	mods[ARENA_REGION_KEYSPACE] = store_modules[ARENA_REGION_KEYSPACE];
+	mods[TESTARENA_REGION].am_name = "test";
+	mods[TESTARENA_REGION].am_size = testarena_region_size;
+	mods[TESTARENA_REGION].am_init = testarena_region_init;
+	testarena_state.ta_region_size = region_size;
+	store_default_params(&ap, size);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 0;
+	if (arena_create(a, testarena_name(), &ap, mods, nitems(mods), err,
+	    sizeof(err)) == -1) {
+		diag("arena_create: %s", err);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Detach and remove an arena made by this file. */
+static inline void
+testarena_destroy(struct arena *a)
+{
+	char	 name[sizeof(a->ar_name)];
+
+	if (a->ar_base == NULL)
+		return;
+	memcpy(name, a->ar_name, sizeof(name));
+	arena_detach(a);
+	if (arena_unlink(name) == -1)
+		diag("arena_unlink %s failed", name);
+}
+
+#endif /* HYDRA_TESTARENA_H */
