@@ -11,13 +11,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hydra/arena.h"
 #include "hydra/lock.h"
 #include "hydra/log.h"
 
+#define LOCK_WAIT_SLICE_MS	100
+
 static uint64_t	 lock_repair_count;
+static uint64_t	 lock_slices_expired;
+static pid_t	 lock_pid_cached;
+static int	 lock_atfork_set;
 
 int
 lock_init(struct lock *lk)
@@ -70,13 +76,59 @@ lock_recover(struct lock *lk, int32_t dead, lock_repair_fn repair, void *ctx)
 }
 
 static void
+lock_forget_pid(void)
+{
+	lock_pid_cached = 0;
+}
+
+/* getpid() is a system call; cache it, and forget it in a forked child. */
+static pid_t
+lock_self(void)
+{
+	if (lock_pid_cached == 0) {
+		if (!lock_atfork_set &&
+		    pthread_atfork(NULL, NULL, lock_forget_pid) != 0)
+			return (getpid());
+		lock_atfork_set = 1;
+		lock_pid_cached = getpid();
+	}
+	return (lock_pid_cached);
+}
+
+static void
 lock_took(struct lock *lk, int error, lock_repair_fn repair, void *ctx)
 {
 	int32_t	 dead = lk->lk_holder;
 
-	shm_store32((uint32_t *)&lk->lk_holder, (uint32_t)getpid());
+	shm_store32((uint32_t *)&lk->lk_holder, (uint32_t)lock_self());
 	if (error == EOWNERDEAD)
 		lock_recover(lk, dead, repair, ctx);
+}
+
+/*
+ * Wait in bounded slices rather than forever.  A waiter that the kernel
+ * chose to wake can be killed before it takes the lock; if that wake-up is
+ * lost, the other waiters would sleep on a free lock.  Each slice ends with
+ * a fresh attempt, so such a loss costs at most one slice.
+ */
+static int
+lock_wait(struct lock *lk)
+{
+	struct timespec	 deadline;
+	int		 error;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += LOCK_WAIT_SLICE_MS * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		error = pthread_mutex_timedlock(&lk->lk_mutex, &deadline);
+		if (error != ETIMEDOUT)
+			return (error);
+		lock_slices_expired++;
+	}
 }
 
 void
@@ -84,7 +136,9 @@ lock_acquire(struct lock *lk, lock_repair_fn repair, void *ctx)
 {
 	int	 error;
 
-	error = pthread_mutex_lock(&lk->lk_mutex);
+	error = pthread_mutex_trylock(&lk->lk_mutex);
+	if (error == EBUSY)
+		error = lock_wait(lk);
 	if (error != 0 && error != EOWNERDEAD) {
 		errno = error;
 		log_warn("lock %p: pthread_mutex_lock", (void *)lk);
@@ -122,4 +176,10 @@ uint64_t
 lock_repairs_done(void)
 {
 	return (lock_repair_count);
+}
+
+uint64_t
+lock_wait_slices_expired(void)
+{
+	return (lock_slices_expired);
 }

@@ -258,9 +258,9 @@ slab_release_page_locked(struct arena *a, struct slab_class *sc,
 }
 
 /*
- * The pool is empty: give back the empty pages other classes keep (each
- * class keeps its last page).  `holding' is the class whose lock the caller
- * holds, or NULL; other class locks are only tried, never waited for, since
+ * The pool is empty: give back the empty pages other classes hold (a page
+ * emptied by a repair, rather than by slab_free, stays with its class).
+ * `holding' is the class whose lock the caller holds, or NULL; other class locks are only tried, never waited for, since
  * the caller may already hold one.  Returns the pages released.
  */
 static uint32_t
@@ -523,8 +523,8 @@ slab_free(struct arena *a, aoff_t *record)
 	CRASHPOINT(slab_free_unrecorded);
 	sp->sp_nfree++;
 	sc->sc_used--;
-	/* An empty page goes back to the pool unless it is the last one. */
-	if (sp->sp_nfree == sc->sc_per_page && sc->sc_pages > 1)
+	/* An empty page goes back to the pool, for any class to use. */
+	if (sp->sp_nfree == sc->sc_per_page)
 		slab_release_page_locked(a, sc, p);
 	slab_intent_end(&sc->sc_intent);
 	lock_release(&sc->sc_lock);

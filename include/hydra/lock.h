@@ -52,4 +52,10 @@ void	 lock_release(struct lock *);
 /* Total repairs run by this process, for statistics. */
 uint64_t lock_repairs_done(void);
 
+/*
+ * Waits that ran out their slice without being woken (see lock_wait in
+ * lock.c), for statistics.
+ */
+uint64_t lock_wait_slices_expired(void);
+
 #endif /* HYDRA_LOCK_H */

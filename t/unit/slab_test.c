@@ -200,8 +200,9 @@ test_first_chunk(struct arena *a)
 	if (!aoff_isnull(rec[1]))
 		slab_free(a, &rec[1]);
 	slab_stats(a, &s1);
-	ok(s1.cls[c].used == 0 && s1.cls[c].free == s1.cls[c].per_page &&
-	    s1.bytes_used == 0, "after the free nothing is in use");
+	ok(s1.cls[c].used == 0 && s1.cls[c].pages == 0 &&
+	    s1.bytes_used == 0, "after the free nothing is in use and the "
+	    "emptied page is back in the pool");
 }
 
 static void
@@ -419,9 +420,9 @@ test_reuse(struct arena *a)
 	for (i = 0; i <= (int)s0.cls[c].per_page * 2; i++)
 		slab_free(a, &rec[i]);
 	slab_stats(a, &s1);
-	is_int((long long)s1.cls[c].pages, 1,
-	    "emptying them gives back all but the current page");
-	is_int(s1.pages_free, s0.pages_free - 1,
+	is_int((long long)s1.cls[c].pages, 0,
+	    "emptying them gives back every page, the current one too");
+	is_int(s1.pages_free, s0.pages_free,
 	    "the pool has those pages again");
 
 	/* Cycles of allocation and free do not grow the arena. */
@@ -580,10 +581,9 @@ test_oom(void)
 		slab_free(&a, &rec[i]);
 	slab_stats(&a, &s1);
 	c = class_for(&s1, 4000);
-	ok(s1.cls[c].used == 0 && s1.cls[c].pages == 1 &&
-	    s1.pages_free == s0.pages_free - 1,
-	    "freeing everything returns every page but the class's current "
-	    "one");
+	ok(s1.cls[c].used == 0 && s1.cls[c].pages == 0 &&
+	    s1.pages_free == s0.pages_free,
+	    "freeing everything returns every page to the pool");
 	ok(slab_alloc(&a, 4000, &rec[0]) == 0,
 	    "after freeing, allocation succeeds again");
 	slab_free(&a, &rec[0]);
