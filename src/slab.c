@@ -260,8 +260,9 @@ slab_release_page_locked(struct arena *a, struct slab_class *sc,
 /*
  * The pool is empty: give back the empty pages other classes hold (a page
  * emptied by a repair, rather than by slab_free, stays with its class).
- * `holding' is the class whose lock the caller holds, or NULL; other class locks are only tried, never waited for, since
- * the caller may already hold one.  Returns the pages released.
+ * `holding' is the class whose lock the caller holds, or NULL; other
+ * class locks are only tried, never waited for, since the caller may
+ * already hold one.  Returns the pages released.
  */
 static uint32_t
 slab_reclaim_empty(struct arena *a, struct slab_class *holding)
