@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -270,6 +272,14 @@ arena_commit(struct arena *a, uint64_t off, uint64_t len)
 		return (-1);
 	}
 	return (0);
+}
+
+int
+arena_pid_running(int64_t pid)
+{
+	if (pid <= 0 || pid > INT_MAX)
+		return (0);
+	return (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
 int

@@ -98,19 +98,6 @@ plural(uint64_t n)
 	return (n == 1 ? "" : "s");
 }
 
-/*
- * Is `pid' a running process?  EPERM means that it runs as another user.
- * A pid may have been reused since the arena was created; this is a hint
- * for choosing defaults, not a proof.
- */
-static int
-ctl_pid_running(int64_t pid)
-{
-	if (pid <= 0 || pid > INT_MAX)
-		return (0);
-	return (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-}
-
 /* Does the object exist at all?  Says so on standard error if not. */
 static int
 ctl_exists(const char *name)
@@ -171,7 +158,7 @@ ctl_check(const char *name, int argc, char *argv[])
 		return (CTL_EXIT_NOARENA);
 
 	pid = a.ar_hdr->ah_creator_pid;
-	in_use = pid != getpid() && ctl_pid_running(pid);
+	in_use = pid != getpid() && arena_pid_running(pid);
 	flags = (force_live || (in_use && !force_full)) ? CHECK_LIVE : 0;
 	if ((flags & CHECK_LIVE) && in_use)
 		printf("note: the arena is in use by its creator, pid %lld: "
@@ -416,7 +403,7 @@ ctl_destroy(const char *name, int argc, char *argv[])
 	if (arena_attach(&a, name, 0, errbuf, sizeof(errbuf)) == 0) {
 		pid = a.ar_hdr->ah_creator_pid;
 		arena_detach(&a);
-		if (!force && pid != getpid() && ctl_pid_running(pid)) {
+		if (!force && pid != getpid() && arena_pid_running(pid)) {
 			warnx("arena %s is in use by its creator, pid %lld; "
 			    "stop it first, or use destroy -f", name,
 			    (long long)pid);
@@ -460,7 +447,7 @@ ctl_status(const char *name, int argc, char *argv[])
 	printf("pages: %u\n", h->ah_npages);
 	printf("created: %s\n", when);
 	printf("creator_pid: %lld (%s)\n", (long long)h->ah_creator_pid,
-	    ctl_pid_running(h->ah_creator_pid) ? "running" : "not running");
+	    arena_pid_running(h->ah_creator_pid) ? "running" : "not running");
 	printf("clean: %s\n", shm_load32(&h->ah_clean) ? "yes" : "no");
 	arena_detach(&a);
 	return (CTL_EXIT_OK);

@@ -241,15 +241,6 @@ hydrad_check_conf(const struct hydrad_conf *hc)
 		errx(1, "--dir: %s exists and is not a directory", hc->hc_dir);
 }
 
-/* Is `pid' a running process?  EPERM means it runs as someone else. */
-static int
-hydrad_pid_running(int64_t pid)
-{
-	if (pid <= 0 || pid > INT_MAX)
-		return (0);
-	return (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-}
-
 /*
  * Refuse to start over an arena that already exists: it belongs to another
  * hydrad, or was left by one that did not shut down; either way removing
@@ -275,7 +266,7 @@ hydrad_refuse_existing(const char *name)
 		    "with `hydractl -a %s destroy`", name, errbuf, name);
 	pid = a.ar_hdr->ah_creator_pid;
 	arena_detach(&a);
-	if (hydrad_pid_running(pid))
+	if (arena_pid_running(pid))
 		errx(1, "arena %s exists (created by pid %lld); another "
 		    "hydrad may be running; remove it with `hydractl -a %s "
 		    "destroy`", name, (long long)pid, name);

@@ -32,19 +32,25 @@ intent_begin(struct intent *in)
 	CRASHPOINT(intent_begun);
 }
 
-int
-intent_alloc(struct arena *a, struct intent *in, size_t size, aoff_t *out)
+/* The first empty chunk record of `recs'; more is a bug in the caller. */
+static unsigned
+intent_free_slot(const aoff_t *recs, const char *caller)
 {
 	unsigned	 i;
 
 	for (i = 0; i < INTENT_MAX_CHUNKS; i++)
-		if (aoff_isnull(in->in_new[i]))
-			break;
-	if (i == INTENT_MAX_CHUNKS) {
-		log_warnx("intent_alloc: more than %d chunks in one change",
-		    INTENT_MAX_CHUNKS);
-		abort();
-	}
+		if (aoff_isnull(recs[i]))
+			return (i);
+	log_warnx("%s: more than %d chunks in one change", caller,
+	    INTENT_MAX_CHUNKS);
+	abort();
+}
+
+int
+intent_alloc(struct arena *a, struct intent *in, size_t size, aoff_t *out)
+{
+	unsigned	 i = intent_free_slot(in->in_new, "intent_alloc");
+
 	if (slab_alloc(a, size, &in->in_new[i]) == -1)
 		return (-1);
 	CRASHPOINT(intent_reserved);
@@ -72,16 +78,8 @@ intent_store(struct arena *a, struct intent *in, uint32_t *word,
 void
 intent_retire(struct intent *in, aoff_t old)
 {
-	unsigned	 i;
+	unsigned	 i = intent_free_slot(in->in_old, "intent_retire");
 
-	for (i = 0; i < INTENT_MAX_CHUNKS; i++)
-		if (aoff_isnull(in->in_old[i]))
-			break;
-	if (i == INTENT_MAX_CHUNKS) {
-		log_warnx("intent_retire: more than %d chunks in one change",
-		    INTENT_MAX_CHUNKS);
-		abort();
-	}
 	aoff_store(&in->in_old[i], old);
 }
 

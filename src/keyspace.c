@@ -497,6 +497,8 @@ keyspace_find_locked(struct keyspace *ks, struct ks_stripe *st,
 {
 	struct ks_where	 w;
 
+	/* Reads move a resize along too, as in Redis's dict. */
+	ks_rehash_step(ks, st);
 	if (!ks_locate(ks, st, kk, &w))
 		return (NULL);
 	if (ks_expired(w.e, now_ms)) {

@@ -575,6 +575,14 @@ slab_class_recount(struct arena *a, struct slab_class *sc)
 	}
 }
 
+/* Could `pos' be a record slab_alloc() was given: an aligned arena word? */
+static int
+slab_record_ok(const struct arena *a, uint64_t pos)
+{
+	return (pos >= sizeof(struct arena_header) &&
+	    pos <= a->ar_size - sizeof(aoff_t) && pos % sizeof(aoff_t) == 0);
+}
+
 static int
 slab_class_repair(void *arg)
 {
@@ -584,13 +592,16 @@ slab_class_repair(void *arg)
 	struct slab_intent	*si = &sc->sc_intent;
 	struct slab_region	*sr = slab_region(a);
 	struct slab_page	*sp;
-	aoff_t			*rec = arena_pos_ptr(a, si->si_record);
+	aoff_t			*rec;
 	uint64_t		*bm, rel;
 	uint32_t		 i, p, cls = (uint32_t)(sc - sr->sr_class);
 	int			 ours;
 
 	if ((si->si_op == SLAB_OP_ALLOC && !aoff_isnull(si->si_chunk)) ||
 	    si->si_op == SLAB_OP_FREE) {
+		if (!slab_record_ok(a, si->si_record))
+			return (-1);
+		rec = arena_pos_ptr(a, si->si_record);
 		p = slab_page_of(a, si->si_chunk);
 		if (p == UINT32_MAX)
 			return (-1);
@@ -640,6 +651,10 @@ slab_pool_repair(void *arg)
 	struct slab_intent	*si = &pool->sp_intent;
 	uint32_t		 i, p = si->si_page, n = si->si_npages;
 
+	if ((si->si_op == SLAB_OP_RUN_ALLOC || si->si_op == SLAB_OP_RUN_FREE) &&
+	    (p >= sr->sr_npages || n == 0 || n > sr->sr_npages - p ||
+	    !slab_record_ok(a, si->si_record)))
+		return (-1);
 	if (si->si_op == SLAB_OP_RUN_ALLOC &&
 	    slab_page_state(&sr->sr_page[p]) == PAGE_RUN_HEAD) {
 		for (i = 1; i < n; i++)

@@ -174,6 +174,12 @@ aoff_eq(aoff_t x, aoff_t y)
 	return (x.u == y.u);
 }
 
+/*
+ * Is `pid' (an ah_creator_pid) a running process?  EPERM counts as yes.
+ * A pid may have been reused since, so this is a hint, not a proof.
+ */
+int	 arena_pid_running(int64_t pid);
+
 /* Is [o, o + len) inside the arena's page area?  For checkers. */
 int	 arena_contains(const struct arena *, aoff_t, size_t len);
 
