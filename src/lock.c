@@ -106,10 +106,12 @@ lock_took(struct lock *lk, int error, lock_repair_fn repair, void *ctx)
 }
 
 /*
- * Wait in bounded slices rather than forever.  A waiter that the kernel
- * chose to wake can be killed before it takes the lock; if that wake-up is
- * lost, the other waiters would sleep on a free lock.  Each slice ends with
- * a fresh attempt, so such a loss costs at most one slice.
+ * Wait in bounded slices rather than forever.  An unlock clears the
+ * waiters bit and wakes one sleeper; if that sleeper is killed before it
+ * runs, and a process that never slept takes the lock in the meantime
+ * (without setting the bit again), nobody is left to wake the others, and
+ * they would sleep on a lock that is free again.  Each slice ends with a
+ * fresh attempt, so such a loss costs at most one slice.
  */
 static int
 lock_wait(struct lock *lk)
