@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 #
-# The supervisor, src/hydrad: it checks its arguments, creates its arena
-# and no other's, holds the arena until SIGTERM and then removes it, and
-# leaves its command line as it was started.
+# The supervisor, src/hydrad: it checks its configuration, creates its
+# arena and no other's, listens and serves until SIGTERM and then removes
+# the arena, and leaves its command line as it was started.  Serving
+# itself is tested in server.bats.
 
 load helpers/common
 
@@ -35,19 +36,19 @@ teardown() {
 
 @test "-n rejects numbers out of range" {
 	# Invariant: ports, database counts and arena sizes are checked
-	# strictly; each mistake fails -n and names the option.
+	# strictly; each mistake fails -n and names the directive.
 	run "$HYDRAD" -n --port 65536
 	[ "$status" -ne 0 ]
-	[[ $output == *--port* ]]
+	[[ $output == *port* ]]
 	run "$HYDRAD" -n --databases 0
 	[ "$status" -ne 0 ]
-	[[ $output == *--databases* ]]
+	[[ $output == *databases* ]]
 	run "$HYDRAD" -n --arena-size 1mb
 	[ "$status" -ne 0 ]
 	[[ $output == *"out of range"* ]]
 	run "$HYDRAD" -n --arena-name no-slash
 	[ "$status" -ne 0 ]
-	[[ $output == *--arena-name* ]]
+	[[ $output == *arena-name* ]]
 }
 
 @test "a foreground hydrad creates its arena and its directory" {
@@ -63,7 +64,7 @@ teardown() {
 	[[ $output == *"clean: no"* ]]
 	[ -d "$HYDRA_DIR" ]
 	grep -q "arena $HYDRA_ARENA: 67108864 bytes, 16 databases" "$HYDRAD_LOG"
-	grep -q "serving clients is not implemented yet" "$HYDRAD_LOG"
+	grep -q "listening on port $HYDRA_PORT" "$HYDRAD_LOG"
 }
 
 @test "a second hydrad refuses an arena that exists" {
@@ -116,4 +117,43 @@ teardown() {
 	run ps -ww -o args= -p "$HYDRAD_PID"
 	[ "$status" -eq 0 ]
 	[ "$output" = "${HYDRAD_ARGV[*]}" ]
+}
+
+@test "a configuration file is read and arguments override it" {
+	# Invariant: directives come from the file named on the command line,
+	# and a "--directive value" after it wins over the file.
+	HYDRA_ARENA=$(unique_arena_name)
+	HYDRA_PORT=$(free_port)
+	conf=$(test_dir)/hydra.conf
+	printf 'port 1\narena-name %s\nworkers 1\ndatabases 4\n' \
+	    "$HYDRA_ARENA" >"$conf"
+	run "$HYDRAD" -n "$conf" --port "$HYDRA_PORT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "configuration OK" ]
+	printf 'databases 0\n' >>"$conf"
+	run "$HYDRAD" -n "$conf"
+	[ "$status" -ne 0 ]
+	[[ $output == *"databases"* ]]
+	sed -i '$d' "$conf"
+	"$HYDRAD" -d "$conf" --port "$HYDRA_PORT" --arena-size 64mb \
+	    --dir "$(test_dir)" </dev/null >"$BATS_TEST_TMPDIR/log" 2>&1 &
+	HYDRAD_PID=$!
+	wait_pong "$HYDRA_PORT"
+	grep -q "arena $HYDRA_ARENA: 67108864 bytes, 4 databases" \
+	    "$BATS_TEST_TMPDIR/log"
+	[ "$(pgrep -P "$HYDRAD_PID" | wc -l)" -eq 1 ]
+}
+
+@test "a worker that reports a configuration error stops the daemon" {
+	# Invariant: the exit-code contract: a worker exiting with EX_CONFIG
+	# (here: maxclients larger than a worker can track) is not
+	# respawned; the supervisor exits 1 and removes its arena.
+	HYDRA_ARENA=$(unique_arena_name)
+	run timeout 20 "$HYDRAD" -d --arena-name "$HYDRA_ARENA" \
+	    --arena-size 64mb --port "$(free_port)" --dir "$(test_dir)" \
+	    --workers 1 --maxclients 2147483647
+	[ "$status" -eq 1 ]
+	[[ $output == *"a configuration error; stopping"* ]]
+	run "$HYDRACTL" -a "$HYDRA_ARENA" status
+	[ "$status" -eq 2 ]
 }

@@ -25,6 +25,14 @@
  */
 #define compiler_barrier()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
 
+/*
+ * Ask the kernel to send SIGKILL to the calling process when its parent
+ * exits, where the platform can (Linux's PR_SET_PDEATHSIG, FreeBSD's
+ * PROC_PDEATHSIG_CTL).  0, or -1 with errno ENOTSUP elsewhere: the caller
+ * then watches getppid() itself.
+ */
+int	 compat_parent_death_signal(void);
+
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

@@ -146,3 +146,62 @@ stop_hydrad() {
 		"$HYDRACTL" -a "$HYDRA_ARENA" destroy -f >/dev/null 2>&1 || true
 	fi
 }
+
+# The small client of t/helpers, for raw bytes and crash workloads.
+RESP_CLIENT=$HYDRA_TOP/t/helpers/resp_client.py
+
+# wait_pong PORT: wait, at most about 5 s, until a server on PORT answers
+# PING with PONG.
+wait_pong() {
+	local try
+	for ((try = 0; try < 100; try++)); do
+		if [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "wait_pong: nothing answers PING on port $1 after 5 s" >&2
+	return 1
+}
+
+# start_server [ARGS...]: start_hydrad with two workers (and ARGS), then
+# wait until it answers PING on HYDRA_PORT.
+start_server() {
+	start_hydrad --workers 2 "$@" || return 1
+	if ! wait_pong "$HYDRA_PORT"; then
+		cat "$HYDRAD_LOG" >&2
+		return 1
+	fi
+}
+
+# start_oracle: start Debian's redis-server, the reference for replies, on
+# a port and in a directory of its own, with persistence off.  Its port is
+# left in ORACLE_PORT, its pid in ORACLE_PID; stop_oracle stops it (call
+# it from teardown).  The test is skipped where there is no redis-server.
+start_oracle() {
+	local dir
+	command -v redis-server >/dev/null ||
+	    skip "redis-server is not installed"
+	ORACLE_PORT=$(free_port)
+	dir=$(test_dir)
+	redis-server --port "$ORACLE_PORT" --bind 127.0.0.1 --dir "$dir" \
+	    --save '' --appendonly no --daemonize no \
+	    </dev/null >"$dir/redis.log" 2>&1 &
+	ORACLE_PID=$!
+	wait_pong "$ORACLE_PORT"
+}
+
+# stop_oracle: the teardown of start_oracle; safe when none was started.
+stop_oracle() {
+	if [ -n "${ORACLE_PID:-}" ]; then
+		kill -TERM "$ORACLE_PID" 2>/dev/null || true
+		wait_exit "$ORACLE_PID" >/dev/null 2>&1 || true
+		ORACLE_PID=
+	fi
+}
+
+# raw PORT: send standard input to the server on PORT as it is and print
+# the reply bytes, escaped by od, so that tests compare them exactly.
+raw() {
+	python3 "$RESP_CLIENT" raw "$1" | od -An -c
+}

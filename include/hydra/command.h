@@ -1,0 +1,62 @@
+/*
+ * command.h: the command table and the dispatcher.
+ *
+ * Every command is one struct command: its name, its arity as Redis
+ * counts it (the name included; a negative arity -n means "at least n"),
+ * its flags, the positions of its keys, and its handler.  Each family of
+ * commands (cmd_connection.c, cmd_string.c, ...) declares its own array;
+ * command_init() gathers them into one table, looked up by name in any
+ * case.  command_dispatch() checks the name and the arity with Redis
+ * 7.0's error replies, then runs the handler.
+ *
+ * Run by workers.  The table is private, read-only after command_init();
+ * the handlers take the keyspace stripe locks of the keys they touch.
+ */
+#ifndef HYDRA_COMMAND_H
+#define HYDRA_COMMAND_H
+
+#include <stddef.h>
+
+struct client;
+
+/* Flags, after Redis's command flags. */
+#define CMD_WRITE	0x01	/* may change the keyspace */
+#define CMD_READONLY	0x02	/* reads the keyspace only */
+#define CMD_DENYOOM	0x04	/* may need memory */
+#define CMD_FAST	0x08	/* O(1) or O(log n) */
+#define CMD_NOSCRIPT	0x10
+#define CMD_LOADING	0x20	/* allowed while loading */
+#define CMD_STALE	0x40
+
+/* A handler: argv[0] is the command name, as the client sent it. */
+typedef void	(*command_fn)(struct client *, int argc,
+		    const char *const *argv, const size_t *argvlen);
+
+struct command {
+	const char	*cmd_name;	/* lower case */
+	int		 cmd_arity;
+	int		 cmd_flags;	/* CMD_* */
+	int		 cmd_first_key;	/* 0: no keys */
+	int		 cmd_last_key;	/* -1: the last argument */
+	int		 cmd_key_step;
+	command_fn	 cmd_proc;
+};
+
+/* Build the table from the families.  0, or -1 with errno ENOMEM. */
+int		 command_init(void);
+
+/* The command called name[0..len) in any case, or NULL. */
+const struct command *command_lookup(const char *name, size_t len);
+
+/* The number of commands in the table. */
+size_t		 command_count(void);
+
+/*
+ * Run one request: look the command up, check its arity, call its
+ * handler; an unknown command or a wrong arity gets Redis's error reply.
+ * Replies go to the client's reply buffer.
+ */
+void		 command_dispatch(struct client *, int argc,
+		    const char *const *argv, const size_t *argvlen);
+
+#endif /* HYDRA_COMMAND_H */

@@ -1,0 +1,486 @@
+/*
+ * supervisor.c: the supervisor's work after startup: the listening
+ * sockets, the role table, forking, reaping and respawning, shutdown.
+ *
+ * Run by the supervisor (hydrad's first process).  Like PostgreSQL's
+ * postmaster it never reads or writes the store: it takes no keyspace or
+ * slab lock, so no dead child can leave it stuck, and it touches only the
+ * arena header's ah_clean word, at shutdown.
+ *
+ * Crash policy.  A child that dies for any reason but EX_CONFIG is logged
+ * and respawned: the arena's robust locks and intents let the next taker
+ * of each lock the dead child held repair what it left, so the other
+ * children carry on meanwhile, and the listening sockets (open here, for
+ * the life of the daemon) keep their accept queues.  Respawns back off
+ * (100 ms doubling to 5 s, reset once a child has run 10 s), so a child
+ * that dies at once does not spin.  A child that exits with EX_CONFIG
+ * stops the daemon.  If the supervisor itself dies, the children get
+ * SIGKILL (the parent death signal, or their own watch of getppid()), and
+ * the arena stays behind, not clean, for an operator to remove.
+ *
+ * Signals are blocked in the supervisor and taken with sigtimedwait(), so
+ * nothing runs in a handler; children get the original mask back.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hydra/arena.h"
+#include "hydra/compat.h"
+#include "hydra/config.h"
+#include "hydra/log.h"
+#include "hydra/supervisor.h"
+#include "hydra/worker.h"
+
+#define SV_LISTEN_MAX		(2 * CONFIG_BIND_MAX)
+#define SV_BACKOFF_MIN_MS	100
+#define SV_BACKOFF_MAX_MS	5000
+#define SV_STABLE_MS		10000	/* a run this long resets the backoff */
+#define SV_STOP_GRACE_MS	5000	/* SIGTERM, then SIGKILL */
+#define SV_CHILDREN_MAX		1024
+
+struct supervisor;
+
+/* A kind of child process. */
+struct sv_role {
+	const char	*ro_name;
+	int		(*ro_count)(const struct supervisor *);
+	int		(*ro_main)(struct supervisor *, int index);
+};
+
+/* One child slot: a role and an index, and the process filling it. */
+struct sv_child {
+	const struct sv_role	*ch_role;
+	int			 ch_index;
+	pid_t			 ch_pid;		/* 0: not running */
+	int64_t			 ch_started_ms;		/* monotonic */
+	int64_t			 ch_respawn_ms;		/* 0: none due */
+	int			 ch_backoff_ms;
+};
+
+struct supervisor {
+	const struct config	*sv_cfg;
+	struct arena		*sv_arena;
+	const sigset_t		*sv_set;
+	pid_t			 sv_pid;
+	int			 sv_listen[SV_LISTEN_MAX];
+	int			 sv_nlisten;
+	struct sv_child		*sv_children;
+	int			 sv_nchildren;
+	int			 sv_stopping;	/* no more respawns */
+};
+
+static int	sv_worker_count(const struct supervisor *);
+static int	sv_worker_main(struct supervisor *, int);
+
+/* The roles, in the order they are started. */
+static const struct sv_role sv_roles[] = {
+	{ "worker",	sv_worker_count,	sv_worker_main },
+	/* "persister" and "broker" come here. */
+};
+
+static int64_t
+sv_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static int
+sv_worker_count(const struct supervisor *sv)
+{
+	long	 n;
+
+	if (sv->sv_cfg->cf_workers > 0)
+		return (sv->sv_cfg->cf_workers);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > SV_CHILDREN_MAX)
+		n = SV_CHILDREN_MAX;
+	return ((int)n);
+}
+
+static int
+sv_worker_main(struct supervisor *sv, int index)
+{
+	struct worker_params	 wp;
+
+	wp.wp_cfg = sv->sv_cfg;
+	wp.wp_arena = sv->sv_arena;
+	wp.wp_listen = sv->sv_listen;
+	wp.wp_nlisten = sv->sv_nlisten;
+	wp.wp_index = index;
+	wp.wp_parent = sv->sv_pid;
+	return (worker_main(&wp));
+}
+
+/*
+ * Open one listening socket for `addr' (NULL: the wildcard of `family').
+ * Returns 0, or -1 with errno.
+ */
+static int
+sv_listen_one(struct supervisor *sv, const char *addr, int family, int port)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 portstr[16];
+	int		 fd = -1, one = 1, error, saved = 0, flags;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if ((error = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
+		log_warnx("bind %s: %s", addr != NULL ? addr : "*",
+		    gai_strerror(error));
+		errno = EADDRNOTAVAIL;
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (sv->sv_nlisten == SV_LISTEN_MAX) {
+			saved = ENFILE;
+			break;
+		}
+		if ((fd = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol)) == -1) {
+			saved = errno;
+			continue;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			    sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, sv->sv_cfg->cf_tcp_backlog) == -1 ||
+		    (flags = fcntl(fd, F_GETFL)) == -1 ||
+		    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+			saved = errno;
+			close(fd);
+			continue;
+		}
+		sv->sv_listen[sv->sv_nlisten++] = fd;
+		freeaddrinfo(res);
+		return (0);
+	}
+	freeaddrinfo(res);
+	errno = saved != 0 ? saved : EADDRNOTAVAIL;
+	return (-1);
+}
+
+/*
+ * The addresses of the configuration.  Redis's default ("* -::*") would
+ * listen on every interface; until protected mode exists, hydra listens
+ * on the loopback addresses instead when the bind directive is left at
+ * its default.  A leading '-' marks an address that may be unavailable.
+ */
+static int
+sv_listen_all(struct supervisor *sv)
+{
+	static const char *const loopback[] = { "127.0.0.1", "-::1" };
+	const struct config	*cfg = sv->sv_cfg;
+	const char *const	*addrs;
+	const char		*addr;
+	int			 n, i, optional, family, saved;
+
+	if (cfg->cf_nbind == 2 && strcmp(cfg->cf_bind[0], "*") == 0 &&
+	    strcmp(cfg->cf_bind[1], "-::*") == 0) {
+		addrs = loopback;
+		n = (int)nitems(loopback);
+	} else {
+		addrs = (const char *const *)cfg->cf_bind;
+		n = cfg->cf_nbind;
+	}
+	for (i = 0; i < n; i++) {
+		addr = addrs[i];
+		optional = addr[0] == '-';
+		if (optional)
+			addr++;
+		family = AF_UNSPEC;
+		if (strcmp(addr, "*") == 0) {
+			addr = NULL;
+			family = AF_INET;
+		} else if (strcmp(addr, "::*") == 0) {
+			addr = NULL;
+			family = AF_INET6;
+		}
+		if (sv_listen_one(sv, addr, family, cfg->cf_port) == 0)
+			continue;
+		saved = errno;
+		if (optional && (saved == EADDRNOTAVAIL ||
+		    saved == EAFNOSUPPORT || saved == EPROTONOSUPPORT))
+			continue;
+		log_warnx("could not create server TCP listening socket "
+		    "%s:%d: %s", addrs[i], cfg->cf_port, strerror(saved));
+		return (-1);
+	}
+	if (sv->sv_nlisten == 0) {
+		log_warnx("no listening socket could be opened");
+		return (-1);
+	}
+	return (0);
+}
+
+struct supervisor *
+supervisor_listen(const struct config *cfg)
+{
+	struct supervisor	*sv;
+	int			 i;
+
+	if (cfg->cf_port == 0) {
+		log_warnx("port 0: listening on a Unix socket only is not "
+		    "supported yet");
+		return (NULL);
+	}
+	if ((sv = calloc(1, sizeof(*sv))) == NULL) {
+		log_warn("supervisor");
+		return (NULL);
+	}
+	sv->sv_cfg = cfg;
+	if (sv_listen_all(sv) == -1) {
+		for (i = 0; i < sv->sv_nlisten; i++)
+			close(sv->sv_listen[i]);
+		free(sv);
+		return (NULL);
+	}
+	log_info("listening on port %d (%d sockets)", cfg->cf_port,
+	    sv->sv_nlisten);
+	return (sv);
+}
+
+/* Fork the process of one child slot. */
+static void
+sv_spawn(struct supervisor *sv, struct sv_child *ch)
+{
+	char	 title[64];
+	pid_t	 pid;
+	int	 rc;
+
+	ch->ch_respawn_ms = 0;
+	if ((pid = fork()) == -1) {
+		log_warn("fork %s %d", ch->ch_role->ro_name, ch->ch_index);
+		ch->ch_respawn_ms = sv_now_ms() + ch->ch_backoff_ms;
+		return;
+	}
+	if (pid > 0) {
+		ch->ch_pid = pid;
+		ch->ch_started_ms = sv_now_ms();
+		log_debug("%s %d: pid %ld", ch->ch_role->ro_name,
+		    ch->ch_index, (long)pid);
+		return;
+	}
+
+	/* The child. */
+	if (compat_parent_death_signal() == -1 && errno != ENOTSUP)
+		log_warn("parent death signal");
+	if (getppid() != sv->sv_pid)
+		_exit(0);
+	/*
+	 * The supervisor decides when its children stop: a terminal's ^C
+	 * or a SIGHUP sent to the whole process group is its business.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, sv->sv_set, NULL);
+	snprintf(title, sizeof(title), "%s %d", ch->ch_role->ro_name,
+	    ch->ch_index);
+	setproctitle("%s", title);
+	log_procname(title);
+	rc = ch->ch_role->ro_main(sv, ch->ch_index);
+	exit(rc);
+}
+
+/* Describe a wait status for the log. */
+static void
+sv_describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "stopped (status %#x)", status);
+}
+
+/*
+ * Reap every child that has exited and schedule its respawn.  Returns 1
+ * when one reported a configuration error (the daemon must stop), else 0.
+ */
+static int
+sv_reap(struct supervisor *sv)
+{
+	struct sv_child	*ch;
+	char		 what[64];
+	pid_t		 pid;
+	int64_t		 now, ran;
+	int		 status, i, stop = 0;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (ch = NULL, i = 0; i < sv->sv_nchildren; i++)
+			if (sv->sv_children[i].ch_pid == pid)
+				ch = &sv->sv_children[i];
+		if (ch == NULL)
+			continue;
+		ch->ch_pid = 0;
+		sv_describe(status, what, sizeof(what));
+		if (sv->sv_stopping) {
+			log_debug("%s %d (pid %ld) %s", ch->ch_role->ro_name,
+			    ch->ch_index, (long)pid, what);
+			continue;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == EX_CONFIG) {
+			log_warnx("%s %d (pid %ld) %s: a configuration error; "
+			    "stopping", ch->ch_role->ro_name, ch->ch_index,
+			    (long)pid, what);
+			stop = 1;
+			continue;
+		}
+		now = sv_now_ms();
+		ran = now - ch->ch_started_ms;
+		if (ran >= SV_STABLE_MS || ch->ch_backoff_ms == 0)
+			ch->ch_backoff_ms = SV_BACKOFF_MIN_MS;
+		else if (ch->ch_backoff_ms < SV_BACKOFF_MAX_MS) {
+			ch->ch_backoff_ms *= 2;
+			if (ch->ch_backoff_ms > SV_BACKOFF_MAX_MS)
+				ch->ch_backoff_ms = SV_BACKOFF_MAX_MS;
+		}
+		ch->ch_respawn_ms = now + ch->ch_backoff_ms;
+		log_warnx("%s %d (pid %ld) %s; respawning in %d ms",
+		    ch->ch_role->ro_name, ch->ch_index, (long)pid, what,
+		    ch->ch_backoff_ms);
+	}
+	return (stop);
+}
+
+/* Stop every child: SIGTERM, then SIGKILL after the grace period. */
+static void
+sv_stop_children(struct supervisor *sv)
+{
+	struct timespec	 ts = { 0, 100 * 1000 * 1000 };
+	sigset_t	 chld;
+	int64_t		 deadline;
+	int		 i, left, killed = 0;
+
+	sv->sv_stopping = 1;
+	for (i = 0; i < sv->sv_nchildren; i++)
+		if (sv->sv_children[i].ch_pid > 0)
+			kill(sv->sv_children[i].ch_pid, SIGTERM);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	deadline = sv_now_ms() + SV_STOP_GRACE_MS;
+	for (;;) {
+		(void)sv_reap(sv);
+		for (left = 0, i = 0; i < sv->sv_nchildren; i++)
+			if (sv->sv_children[i].ch_pid > 0)
+				left++;
+		if (left == 0)
+			break;
+		if (!killed && sv_now_ms() >= deadline) {
+			log_warnx("%d processes still running; SIGKILL",
+			    left);
+			for (i = 0; i < sv->sv_nchildren; i++)
+				if (sv->sv_children[i].ch_pid > 0)
+					kill(sv->sv_children[i].ch_pid,
+					    SIGKILL);
+			killed = 1;
+		}
+		(void)sigtimedwait(&chld, NULL, &ts);
+	}
+}
+
+int
+supervisor_run(struct supervisor *sv, struct arena *a,
+    const char *arena_name, const sigset_t *set)
+{
+	struct sv_child	*ch;
+	struct timespec	 ts;
+	int64_t		 now, next;
+	size_t		 r;
+	int		 i, n, sig, status = 0;
+
+	sv->sv_arena = a;
+	sv->sv_set = set;
+	sv->sv_pid = getpid();
+
+	for (r = 0; r < nitems(sv_roles); r++)
+		sv->sv_nchildren += sv_roles[r].ro_count(sv);
+	if ((sv->sv_children = calloc((size_t)sv->sv_nchildren,
+	    sizeof(*sv->sv_children))) == NULL)
+		fatal("children");
+	for (ch = sv->sv_children, r = 0; r < nitems(sv_roles); r++) {
+		n = sv_roles[r].ro_count(sv);
+		for (i = 0; i < n; i++, ch++) {
+			ch->ch_role = &sv_roles[r];
+			ch->ch_index = i;
+		}
+	}
+	for (i = 0; i < sv->sv_nchildren; i++)
+		sv_spawn(sv, &sv->sv_children[i]);
+	log_info("started %d processes", sv->sv_nchildren);
+
+	for (;;) {
+		/* Sleep until a signal or the next respawn that is due. */
+		now = sv_now_ms();
+		next = now + 1000;
+		for (i = 0; i < sv->sv_nchildren; i++) {
+			ch = &sv->sv_children[i];
+			if (ch->ch_pid == 0 && ch->ch_respawn_ms != 0 &&
+			    ch->ch_respawn_ms < next)
+				next = ch->ch_respawn_ms;
+		}
+		if (next < now)
+			next = now;
+		ts.tv_sec = (next - now) / 1000;
+		ts.tv_nsec = (long)((next - now) % 1000) * 1000000;
+		sig = sigtimedwait(set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("%s: shutting down",
+			    sig == SIGINT ? "SIGINT" : "SIGTERM");
+			break;
+		}
+		if (sig == SIGHUP)
+			log_info("SIGHUP: reloading the configuration is "
+			    "not implemented yet");
+		if (sv_reap(sv)) {
+			status = 1;
+			break;
+		}
+		now = sv_now_ms();
+		for (i = 0; i < sv->sv_nchildren; i++) {
+			ch = &sv->sv_children[i];
+			if (ch->ch_pid == 0 && ch->ch_respawn_ms != 0 &&
+			    ch->ch_respawn_ms <= now)
+				sv_spawn(sv, ch);
+		}
+	}
+
+	sv_stop_children(sv);
+	for (i = 0; i < sv->sv_nlisten; i++)
+		close(sv->sv_listen[i]);
+	shm_store32(&a->ar_hdr->ah_clean, 1);
+	arena_detach(a);
+	if (arena_unlink(arena_name) == -1)
+		log_warn("shm_unlink %s", arena_name);
+	free(sv->sv_children);
+	free(sv);
+	log_info("shutdown");
+	return (status);
+}

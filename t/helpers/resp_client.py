@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+#
+# resp_client.py: a small Redis client for hydra's bats suites, where
+# redis-cli would hide the bytes on the wire or cannot do the job.
+#
+#   resp_client.py raw PORT
+#       Send standard input to the server as it is, in one write, then
+#       print every byte of the reply as it came, until the server closes
+#       the connection or stays quiet for a moment.
+#   resp_client.py writer PORT SECONDS ACKFILE [CONNECTIONS]
+#       Write keys "w:<n>" = "v:<n>" with SET for SECONDS, round robin over
+#       CONNECTIONS connections (default 4).  Each key whose +OK came back
+#       is appended to ACKFILE.  A connection that breaks (its worker was
+#       killed) is opened again; its unacknowledged key is written again
+#       on the new one.
+#   resp_client.py verify PORT ACKFILE
+#       GET every key of ACKFILE; print the ones that are missing or wrong
+#       and exit 1 if there is any.
+
+import socket
+import sys
+import time
+
+
+def connect(port):
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def encode(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+
+
+def read_reply(f):
+    line = f.readline()
+    if not line:
+        raise ConnectionError("closed")
+    kind, rest = line[:1], line[1:-2]
+    if kind in (b"+", b"-", b":"):
+        return line[:-2]
+    if kind == b"$":
+        n = int(rest)
+        if n < 0:
+            return None
+        data = f.read(n + 2)
+        return data[:-2]
+    raise ValueError("unexpected reply %r" % line)
+
+
+def cmd_raw(port):
+    data = sys.stdin.buffer.read()
+    s = connect(port)
+    s.sendall(data)
+    s.settimeout(0.5)
+    out = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    sys.stdout.buffer.write(out)
+
+
+def cmd_writer(port, seconds, ackfile, nconn):
+    conns = [None] * nconn
+    n = 0
+    deadline = time.monotonic() + seconds
+    with open(ackfile, "a") as ack:
+        while time.monotonic() < deadline:
+            i = n % nconn
+            key = "w:%d" % n
+            try:
+                if conns[i] is None:
+                    s = connect(port)
+                    conns[i] = (s, s.makefile("rb"))
+                s, f = conns[i]
+                s.sendall(encode("SET", key, "v:%d" % n))
+                r = read_reply(f)
+            except (OSError, ConnectionError):
+                if conns[i] is not None:
+                    conns[i][0].close()
+                conns[i] = None
+                time.sleep(0.01)
+                continue
+            if r != b"+OK":
+                print("SET %s: %r" % (key, r), file=sys.stderr)
+                sys.exit(1)
+            ack.write(key + "\n")
+            ack.flush()
+            n += 1
+    print(n)
+
+
+def cmd_verify(port, ackfile):
+    s = connect(port)
+    f = s.makefile("rb")
+    bad = 0
+    with open(ackfile) as ack:
+        keys = [k.strip() for k in ack if k.strip()]
+    for key in keys:
+        s.sendall(encode("GET", key))
+        r = read_reply(f)
+        want = ("v:" + key.split(":", 1)[1]).encode()
+        if r != want:
+            print("%s: %r, want %r" % (key, r, want))
+            bad += 1
+    print("%d keys checked, %d bad" % (len(keys), bad))
+    sys.exit(1 if bad else 0)
+
+
+def main():
+    if len(sys.argv) >= 3 and sys.argv[1] == "raw":
+        cmd_raw(int(sys.argv[2]))
+    elif len(sys.argv) >= 5 and sys.argv[1] == "writer":
+        nconn = int(sys.argv[5]) if len(sys.argv) > 5 else 4
+        cmd_writer(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4],
+                   nconn)
+    elif len(sys.argv) == 4 and sys.argv[1] == "verify":
+        cmd_verify(int(sys.argv[2]), sys.argv[3])
+    else:
+        print(__doc__ or "usage: see the top of the file", file=sys.stderr)
+        sys.exit(2)
+
+
+main()

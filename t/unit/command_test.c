@@ -1,0 +1,248 @@
+/*
+ * command_test.c: checks the command table and the dispatcher of
+ * command.c, and the first families (cmd_connection.c, cmd_string.c),
+ * without a socket: requests go straight to command_dispatch() and the
+ * bytes of the client's reply buffer are compared with Redis 7.0's.
+ *
+ * Invariants: lookup ignores case and length tricks (a prefix or a name
+ * with a NUL is unknown); every command of this slice is in the table
+ * under its lower-case name, with a handler and key positions that fit
+ * its arity; unknown commands and wrong arities get Redis's exact errors,
+ * with the echoed words cut at 128 bytes; command_parse_ll() accepts
+ * exactly what string2ll() accepts; SET's options and GET, DEL, EXISTS
+ * and SELECT behave as in Redis.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hydra/client.h"
+#include "hydra/command.h"
+#include "hydra/keyspace.h"
+#include "hydra/store.h"
+#include "tap.h"
+#include "testarena.h"
+
+#include "../../src/command_internal.h"
+
+#define MAXARGS	8
+
+/* Run one request given as NUL-terminated words; return the reply. */
+static const char *
+run(struct client *cl, const char *first, ...)
+{
+	static char	 out[4096];
+	const char	*argv[MAXARGS];
+	size_t		 argvlen[MAXARGS], len;
+	const char	*data;
+	va_list		 ap;
+	int		 argc = 0;
+
+	va_start(ap, first);
+	for (argv[0] = first; argv[argc] != NULL && argc < MAXARGS - 1; )
+		argv[++argc] = va_arg(ap, const char *);
+	va_end(ap);
+	for (int i = 0; i < argc; i++)
+		argvlen[i] = strlen(argv[i]);
+	command_dispatch(cl, argc, argv, argvlen);
+	data = reply_buf_data(&cl->cl_reply, &len);
+	if (len >= sizeof(out))
+		len = sizeof(out) - 1;
+	memcpy(out, data, len);
+	out[len] = '\0';
+	reply_buf_consume(&cl->cl_reply, len);
+	return (out);
+}
+
+static int
+is_reply(const char *got, const char *want, const char *what)
+{
+	int	 r = ok(strcmp(got, want) == 0, "%s", what);
+
+	if (!r)
+		diag("got \"%s\", want \"%s\"", got, want);
+	return (r);
+}
+
+static void
+test_table(void)
+{
+	static const char *const names[] = { "ping", "echo", "quit",
+	    "select", "get", "set", "del", "exists" };
+	const struct command	*c;
+	size_t			 i;
+	int			 bad = 0;
+
+	ok(command_init() == 0 && command_count() >= 8,
+	    "the table gathers the families");
+	c = command_lookup("GeT", 3);
+	ok(c != NULL && strcmp(c->cmd_name, "get") == 0,
+	    "lookup ignores case");
+	ok(command_lookup("ge", 2) == NULL, "a prefix is not a command");
+	ok(command_lookup("get\0x", 5) == NULL, "a NUL ends no name");
+	ok(command_lookup("getx", 3) != NULL, "the length is honoured");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		c = command_lookup(names[i], strlen(names[i]));
+		if (c == NULL || c->cmd_proc == NULL ||
+		    strcmp(c->cmd_name, names[i]) != 0 ||
+		    (c->cmd_first_key > 0 && c->cmd_arity > 0 &&
+		    c->cmd_first_key >= c->cmd_arity))
+			bad++;
+	}
+	ok(bad == 0, "every command has a handler and sane key positions");
+}
+
+static void
+test_parse_ll(void)
+{
+	static const struct {
+		const char	*s;
+		int		 ok;
+		long long	 v;
+	} cases[] = {
+		{ "0", 1, 0 }, { "7", 1, 7 }, { "-7", 1, -7 },
+		{ "9223372036854775807", 1, 9223372036854775807LL },
+		{ "-9223372036854775808", 1, -9223372036854775807LL - 1 },
+		{ "9223372036854775808", 0, 0 }, { "", 0, 0 }, { "-", 0, 0 },
+		{ "01", 0, 0 }, { "-0", 0, 0 }, { " 1", 0, 0 }, { "1 ", 0, 0 },
+		{ "+1", 0, 0 }, { "1x", 0, 0 },
+	};
+	size_t		 i;
+	long long	 v;
+	int		 bad = 0, r;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = 0;
+		r = command_parse_ll(cases[i].s, strlen(cases[i].s), &v) == 0;
+		if (r != cases[i].ok || (r && v != cases[i].v)) {
+			diag("\"%s\": %d %lld", cases[i].s, r, v);
+			bad++;
+		}
+	}
+	ok(bad == 0, "command_parse_ll() accepts what string2ll() accepts");
+}
+
+static void
+test_errors(struct client *cl)
+{
+	char	 long1[200], want[512];
+
+	is_reply(run(cl, "foo", "a", "b", NULL),
+	    "-ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+	    "\r\n", "unknown command with arguments");
+	is_reply(run(cl, "foo", NULL),
+	    "-ERR unknown command 'foo', with args beginning with: \r\n",
+	    "unknown command alone");
+	is_reply(run(cl, "fo\r\no", "x\ny", NULL),
+	    "-ERR unknown command 'fo  o', with args beginning with: 'x y' "
+	    "\r\n", "CR and LF become spaces");
+	memset(long1, 'x', 150);
+	long1[150] = '\0';
+	snprintf(want, sizeof(want), "-ERR unknown command 'foo', with args "
+	    "beginning with: '%.128s' \r\n", long1);
+	is_reply(run(cl, "foo", long1, "next", NULL), want,
+	    "a long argument is cut at 128 bytes and ends the list");
+	is_reply(run(cl, "GET", NULL),
+	    "-ERR wrong number of arguments for 'get' command\r\n",
+	    "wrong arity names the command in lower case");
+	is_reply(run(cl, "set", "k", NULL),
+	    "-ERR wrong number of arguments for 'set' command\r\n",
+	    "too few for a negative arity");
+	is_reply(run(cl, "ping", "a", "b", NULL),
+	    "-ERR wrong number of arguments for 'ping' command\r\n",
+	    "PING takes at most one argument");
+}
+
+static void
+test_connection(struct client *cl)
+{
+	is_reply(run(cl, "PING", NULL), "+PONG\r\n", "PING");
+	is_reply(run(cl, "ping", "hi", NULL), "$2\r\nhi\r\n", "PING msg");
+	is_reply(run(cl, "echo", "", NULL), "$0\r\n\r\n", "ECHO empty");
+	is_reply(run(cl, "select", "3", NULL), "+OK\r\n", "SELECT 3");
+	ok(cl->cl_db == 3, "SELECT changes the database");
+	is_reply(run(cl, "select", "16", NULL),
+	    "-ERR DB index is out of range\r\n", "SELECT 16");
+	is_reply(run(cl, "select", "-1", NULL),
+	    "-ERR DB index is out of range\r\n", "SELECT -1");
+	is_reply(run(cl, "select", "1.5", NULL),
+	    "-ERR value is not an integer or out of range\r\n",
+	    "SELECT 1.5");
+	ok(cl->cl_db == 3, "a failed SELECT keeps the database");
+	is_reply(run(cl, "select", "0", NULL), "+OK\r\n", "SELECT 0");
+	is_reply(run(cl, "quit", "whatever", NULL), "+OK\r\n", "QUIT");
+	ok(cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY,
+	    "QUIT closes after the reply");
+	cl->cl_flags = 0;
+}
+
+static void
+test_strings(struct client *cl)
+{
+	is_reply(run(cl, "get", "k", NULL), "$-1\r\n", "GET missing");
+	is_reply(run(cl, "set", "k", "v", NULL), "+OK\r\n", "SET");
+	is_reply(run(cl, "get", "k", NULL), "$1\r\nv\r\n", "GET");
+	is_reply(run(cl, "set", "k", "w", "nx", NULL), "$-1\r\n", "SET NX");
+	is_reply(run(cl, "set", "k", "w", "XX", "GET", NULL), "$1\r\nv\r\n",
+	    "SET XX GET returns the old value");
+	is_reply(run(cl, "set", "n", "w", "xx", "get", NULL), "$-1\r\n",
+	    "SET XX GET of a missing key");
+	is_reply(run(cl, "exists", "n", NULL), ":0\r\n",
+	    "a refused SET writes nothing");
+	is_reply(run(cl, "set", "k", "v", "nx", "xx", NULL),
+	    "-ERR syntax error\r\n", "NX with XX");
+	is_reply(run(cl, "set", "k", "v", "ex", NULL),
+	    "-ERR syntax error\r\n", "EX without a value");
+	is_reply(run(cl, "set", "k", "v", "ex", "1", "px", "1", NULL),
+	    "-ERR syntax error\r\n", "EX with PX");
+	is_reply(run(cl, "set", "k", "v", "keepttl", "ex", "1", NULL),
+	    "-ERR syntax error\r\n", "KEEPTTL with EX");
+	is_reply(run(cl, "set", "k", "v", "ex", "x", NULL),
+	    "-ERR value is not an integer or out of range\r\n",
+	    "EX not a number");
+	is_reply(run(cl, "set", "k", "v", "px", "0", NULL),
+	    "-ERR invalid expire time in 'set' command\r\n", "PX 0");
+	is_reply(run(cl, "set", "k", "v", "ex", "9223372036854776", NULL),
+	    "-ERR invalid expire time in 'set' command\r\n",
+	    "EX that overflows in milliseconds");
+	is_reply(run(cl, "set", "k", "v", "pxat", "1", NULL), "+OK\r\n",
+	    "PXAT in the past is accepted");
+	is_reply(run(cl, "get", "k", NULL), "$-1\r\n",
+	    "and the key is gone");
+	is_reply(run(cl, "set", "a", "1", NULL), "+OK\r\n", "SET a");
+	is_reply(run(cl, "set", "b", "2", "ex", "100", NULL), "+OK\r\n",
+	    "SET b EX");
+	is_reply(run(cl, "set", "b", "3", "keepttl", NULL), "+OK\r\n",
+	    "SET b KEEPTTL");
+	is_reply(run(cl, "exists", "a", "b", "c", "a", NULL), ":3\r\n",
+	    "EXISTS counts repeats");
+	is_reply(run(cl, "del", "a", "c", "a", NULL), ":1\r\n",
+	    "DEL counts what it removed");
+	is_reply(run(cl, "select", "1", NULL), "+OK\r\n", "SELECT 1");
+	is_reply(run(cl, "get", "b", NULL), "$-1\r\n",
+	    "another database does not see the key");
+}
+
+int
+main(void)
+{
+	struct arena	 a;
+	struct keyspace	 ks;
+	struct client	*cl;
+
+	tap_no_plan();
+	test_table();
+	test_parse_ll();
+	if (testarena_store(&a, &ks, 16 << 20, 2) == -1)
+		return (1);
+	cl = client_new(-1, &ks, 1 << 20, 512 << 20);
+	ok(cl != NULL, "client_new");
+	test_errors(cl);
+	test_connection(cl);
+	test_strings(cl);
+	client_free(cl);
+	arena_detach(&a);
+	return (tap_done());
+}
