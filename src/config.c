@@ -44,6 +44,7 @@
 #include <syslog.h>
 
 #include "hydra/config.h"
+#include "hydra/splitargs.h"
 
 #define F(field) offsetof(struct config, field)
 
@@ -312,134 +313,32 @@ config_argv_push(struct config_argv *a, const char *s, size_t len)
 	return 0;
 }
 
-static int
-config_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	return tolower(c) - 'a' + 10;
-}
-
-/* C-locale blanks, as sdssplitargs() uses isspace(). */
-static int
-config_isspace(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-	    c == '\f';
-}
-
 /*
- * Split a line as sdssplitargs() does.  Returns 0, -1 for unbalanced
- * quotes, or -2 when out of memory.  A word may hold an escaped NUL, which
- * ends it as a C string.
+ * Split a line as sdssplitargs() does, with splitargs_next().  Returns 0,
+ * -1 for unbalanced quotes, or -2 when out of memory.  A word may hold an
+ * escaped NUL, which ends it as a C string.
  */
 static int
 config_splitargs(const char *p, struct config_argv *a)
 {
+	struct splitargs_word w;
 	char *cur;
-	size_t n;
-	int r = -2;
+	size_t len, pos = 0;
+	int r;
 
 	/* A word is never longer than the line. */
-	if ((cur = malloc(strlen(p) + 1)) == NULL)
+	len = strlen(p);
+	if ((cur = malloc(len + 1)) == NULL)
 		return -2;
-	for (;;) {
-		int inq = 0, insq = 0, done = 0;
-
-		while (*p != '\0' && config_isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
+	while ((r = splitargs_next(p, len, &pos, cur, &w)) == 1) {
+		if (config_argv_push(a, cur, w.sw_len) == -1) {
+			r = -2;
 			break;
-		n = 0;
-		while (!done) {
-			if (inq) {
-				if (p[0] == '\\' && p[1] == 'x' &&
-				    isxdigit((unsigned char)p[2]) &&
-				    isxdigit((unsigned char)p[3])) {
-					cur[n++] =
-					    (char)(config_hexval(p[2]) * 16 +
-						config_hexval(p[3]));
-					p += 3;
-				} else if (p[0] == '\\' && p[1] != '\0') {
-					p++;
-					switch (*p) {
-					case 'n':
-						cur[n++] = '\n';
-						break;
-					case 'r':
-						cur[n++] = '\r';
-						break;
-					case 't':
-						cur[n++] = '\t';
-						break;
-					case 'b':
-						cur[n++] = '\b';
-						break;
-					case 'a':
-						cur[n++] = '\a';
-						break;
-					default:
-						cur[n++] = *p;
-						break;
-					}
-				} else if (*p == '"') {
-					/* A closing quote must end the word. */
-					if (p[1] != '\0' &&
-					    !config_isspace(
-						(unsigned char)p[1]))
-						goto bad;
-					done = 1;
-				} else if (*p == '\0') {
-					goto bad;
-				} else
-					cur[n++] = *p;
-			} else if (insq) {
-				if (p[0] == '\\' && p[1] == '\'') {
-					p++;
-					cur[n++] = '\'';
-				} else if (*p == '\'') {
-					if (p[1] != '\0' &&
-					    !config_isspace(
-						(unsigned char)p[1]))
-						goto bad;
-					done = 1;
-				} else if (*p == '\0') {
-					goto bad;
-				} else
-					cur[n++] = *p;
-			} else {
-				switch (*p) {
-				case ' ':
-				case '\n':
-				case '\r':
-				case '\t':
-				case '\0':
-					done = 1;
-					break;
-				case '"':
-					inq = 1;
-					break;
-				case '\'':
-					insq = 1;
-					break;
-				default:
-					cur[n++] = *p;
-					break;
-				}
-			}
-			if (*p != '\0')
-				p++;
 		}
-		if (config_argv_push(a, cur, n) == -1)
-			goto fail;
 	}
 	free(cur);
-	return 0;
-bad:
-	r = -1;
-fail:
-	free(cur);
-	config_argv_free(a);
+	if (r != 0)
+		config_argv_free(a);
 	return r;
 }
 

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "hydra/resp.h"
+#include "hydra/splitargs.h"
 
 enum {
 	RESP_S_START,		/* nothing parsed of this request */
@@ -211,153 +212,44 @@ resp_find(struct resp_parser *p, const char *buf, size_t len, char c)
 	return ((long long)p->rp_scan);
 }
 
-/* C-locale isspace(), which Redis's sdssplitargs() uses between words. */
-static int
-resp_isspace(unsigned char c)
-{
-	return (c == ' ' || (c >= '\t' && c <= '\r'));
-}
-
-static int
-resp_ishex(unsigned char c)
-{
-	return ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F'));
-}
-
-static int
-resp_hexval(unsigned char c)
-{
-	if (c <= '9')
-		return (c - '0');
-	if (c >= 'a')
-		return (c - 'a' + 10);
-	return (c - 'A' + 10);
-}
-
-/* The byte that "\c" stands for inside double quotes. */
-static char
-resp_unescape(unsigned char c)
-{
-	switch (c) {
-	case 'n':
-		return ('\n');
-	case 'r':
-		return ('\r');
-	case 't':
-		return ('\t');
-	case 'b':
-		return ('\b');
-	case 'a':
-		return ('\a');
-	default:
-		return ((char)c);
-	}
-}
-
 /*
- * Split an inline line as sdssplitargs() does.  Words are separated by
- * blanks; "..." takes the escapes \xHH \n \r \t \b \a and \<any>, '...'
- * only \'; a closing quote must be followed by a blank or the end.  A word
- * without quotes points into the line, a quoted one into rp_unq (the line
- * length is enough, as unquoting only shrinks).  0, -1 for unbalanced
- * quotes, -2 for ENOMEM.
+ * Split an inline line with splitargs_next(), as sdssplitargs() does.  A
+ * word without quotes points into the line, a quoted one into rp_unq (the
+ * line length is enough, as unquoting only shrinks).  The line holds no
+ * NUL: resp_find() stops at one before it reaches a line end.  0, -1 for
+ * unbalanced quotes, -2 for ENOMEM.
  */
 static int
 resp_split_inline(struct resp_parser *p, const char *line, size_t n)
 {
-	size_t		 i = 0, o = 0, start, wo;
-	unsigned char	 c, c1;
-	int		 inq, insq, quoted, done;
-	char		*nunq;
+	struct splitargs_word	 w;
+	size_t			 i = 0, o = 0;
+	char			*nunq;
+	int			 r;
 
-#define AT(k)	((k) < n ? (unsigned char)line[k] : '\0')
+	p->rp_argc = 0;
+	if (n == 0)
+		return (0);
 	if (n > p->rp_unqcap) {
 		if ((nunq = realloc(p->rp_unq, n)) == NULL)
 			return (-2);
 		p->rp_unq = nunq;
 		p->rp_unqcap = n;
 	}
-	p->rp_argc = 0;
-	for (;;) {
-		while (i < n && resp_isspace(AT(i)))
-			i++;
-		if (i == n)
-			return (0);
-		start = i;
-		wo = o;		/* this word's bytes go to rp_unq + wo */
-		inq = insq = quoted = done = 0;
-		while (!done) {
-			c = AT(i);
-			c1 = AT(i + 1);
-			if (inq) {
-				if (c == '\\' && c1 == 'x' &&
-				    resp_ishex(AT(i + 2)) &&
-				    resp_ishex(AT(i + 3))) {
-					p->rp_unq[o++] = (char)
-					    (resp_hexval(AT(i + 2)) * 16 +
-					    resp_hexval(AT(i + 3)));
-					i += 3;
-				} else if (c == '\\' && c1 != '\0') {
-					i++;
-					p->rp_unq[o++] = resp_unescape(c1);
-				} else if (c == '"') {
-					if (c1 != '\0' && !resp_isspace(c1))
-						return (-1);
-					done = 1;
-				} else if (c == '\0')
-					return (-1);
-				else
-					p->rp_unq[o++] = (char)c;
-			} else if (insq) {
-				if (c == '\\' && c1 == '\'') {
-					i++;
-					p->rp_unq[o++] = '\'';
-				} else if (c == '\'') {
-					if (c1 != '\0' && !resp_isspace(c1))
-						return (-1);
-					done = 1;
-				} else if (c == '\0')
-					return (-1);
-				else
-					p->rp_unq[o++] = (char)c;
-			} else {
-				switch (c) {
-				case ' ':
-				case '\n':
-				case '\r':
-				case '\t':
-				case '\0':
-					done = 1;
-					break;
-				case '"':
-					inq = quoted = 1;
-					break;
-				case '\'':
-					insq = quoted = 1;
-					break;
-				default:
-					p->rp_unq[o++] = (char)c;
-					break;
-				}
-			}
-			if (c != '\0')
-				i++;
-		}
+	while ((r = splitargs_next(line, n, &i, p->rp_unq + o, &w)) == 1) {
 		if (resp_grow_args(p) == -1)
 			return (-2);
-		if (quoted) {
-			p->rp_argv[p->rp_argc] = p->rp_unq + wo;
-			p->rp_len[p->rp_argc] = o - wo;
+		if (w.sw_quoted) {
+			p->rp_argv[p->rp_argc] = p->rp_unq + o;
+			o += w.sw_len;
 		} else {
-			/* The word is line[start..), as long as its copy. */
-			p->rp_argv[p->rp_argc] = line + start;
-			p->rp_len[p->rp_argc] = o - wo;
-			o = wo;
+			/* The word is line[sw_start..); its copy is reused. */
+			p->rp_argv[p->rp_argc] = line + w.sw_start;
 		}
+		p->rp_len[p->rp_argc] = w.sw_len;
 		p->rp_argc++;
 	}
-#undef AT
+	return (r);
 }
 
 /* Fail with "Protocol error: expected '$', got 'c'", as Redis words it. */
