@@ -1,7 +1,6 @@
 /*
- * cmd_string.c: the string commands (GET, SET) and the first generic key
- * commands (DEL, EXISTS), which will move to their own family when it
- * grows.
+ * cmd_string.c: the string commands (GET, SET).  The generic key
+ * commands (DEL, EXISTS, the expiry commands, ...) are in cmd_keys.c.
  *
  * Run by workers.  Each command takes the stripe lock of one key at a time
  * through keyspace_lock() (and, inside keyspace_put_locked(), the slab
@@ -211,56 +210,9 @@ cmd_set(struct client *cl, int argc, const char *const *argv,
 	free(old);
 }
 
-/* 1 when the key is live in the client's database; deletes it if `del'. */
-static int
-cmd_key_probe(struct client *cl, const char *key, size_t len, int del)
-{
-	struct keyspace		*ks = cl->cl_ks;
-	struct ks_stripe	*st;
-	struct ks_key		 k;
-	int			 found;
-
-	keyspace_key(ks, &k, key, len);
-	st = keyspace_lock(ks, cl->cl_db, &k);
-	found = keyspace_find_locked(ks, st, &k, command_now_ms()) != NULL;
-	if (found && del)
-		keyspace_delete_locked(ks, st, &k);
-	keyspace_unlock(ks, st);
-	return (found);
-}
-
-/* Reply with how many of the keys exist, deleting them when `del'. */
-static void
-cmd_count_keys(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen, int del)
-{
-	long long	 n = 0;
-	int		 j;
-
-	for (j = 1; j < argc; j++)
-		n += cmd_key_probe(cl, argv[j], argvlen[j], del);
-	reply_int(&cl->cl_reply, n);
-}
-
-static void
-cmd_del(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen)
-{
-	cmd_count_keys(cl, argc, argv, argvlen, 1);
-}
-
-static void
-cmd_exists(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen)
-{
-	cmd_count_keys(cl, argc, argv, argvlen, 0);
-}
-
 static const struct command cmd_string_commands[] = {
 	{ "get",	2,	CMD_READONLY | CMD_FAST, 1, 1, 1, cmd_get },
 	{ "set",	-3,	CMD_WRITE | CMD_DENYOOM, 1, 1, 1, cmd_set },
-	{ "del",	-2,	CMD_WRITE,		1, -1, 1, cmd_del },
-	{ "exists",	-2,	CMD_READONLY | CMD_FAST, 1, -1, 1, cmd_exists },
 };
 
 const struct command_family cmd_string_family = {

@@ -31,6 +31,7 @@
 static const struct command_family *const command_families[] = {
 	&cmd_connection_family,
 	&cmd_string_family,
+	&cmd_keys_family,
 };
 
 static const struct command	**command_table;

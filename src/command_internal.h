@@ -20,6 +20,7 @@ struct command_family {
 
 extern const struct command_family	cmd_connection_family;
 extern const struct command_family	cmd_string_family;
+extern const struct command_family	cmd_keys_family;
 
 /* Redis's shared error texts. */
 #define CMD_ERR_SYNTAX		"-ERR syntax error"

@@ -13,20 +13,6 @@ teardown() {
 	stop_hydrad
 }
 
-# same_reply: send standard input to hydrad and to the oracle, and fail
-# showing both unless the reply bytes are identical.
-same_reply() {
-	local req=$BATS_TEST_TMPDIR/request ours theirs
-	cat >"$req"
-	ours=$(raw "$HYDRA_PORT" <"$req")
-	theirs=$(raw "$ORACLE_PORT" <"$req")
-	if [ -z "$theirs" ] || [ "$ours" != "$theirs" ]; then
-		printf 'request:\n%s\nhydrad:\n%s\nredis-server:\n%s\n' \
-		    "$(od -An -c "$req")" "$ours" "$theirs" >&2
-		return 1
-	fi
-}
-
 @test "PING and ECHO answer" {
 	# Invariant: PING answers PONG, PING msg and ECHO msg answer msg.
 	start_server

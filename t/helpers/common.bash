@@ -205,3 +205,17 @@ stop_oracle() {
 raw() {
 	python3 "$RESP_CLIENT" raw "$1" | od -An -c
 }
+
+# same_reply: send standard input to hydrad and to the oracle, and fail
+# showing both unless the reply bytes are identical.
+same_reply() {
+	local req=$BATS_TEST_TMPDIR/request ours theirs
+	cat >"$req"
+	ours=$(raw "$HYDRA_PORT" <"$req")
+	theirs=$(raw "$ORACLE_PORT" <"$req")
+	if [ -z "$theirs" ] || [ "$ours" != "$theirs" ]; then
+		printf 'request:\n%s\nhydrad:\n%s\nredis-server:\n%s\n' \
+		    "$(od -An -c "$req")" "$ours" "$theirs" >&2
+		return 1
+	fi
+}

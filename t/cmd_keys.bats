@@ -1,0 +1,383 @@
+#!/usr/bin/env bats
+#
+# The generic key commands of src/cmd_keys.c: DEL, UNLINK, EXISTS, TYPE,
+# the expiry commands, DBSIZE, RANDOMKEY, KEYS, SCAN, FLUSHDB and
+# FLUSHALL.  Each test starts its own server; the differential tests send
+# the same requests to Debian's redis-server and compare the reply bytes,
+# or, where Redis's answer is random in order, the sorted keys.
+
+load helpers/common
+
+teardown() {
+	stop_oracle
+	stop_hydrad
+}
+
+# same_sorted CMD...: run redis-cli CMD on both servers and fail unless
+# the lines of output are the same once sorted.
+same_sorted() {
+	local ours theirs
+	ours=$(redis-cli -p "$HYDRA_PORT" "$@" | sort)
+	theirs=$(redis-cli -p "$ORACLE_PORT" "$@" | sort)
+	if [ "$ours" != "$theirs" ]; then
+		printf 'command: %s\nhydrad:\n%s\nredis-server:\n%s\n' \
+		    "$*" "$ours" "$theirs" >&2
+		return 1
+	fi
+}
+
+# both CMD...: run redis-cli CMD on both servers, output discarded.
+both() {
+	redis-cli -p "$HYDRA_PORT" "$@" >/dev/null
+	redis-cli -p "$ORACLE_PORT" "$@" >/dev/null
+}
+
+# scan_all PORT [ARGS...]: every key a full SCAN with ARGS returns,
+# sorted, one per line; fails if a cursor is not a number.
+scan_all() {
+	local port=$1 cursor=0 out
+	shift
+	while :; do
+		out=$(redis-cli -p "$port" scan "$cursor" "$@") || return 1
+		cursor=$(echo "$out" | head -1)
+		[[ $cursor =~ ^[0-9]+$ ]] || return 1
+		echo "$out" | tail -n +2 | sed '/^$/d'
+		[ "$cursor" = 0 ] && break
+	done | sort -u
+}
+
+@test "DEL, UNLINK and EXISTS count keys" {
+	# Invariant: EXISTS counts every live key named, repeats included;
+	# DEL and UNLINK remove the named keys and answer how many existed.
+	start_server
+	p=$HYDRA_PORT
+	for k in a b c d; do redis-cli -p "$p" set "$k" 1 >/dev/null; done
+	run redis-cli -p "$p" exists a b x a
+	[ "$output" = 3 ]
+	run redis-cli -p "$p" del a x
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" unlink b c x
+	[ "$output" = 2 ]
+	run redis-cli -p "$p" exists a b c d
+	[ "$output" = 1 ]
+}
+
+@test "TYPE names string and none" {
+	# Invariant: TYPE answers the status "string" for a string key and
+	# "none" for a missing or expired one.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set s v >/dev/null
+	redis-cli -p "$p" set gone v px 50 >/dev/null
+	run redis-cli -p "$p" type s
+	[ "$output" = string ]
+	run redis-cli -p "$p" type nosuch
+	[ "$output" = none ]
+	sleep 0.2
+	run redis-cli -p "$p" type gone
+	[ "$output" = none ]
+}
+
+@test "EXPIRE and TTL: a key lives until its time, then is gone" {
+	# Invariant: after EXPIRE/PEXPIRE a key reports a TTL within the time
+	# set, is readable before it and gone after it; TTL is -1 without an
+	# expiry and -2 without a key.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set k v >/dev/null
+	run redis-cli -p "$p" ttl k
+	[ "$output" = -1 ]
+	run redis-cli -p "$p" ttl nosuch
+	[ "$output" = -2 ]
+	run redis-cli -p "$p" pttl nosuch
+	[ "$output" = -2 ]
+	run redis-cli -p "$p" expire k 100
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" ttl k
+	[ "$output" -ge 99 ] && [ "$output" -le 100 ]
+	run redis-cli -p "$p" pttl k
+	[ "$output" -gt 98000 ] && [ "$output" -le 100000 ]
+	run redis-cli -p "$p" pexpire k 300
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" get k
+	[ "$output" = v ]
+	sleep 0.5
+	run redis-cli -p "$p" exists k
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" expire nosuch 10
+	[ "$output" = 0 ]
+}
+
+@test "EXPIREAT, PEXPIREAT and EXPIRETIME agree on absolute times" {
+	# Invariant: EXPIRETIME and PEXPIRETIME return the absolute time set
+	# by EXPIREAT and PEXPIREAT (-1 without expiry, -2 without key); an
+	# absolute time in the past deletes the key and answers 1.
+	start_server
+	p=$HYDRA_PORT
+	at=$(($(date +%s) + 1000))
+	redis-cli -p "$p" set k v >/dev/null
+	run redis-cli -p "$p" expiretime k
+	[ "$output" = -1 ]
+	run redis-cli -p "$p" pexpiretime nosuch
+	[ "$output" = -2 ]
+	run redis-cli -p "$p" expireat k "$at"
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" expiretime k
+	[ "$output" = "$at" ]
+	run redis-cli -p "$p" pexpiretime k
+	[ "$output" = "${at}000" ]
+	run redis-cli -p "$p" pexpireat k "${at}123"
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" pexpiretime k
+	[ "$output" = "${at}123" ]
+	run redis-cli -p "$p" expiretime k
+	[ "$output" = "$at" ]
+	run redis-cli -p "$p" expireat k 1000
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" exists k
+	[ "$output" = 0 ]
+	redis-cli -p "$p" set k v >/dev/null
+	run redis-cli -p "$p" expire k -5
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" exists k
+	[ "$output" = 0 ]
+}
+
+@test "PERSIST removes an expiry" {
+	# Invariant: PERSIST answers 1 and leaves the key without expiry when
+	# it had one; 0 for a key without expiry or no key.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set k v ex 100 >/dev/null
+	run redis-cli -p "$p" persist k
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" ttl k
+	[ "$output" = -1 ]
+	run redis-cli -p "$p" persist k
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" persist nosuch
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" get k
+	[ "$output" = v ]
+}
+
+@test "EXPIRE NX, XX, GT and LT apply only when their condition holds" {
+	# Invariant: NX sets only when there is no expiry, XX only when there
+	# is one, GT only to a later time (never over no expiry), LT only to
+	# an earlier one (always over no expiry); a refused one answers 0.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set k v >/dev/null
+	run redis-cli -p "$p" expire k 100 xx
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" expire k 100 gt
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" expire k 100 nx
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" expire k 200 nx
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" expire k 50 gt
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" expire k 200 gt
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" expire k 300 lt
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" expire k 150 lt xx
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" ttl k
+	[ "$output" -ge 149 ] && [ "$output" -le 150 ]
+	redis-cli -p "$p" persist k >/dev/null
+	run redis-cli -p "$p" expire k 500 lt
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" expire k 100 nx xx
+	[ "$output" = \
+	    "ERR NX and XX, GT or LT options at the same time are not compatible" ]
+}
+
+@test "DBSIZE, FLUSHDB and FLUSHALL" {
+	# Invariant: DBSIZE counts the keys of the selected database;
+	# FLUSHDB empties that database only, FLUSHALL every database, with
+	# or without ASYNC/SYNC.
+	start_server
+	p=$HYDRA_PORT
+	for i in 1 2 3; do redis-cli -p "$p" set "k$i" v >/dev/null; done
+	redis-cli -p "$p" -n 2 set other v >/dev/null
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 3 ]
+	run redis-cli -p "$p" -n 2 dbsize
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" flushdb async
+	[ "$output" = OK ]
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" -n 2 dbsize
+	[ "$output" = 1 ]
+	redis-cli -p "$p" set k v >/dev/null
+	run redis-cli -p "$p" flushall sync
+	[ "$output" = OK ]
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" -n 2 dbsize
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" flushdb now
+	[ "$output" = "ERR syntax error" ]
+}
+
+@test "RANDOMKEY returns a live key, or null when empty" {
+	# Invariant: RANDOMKEY answers null on an empty database and
+	# otherwise one of its keys; over many calls, more than one key.
+	start_server
+	p=$HYDRA_PORT
+	run redis-cli -p "$p" --no-raw randomkey
+	[ "$output" = "(nil)" ]
+	for i in $(seq 1 20); do redis-cli -p "$p" set "r$i" v >/dev/null; done
+	seen=$BATS_TEST_TMPDIR/seen
+	for i in $(seq 1 30); do redis-cli -p "$p" randomkey; done >"$seen"
+	! grep -qv '^r[0-9]*$' "$seen"
+	[ "$(sort -u "$seen" | wc -l)" -gt 1 ]
+}
+
+@test "KEYS matches patterns; a lone star matches the empty key" {
+	# Invariant: KEYS returns exactly the live keys its pattern matches,
+	# the empty key included under "*".
+	start_server
+	p=$HYDRA_PORT
+	for k in hello hallo hxllo foo; do
+		redis-cli -p "$p" set "$k" v >/dev/null
+	done
+	redis-cli -p "$p" set "" empty >/dev/null
+	run bash -c "redis-cli -p $p keys 'h?llo' | sort"
+	[ "$output" = "$(printf 'hallo\nhello\nhxllo')" ]
+	run bash -c "redis-cli -p $p keys 'h[ae]llo' | sort"
+	[ "$output" = "$(printf 'hallo\nhello')" ]
+	run bash -c "redis-cli -p $p keys '*' | wc -l"
+	[ "$output" -eq 5 ]
+	run bash -c "redis-cli -p $p --raw keys '*' | grep -cx ''"
+	[ "$output" -eq 1 ]
+	run redis-cli -p "$p" keys 'nomatch*'
+	[ "$output" = "" ]
+}
+
+@test "SCAN visits every key exactly as KEYS sees them" {
+	# Invariant: a full SCAN (any COUNT) returns every key present for
+	# the whole scan; MATCH and TYPE filter; the cursor ends at 0.
+	start_server
+	p=$HYDRA_PORT
+	for ((i = 0; i < 500; i++)); do printf 'SET key:%d v\r\n' "$i"; done |
+	    python3 "$RESP_CLIENT" raw "$p" >/dev/null
+	run scan_all "$p"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | wc -l)" -eq 500 ]
+	[ "$output" = "$(redis-cli -p "$p" keys '*' | sort)" ]
+	run scan_all "$p" count 1000
+	[ "$(echo "$output" | wc -l)" -eq 500 ]
+	run scan_all "$p" match 'key:1?' count 3
+	[ "$output" = "$(redis-cli -p "$p" keys 'key:1?' | sort)" ]
+	run scan_all "$p" type string
+	[ "$(echo "$output" | wc -l)" -eq 500 ]
+	run scan_all "$p" type list
+	[ "$output" = "" ]
+	out=$(redis-cli -p "$p" scan 0 count 1000)
+	[ "$(echo "$out" | head -1)" = 0 ]
+}
+
+@test "key commands answer byte for byte as redis-server" {
+	# Invariant: for arities, options, integers, negative and huge TTLs
+	# and past times, the key commands write exactly Redis 7.0's bytes.
+	start_server
+	start_oracle
+	printf 'set k v\r\nset e v\r\nttl k\r\npttl k\r\nttl x\r\npttl x\r\n' |
+	    same_reply
+	printf 'expiretime k\r\npexpiretime k\r\nexpiretime x\r\n' | same_reply
+	printf 'ttl\r\nttl a b\r\npttl\r\nexpiretime\r\npexpiretime a b\r\n' |
+	    same_reply
+	printf 'persist\r\npersist a b\r\npersist k\r\npersist x\r\n' |
+	    same_reply
+	printf 'expire\r\nexpire k\r\npexpire k\r\nexpireat k\r\n' | same_reply
+	printf 'pexpireat\r\nexpire k x\r\nexpire k 1.5\r\nexpire k " 1"\r\n' |
+	    same_reply
+	printf 'expire k 10 nx xx\r\nexpire k 10 gt lt\r\nexpire k 10 nx gt\r\n' |
+	    same_reply
+	printf 'expire k 10 nx lt\r\nexpire k 10 foo\r\nexpire k x foo\r\n' |
+	    same_reply
+	printf 'expire k 10 nx xx foo\r\nexpire k x nx xx\r\n' | same_reply
+	printf 'expire k 9223372036854775807\r\n' | same_reply
+	printf 'expire k -9223372036854775808\r\n' | same_reply
+	printf 'expire k 9223372036854775\r\nexpire k 9223372036854776\r\n' |
+	    same_reply
+	printf 'pexpire k 9223372036854775807\r\npexpireat k 9223372036854775807\r\n' |
+	    same_reply
+	printf 'expireat k 9223372036854776\r\nexpireat k -9223372036854776\r\n' |
+	    same_reply
+	printf 'pexpire k 9223372036854775808\r\nexpire x 10\r\n' | same_reply
+	printf 'expire k 100 xx\r\nexpire k 100 gt\r\nexpire k 100 NX\r\n' |
+	    same_reply
+	printf 'expire k 50 GT\r\nexpire k 200 gt\r\nexpire k 300 lt\r\n' |
+	    same_reply
+	printf 'expire k 150 Lt Xx\r\nttl k\r\nexpire k 0\r\nexists k\r\n' |
+	    same_reply
+	printf 'set k v\r\npexpire k -1\r\nexists k\r\nset k v\r\n' | same_reply
+	printf 'expireat k 1\r\nexists k\r\nset k v\r\npexpireat k 0\r\n' |
+	    same_reply
+	printf 'set k v\r\nexpire k 0 nx\r\nexists k\r\n' | same_reply
+	printf 'set k v\r\nexpireat k 99999999999\r\nexpiretime k\r\n' |
+	    same_reply
+	printf 'pexpiretime k\r\npersist k\r\nttl k\r\n' | same_reply
+	printf 'type\r\ntype a b\r\ntype k\r\ntype x\r\n' | same_reply
+	printf 'del\r\nunlink\r\nexists\r\nunlink k x k\r\nexists k\r\n' |
+	    same_reply
+	printf 'dbsize x\r\nrandomkey x\r\nkeys\r\nkeys a b\r\nscan\r\n' |
+	    same_reply
+	printf 'flushdb x\r\nflushdb sync async\r\nflushall x\r\n' | same_reply
+	printf 'flushall async x\r\nflushdb ASYNC\r\nflushall Sync\r\n' |
+	    same_reply
+	printf 'dbsize\r\nrandomkey\r\nkeys *\r\nscan 0\r\n' | same_reply
+	printf 'scan x\r\nscan -1x\r\nscan " 1"\r\nscan 1.0\r\n' | same_reply
+	printf 'scan 99999999999999999999999\r\nscan 0 count\r\n' | same_reply
+	printf 'scan 0 count 0\r\nscan 0 count -1\r\nscan 0 count x\r\n' |
+	    same_reply
+	printf 'scan 0 match\r\nscan 0 type\r\nscan 0 foo bar\r\n' | same_reply
+	printf 'scan x count 0\r\nscan 0 count 0 foo\r\n' | same_reply
+	printf 'scan 0 match * count 10 type string\r\n' | same_reply
+	printf 'set k v\r\ndbsize\r\nrandomkey\r\nkeys *\r\nscan 0\r\n' |
+	    same_reply
+	printf 'keys k\r\nkeys x*\r\nscan 0 type list\r\n' | same_reply
+	printf 'scan 0 type String\r\nscan 0 match k\r\ntype k\r\n' | same_reply
+	# With two keys, KEYS * may list them in either order: count instead.
+	printf 'set "" v\r\nkeys ""\r\ndbsize\r\n' | same_reply
+}
+
+@test "KEYS, SCAN and RANDOMKEY agree with redis-server as sets" {
+	# Invariant: over the same keys, KEYS and a full SCAN with MATCH,
+	# COUNT and TYPE return the same set of keys as Redis 7.0, and
+	# RANDOMKEY only keys that exist.
+	start_server
+	start_oracle
+	req=$BATS_TEST_TMPDIR/keys
+	for ((i = 0; i < 300; i++)); do
+		printf 'SET user:%d v\r\nSET item:%d v\r\n' "$i" "$i"
+	done >"$req"
+	printf 'SET "" e\r\nSET "a*b" v\r\nSET "a[b" v\r\n' >>"$req"
+	python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$req" >/dev/null
+	python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$req" >/dev/null
+	for pat in '*' 'user:*' '*:1?' 'item:[1-3]0' 'a\*b' 'a[[]b' '?' \
+	    '' 'nomatch'; do
+		same_sorted keys "$pat"
+		[ "$(scan_all "$HYDRA_PORT" match "$pat" count 7)" = \
+		    "$(scan_all "$ORACLE_PORT" match "$pat" count 7)" ]
+	done
+	[ "$(scan_all "$HYDRA_PORT" type string)" = \
+	    "$(scan_all "$ORACLE_PORT" type string)" ]
+	[ "$(scan_all "$HYDRA_PORT" type STRING count 1000)" = \
+	    "$(scan_all "$ORACLE_PORT" type STRING count 1000)" ]
+	[ "$(scan_all "$HYDRA_PORT" type hash)" = \
+	    "$(scan_all "$ORACLE_PORT" type hash)" ]
+	same_sorted dbsize
+	for i in 1 2 3 4 5; do
+		k=$(redis-cli -p "$HYDRA_PORT" randomkey)
+		[ "$(redis-cli -p "$HYDRA_PORT" exists "$k")" = 1 ]
+	done
+	both flushall
+	same_sorted keys '*'
+	same_sorted dbsize
+}
