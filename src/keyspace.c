@@ -237,6 +237,18 @@ keyspace_lock(struct keyspace *ks, unsigned db, const struct ks_key *kk)
 	return (st);
 }
 
+struct ks_stripe *
+keyspace_stripe(struct keyspace *ks, unsigned db, const struct ks_key *kk)
+{
+	return (ks_stripe_at(ks, db, ks_stripe_of(ks, kk->kk_hash)));
+}
+
+void
+keyspace_lock_stripe(struct keyspace *ks, struct ks_stripe *st)
+{
+	ks_lock_stripe(ks, st);
+}
+
 void
 keyspace_unlock(struct keyspace *ks, struct ks_stripe *st)
 {

@@ -83,6 +83,16 @@ struct ks_stripe *keyspace_lock(struct keyspace *, unsigned db,
 void	 keyspace_unlock(struct keyspace *, struct ks_stripe *);
 
 /*
+ * The stripe of a key, not locked, and the lock of a stripe got that way.
+ * A command that locks several stripes takes each distinct one once (the
+ * locks are not recursive) in ascending address order: the stripes of a
+ * database are one array, so address order is stripe order.
+ */
+struct ks_stripe *keyspace_stripe(struct keyspace *, unsigned db,
+	    const struct ks_key *);
+void	 keyspace_lock_stripe(struct keyspace *, struct ks_stripe *);
+
+/*
  * The live entry for a key, or NULL.  An entry whose expiry time has
  * passed (now_ms > expiry) is deleted on the way.  The pointer is valid
  * until the stripe changes or is unlocked.
