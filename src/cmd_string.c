@@ -64,6 +64,21 @@ cmd_string_find(struct client *cl, struct ks_key *k, const char *key,
 	return (0);
 }
 
+/* Answer an entry's value as a bulk string, or null when there is none. */
+static void
+cmd_reply_value(struct client *cl, const struct entry *e)
+{
+	const char	*v;
+	size_t		 vlen;
+
+	if (e == NULL) {
+		reply_null(&cl->cl_reply);
+		return;
+	}
+	v = entry_value(e, &vlen);
+	reply_bulk(&cl->cl_reply, v, vlen);
+}
+
 static void
 cmd_get(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -72,18 +87,11 @@ cmd_get(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
-	const char		*v;
-	size_t			 vlen;
 
 	(void)argc;
 	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
 		return;
-	if (e == NULL)
-		reply_null(&cl->cl_reply);
-	else {
-		v = entry_value(e, &vlen);
-		reply_bulk(&cl->cl_reply, v, vlen);
-	}
+	cmd_reply_value(cl, e);
 	keyspace_unlock(ks, st);
 }
 
@@ -690,18 +698,13 @@ cmd_mget(struct client *cl, int argc, const char *const *argv,
 		struct ks_stripe	*st;
 		struct ks_key		 k;
 		const struct entry	*e;
-		const char		*v;
-		size_t			 vlen;
 
 		keyspace_key(ks, &k, argv[j], argvlen[j]);
 		st = keyspace_lock(ks, cl->cl_db, &k);
 		e = keyspace_find_locked(ks, st, &k, command_now_ms());
-		if (e == NULL || e->e_type != OBJ_STRING)
-			reply_null(&cl->cl_reply);
-		else {
-			v = entry_value(e, &vlen);
-			reply_bulk(&cl->cl_reply, v, vlen);
-		}
+		/* MGET answers null for a key of another type. */
+		cmd_reply_value(cl, e != NULL && e->e_type == OBJ_STRING ?
+		    e : NULL);
 		keyspace_unlock(ks, st);
 	}
 }

@@ -1067,6 +1067,10 @@ config_load_file(struct config *cfg, const char *path, struct config_error *err)
 	return config_parse_file(cfg, path, 0, err);
 }
 
+/* The bytes sdscatrepr() escapes with a backslash, and their letters. */
+#define CONFIG_REPR_FROM	"\\\"\n\r\t\a\b"
+#define CONFIG_REPR_TO		"\\\"nrtab"
+
 /* Append `s' quoted as sdscatrepr() quotes, so that splitargs undoes it. */
 static int
 config_repr(char **buf, size_t *len, size_t *cap, const char *s)
@@ -1086,44 +1090,19 @@ config_repr(char **buf, size_t *len, size_t *cap, const char *s)
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		char *o = *buf + *len;
+		const char *esc;
 
-		switch (c) {
-		case '\\':
-			memcpy(o, "\\\\", 2);
+		if (c != '\0' && (esc = strchr(CONFIG_REPR_FROM, c)) != NULL) {
+			o[0] = '\\';
+			o[1] = CONFIG_REPR_TO[esc - CONFIG_REPR_FROM];
 			*len += 2;
-			break;
-		case '"':
-			memcpy(o, "\\\"", 2);
-			*len += 2;
-			break;
-		case '\n':
-			memcpy(o, "\\n", 2);
-			*len += 2;
-			break;
-		case '\r':
-			memcpy(o, "\\r", 2);
-			*len += 2;
-			break;
-		case '\t':
-			memcpy(o, "\\t", 2);
-			*len += 2;
-			break;
-		case '\a':
-			memcpy(o, "\\a", 2);
-			*len += 2;
-			break;
-		case '\b':
-			memcpy(o, "\\b", 2);
-			*len += 2;
-			break;
-		default:
-			if (isprint(c))
-				(*buf)[(*len)++] = (char)c;
-			else {
-				snprintf(o, 5, "\\x%02x", c);
-				*len += 4;
-			}
-			break;
+			continue;
+		}
+		if (isprint(c))
+			(*buf)[(*len)++] = (char)c;
+		else {
+			snprintf(o, 5, "\\x%02x", c);
+			*len += 4;
 		}
 	}
 	(*buf)[(*len)++] = '"';
