@@ -22,6 +22,7 @@
  * nothing runs in a handler; children get the original mask back.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -40,9 +41,11 @@
 #include <unistd.h>
 
 #include "hydra/arena.h"
+#include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/config.h"
 #include "hydra/log.h"
+#include "hydra/scoreboard.h"
 #include "hydra/supervisor.h"
 #include "hydra/worker.h"
 
@@ -51,15 +54,19 @@
 #define SV_BACKOFF_MAX_MS	5000
 #define SV_STABLE_MS		10000	/* a run this long resets the backoff */
 #define SV_STOP_GRACE_MS	5000	/* SIGTERM, then SIGKILL */
-#define SV_CHILDREN_MAX		1024
 
 struct supervisor;
 
-/* A kind of child process. */
+/*
+ * A kind of child process: how many, what they run, and what the
+ * supervisor does when one is forked and when one is reaped (NULL: nothing).
+ */
 struct sv_role {
 	const char	*ro_name;
 	int		(*ro_count)(const struct supervisor *);
 	int		(*ro_main)(struct supervisor *, int index);
+	void		(*ro_spawned)(struct supervisor *, int index, pid_t);
+	void		(*ro_reaped)(struct supervisor *, int index);
 };
 
 /* One child slot: a role and an index, and the process filling it. */
@@ -73,12 +80,13 @@ struct sv_child {
 };
 
 struct supervisor {
-	const struct config	*sv_cfg;
+	struct config		*sv_cfg;	/* maxclients may shrink */
 	struct arena		*sv_arena;
 	const sigset_t		*sv_set;
 	pid_t			 sv_pid;
 	int			 sv_listen[SV_LISTEN_MAX];
 	int			 sv_nlisten;
+	struct scoreboard	*sv_scoreboard;
 	struct sv_child		*sv_children;
 	int			 sv_nchildren;
 	int			 sv_stopping;	/* no more respawns */
@@ -86,10 +94,13 @@ struct supervisor {
 
 static int	sv_worker_count(const struct supervisor *);
 static int	sv_worker_main(struct supervisor *, int);
+static void	sv_worker_spawned(struct supervisor *, int, pid_t);
+static void	sv_worker_reaped(struct supervisor *, int);
 
 /* The roles, in the order they are started. */
 static const struct sv_role sv_roles[] = {
-	{ "worker",	sv_worker_count,	sv_worker_main },
+	{ "worker", sv_worker_count, sv_worker_main, sv_worker_spawned,
+	    sv_worker_reaped },
 	/* "persister" and "broker" come here. */
 };
 
@@ -112,8 +123,8 @@ sv_worker_count(const struct supervisor *sv)
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
-	if (n > SV_CHILDREN_MAX)
-		n = SV_CHILDREN_MAX;
+	if (n > SB_WORKERS_MAX)
+		n = SB_WORKERS_MAX;
 	return ((int)n);
 }
 
@@ -127,8 +138,23 @@ sv_worker_main(struct supervisor *sv, int index)
 	wp.wp_listen = sv->sv_listen;
 	wp.wp_nlisten = sv->sv_nlisten;
 	wp.wp_index = index;
+	wp.wp_nworkers = sv_worker_count(sv);
 	wp.wp_parent = sv->sv_pid;
+	wp.wp_scoreboard = sv->sv_scoreboard;
 	return (worker_main(&wp));
+}
+
+static void
+sv_worker_spawned(struct supervisor *sv, int index, pid_t pid)
+{
+	scoreboard_worker_started(sv->sv_scoreboard, index, (int)pid);
+}
+
+/* What a dead worker left on the scoreboard: its clients are gone. */
+static void
+sv_worker_reaped(struct supervisor *sv, int index)
+{
+	scoreboard_worker_died(sv->sv_scoreboard, index);
 }
 
 /*
@@ -239,7 +265,7 @@ sv_listen_all(struct supervisor *sv)
 }
 
 struct supervisor *
-supervisor_listen(const struct config *cfg)
+supervisor_listen(struct config *cfg)
 {
 	struct supervisor	*sv;
 	int			 i;
@@ -265,6 +291,83 @@ supervisor_listen(const struct config *cfg)
 	return (sv);
 }
 
+/*
+ * Make room for every worker's descriptors: raise the open files limit to
+ * what maxclients needs, or, when the system refuses, lower maxclients to
+ * what the limit allows and say so, as Redis does.  -1 when not even one
+ * client would fit.
+ */
+static int
+sv_fit_open_files(struct supervisor *sv, int nworkers)
+{
+	struct config	*cfg = sv->sv_cfg;
+	struct rlimit	 rl;
+	rlim_t		 want, had;
+	int		 overhead;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return (0);
+	}
+	want = (rlim_t)worker_client_slots(cfg, sv->sv_nlisten, nworkers);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= want)
+		return (0);
+	had = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ?
+	    rl.rlim_max : want;
+	if (rl.rlim_cur > had && setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		rl.rlim_cur = had;
+	if (rl.rlim_cur >= want) {
+		log_info("raised the open files limit from %llu to %llu",
+		    (unsigned long long)had, (unsigned long long)rl.rlim_cur);
+		return (0);
+	}
+	overhead = worker_client_slots(cfg, sv->sv_nlisten, nworkers) -
+	    cfg->cf_maxclients;
+	if ((long long)rl.rlim_cur <= (long long)overhead) {
+		log_warnx("the open files limit (%llu) leaves no room for "
+		    "clients; raise 'ulimit -n'", (unsigned long long)
+		    rl.rlim_cur);
+		return (-1);
+	}
+	log_warnx("maxclients %d needs %llu open files but the limit is "
+	    "%llu: maxclients is reduced to %d; raise 'ulimit -n' for more",
+	    cfg->cf_maxclients, (unsigned long long)want,
+	    (unsigned long long)rl.rlim_cur, (int)(rl.rlim_cur - overhead));
+	cfg->cf_maxclients = (int)(rl.rlim_cur - overhead);
+	return (0);
+}
+
+/*
+ * The scoreboard, sized for the workers and their clients, before the
+ * first fork.  0, or -1 after logging why.
+ */
+static int
+sv_scoreboard_create(struct supervisor *sv)
+{
+	int	 n = sv_worker_count(sv);
+
+	if (command_init() == -1) {
+		log_warn("command table");
+		return (-1);
+	}
+	if (n > SB_WORKERS_MAX) {
+		log_warnx("workers %d: at most %d are supported", n,
+		    SB_WORKERS_MAX);
+		return (-1);
+	}
+	if (sv_fit_open_files(sv, n) == -1)
+		return (-1);
+	if ((sv->sv_scoreboard = scoreboard_create(n,
+	    worker_client_slots(sv->sv_cfg, sv->sv_nlisten, n),
+	    command_count())) == NULL) {
+		log_warn("scoreboard for %d workers of %d clients", n,
+		    sv->sv_cfg->cf_maxclients);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Fork the process of one child slot. */
 static void
 sv_spawn(struct supervisor *sv, struct sv_child *ch)
@@ -282,6 +385,8 @@ sv_spawn(struct supervisor *sv, struct sv_child *ch)
 	if (pid > 0) {
 		ch->ch_pid = pid;
 		ch->ch_started_ms = sv_now_ms();
+		if (ch->ch_role->ro_spawned != NULL)
+			ch->ch_role->ro_spawned(sv, ch->ch_index, pid);
 		log_debug("%s %d: pid %ld", ch->ch_role->ro_name,
 		    ch->ch_index, (long)pid);
 		return;
@@ -340,6 +445,8 @@ sv_reap(struct supervisor *sv)
 		if (ch == NULL)
 			continue;
 		ch->ch_pid = 0;
+		if (ch->ch_role->ro_reaped != NULL)
+			ch->ch_role->ro_reaped(sv, ch->ch_index);
 		sv_describe(status, what, sizeof(what));
 		if (sv->sv_stopping) {
 			log_debug("%s %d (pid %ld) %s", ch->ch_role->ro_name,
@@ -420,6 +527,10 @@ supervisor_run(struct supervisor *sv, struct arena *a,
 	sv->sv_set = set;
 	sv->sv_pid = getpid();
 
+	if (sv_scoreboard_create(sv) == -1) {
+		status = 1;
+		goto done;
+	}
 	for (r = 0; r < nitems(sv_roles); r++)
 		sv->sv_nchildren += sv_roles[r].ro_count(sv);
 	if ((sv->sv_children = calloc((size_t)sv->sv_nchildren,
@@ -472,7 +583,9 @@ supervisor_run(struct supervisor *sv, struct arena *a,
 		}
 	}
 
+done:
 	sv_stop_children(sv);
+	scoreboard_destroy(sv->sv_scoreboard);
 	for (i = 0; i < sv->sv_nlisten; i++)
 		close(sv->sv_listen[i]);
 	shm_store32(&a->ar_hdr->ah_clean, 1);

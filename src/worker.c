@@ -42,6 +42,7 @@
 #include "hydra/keyspace.h"
 #include "hydra/log.h"
 #include "hydra/resp.h"
+#include "hydra/scoreboard.h"
 #include "hydra/worker.h"
 
 #define WORKER_ACCEPTS_PER_CALL	32	/* leave some for the others */
@@ -50,6 +51,9 @@
 
 struct worker {
 	const struct worker_params *w_params;
+	struct config		 w_cfg;		/* live: CONFIG SET changes it */
+	struct scoreboard	*w_sb;
+	struct sb_worker	*w_slot;	/* this worker's own */
 	struct keyspace		 w_ks;
 	struct event_loop	*w_loop;
 	struct client		**w_clients;	/* by descriptor */
@@ -213,7 +217,7 @@ static void
 worker_accept(struct event_loop *loop, int lfd, void *arg, int mask)
 {
 	struct worker	*w = arg;
-	const struct config *cfg = w->w_params->wp_cfg;
+	const struct config *cfg = &w->w_cfg;
 	struct client	*cl;
 	int		 fd, i;
 
@@ -255,9 +259,44 @@ worker_accept(struct event_loop *loop, int lfd, void *arg, int mask)
 			client_free(cl);
 			continue;
 		}
+		cl->cl_worker = w;
 		w->w_clients[fd] = cl;
 		w->w_nclients++;
 	}
+}
+
+int
+worker_client_slots(const struct config *cfg, int nlisten, int nworkers)
+{
+	long long	 n;
+
+	n = (long long)cfg->cf_maxclients + WORKER_SPARE_FDS + nlisten +
+	    2LL * nworkers;
+	return (n > INT_MAX ? INT_MAX : (int)n);
+}
+
+struct config *
+worker_config(struct worker *w)
+{
+	return (&w->w_cfg);
+}
+
+struct scoreboard *
+worker_scoreboard(struct worker *w)
+{
+	return (w->w_sb);
+}
+
+struct sb_worker *
+worker_slot(struct worker *w)
+{
+	return (w->w_slot);
+}
+
+int
+worker_index(const struct worker *w)
+{
+	return (w->w_params->wp_index);
 }
 
 static long long
@@ -282,6 +321,9 @@ worker_main(const struct worker_params *wp)
 
 	memset(&w, 0, sizeof(w));
 	w.w_params = wp;
+	w.w_cfg = *wp->wp_cfg;
+	w.w_sb = wp->wp_scoreboard;
+	w.w_slot = scoreboard_worker(w.w_sb, wp->wp_index);
 	if (keyspace_open(&w.w_ks, wp->wp_arena) == -1) {
 		log_warnx("worker %d: the arena has no keyspace",
 		    wp->wp_index);
@@ -291,14 +333,8 @@ worker_main(const struct worker_params *wp)
 		log_warn("command table");
 		return (EX_OSERR);
 	}
-	if (wp->wp_cfg->cf_maxclients > INT_MAX - WORKER_SPARE_FDS -
-	    wp->wp_nlisten) {
-		log_warnx("maxclients %d is too large",
-		    wp->wp_cfg->cf_maxclients);
-		return (EX_CONFIG);
-	}
-	w.w_capacity = wp->wp_cfg->cf_maxclients + WORKER_SPARE_FDS +
-	    wp->wp_nlisten;
+	w.w_capacity = worker_client_slots(&w.w_cfg, wp->wp_nlisten,
+	    wp->wp_nworkers);
 	if ((w.w_clients = calloc((size_t)w.w_capacity,
 	    sizeof(*w.w_clients))) == NULL) {
 		log_warn("client table");

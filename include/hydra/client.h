@@ -18,6 +18,7 @@
 #include "hydra/resp.h"
 
 struct keyspace;
+struct worker;
 
 #define CLIENT_READ_CHUNK	(16 * 1024)	/* PROTO_IOBUF_LEN */
 
@@ -30,6 +31,7 @@ struct client {
 	int			 cl_flags;	/* CLIENT_F_* */
 	unsigned		 cl_db;		/* the selected database */
 	struct keyspace		*cl_ks;		/* the worker's handle */
+	struct worker		*cl_worker;	/* NULL outside a worker */
 
 	char			*cl_qbuf;	/* the query buffer */
 	size_t			 cl_qcap;

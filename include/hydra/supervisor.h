@@ -29,7 +29,7 @@ struct supervisor;
  * non-blocking, and keep them in a new supervisor.  Returns NULL after
  * logging why (an address in use, say).
  */
-struct supervisor *supervisor_listen(const struct config *);
+struct supervisor *supervisor_listen(struct config *);
 
 /*
  * Fork the roles on the created arena and supervise them until SIGTERM or

@@ -19,6 +19,8 @@
 
 struct arena;
 struct config;
+struct scoreboard;
+struct worker;
 
 struct worker_params {
 	const struct config	*wp_cfg;
@@ -26,10 +28,26 @@ struct worker_params {
 	const int		*wp_listen;	/* non-blocking listeners */
 	int			 wp_nlisten;
 	int			 wp_index;	/* 0 to workers - 1 */
+	int			 wp_nworkers;
 	pid_t			 wp_parent;	/* the supervisor */
+	struct scoreboard	*wp_scoreboard;	/* mapped by the supervisor */
 };
+
+/*
+ * The client entries each worker has on the scoreboard: room for
+ * maxclients clients and the other descriptors a worker holds, because a
+ * client's entry is indexed by its descriptor.
+ */
+int	 worker_client_slots(const struct config *, int nlisten,
+	    int nworkers);
 
 /* Serve clients until the supervisor dies; returns an exit status. */
 int	 worker_main(const struct worker_params *);
+
+/* What command handlers may ask of the worker that runs them. */
+struct config		*worker_config(struct worker *);	/* live */
+struct scoreboard	*worker_scoreboard(struct worker *);
+struct sb_worker	*worker_slot(struct worker *);	/* its own */
+int			 worker_index(const struct worker *);
 
 #endif /* HYDRA_WORKER_H */
