@@ -11,8 +11,8 @@
  * (a file and "--directive value" overrides, as redis-server reads them),
  * refuse an arena that already exists, enter the data directory, open the
  * log and the pidfile, open the listening sockets, detach if daemonize
- * says so (and -d does not forbid it), create the arena, write the pid,
- * supervise.  Whatever can be wrong with the configuration is found before
+ * says so (and neither -d nor a service manager forbids it), create the
+ * arena, write the pid, tell the service manager, supervise.  Whatever can be wrong with the configuration is found before
  * detaching, so it fails on the terminal that started hydrad, with its
  * message and exit status 1; a daemon that fails after detaching and
  * before it is ready still has that terminal, and its parent exits with
@@ -50,6 +50,7 @@
 #include "hydra/compat.h"
 #include "hydra/config.h"
 #include "hydra/log.h"
+#include "hydra/notify.h"
 #include "hydra/store.h"
 #include "hydra/supervisor.h"
 
@@ -408,7 +409,7 @@ main(int argc, char *argv[])
 	sigset_t		 set;
 	char			 errbuf[256], name[64];
 	unsigned		 log2;
-	int			 readyfd = -1, status;
+	int			 readyfd = -1, notify, status;
 
 	/* Before anything reads argv: children retitle themselves. */
 	setproctitle_init(argc, argv, environ);
@@ -455,10 +456,17 @@ main(int argc, char *argv[])
 		fatalx("cannot listen; exiting");
 	/*
 	 * The arena records its creator's pid, so it is created after the
-	 * fork.  The working directory is kept: it is dir.
+	 * fork.  The working directory is kept: it is dir.  A service
+	 * manager that waits for "ready" wants its own child to stay, so
+	 * daemonize gives way to supervised, as in redis-server.
 	 */
-	if (cfg.cf_daemonize && !hf.hf_debug)
-		readyfd = hydrad_detach();
+	notify = notify_mode(cfg.cf_supervised);
+	if (cfg.cf_daemonize && !hf.hf_debug) {
+		if (notify == CONFIG_SUPERVISED_NO)
+			readyfd = hydrad_detach();
+		else
+			log_info("supervised: staying in the foreground");
+	}
 
 	store_default_params(&ap, (size_t)cfg.cf_arena_size);
 	ap.ap_databases = (unsigned)cfg.cf_databases;
@@ -475,6 +483,7 @@ main(int argc, char *argv[])
 	log_info("hydrad %ld ready%s", (long)getpid(),
 	    readyfd != -1 ? ", detached" : "");
 	hydrad_ready(readyfd);
+	notify_ready(notify);
 
 	status = supervisor_run(sv, &a, name, &set);
 	hydrad_pidfile_remove();

@@ -10,6 +10,10 @@ load helpers/common
 
 teardown() {
 	stop_hydrad
+	if [ -n "${LISTENER_PID:-}" ]; then
+		kill "$LISTENER_PID" 2>/dev/null || true
+		wait "$LISTENER_PID" 2>/dev/null || true
+	fi
 }
 
 @test "-n accepts good arguments and creates nothing" {
@@ -455,4 +459,57 @@ socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
 	run "$HYDRAD" -n --unixsocket "$long"
 	[ "$status" -eq 1 ]
 	[[ $output == *"unixsocket: the path is too long"* ]]
+}
+
+# notify_listener SOCKET OUT: listen for one datagram on the Unix socket
+# SOCKET, as systemd's notification socket, in the background (its pid in
+# LISTENER_PID), and write what arrives to OUT; return once it listens.
+notify_listener() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+data = s.recv(4096)
+open(sys.argv[2] + ".part", "wb").write(data)
+import os
+os.rename(sys.argv[2] + ".part", sys.argv[2])' "$1" "$2" \
+	    </dev/null >/dev/null 2>&1 &
+	LISTENER_PID=$!
+	local try
+	for ((try = 0; try < 100; try++)); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "notify_listener: $1 not bound after 5 s" >&2
+	return 1
+}
+
+@test "supervised systemd tells NOTIFY_SOCKET that hydrad is ready" {
+	# Invariant: with supervised systemd (and with auto, which finds
+	# NOTIFY_SOCKET), hydrad sends READY=1 to the notification socket
+	# once it serves; daemonize yes then does not detach, since the
+	# manager watches the process it started.
+	dir=$(test_dir)
+	notify_listener "$dir/notify" "$dir/got"
+	NOTIFY_SOCKET=$dir/notify HYDRAD_DEBUG=no start_hydrad \
+	    --supervised systemd --daemonize yes
+	wait_grep "READY=1" "$dir/got"
+	pid_alive "$HYDRAD_PID"
+	run "$HYDRACTL" -a "$HYDRA_ARENA" status
+	[[ $output == *"creator_pid: $HYDRAD_PID (running)"* ]]
+	grep -q "supervised: staying in the foreground" "$HYDRAD_LOG"
+	stop_hydrad
+	HYDRA_ARENA= HYDRA_PORT= HYDRA_DIR=
+	rm -f "$dir/notify" "$dir/got"
+	notify_listener "$dir/notify" "$dir/got"
+	NOTIFY_SOCKET=$dir/notify start_hydrad --supervised auto
+	wait_grep "READY=1" "$dir/got"
+}
+
+@test "supervised systemd without NOTIFY_SOCKET warns and runs on" {
+	# Invariant: asking for systemd where there is none is logged as a
+	# warning and changes nothing else: hydrad serves.
+	unset NOTIFY_SOCKET
+	start_server --supervised systemd
+	grep -q "supervised systemd: NOTIFY_SOCKET is not set" "$HYDRAD_LOG"
 }
