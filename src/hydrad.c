@@ -447,6 +447,14 @@ main(int argc, char *argv[])
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * A daemon keeps no descriptor of the shell that started it but the
+	 * three it points at /dev/null: an inherited pipe would keep the
+	 * shell's reader waiting for as long as hydrad runs.
+	 */
+	if (cfg.cf_daemonize && !hf.hf_debug)
+		closefrom(STDERR_FILENO + 1);
+
 	hydrad_refuse_existing(name);
 	hydrad_enter_dir(cfg.cf_dir);
 

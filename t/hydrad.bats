@@ -288,16 +288,17 @@ wait_gone() {
 @test "daemonize yes returns to the shell; the pidfile names the daemon" {
 	# Invariant: with daemonize yes hydrad exits 0 once the daemon is
 	# ready; the pidfile then holds the daemon's pid; the daemon leads a
-	# session of its own, its standard descriptors are /dev/null, it
-	# serves PING and writes its log; SIGTERM stops it, removing the
-	# pidfile and the arena.
+	# session of its own, its standard descriptors are /dev/null and it
+	# keeps no other descriptor of its caller's; it serves PING and
+	# writes its log; SIGTERM stops it, removing the pidfile and the
+	# arena.
 	HYDRA_ARENA=$(unique_arena_name)
 	HYDRA_PORT=$(free_port)
 	dir=$(test_dir)
 	run "$HYDRAD" --daemonize yes --pidfile hydrad.pid \
 	    --logfile hydrad.log --arena-name "$HYDRA_ARENA" \
 	    --arena-size 64mb --port "$HYDRA_PORT" --dir "$dir" --workers 2 \
-	    3>&-
+	    3>&- 7>"$dir/stray"
 	[ "$status" -eq 0 ]
 	[ -s "$dir/hydrad.pid" ]
 	pid=$(cat "$dir/hydrad.pid")
@@ -306,6 +307,7 @@ wait_gone() {
 	[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]
 	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
 	[ "$(readlink "/proc/$pid/fd/2")" = /dev/null ]
+	[ -z "$(find -L "/proc/$pid/fd" -samefile "$dir/stray")" ]
 	[ "$(redis-cli -p "$HYDRA_PORT" ping)" = PONG ]
 	grep -q "^$pid:supervisor .* hydrad $pid ready, detached" \
 	    "$dir/hydrad.log"
