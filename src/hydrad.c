@@ -470,10 +470,14 @@ main(int argc, char *argv[])
 	 */
 	notify = notify_mode(cfg.cf_supervised);
 	if (cfg.cf_daemonize && !hf.hf_debug) {
-		if (notify == CONFIG_SUPERVISED_NO)
-			readyfd = hydrad_detach();
-		else
+		if (notify != CONFIG_SUPERVISED_NO)
 			log_info("supervised: staying in the foreground");
+		else {
+			if (cfg.cf_logfile[0] == '\0' && !cfg.cf_syslog_enabled)
+				log_warnx("daemonize: with no logfile and no "
+				    "syslog, the log goes to /dev/null");
+			readyfd = hydrad_detach();
+		}
 	}
 
 	store_default_params(&ap, (size_t)cfg.cf_arena_size);

@@ -323,6 +323,21 @@ wait_gone() {
 	[ "$status" -eq 2 ]
 }
 
+@test "daemonize yes with nowhere to log says so before it detaches" {
+	# Invariant: a daemon with neither logfile nor syslog would log to
+	# /dev/null; hydrad warns on the terminal, then starts all the same.
+	HYDRA_ARENA=$(unique_arena_name)
+	HYDRA_PORT=$(free_port)
+	dir=$(test_dir)
+	run "$HYDRAD" --daemonize yes --pidfile hydrad.pid \
+	    --arena-name "$HYDRA_ARENA" --arena-size 64mb \
+	    --port "$HYDRA_PORT" --dir "$dir" --workers 1 3>&-
+	[ "$status" -eq 0 ]
+	HYDRAD_PID=$(cat "$dir/hydrad.pid")
+	[[ $output == *"daemonize: with no logfile and no syslog, the log goes to /dev/null"* ]]
+	[ "$(redis-cli -p "$HYDRA_PORT" ping)" = PONG ]
+}
+
 @test "daemonize yes with a bad configuration fails on the terminal" {
 	# Invariant: mistakes are found before hydrad detaches: a bad value,
 	# and a port already taken, each fail with the message on standard
