@@ -10,7 +10,18 @@
  * Startup reads like a checklist: parse the flags and the configuration
  * (a file and "--directive value" overrides, as redis-server reads them),
  * refuse an arena that already exists, enter the data directory, open the
- * listening sockets, daemonise unless -d, create the arena, supervise.
+ * log and the pidfile, open the listening sockets, detach if daemonize
+ * says so (and neither -d nor a service manager forbids it), create the
+ * arena, write the pid, tell the service manager, supervise.  Whatever can be wrong with the configuration is found before
+ * detaching, so it fails on the terminal that started hydrad, with its
+ * message and exit status 1; a daemon that fails after detaching and
+ * before it is ready still has that terminal, and its parent exits with
+ * the daemon's status.
+ *
+ * The command line: -d (debug) keeps hydrad in the foreground and logs to
+ * standard error only, whatever daemonize, logfile and syslog-enabled say,
+ * as the OpenBSD daemons' -d does; -n checks the configuration and exits;
+ * each -v raises loglevel by one step.
  *
  * Crash policy: see supervisor.c.  If the supervisor itself is killed
  * without a chance to shut down, the arena stays behind with ah_clean
@@ -19,11 +30,15 @@
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libutil.h>
 #include <limits.h>
+#include <paths.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,16 +50,23 @@
 #include "hydra/compat.h"
 #include "hydra/config.h"
 #include "hydra/log.h"
+#include "hydra/notify.h"
 #include "hydra/store.h"
 #include "hydra/supervisor.h"
 
 #define HYDRAD_MAX_DATABASES	65536
+#define HYDRAD_PIDFILE_MODE	0644
 
 extern char **environ;
 
+/* The pidfile, while this process (the supervisor) holds it. */
+static struct pidfh	*hydrad_pfh;
+static const char	*hydrad_pfh_path;
+static pid_t		 hydrad_pfh_owner;
+
 /* The flags of the command line; the rest is struct config. */
 struct hydrad_flags {
-	int		 hf_foreground;		/* -d */
+	int		 hf_debug;		/* -d */
 	int		 hf_check_only;		/* -n */
 	int		 hf_verbose;		/* -v, repeatable */
 	const char	*hf_conffile;		/* NULL: none */
@@ -80,7 +102,7 @@ hydrad_parse_flags(struct hydrad_flags *hf, int argc, char *argv[])
 		    strspn(p + 1, "dnv") == strlen(p + 1)) {
 			for (p++; *p != '\0'; p++) {
 				if (*p == 'd')
-					hf->hf_foreground = 1;
+					hf->hf_debug = 1;
 				else if (*p == 'n')
 					hf->hf_check_only = 1;
 				else
@@ -114,13 +136,15 @@ hydrad_valid_name(const char *name)
 
 /*
  * The checks that the directive table cannot make: the arena's size and
- * name, the database count, and (for -n) a dir that exists must be a
- * directory.  A mistake ends the process, naming the directive.
+ * name, the database count, somewhere to listen, a Unix socket path that
+ * fits, and (for -n) a dir that exists must be a directory.  A mistake
+ * ends the process, naming the directive.
  */
 static void
 hydrad_check_conf(const struct config *cfg, char *name, size_t namelen)
 {
 	struct stat	 sb;
+	size_t		 sunlen = sizeof(((struct sockaddr_un *)NULL)->sun_path);
 
 	if (cfg->cf_arena_size < (long long)ARENA_MIN_SIZE ||
 	    (unsigned long long)cfg->cf_arena_size > ARENA_MAX_SIZE)
@@ -135,6 +159,12 @@ hydrad_check_conf(const struct config *cfg, char *name, size_t namelen)
 	if (cfg->cf_databases > HYDRAD_MAX_DATABASES)
 		errx(1, "databases: %d is out of range (1 to %d)",
 		    cfg->cf_databases, HYDRAD_MAX_DATABASES);
+	if (cfg->cf_port == 0 && cfg->cf_unixsocket[0] == '\0')
+		errx(1, "port: 0 and no unixsocket: configured to listen "
+		    "nowhere");
+	if (strlen(cfg->cf_unixsocket) >= sunlen)
+		errx(1, "unixsocket: the path is too long (%zu bytes, at most "
+		    "%zu)", strlen(cfg->cf_unixsocket), sunlen - 1);
 	if (cfg->cf_dir[0] == '\0')
 		errx(1, "dir: the directory name is empty");
 	if (stat(cfg->cf_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
@@ -204,6 +234,169 @@ hydrad_enter_dir(const char *dir)
 		err(1, "dir: cannot enter %s", dir);
 }
 
+/* loglevel, raised one step by each -v. */
+static enum log_level
+hydrad_log_level(int loglevel, int verbose)
+{
+	int	 level;
+
+	switch (loglevel) {
+	case CONFIG_LOG_DEBUG:
+		level = LOG_LEVEL_DEBUG;
+		break;
+	case CONFIG_LOG_VERBOSE:
+		level = LOG_LEVEL_VERBOSE;
+		break;
+	case CONFIG_LOG_WARNING:
+		level = LOG_LEVEL_WARNING;
+		break;
+	default:
+		level = LOG_LEVEL_NOTICE;
+		break;
+	}
+	level += verbose;
+	return (level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : level);
+}
+
+/*
+ * Start logging as the configuration says: to standard error, or to
+ * logfile (inside dir when relative; the file is opened here, so the
+ * children inherit it), and to syslog if enabled; -d keeps standard error
+ * alone.  Until hydrad is ready, warnings are echoed to standard error.
+ */
+static void
+hydrad_log_open(const struct config *cfg, const struct hydrad_flags *hf)
+{
+	log_init(getprogname(), 1, 0);
+	log_setlevel(hydrad_log_level(cfg->cf_loglevel, hf->hf_verbose));
+	log_procname("supervisor");
+	if (hf->hf_debug)
+		return;
+	if (cfg->cf_logfile[0] != '\0' && log_open_file(cfg->cf_logfile) == -1)
+		err(1, "logfile: cannot open %s", cfg->cf_logfile);
+	if (cfg->cf_syslog_enabled)
+		log_syslog(cfg->cf_syslog_ident, cfg->cf_syslog_facility);
+	log_echo_stderr(1);
+}
+
+/*
+ * Remove the pidfile, in the process that holds it.  Also run at exit,
+ * so that a start that fails leaves none behind.
+ */
+static void
+hydrad_pidfile_remove(void)
+{
+	if (hydrad_pfh == NULL || getpid() != hydrad_pfh_owner)
+		return;
+	log_info("removing the pid file %s", hydrad_pfh_path);
+	if (pidfile_remove(hydrad_pfh) == -1)
+		log_warn("pidfile %s", hydrad_pfh_path);
+	hydrad_pfh = NULL;
+}
+
+/*
+ * Create and lock pidfile (inside dir when relative).  A lock held by
+ * another process means another hydrad: refuse, with its pid.  The pid is
+ * written later, by the process that supervises.
+ */
+static void
+hydrad_pidfile_open(const struct config *cfg)
+{
+	pid_t	 other = -1;
+
+	if (cfg->cf_pidfile[0] == '\0')
+		return;
+	hydrad_pfh = pidfile_open(cfg->cf_pidfile, HYDRAD_PIDFILE_MODE,
+	    &other);
+	if (hydrad_pfh == NULL) {
+		if (errno == EEXIST && other > 0)
+			fatalx("pidfile %s is held by pid %ld: another hydrad "
+			    "is running", cfg->cf_pidfile, (long)other);
+		if (errno == EEXIST)
+			fatalx("pidfile %s is held by another process",
+			    cfg->cf_pidfile);
+		fatal("pidfile %s", cfg->cf_pidfile);
+	}
+	hydrad_pfh_path = cfg->cf_pidfile;
+	hydrad_pfh_owner = getpid();
+	if (atexit(hydrad_pidfile_remove) != 0)
+		fatalx("atexit");
+}
+
+/* Write the pid of this process, the supervisor, into the pidfile. */
+static void
+hydrad_pidfile_write(struct supervisor *sv)
+{
+	if (hydrad_pfh == NULL)
+		return;
+	if (pidfile_write(hydrad_pfh) == -1)
+		fatal("pidfile %s", hydrad_pfh_path);
+	supervisor_private_fd(sv, pidfile_fileno(hydrad_pfh));
+}
+
+/*
+ * daemonize: fork, and let the child start a session of its own.  The
+ * parent stays on the terminal until the child says it is ready (one byte
+ * on a pipe), then exits 0; if the child exits first, the parent exits
+ * with the child's status, its messages already on the terminal.  The
+ * working directory stays dir.  Returns, in the child, the pipe's end for
+ * hydrad_ready().
+ */
+static int
+hydrad_detach(void)
+{
+	pid_t	 pid;
+	ssize_t	 n;
+	char	 c;
+	int	 p[2], status;
+
+	if (pipe(p) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid == 0) {
+		close(p[0]);
+		hydrad_pfh_owner = getpid();	/* the parent leaves it */
+		if (setsid() == -1)
+			fatal("setsid");
+		return (p[1]);
+	}
+	close(p[1]);
+	while ((n = read(p[0], &c, 1)) == -1 && errno == EINTR)
+		continue;
+	if (n == 1)
+		_exit(0);
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 0)
+		_exit(1);
+	_exit(WEXITSTATUS(status));
+}
+
+/*
+ * Startup is over: stop echoing warnings to the terminal and, in a daemon,
+ * point the standard descriptors at /dev/null and release the parent.
+ */
+static void
+hydrad_ready(int fd)
+{
+	int	 null;
+
+	log_echo_stderr(0);
+	if (fd == -1)
+		return;
+	if ((null = open(_PATH_DEVNULL, O_RDWR)) == -1)
+		fatal("%s", _PATH_DEVNULL);
+	if (dup2(null, STDIN_FILENO) == -1 ||
+	    dup2(null, STDOUT_FILENO) == -1 ||
+	    dup2(null, STDERR_FILENO) == -1)
+		fatal("dup2");
+	if (null > STDERR_FILENO)
+		close(null);
+	if (write(fd, "", 1) != 1)
+		log_warn("cannot release the parent");
+	close(fd);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -216,6 +409,7 @@ main(int argc, char *argv[])
 	sigset_t		 set;
 	char			 errbuf[256], name[64];
 	unsigned		 log2;
+	int			 readyfd = -1, notify, status;
 
 	/* Before anything reads argv: children retitle themselves. */
 	setproctitle_init(argc, argv, environ);
@@ -253,19 +447,38 @@ main(int argc, char *argv[])
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * A daemon keeps no descriptor of the shell that started it but the
+	 * three it points at /dev/null: an inherited pipe would keep the
+	 * shell's reader waiting for as long as hydrad runs.
+	 */
+	if (cfg.cf_daemonize && !hf.hf_debug)
+		closefrom(STDERR_FILENO + 1);
+
 	hydrad_refuse_existing(name);
 	hydrad_enter_dir(cfg.cf_dir);
 
-	log_init(getprogname(), hf.hf_foreground, hf.hf_verbose);
-	log_procname("supervisor");
+	hydrad_log_open(&cfg, &hf);
+	hydrad_pidfile_open(&cfg);
 	if ((sv = supervisor_listen(&cfg)) == NULL)
 		fatalx("cannot listen; exiting");
 	/*
 	 * The arena records its creator's pid, so it is created after the
-	 * fork of daemon(3).  The working directory is kept: it is dir.
+	 * fork.  The working directory is kept: it is dir.  A service
+	 * manager that waits for "ready" wants its own child to stay, so
+	 * daemonize gives way to supervised, as in redis-server.
 	 */
-	if (!hf.hf_foreground && daemon(1, 0) == -1)
-		fatal("daemon");
+	notify = notify_mode(cfg.cf_supervised);
+	if (cfg.cf_daemonize && !hf.hf_debug) {
+		if (notify != CONFIG_SUPERVISED_NO)
+			log_info("supervised: staying in the foreground");
+		else {
+			if (cfg.cf_logfile[0] == '\0' && !cfg.cf_syslog_enabled)
+				log_warnx("daemonize: with no logfile and no "
+				    "syslog, the log goes to /dev/null");
+			readyfd = hydrad_detach();
+		}
+	}
 
 	store_default_params(&ap, (size_t)cfg.cf_arena_size);
 	ap.ap_databases = (unsigned)cfg.cf_databases;
@@ -278,6 +491,14 @@ main(int argc, char *argv[])
 	    ap.ap_databases);
 	log_debug("arena %s: %u pages from offset %llu", name,
 	    a.ar_hdr->ah_npages, (unsigned long long)a.ar_hdr->ah_pages_off);
+	hydrad_pidfile_write(sv);
+	log_info("hydrad %ld ready%s", (long)getpid(),
+	    readyfd != -1 ? ", detached" : "");
+	hydrad_ready(readyfd);
+	notify_ready(notify);
 
-	return (supervisor_run(sv, &a, name, &set));
+	status = supervisor_run(sv, &a, name, &set);
+	hydrad_pidfile_remove();
+	log_info("ready to exit; bye");
+	return (status);
 }

@@ -1,6 +1,7 @@
 /*
  * supervisor.c: the supervisor's work after startup: the listening
- * sockets, the role table, forking, reaping and respawning, shutdown.
+ * sockets (TCP and the optional Unix socket), the role table, forking,
+ * reaping and respawning, signals, shutdown.
  *
  * Run by the supervisor (hydrad's first process).  Like PostgreSQL's
  * postmaster it never reads or writes the store: it takes no keyspace or
@@ -20,10 +21,16 @@
  *
  * Signals are blocked in the supervisor and taken with sigtimedwait(), so
  * nothing runs in a handler; children get the original mask back.
+ * SIGTERM and SIGINT stop the daemon: the children get SIGTERM, the arena
+ * is marked clean and removed, and the Unix socket unlinked.  SIGHUP
+ * reopens the log file, here and (through log.c's generation) in every
+ * child before its next line.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -49,7 +56,8 @@
 #include "hydra/supervisor.h"
 #include "hydra/worker.h"
 
-#define SV_LISTEN_MAX		(2 * CONFIG_BIND_MAX)
+#define SV_LISTEN_MAX		(2 * CONFIG_BIND_MAX + 1)	/* + Unix */
+#define SV_PRIVATE_MAX		4
 #define SV_BACKOFF_MIN_MS	100
 #define SV_BACKOFF_MAX_MS	5000
 #define SV_STABLE_MS		10000	/* a run this long resets the backoff */
@@ -86,6 +94,9 @@ struct supervisor {
 	pid_t			 sv_pid;
 	int			 sv_listen[SV_LISTEN_MAX];
 	int			 sv_nlisten;
+	const char		*sv_unixpath;	/* NULL: no Unix socket */
+	int			 sv_private[SV_PRIVATE_MAX];
+	int			 sv_nprivate;	/* closed in the children */
 	struct scoreboard	*sv_scoreboard;
 	struct sv_child		*sv_children;
 	int			 sv_nchildren;
@@ -264,31 +275,158 @@ sv_listen_all(struct supervisor *sv)
 	return (0);
 }
 
+/*
+ * Make way for the Unix socket at `path': nothing there is fine, and so is
+ * a socket that nobody answers on (left by a server that did not shut
+ * down), which is removed.  A socket that answers belongs to a running
+ * server, and anything else is not ours to remove: both are refused.
+ * 0, or -1 after logging why.
+ */
+static int
+sv_unix_clear(const struct sockaddr_un *sun)
+{
+	struct stat	 sb;
+	int		 fd, live;
+
+	if (lstat(sun->sun_path, &sb) == -1) {
+		if (errno == ENOENT)
+			return (0);
+		log_warn("unixsocket %s", sun->sun_path);
+		return (-1);
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		log_warnx("unixsocket %s: the path exists and is not a socket",
+		    sun->sun_path);
+		return (-1);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		log_warn("unixsocket %s: socket", sun->sun_path);
+		return (-1);
+	}
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	if (live) {
+		log_warnx("unixsocket %s: another server is listening on it",
+		    sun->sun_path);
+		return (-1);
+	}
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT) {
+		log_warn("unixsocket %s: cannot remove the stale socket",
+		    sun->sun_path);
+		return (-1);
+	}
+	log_info("unixsocket %s: removed a stale socket", sun->sun_path);
+	return (0);
+}
+
+/*
+ * Listen on the Unix socket of the configuration, with the permissions of
+ * unixsocketperm (0: what the umask leaves).  The umask is narrowed while
+ * the socket is bound, so it is never more open than asked, even for a
+ * moment.  0, or -1 after logging why.
+ */
+static int
+sv_listen_unix(struct supervisor *sv)
+{
+	const struct config	*cfg = sv->sv_cfg;
+	struct sockaddr_un	 sun;
+	mode_t			 mask = 0;
+	int			 fd, flags, perm = cfg->cf_unixsocketperm;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, cfg->cf_unixsocket, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("unixsocket %s: the path is too long",
+		    cfg->cf_unixsocket);
+		return (-1);
+	}
+	if (sv_unix_clear(&sun) == -1)
+		return (-1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		log_warn("unixsocket %s: socket", sun.sun_path);
+		return (-1);
+	}
+	if (perm != 0)
+		mask = umask(~(mode_t)perm & 0777);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("unixsocket %s: bind", sun.sun_path);
+		if (perm != 0)
+			umask(mask);
+		close(fd);
+		return (-1);
+	}
+	if (perm != 0)
+		umask(mask);
+	if ((perm != 0 && chmod(sun.sun_path, (mode_t)perm) == -1) ||
+	    listen(fd, cfg->cf_tcp_backlog) == -1 ||
+	    (flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		log_warn("unixsocket %s", sun.sun_path);
+		close(fd);
+		(void)unlink(sun.sun_path);
+		return (-1);
+	}
+	sv->sv_listen[sv->sv_nlisten++] = fd;
+	sv->sv_unixpath = cfg->cf_unixsocket;
+	log_info("listening on unix socket %s", sun.sun_path);
+	return (0);
+}
+
+/* Close the listening sockets and remove the Unix socket's file. */
+static void
+sv_close_listeners(struct supervisor *sv)
+{
+	int	 i;
+
+	for (i = 0; i < sv->sv_nlisten; i++)
+		close(sv->sv_listen[i]);
+	sv->sv_nlisten = 0;
+	if (sv->sv_unixpath != NULL) {
+		log_info("removing the unix socket %s", sv->sv_unixpath);
+		if (unlink(sv->sv_unixpath) == -1)
+			log_warn("unixsocket %s: unlink", sv->sv_unixpath);
+		sv->sv_unixpath = NULL;
+	}
+}
+
 struct supervisor *
 supervisor_listen(struct config *cfg)
 {
 	struct supervisor	*sv;
-	int			 i;
 
-	if (cfg->cf_port == 0) {
-		log_warnx("port 0: listening on a Unix socket only is not "
-		    "supported yet");
-		return (NULL);
-	}
 	if ((sv = calloc(1, sizeof(*sv))) == NULL) {
 		log_warn("supervisor");
 		return (NULL);
 	}
 	sv->sv_cfg = cfg;
-	if (sv_listen_all(sv) == -1) {
-		for (i = 0; i < sv->sv_nlisten; i++)
-			close(sv->sv_listen[i]);
-		free(sv);
-		return (NULL);
+	if (cfg->cf_port != 0) {
+		if (sv_listen_all(sv) == -1)
+			goto fail;
+		log_info("listening on port %d (%d sockets)", cfg->cf_port,
+		    sv->sv_nlisten);
 	}
-	log_info("listening on port %d (%d sockets)", cfg->cf_port,
-	    sv->sv_nlisten);
+	if (cfg->cf_unixsocket[0] != '\0' && sv_listen_unix(sv) == -1)
+		goto fail;
+	if (sv->sv_nlisten == 0) {
+		log_warnx("configured to listen nowhere (port 0 and no "
+		    "unixsocket)");
+		goto fail;
+	}
 	return (sv);
+
+fail:
+	sv_close_listeners(sv);
+	free(sv);
+	return (NULL);
+}
+
+void
+supervisor_private_fd(struct supervisor *sv, int fd)
+{
+	if (sv->sv_nprivate == SV_PRIVATE_MAX)
+		fatalx("%s: too many descriptors", __func__);
+	sv->sv_private[sv->sv_nprivate++] = fd;
 }
 
 /*
@@ -374,7 +512,7 @@ sv_spawn(struct supervisor *sv, struct sv_child *ch)
 {
 	char	 title[64];
 	pid_t	 pid;
-	int	 rc;
+	int	 rc, i;
 
 	ch->ch_respawn_ms = 0;
 	if ((pid = fork()) == -1) {
@@ -404,6 +542,8 @@ sv_spawn(struct supervisor *sv, struct sv_child *ch)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	sigprocmask(SIG_UNBLOCK, sv->sv_set, NULL);
+	for (i = 0; i < sv->sv_nprivate; i++)
+		close(sv->sv_private[i]);
 	snprintf(title, sizeof(title), "%s %d", ch->ch_role->ro_name,
 	    ch->ch_index);
 	setproctitle("%s", title);
@@ -513,6 +653,20 @@ sv_stop_children(struct supervisor *sv)
 	}
 }
 
+/*
+ * SIGHUP: reopen the log file (after logrotate moved it away).  The
+ * children follow before their next line.  Reloading the configuration
+ * comes later.
+ */
+static void
+sv_hangup(void)
+{
+	if (log_reopen() == -1)
+		log_warn("received SIGHUP; cannot reopen the log file");
+	else
+		log_info("received SIGHUP; log file reopened");
+}
+
 int
 supervisor_run(struct supervisor *sv, struct arena *a,
     const char *arena_name, const sigset_t *set)
@@ -563,13 +717,12 @@ supervisor_run(struct supervisor *sv, struct arena *a,
 		ts.tv_nsec = (long)((next - now) % 1000) * 1000000;
 		sig = sigtimedwait(set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("%s: shutting down",
+			log_info("received %s; shutting down",
 			    sig == SIGINT ? "SIGINT" : "SIGTERM");
 			break;
 		}
 		if (sig == SIGHUP)
-			log_info("SIGHUP: reloading the configuration is "
-			    "not implemented yet");
+			sv_hangup();
 		if (sv_reap(sv)) {
 			status = 1;
 			break;
@@ -585,15 +738,16 @@ supervisor_run(struct supervisor *sv, struct arena *a,
 
 done:
 	sv_stop_children(sv);
+	log_info("%d processes stopped", sv->sv_nchildren);
 	scoreboard_destroy(sv->sv_scoreboard);
-	for (i = 0; i < sv->sv_nlisten; i++)
-		close(sv->sv_listen[i]);
+	sv_close_listeners(sv);
 	shm_store32(&a->ar_hdr->ah_clean, 1);
 	arena_detach(a);
 	if (arena_unlink(arena_name) == -1)
 		log_warn("shm_unlink %s", arena_name);
+	else
+		log_info("arena %s removed", arena_name);
 	free(sv->sv_children);
 	free(sv);
-	log_info("shutdown");
 	return (status);
 }

@@ -25,18 +25,28 @@ struct config;
 struct supervisor;
 
 /*
- * Open the TCP listening sockets that the configuration asks for,
- * non-blocking, and keep them in a new supervisor.  Returns NULL after
- * logging why (an address in use, say).
+ * Open the listening sockets that the configuration asks for, non-blocking,
+ * and keep them in a new supervisor: TCP on port (none when it is 0), and
+ * the Unix socket of unixsocket, with the mode of unixsocketperm, after
+ * removing a stale socket file that nobody listens on.  The workers accept
+ * on all of them alike.  Returns NULL after logging why (an address in
+ * use, a path that is not a socket, nowhere to listen at all).
  */
 struct supervisor *supervisor_listen(struct config *);
 
 /*
+ * A descriptor of the supervisor's own (the pidfile's) that each child
+ * closes as soon as it is forked.
+ */
+void	 supervisor_private_fd(struct supervisor *, int fd);
+
+/*
  * Fork the roles on the created arena and supervise them until SIGTERM or
  * SIGINT (which the caller has blocked, with SIGHUP and SIGCHLD, in
- * `set'), or until a process reports a configuration error.  Then stop
- * the children, mark the arena clean, detach and remove it.  Returns the
- * daemon's exit status.
+ * `set'), or until a process reports a configuration error; SIGHUP
+ * reopens the log file.  Then stop the children, close the listening
+ * sockets and remove the Unix socket's file, mark the arena clean, detach
+ * and remove it.  Returns the daemon's exit status.
  */
 int	 supervisor_run(struct supervisor *, struct arena *,
 	    const char *arena_name, const sigset_t *set);

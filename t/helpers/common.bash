@@ -90,9 +90,14 @@ arena_shm_path() {
 # HYDRA_ARENA=default leaves the name to hydrad ("/hydra-<port>", unique
 # because the port is).  The command line is left in HYDRAD_ARGV, the pid
 # in HYDRAD_PID, the log in HYDRAD_LOG.  The arena and the pid are
-# remembered for stop_hydrad (call it from teardown).
+# remembered for stop_hydrad (call it from teardown).  HYDRAD_DEBUG=no
+# leaves -d out, so that logfile, syslog-enabled and daemonize apply (with
+# daemonize at its default, hydrad stays in the foreground all the same).
 start_hydrad() {
-	local try log name_args
+	local try log name_args debug=(-d)
+	if [ "${HYDRAD_DEBUG:-yes}" = no ]; then
+		debug=()
+	fi
 	HYDRA_PORT=${HYDRA_PORT:-$(free_port)}
 	HYDRA_DIR=${HYDRA_DIR:-$(test_dir)}
 	if [ "${HYDRA_ARENA:-}" = default ]; then
@@ -102,7 +107,7 @@ start_hydrad() {
 		HYDRA_ARENA=${HYDRA_ARENA:-$(unique_arena_name)}
 		name_args=(--arena-name "$HYDRA_ARENA")
 	fi
-	HYDRAD_ARGV=("$HYDRAD" -d "${name_args[@]}" --arena-size
+	HYDRAD_ARGV=("$HYDRAD" "${debug[@]}" "${name_args[@]}" --arena-size
 	    "${HYDRA_ARENA_SIZE:-64mb}" --port "$HYDRA_PORT" --dir "$HYDRA_DIR"
 	    "$@")
 	# The log lives beside the data directory: --dir may not exist yet.
