@@ -188,14 +188,18 @@ teardown() {
 	python3 "$RESP_CLIENT" writer "$HYDRA_PORT" 3 "$ack" 4 \
 	    >"$BATS_TEST_TMPDIR/writer.out" 2>&1 &
 	writer=$!
-	sleep 1
+	# Kill once the writer has had writes acknowledged, at most ~10 s.
+	for ((try = 0; try < 200; try++)); do
+		[ "$(wc -l <"$ack" 2>/dev/null || echo 0)" -gt 10 ] && break
+		sleep 0.05
+	done
 	victim=$(echo "$before" | head -1)
 	kill -KILL "$victim"
 	wait "$writer"
 	grep -q "(pid $victim) killed by signal 9; respawning" "$HYDRAD_LOG"
 	after=$(pgrep -P "$HYDRAD_PID" -f 'hydrad: worker' | sort)
 	[ "$(echo "$after" | wc -l)" -eq 2 ]
-	! echo "$after" | grep -qx "$victim"
+	[ "$(echo "$after" | grep -cx "$victim")" -eq 0 ]
 	[ "$(wc -l <"$ack")" -gt 10 ]
 	run python3 "$RESP_CLIENT" verify "$HYDRA_PORT" "$ack"
 	echo "$output"
