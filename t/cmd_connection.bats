@@ -146,6 +146,7 @@ keys_of() {
 		cmd ping
 		cmd reset
 		cmd ping
+		cmd reset
 		cmd auth default sekret
 		cmd ping
 		cmd reset
@@ -156,6 +157,8 @@ keys_of() {
 		cmd get k
 		cmd quit
 	} | same_reply_masked
+	# QUIT needs no AUTH either.
+	{ cmd get k; cmd quit; } | same_reply
 	run redis-cli -p "$HYDRA_PORT" get k
 	[[ $output == *"NOAUTH Authentication required."* ]]
 	run redis-cli -p "$HYDRA_PORT" --no-auth-warning -a sekret set k v
