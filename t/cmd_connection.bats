@@ -307,6 +307,7 @@ b"
 @test "CLIENT LIST across two workers shows every connection" {
 	# Invariant: CLIENT LIST on one worker lists the clients of both,
 	# each once, under its own id and address.
+	command -v ss >/dev/null || skip "no ss to tell the workers apart"
 	start_server
 	run python3 "$CLIENTS" list "$HYDRA_PORT" 12
 	echo "$output"
@@ -324,6 +325,7 @@ b"
 @test "CLIENT KILL ID closes a client on the other worker" {
 	# Invariant: a kill of a client served by another worker is counted
 	# in the reply and closes that client within two seconds.
+	command -v ss >/dev/null || skip "no ss to tell the workers apart"
 	start_server
 	run python3 "$CLIENTS" kill-other "$HYDRA_PORT"
 	echo "$output"
@@ -369,6 +371,7 @@ b"
 @test "the two workers share the connections" {
 	# Invariant: 40 connections opened at once end up spread over both
 	# workers, neither holding less than a third.
+	command -v ss >/dev/null || skip "no ss to tell the workers apart"
 	start_server
 	run python3 "$CLIENTS" balance "$HYDRA_PORT" 40
 	echo "$output"
