@@ -75,9 +75,11 @@ struct cmd_client_text {
 static const char *const cmd_client_help_text[] = {
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"CACHING (YES|NO)",
-	"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+	"    Enable/disable tracking of the keys for next command in "
+	    "OPTIN/OPTOUT modes.",
 	"GETREDIR",
-	"    Return the client ID we are redirecting to when tracking is enabled.",
+	"    Return the client ID we are redirecting to when tracking is "
+	    "enabled.",
 	"GETNAME",
 	"    Return the name of the current connection.",
 	"ID",

@@ -83,7 +83,7 @@ enum worker_rate {
 };
 
 struct worker_sampler {
-	uint64_t	 ws_last;		/* the counter at the last tick */
+	uint64_t	 ws_last;		/* the counter, last tick */
 	int64_t		 ws_last_ms;
 	uint64_t	 ws_sample[WORKER_SAMPLES];	/* per second */
 	int		 ws_next;

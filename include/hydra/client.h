@@ -38,9 +38,10 @@ struct client {
 	unsigned		 cl_db;		/* the selected database */
 	struct keyspace		*cl_ks;		/* the worker's handle */
 	struct worker		*cl_worker;	/* NULL outside a worker */
-	uint64_t		 cl_id;		/* CLIENT ID; 0 outside a worker */
-	int			 cl_authenticated; /* AUTH passed, or no password
-						   was needed at connection */
+	uint64_t		 cl_id;		/* CLIENT ID (0: no worker) */
+	int			 cl_authenticated; /* AUTH passed, or no
+						   password was set at
+						   connection */
 	char			*cl_name;	/* CLIENT SETNAME; NULL: none */
 	char			*cl_lib_name;	/* CLIENT SETINFO; NULL: none */
 	char			*cl_lib_ver;
