@@ -1,6 +1,9 @@
 /*
  * cmd_client.c: the CLIENT command: ID, GETNAME, SETNAME, SETINFO, INFO,
- * LIST, KILL, NO-EVICT, GETREDIR and HELP.
+ * LIST, KILL, NO-EVICT, HELP, and what Redis answers about client-side
+ * caching and blocked clients while there is neither (GETREDIR,
+ * TRACKINGINFO, CACHING, UNBLOCK).  PAUSE, UNPAUSE, REPLY and TRACKING
+ * are unknown subcommands here.
  *
  * Run by workers.  Takes no locks: a worker's own clients are in its
  * private memory, and those of the other workers are read from the
@@ -415,6 +418,65 @@ cmd_client_getredir(struct client *cl, int argc, const char *const *argv,
 	reply_int(&cl->cl_reply, -1);
 }
 
+/* Tracking is always off: no flags but "off", no prefixes. */
+static void
+cmd_client_trackinginfo(struct client *cl, int argc,
+    const char *const *argv, const size_t *argvlen)
+{
+	(void)argc;
+	(void)argv;
+	(void)argvlen;
+	reply_map_len(&cl->cl_reply, 3);
+	reply_bulk_cstr(&cl->cl_reply, "flags");
+	reply_set_len(&cl->cl_reply, 1);
+	reply_bulk_cstr(&cl->cl_reply, "off");
+	reply_bulk_cstr(&cl->cl_reply, "redirect");
+	reply_int(&cl->cl_reply, -1);
+	reply_bulk_cstr(&cl->cl_reply, "prefixes");
+	reply_array_len(&cl->cl_reply, 0);
+}
+
+static void
+cmd_client_caching(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	(void)argc;
+	(void)argv;
+	(void)argvlen;
+	reply_error(&cl->cl_reply, "CLIENT CACHING can be called only when "
+	    "the client is in tracking mode with OPTIN or OPTOUT mode "
+	    "enabled");
+}
+
+/*
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks yet, so no client
+ * is ever unblocked; the arguments are checked as Redis checks them.
+ */
+static void
+cmd_client_unblock(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	long long	 id;
+
+	if (argc > 4) {
+		reply_errorf(&cl->cl_reply, "unknown subcommand or wrong "
+		    "number of arguments for '%.*s'. Try CLIENT HELP.",
+		    (int)argvlen[1], argv[1]);
+		return;
+	}
+	if (argc == 4 && !command_arg_is(argv[3], argvlen[3], "timeout") &&
+	    !command_arg_is(argv[3], argvlen[3], "error")) {
+		reply_error(&cl->cl_reply,
+		    "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+		return;
+	}
+	if (command_parse_ll(argv[2], argvlen[2], &id) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
+		return;
+	}
+	reply_int(&cl->cl_reply, 0);
+}
+
 static void
 cmd_client_info(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -652,6 +714,7 @@ cmd_client_help(struct client *cl, int argc, const char *const *argv,
 }
 
 static const struct cmd_client_sub cmd_client_subs[] = {
+	{ "caching",	"client|caching",	3,	cmd_client_caching },
 	{ "getname",	"client|getname",	2,	cmd_client_getname },
 	{ "getredir",	"client|getredir",	2,	cmd_client_getredir },
 	{ "help",	"client|help",		2,	cmd_client_help },
@@ -662,6 +725,8 @@ static const struct cmd_client_sub cmd_client_subs[] = {
 	{ "no-evict",	"client|no-evict",	3,	cmd_client_no_evict },
 	{ "setinfo",	"client|setinfo",	4,	cmd_client_setinfo },
 	{ "setname",	"client|setname",	3,	cmd_client_setname },
+	{ "trackinginfo", "client|trackinginfo", 2, cmd_client_trackinginfo },
+	{ "unblock",	"client|unblock",	-3,	cmd_client_unblock },
 };
 
 static const struct cmd_client_sub *

@@ -249,8 +249,22 @@ b"
 		cmd client kill laddr 1.2.3.4:5
 		cmd client kill maxage 5
 		cmd client getredir
+		cmd client getredir extra
+		cmd client trackinginfo
+		cmd client trackinginfo extra
+		cmd client caching yes
+		cmd client caching
+		cmd client unblock 5
+		cmd client unblock -1 timeout
+		cmd client unblock 5 ERROR
+		cmd client unblock 5 maybe
+		cmd client unblock x
+		cmd client unblock x maybe
+		cmd client UNBLOCK x maybe extra
 		cmd client help
-	} | same_reply
+		cmd hello 3
+		cmd client trackinginfo
+	} | same_reply_masked
 }
 
 @test "CLIENT ID, SETNAME, GETNAME, INFO and NO-EVICT describe this client" {
