@@ -468,7 +468,11 @@ worker_poke(struct worker *w)
 		    EVENT_READABLE);
 }
 
-/* The wake-up pipe: close the clients that CLIENT KILL asked for. */
+/*
+ * The wake-up pipe: close the clients that CLIENT KILL asked for; then,
+ * since a worker that stopped listening may be what woke us, decide
+ * again whether to listen, and accept what waits.
+ */
 static void
 worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
 {
@@ -485,6 +489,7 @@ worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
 		    scoreboard_client_kill_requested(worker_entry(w, i)))
 			worker_close(w, cl);
 	}
+	worker_balance(w);
 	worker_poke(w);
 }
 
