@@ -337,8 +337,9 @@ b"
 }
 
 @test "CLIENT KILL ID closes a client on the other worker" {
-	# Invariant: a kill of a client served by another worker is counted
-	# in the reply and closes that client within two seconds.
+	# Invariant: a kill of a client served by another worker (by ID, by
+	# ADDR) is counted in the reply and closes that client within two
+	# seconds; LADDR with SKIPME closes every client but the caller.
 	command -v ss >/dev/null || skip "no ss to tell the workers apart"
 	start_server
 	run python3 "$CLIENTS" kill-other "$HYDRA_PORT"

@@ -11,7 +11,9 @@
 #   clients.py kill-other PORT
 #       Open connections until two are served by different processes;
 #       CLIENT KILL ID from the first must answer 1 and close the other
-#       within two seconds; killing it again answers 0.
+#       within two seconds; killing it again answers 0.  Then CLIENT KILL
+#       ADDR closes another client of the other worker, and CLIENT KILL
+#       LADDR every client but the caller, counting them.
 #   clients.py balance PORT N
 #       Open N connections; each server process must hold at least a
 #       third of them.
@@ -124,6 +126,9 @@ def scenario_kill_other(port):
                 break
     if target is None:
         fail("no connection landed on another worker")
+    while len(conns) < 8:
+        conns.append(connect(port))
+    pids = owners(port, conns)
     tid = int(call(conns[target], "client", "id")[1:])
     r = call(conns[0], "client", "kill", "id", str(tid))
     print("CLIENT KILL ID %d -> %r" % (tid, r))
@@ -136,6 +141,29 @@ def scenario_kill_other(port):
         fail("a closed client was killed again: %r" % r)
     if call(conns[0], "ping") != b"+PONG":
         fail("the killer was closed too")
+    # By address: another client of the other worker (pids is who
+    # served each connection before the kills).
+    others = [i for i in range(1, len(conns))
+              if i != target and pids[i] != pids[0]]
+    if not others:
+        fail("no second connection on the other worker")
+    victim = others[0]
+    addr = "127.0.0.1:%d" % conns[victim].getsockname()[1]
+    r = call(conns[0], "client", "kill", "addr", addr)
+    print("CLIENT KILL ADDR %s -> %r" % (addr, r))
+    if r != b":1" or not closed_within(conns[victim], 2):
+        fail("the kill by address did not close it")
+    # By local address: everyone else, on both workers.
+    rest = [i for i in range(1, len(conns)) if i not in (target, victim)]
+    r = call(conns[0], "client", "kill", "laddr", "127.0.0.1:%d" % port)
+    print("CLIENT KILL LADDR -> %r (%d others open)" % (r, len(rest)))
+    if r != b":%d" % len(rest):
+        fail("the kill by local address did not count the others")
+    for i in rest:
+        if not closed_within(conns[i], 2):
+            fail("a client is still open after the kill by local address")
+    if call(conns[0], "ping") != b"+PONG":
+        fail("SKIPME did not spare the killer")
 
 
 def scenario_balance(port, n):
