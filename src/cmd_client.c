@@ -1,9 +1,9 @@
 /*
  * cmd_client.c: the CLIENT command: ID, GETNAME, SETNAME, SETINFO, INFO,
- * LIST, KILL, NO-EVICT, HELP, and what Redis answers about client-side
- * caching and blocked clients while there is neither (GETREDIR,
- * TRACKINGINFO, CACHING, UNBLOCK).  PAUSE, UNPAUSE, REPLY and TRACKING
- * are unknown subcommands here.
+ * LIST, KILL, NO-EVICT, REPLY, HELP, and what Redis answers about
+ * client-side caching and blocked clients while there is neither
+ * (GETREDIR, TRACKINGINFO, CACHING, UNBLOCK).  PAUSE, UNPAUSE and
+ * TRACKING are unknown subcommands here.
  *
  * Run by workers.  Takes no locks: a worker's own clients are in its
  * private memory, and those of the other workers are read from the
@@ -407,6 +407,27 @@ cmd_client_no_evict(struct client *cl, int argc, const char *const *argv,
 	reply_status(&cl->cl_reply, "OK");
 }
 
+/*
+ * CLIENT REPLY ON|OFF|SKIP.  Only ON replies; the worker drops the
+ * replies of a client with CLIENT_F_REPLY_OFF or _SKIP (see worker.c).
+ */
+static void
+cmd_client_reply(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	(void)argc;
+	if (command_arg_is(argv[2], argvlen[2], "on")) {
+		cl->cl_flags &= ~(CLIENT_F_REPLY_OFF | CLIENT_F_REPLY_SKIP);
+		reply_status(&cl->cl_reply, "OK");
+	} else if (command_arg_is(argv[2], argvlen[2], "off"))
+		cl->cl_flags |= CLIENT_F_REPLY_OFF;
+	else if (command_arg_is(argv[2], argvlen[2], "skip")) {
+		if (!(cl->cl_flags & CLIENT_F_REPLY_OFF))
+			cl->cl_flags |= CLIENT_F_REPLY_SKIP_NEXT;
+	} else
+		reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+}
+
 /* Without client tracking, no client redirects anywhere. */
 static void
 cmd_client_getredir(struct client *cl, int argc, const char *const *argv,
@@ -723,6 +744,7 @@ static const struct cmd_client_sub cmd_client_subs[] = {
 	{ "kill",	"client|kill",		-3,	cmd_client_kill },
 	{ "list",	"client|list",		-2,	cmd_client_list },
 	{ "no-evict",	"client|no-evict",	3,	cmd_client_no_evict },
+	{ "reply",	"client|reply",		3,	cmd_client_reply },
 	{ "setinfo",	"client|setinfo",	4,	cmd_client_setinfo },
 	{ "setname",	"client|setname",	3,	cmd_client_setname },
 	{ "trackinginfo", "client|trackinginfo", 2, cmd_client_trackinginfo },

@@ -266,6 +266,44 @@ worker_flush(struct worker *w, struct client *cl)
 }
 
 /*
+ * Run one request: the gate, then the dispatcher.  While CLIENT REPLY
+ * OFF or SKIP holds, the reply goes to a scratch buffer and is dropped,
+ * unless the request was CLIENT REPLY ON, whose reply is sent.
+ */
+static void
+worker_run(struct client *cl, const struct resp_command *rc)
+{
+	struct reply_buf	 kept;
+	const char		*data;
+	size_t			 len;
+	int			 quiet;
+
+	quiet = (cl->cl_flags &
+	    (CLIENT_F_REPLY_OFF | CLIENT_F_REPLY_SKIP)) != 0;
+	if (quiet) {
+		kept = cl->cl_reply;
+		reply_buf_init(&cl->cl_reply, kept.rb_proto);
+	}
+	if (!auth_gate(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen))
+		command_dispatch(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen);
+	if (quiet) {
+		kept.rb_proto = cl->cl_reply.rb_proto;
+		if (!(cl->cl_flags &
+		    (CLIENT_F_REPLY_OFF | CLIENT_F_REPLY_SKIP))) {
+			data = reply_buf_data(&cl->cl_reply, &len);
+			(void)reply_raw(&kept, data, len);
+		}
+		reply_buf_free(&cl->cl_reply);
+		cl->cl_reply = kept;
+		cl->cl_flags &= ~CLIENT_F_REPLY_SKIP;
+	}
+	if (cl->cl_flags & CLIENT_F_REPLY_SKIP_NEXT) {
+		cl->cl_flags &= ~CLIENT_F_REPLY_SKIP_NEXT;
+		cl->cl_flags |= CLIENT_F_REPLY_SKIP;
+	}
+}
+
+/*
  * Run every complete request in the query buffer.  0, or -1 when the
  * client was closed.
  */
@@ -306,9 +344,7 @@ worker_process(struct worker *w, struct client *cl)
 		cl->cl_argv_mem = 0;
 		for (i = 0; i < rc.rc_argc; i++)
 			cl->cl_argv_mem += rc.rc_argvlen[i];
-		if (!auth_gate(cl, rc.rc_argc, rc.rc_argv, rc.rc_argvlen))
-			command_dispatch(cl, rc.rc_argc, rc.rc_argv,
-			    rc.rc_argvlen);
+		worker_run(cl, &rc);
 		cl->cl_argv_mem = 0;
 		client_query_consume(cl, rc.rc_consumed);
 		if (reply_buf_error(&cl->cl_reply) != 0)

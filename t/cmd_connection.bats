@@ -267,6 +267,35 @@ b"
 	} | same_reply_masked
 }
 
+@test "CLIENT REPLY OFF and SKIP silence replies, ON brings them back" {
+	# Invariant: the replies sent around CLIENT REPLY OFF, SKIP and ON
+	# are exactly Redis 7.0's, errors and HELLO included.
+	start_server
+	start_oracle
+	{
+		cmd client reply nosuchmode
+		cmd client reply
+		cmd client reply skip
+		cmd ping
+		cmd ping a
+		cmd client reply off
+		cmd ping
+		cmd hello 3
+		cmd client reply skip
+		cmd nosuchcommand
+		cmd client reply on
+		cmd get nosuchkey
+		cmd ping b
+		cmd client reply skip
+		cmd client reply on
+		cmd ping c
+		cmd client reply skip
+		cmd client reply skip
+		cmd ping d
+		cmd ping e
+	} | same_reply_masked
+}
+
 @test "CLIENT ID, SETNAME, GETNAME, INFO and NO-EVICT describe this client" {
 	# Invariant: CLIENT INFO has Redis 7.0's fields in Redis's order
 	# (then lib-name and lib-ver, as Redis 7.2), and shows this client's

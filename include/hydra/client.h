@@ -31,6 +31,9 @@ struct worker;
 #define CLIENT_F_UNIX			0x10	/* a Unix-domain socket */
 #define CLIENT_F_RENAMED		0x20	/* name or library changed since
 						   the scoreboard last saw it */
+#define CLIENT_F_REPLY_OFF		0x40	/* CLIENT REPLY OFF */
+#define CLIENT_F_REPLY_SKIP_NEXT	0x80	/* CLIENT REPLY SKIP ran */
+#define CLIENT_F_REPLY_SKIP		0x100	/* no reply to this command */
 
 struct client {
 	int			 cl_fd;
