@@ -9,7 +9,9 @@
  * know its name (CLIENT LIST's cmd=, "client|list" for a subcommand) and
  * whether it may run before AUTH; unknown commands, unknown subcommands
  * and wrong arities go on to the dispatcher, because Redis 7.0 reports
- * those before NOAUTH.
+ * those before NOAUTH.  Of the commands with subcommands, only CLIENT's
+ * are known here; an unauthenticated CONFIG or COMMAND with an unknown
+ * subcommand gets NOAUTH where Redis would name the subcommand.
  */
 #include <stddef.h>
 #include <string.h>

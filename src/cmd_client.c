@@ -16,6 +16,14 @@
  * (and a name past SB_NAME_MAX bytes is cut).  Clients are listed in the
  * order of their ids, which is the order in which they connected.
  *
+ * A line has Redis 7.0's fields in Redis's order.  The buffer fields are
+ * hydra's own measures under Redis's names: qbuf and qbuf-free are the
+ * query buffer's bytes held and free; the first REPLY_BUF_CHUNK bytes of
+ * pending reply are obl (rbs is that chunk, rbp what it holds), the rest
+ * omem, in oll chunks; tot-mem adds the client's buffers and arguments.
+ * sub, psub, ssub and multi are 0 and -1 until pub/sub and MULTI exist;
+ * user is always "default".
+ *
  * KILL closes a client of this worker before the worker next waits for
  * events (or after the reply, for the caller itself); for a client of
  * another worker it records the request on the scoreboard and wakes that
