@@ -371,6 +371,9 @@ worker_client_event(struct event_loop *loop, int fd, void *arg, int mask)
 	if (mask & EVENT_WRITABLE) {
 		if (worker_flush(w, cl) == -1)
 			return;
+		/* The entry shows the reply bytes still pending. */
+		if (!(mask & EVENT_READABLE))
+			worker_publish(w, cl);
 	}
 	if (!(mask & EVENT_READABLE) ||
 	    (cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY))
