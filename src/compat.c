@@ -10,6 +10,12 @@
 #include <sys/procctl.h>
 #endif
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <signal.h>
 
@@ -28,4 +34,33 @@ compat_parent_death_signal(void)
 	errno = ENOTSUP;
 	return (-1);
 #endif
+}
+
+int
+compat_tcp_keepalive(int fd, int interval)
+{
+	int	 one = 1, v;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) == -1)
+		return (-1);
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+	v = interval;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)) == -1)
+		return (-1);
+	v = interval / 3 > 0 ? interval / 3 : 1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v)) == -1)
+		return (-1);
+	v = 3;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v)) == -1)
+		return (-1);
+#elif defined(TCP_KEEPALIVE)
+	/* macOS names the idle time TCP_KEEPALIVE. */
+	v = interval;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPALIVE, &v, sizeof(v)) == -1)
+		return (-1);
+#else
+	(void)interval;
+	(void)v;
+#endif
+	return (0);
 }

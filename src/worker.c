@@ -19,8 +19,28 @@
  * as much as the socket takes; the rest waits for writability.  A client
  * that sent QUIT or a malformed request is closed once its replies are
  * out; one that exceeds its query buffer limit is closed at once.
+ *
+ * The worker keeps its slot of the scoreboard current: its counters, its
+ * client count, and an entry per client (indexed by descriptor), which
+ * it rewrites once per processed read so that CLIENT LIST on another
+ * worker sees it.  Its wake-up pipe tells it to look at its entries for
+ * kill requests from CLIENT KILL on other workers.
+ *
+ * maxclients counts the clients of every worker, read from the
+ * scoreboard when a connection is accepted.  Two workers that accept at
+ * the same moment may both see room for one more, so the total can pass
+ * maxclients by at most the number of workers less one.
+ *
+ * Balance: a worker with more than WORKER_BALANCE_SLACK clients above
+ * the least loaded live worker stops watching the listening sockets, and
+ * watches them again once it is back in line (after a close, or on the
+ * next tick of its cron).  The least loaded worker always listens, so a
+ * connection is never left in the queue; a worker that stops listening
+ * wakes the least loaded one, which then accepts what the queue holds
+ * even if the kernel woke no one for it.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -35,8 +55,10 @@
 #include <unistd.h>
 
 #include "hydra/arena.h"
+#include "hydra/auth.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
+#include "hydra/compat.h"
 #include "hydra/config.h"
 #include "hydra/event.h"
 #include "hydra/keyspace.h"
@@ -48,6 +70,24 @@
 #define WORKER_ACCEPTS_PER_CALL	32	/* leave some for the others */
 #define WORKER_SPARE_FDS	32	/* descriptors beyond maxclients */
 #define WORKER_PARENT_CHECK_MS	1000
+#define WORKER_CRON_MS		100	/* Redis samples its rates as often */
+#define WORKER_SAMPLES		16	/* rates are averaged over these */
+#define WORKER_BALANCE_SLACK	2	/* clients above the least loaded */
+
+/* The instantaneous rates of INFO, sampled as Redis samples them. */
+enum worker_rate {
+	WORKER_RATE_OPS,
+	WORKER_RATE_INPUT,
+	WORKER_RATE_OUTPUT,
+	WORKER_NRATES
+};
+
+struct worker_sampler {
+	uint64_t	 ws_last;		/* the counter, last tick */
+	int64_t		 ws_last_ms;
+	uint64_t	 ws_sample[WORKER_SAMPLES];	/* per second */
+	int		 ws_next;
+};
 
 struct worker {
 	const struct worker_params *w_params;
@@ -58,20 +98,118 @@ struct worker {
 	struct event_loop	*w_loop;
 	struct client		**w_clients;	/* by descriptor */
 	int			 w_capacity;
+	int			 w_maxfd;	/* highest client fd yet */
 	int			 w_nclients;
+	int			 w_listening;	/* watching the listeners */
+	int			 w_kills;	/* clients marked CLOSE_ASAP */
+	struct worker_sampler	 w_rate[WORKER_NRATES];
 };
 
 static void	worker_client_event(struct event_loop *, int, void *, int);
+static void	worker_accept(struct event_loop *, int, void *, int);
+
+static struct sb_client *
+worker_entry(struct worker *w, int fd)
+{
+	return (scoreboard_client(w->w_sb, w->w_params->wp_index, fd));
+}
+
+/* Publish the client's state in its scoreboard entry. */
+static void
+worker_publish(struct worker *w, struct client *cl)
+{
+	struct sb_client	*sc = worker_entry(w, cl->cl_fd);
+
+	scoreboard_client_begin(sc);
+	client_describe(cl, sc, (cl->cl_flags & CLIENT_F_RENAMED) != 0);
+	scoreboard_client_end(sc);
+	cl->cl_flags &= ~CLIENT_F_RENAMED;
+}
+
+static void
+worker_set_nclients(struct worker *w, int n)
+{
+	w->w_nclients = n;
+	scoreboard_gauge(w->w_slot, SB_CONNECTED_CLIENTS, (uint64_t)n);
+}
+
+static void
+worker_listen(struct worker *w, int on)
+{
+	const struct worker_params *wp = w->w_params;
+	int			 i;
+
+	if (on == w->w_listening)
+		return;
+	for (i = 0; i < wp->wp_nlisten; i++) {
+		if (!on)
+			(void)event_del(w->w_loop, wp->wp_listen[i],
+			    EVENT_READABLE);
+		else if (event_add(w->w_loop, wp->wp_listen[i],
+		    EVENT_READABLE | EVENT_EXCLUSIVE, worker_accept,
+		    w) == -1) {
+			/* The cron tries again. */
+			log_warn("event_add listener");
+			while (--i >= 0)
+				(void)event_del(w->w_loop, wp->wp_listen[i],
+				    EVENT_READABLE);
+			return;
+		}
+	}
+	w->w_listening = on;
+	scoreboard_gauge(w->w_slot, SB_LISTENING, (uint64_t)on);
+}
+
+/*
+ * Listen or not, by the client counts of the live workers (see the top
+ * of the file).  Stopping wakes the least loaded worker, so that it
+ * accepts what the queue holds.
+ */
+static void
+worker_balance(struct worker *w)
+{
+	struct sb_worker	*sw;
+	uint64_t		 min, n;
+	int			 i, minw, self = w->w_params->wp_index;
+
+	min = (uint64_t)w->w_nclients;
+	minw = self;
+	for (i = 0; i < scoreboard_workers(w->w_sb); i++) {
+		sw = scoreboard_worker(w->w_sb, i);
+		if (i == self || __atomic_load_n(&sw->sw_pid,
+		    __ATOMIC_RELAXED) == 0)
+			continue;
+		n = __atomic_load_n(&sw->sw_gauge[SB_CONNECTED_CLIENTS],
+		    __ATOMIC_RELAXED);
+		if (n < min) {
+			min = n;
+			minw = i;
+		}
+	}
+	if ((uint64_t)w->w_nclients <= min + WORKER_BALANCE_SLACK) {
+		worker_listen(w, 1);
+		return;
+	}
+	if (w->w_listening) {
+		worker_listen(w, 0);
+		scoreboard_wake(w->w_sb, minw);
+	}
+}
 
 static void
 worker_close(struct worker *w, struct client *cl)
 {
-	int	 fd = cl->cl_fd;
+	struct sb_client	*sc = worker_entry(w, cl->cl_fd);
+	int			 fd = cl->cl_fd;
 
 	event_del(w->w_loop, fd, EVENT_READABLE | EVENT_WRITABLE);
+	scoreboard_client_begin(sc);
+	__atomic_store_n(&sc->sc_id, 0, __ATOMIC_RELAXED);
+	scoreboard_client_end(sc);
 	w->w_clients[fd] = NULL;
-	w->w_nclients--;
+	worker_set_nclients(w, w->w_nclients - 1);
 	client_free(cl);
+	worker_balance(w);
 }
 
 /*
@@ -82,6 +220,7 @@ worker_close(struct worker *w, struct client *cl)
 static int
 worker_flush(struct worker *w, struct client *cl)
 {
+	size_t	 before, after;
 	int	 r;
 
 	if (reply_buf_error(&cl->cl_reply) != 0) {
@@ -90,7 +229,15 @@ worker_flush(struct worker *w, struct client *cl)
 		worker_close(w, cl);
 		return (-1);
 	}
+	before = reply_buf_len(&cl->cl_reply);
 	r = client_write(cl);
+	after = reply_buf_len(&cl->cl_reply);
+	if (after < before) {
+		scoreboard_count(w->w_slot, SB_NET_OUTPUT_BYTES,
+		    before - after);
+		scoreboard_count(w->w_slot, SB_WRITES_PROCESSED, 1);
+		cl->cl_last_ms = client_now_ms();
+	}
 	if (r == -1) {
 		worker_close(w, cl);
 		return (-1);
@@ -119,6 +266,44 @@ worker_flush(struct worker *w, struct client *cl)
 }
 
 /*
+ * Run one request: the gate, then the dispatcher.  While CLIENT REPLY
+ * OFF or SKIP holds, the reply goes to a scratch buffer and is dropped,
+ * unless the request was CLIENT REPLY ON, whose reply is sent.
+ */
+static void
+worker_run(struct client *cl, const struct resp_command *rc)
+{
+	struct reply_buf	 kept;
+	const char		*data;
+	size_t			 len;
+	int			 quiet;
+
+	quiet = (cl->cl_flags &
+	    (CLIENT_F_REPLY_OFF | CLIENT_F_REPLY_SKIP)) != 0;
+	if (quiet) {
+		kept = cl->cl_reply;
+		reply_buf_init(&cl->cl_reply, kept.rb_proto);
+	}
+	if (!auth_gate(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen))
+		command_dispatch(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen);
+	if (quiet) {
+		kept.rb_proto = cl->cl_reply.rb_proto;
+		if (!(cl->cl_flags &
+		    (CLIENT_F_REPLY_OFF | CLIENT_F_REPLY_SKIP))) {
+			data = reply_buf_data(&cl->cl_reply, &len);
+			(void)reply_raw(&kept, data, len);
+		}
+		reply_buf_free(&cl->cl_reply);
+		cl->cl_reply = kept;
+		cl->cl_flags &= ~CLIENT_F_REPLY_SKIP;
+	}
+	if (cl->cl_flags & CLIENT_F_REPLY_SKIP_NEXT) {
+		cl->cl_flags &= ~CLIENT_F_REPLY_SKIP_NEXT;
+		cl->cl_flags |= CLIENT_F_REPLY_SKIP;
+	}
+}
+
+/*
  * Run every complete request in the query buffer.  0, or -1 when the
  * client was closed.
  */
@@ -129,11 +314,16 @@ worker_process(struct worker *w, struct client *cl)
 	enum resp_status	 st;
 	const char		*buf;
 	size_t			 len;
+	int			 i;
 
-	while (!(cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY)) {
+	while (!(cl->cl_flags &
+	    (CLIENT_F_CLOSE_AFTER_REPLY | CLIENT_F_CLOSE_ASAP))) {
 		buf = client_query(cl, &len);
 		if (len == 0)
 			break;
+		/* The limits follow AUTH and CONFIG SET. */
+		cl->cl_parser.rp_authenticated = !auth_required(cl);
+		cl->cl_parser.rp_max_bulk_len = w->w_cfg.cf_proto_max_bulk_len;
 		st = resp_parse(&cl->cl_parser, buf, len, &rc);
 		if (st == RESP_AGAIN) {
 			client_query_consume(cl, rc.rc_consumed);
@@ -151,11 +341,17 @@ worker_process(struct worker *w, struct client *cl)
 			worker_close(w, cl);
 			return (-1);
 		}
-		command_dispatch(cl, rc.rc_argc, rc.rc_argv, rc.rc_argvlen);
+		cl->cl_argv_mem = 0;
+		for (i = 0; i < rc.rc_argc; i++)
+			cl->cl_argv_mem += rc.rc_argvlen[i];
+		worker_run(cl, &rc);
+		cl->cl_argv_mem = 0;
 		client_query_consume(cl, rc.rc_consumed);
 		if (reply_buf_error(&cl->cl_reply) != 0)
 			break;
 	}
+	if (cl->cl_flags & CLIENT_F_CLOSE_ASAP)
+		return (0);
 	/* A client on its way out is not read any more. */
 	if (cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY)
 		event_del(w->w_loop, cl->cl_fd, EVENT_READABLE);
@@ -170,16 +366,21 @@ worker_client_event(struct event_loop *loop, int fd, void *arg, int mask)
 	long		 n;
 
 	(void)loop;
-	if (cl == NULL)
+	if (cl == NULL || (cl->cl_flags & CLIENT_F_CLOSE_ASAP))
 		return;
 	if (mask & EVENT_WRITABLE) {
 		if (worker_flush(w, cl) == -1)
 			return;
+		/* The entry shows the reply bytes still pending. */
+		if (!(mask & EVENT_READABLE))
+			worker_publish(w, cl);
 	}
 	if (!(mask & EVENT_READABLE) ||
 	    (cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY))
 		return;
+	cl->cl_qmax = (size_t)w->w_cfg.cf_client_query_buffer_limit;
 	n = client_read(cl);
+	scoreboard_count(w->w_slot, SB_READS_PROCESSED, 1);
 	if (n == 0) {
 		worker_close(w, cl);
 		return;
@@ -187,43 +388,89 @@ worker_client_event(struct event_loop *loop, int fd, void *arg, int mask)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		if (errno == ENOBUFS)
+		if (errno == ENOBUFS) {
 			log_info("client fd %d: closed for overcoming of "
 			    "the query buffer limit", fd);
-		else if (errno != ECONNRESET)
+			scoreboard_count(w->w_slot,
+			    SB_QUERYBUF_DISCONNECTIONS, 1);
+		} else if (errno != ECONNRESET)
 			log_debug("client fd %d: read: %s", fd,
 			    strerror(errno));
 		worker_close(w, cl);
 		return;
 	}
-	worker_process(w, cl);
+	scoreboard_count(w->w_slot, SB_NET_INPUT_BYTES, (uint64_t)n);
+	cl->cl_last_ms = client_now_ms();
+	if (worker_process(w, cl) == 0)
+		worker_publish(w, cl);
 }
 
-/* Make an accepted socket ready: non-blocking, no Nagle. */
+/* Make an accepted socket ready: non-blocking, no Nagle, keepalive. */
 static int
-worker_setup_socket(int fd)
+worker_setup_socket(struct worker *w, int fd)
 {
 	int	 flags, one = 1;
 
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
 		return (-1);
-	/* Fails harmlessly on a Unix socket. */
+	/* These fail harmlessly on a Unix socket. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (w->w_cfg.cf_tcp_keepalive > 0)
+		(void)compat_tcp_keepalive(fd, w->w_cfg.cf_tcp_keepalive);
+	return (0);
+}
+
+/* A new client in descriptor fd, with its scoreboard entry. */
+static int
+worker_add_client(struct worker *w, int fd)
+{
+	const struct config	*cfg = &w->w_cfg;
+	struct sb_client	*sc;
+	struct client		*cl;
+
+	cl = client_new(fd, &w->w_ks, (size_t)cfg->cf_client_query_buffer_limit,
+	    cfg->cf_proto_max_bulk_len);
+	if (cl == NULL) {
+		log_warn("client");
+		close(fd);
+		return (-1);
+	}
+	if (event_add(w->w_loop, fd, EVENT_READABLE, worker_client_event,
+	    w) == -1) {
+		log_warn("event_add");
+		client_free(cl);
+		return (-1);
+	}
+	cl->cl_worker = w;
+	cl->cl_id = scoreboard_next_client_id(w->w_sb);
+	cl->cl_authenticated = !auth_password_set(cl);
+	client_set_addrs(cl, cfg->cf_unixsocket);
+	w->w_clients[fd] = cl;
+	if (fd > w->w_maxfd)
+		w->w_maxfd = fd;
+	sc = worker_entry(w, fd);
+	scoreboard_client_begin(sc);
+	__atomic_store_n(&sc->sc_kill, 0, __ATOMIC_RELAXED);
+	sc->sc_worker = w->w_params->wp_index;
+	client_describe(cl, sc, 1);
+	__atomic_store_n(&sc->sc_id, cl->cl_id, __ATOMIC_RELAXED);
+	scoreboard_client_end(sc);
+	scoreboard_count(w->w_slot, SB_CONNECTIONS_RECEIVED, 1);
+	worker_set_nclients(w, w->w_nclients + 1);
 	return (0);
 }
 
 static void
 worker_accept(struct event_loop *loop, int lfd, void *arg, int mask)
 {
+	static const char full[] = "-ERR max number of clients reached\r\n";
 	struct worker	*w = arg;
-	const struct config *cfg = &w->w_cfg;
-	struct client	*cl;
 	int		 fd, i;
 
 	(void)loop;
 	(void)mask;
-	for (i = 0; i < WORKER_ACCEPTS_PER_CALL; i++) {
+	for (i = 0; i < WORKER_ACCEPTS_PER_CALL && w->w_listening; i++) {
 		if ((fd = accept(lfd, NULL, NULL)) == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -232,37 +479,150 @@ worker_accept(struct event_loop *loop, int lfd, void *arg, int mask)
 			return;
 		}
 		if (fd >= w->w_capacity ||
-		    w->w_nclients >= cfg->cf_maxclients) {
-			static const char full[] =
-			    "-ERR max number of clients reached\r\n";
-
+		    scoreboard_gauge_total(w->w_sb, SB_CONNECTED_CLIENTS) >=
+		    (uint64_t)w->w_cfg.cf_maxclients) {
+			/* Counted before the client can see the refusal. */
+			scoreboard_count(w->w_slot, SB_REJECTED_CONNECTIONS, 1);
 			(void)write(fd, full, sizeof(full) - 1);
 			close(fd);
 			continue;
 		}
-		if (worker_setup_socket(fd) == -1) {
+		if (worker_setup_socket(w, fd) == -1) {
 			log_warn("client socket");
 			close(fd);
 			continue;
 		}
-		cl = client_new(fd, &w->w_ks,
-		    (size_t)cfg->cf_client_query_buffer_limit,
-		    cfg->cf_proto_max_bulk_len);
-		if (cl == NULL) {
-			log_warn("client");
-			close(fd);
-			continue;
-		}
-		if (event_add(w->w_loop, fd, EVENT_READABLE,
-		    worker_client_event, w) == -1) {
-			log_warn("event_add");
-			client_free(cl);
-			continue;
-		}
-		cl->cl_worker = w;
-		w->w_clients[fd] = cl;
-		w->w_nclients++;
+		if (worker_add_client(w, fd) == 0)
+			worker_balance(w);
 	}
+}
+
+/* Accept what the queues hold now, if this worker listens. */
+static void
+worker_poke(struct worker *w)
+{
+	int	 i;
+
+	for (i = 0; i < w->w_params->wp_nlisten && w->w_listening; i++)
+		worker_accept(w->w_loop, w->w_params->wp_listen[i], w,
+		    EVENT_READABLE);
+}
+
+/*
+ * The wake-up pipe: close the clients that CLIENT KILL asked for; then,
+ * since a worker that stopped listening may be what woke us, decide
+ * again whether to listen, and accept what waits.
+ */
+static void
+worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
+{
+	struct worker	*w = arg;
+	struct client	*cl;
+	int		 i;
+
+	(void)loop;
+	(void)fd;
+	(void)mask;
+	scoreboard_wake_drain(w->w_sb, w->w_params->wp_index);
+	for (i = 0; i <= w->w_maxfd; i++) {
+		if ((cl = w->w_clients[i]) != NULL &&
+		    scoreboard_client_kill_requested(worker_entry(w, i)))
+			worker_close(w, cl);
+	}
+	worker_balance(w);
+	worker_poke(w);
+}
+
+/* Close the clients CLIENT KILL marked, before the loop waits again. */
+static void
+worker_before_sleep(struct event_loop *loop, void *arg)
+{
+	struct worker	*w = arg;
+	struct client	*cl;
+	int		 i;
+
+	(void)loop;
+	if (w->w_kills == 0)
+		return;
+	w->w_kills = 0;
+	for (i = 0; i <= w->w_maxfd; i++) {
+		if ((cl = w->w_clients[i]) != NULL &&
+		    (cl->cl_flags & CLIENT_F_CLOSE_ASAP))
+			worker_close(w, cl);
+	}
+}
+
+/*
+ * One rate: the counter's growth per second since the last tick, kept
+ * with the last WORKER_SAMPLES ones; the gauge is their mean.
+ */
+static void
+worker_sample(struct worker *w, enum worker_rate r, enum sb_counter c,
+    enum sb_gauge g, int64_t now)
+{
+	struct worker_sampler	*ws = &w->w_rate[r];
+	uint64_t		 v, sum = 0;
+	int			 i;
+
+	v = __atomic_load_n(&w->w_slot->sw_counter[c], __ATOMIC_RELAXED);
+	if (ws->ws_last_ms != 0 && now > ws->ws_last_ms)
+		ws->ws_sample[ws->ws_next++ % WORKER_SAMPLES] =
+		    (v - ws->ws_last) * 1000 / (uint64_t)(now - ws->ws_last_ms);
+	ws->ws_last = v;
+	ws->ws_last_ms = now;
+	for (i = 0; i < WORKER_SAMPLES; i++)
+		sum += ws->ws_sample[i];
+	scoreboard_gauge(w->w_slot, g, sum / WORKER_SAMPLES);
+}
+
+/* Close the clients idle for longer than `timeout' seconds. */
+static void
+worker_timeouts(struct worker *w, int64_t now)
+{
+	struct client	*cl;
+	int64_t		 limit;
+	int		 i;
+
+	if (w->w_cfg.cf_timeout <= 0)
+		return;
+	limit = (int64_t)w->w_cfg.cf_timeout * 1000;
+	for (i = 0; i <= w->w_maxfd; i++) {
+		if ((cl = w->w_clients[i]) != NULL &&
+		    now - cl->cl_last_ms > limit) {
+			log_debug("client fd %d: closing after %d s idle", i,
+			    w->w_cfg.cf_timeout);
+			worker_close(w, cl);
+		}
+	}
+}
+
+static long long
+worker_cron(struct event_loop *loop, long long id, void *arg)
+{
+	struct worker	*w = arg;
+	struct rusage	 ru;
+	int64_t		 now = client_now_ms();
+
+	(void)loop;
+	(void)id;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		scoreboard_gauge(w->w_slot, SB_CPU_SYS_US,
+		    (uint64_t)ru.ru_stime.tv_sec * 1000000 +
+		    (uint64_t)ru.ru_stime.tv_usec);
+		scoreboard_gauge(w->w_slot, SB_CPU_USER_US,
+		    (uint64_t)ru.ru_utime.tv_sec * 1000000 +
+		    (uint64_t)ru.ru_utime.tv_usec);
+	}
+	worker_sample(w, WORKER_RATE_OPS, SB_COMMANDS_PROCESSED,
+	    SB_OPS_PER_SEC, now);
+	worker_sample(w, WORKER_RATE_INPUT, SB_NET_INPUT_BYTES,
+	    SB_INPUT_BPS, now);
+	worker_sample(w, WORKER_RATE_OUTPUT, SB_NET_OUTPUT_BYTES,
+	    SB_OUTPUT_BPS, now);
+	worker_timeouts(w, now);
+	worker_balance(w);
+	worker_poke(w);
+	return (WORKER_CRON_MS);
 }
 
 int
@@ -299,6 +659,24 @@ worker_index(const struct worker *w)
 	return (w->w_params->wp_index);
 }
 
+struct client *const *
+worker_clients(struct worker *w, int *n)
+{
+	*n = w->w_maxfd + 1;
+	return (w->w_clients);
+}
+
+void
+worker_kill_client(struct worker *w, struct client *cl)
+{
+	if (cl->cl_flags & CLIENT_F_CLOSE_ASAP)
+		return;
+	event_del(w->w_loop, cl->cl_fd, EVENT_READABLE | EVENT_WRITABLE);
+	cl->cl_flags &= ~CLIENT_F_WRITE_WAIT;
+	cl->cl_flags |= CLIENT_F_CLOSE_ASAP;
+	w->w_kills++;
+}
+
 static long long
 worker_check_parent(struct event_loop *loop, long long id, void *arg)
 {
@@ -317,13 +695,13 @@ int
 worker_main(const struct worker_params *wp)
 {
 	struct worker	 w;
-	int		 i;
 
 	memset(&w, 0, sizeof(w));
 	w.w_params = wp;
 	w.w_cfg = *wp->wp_cfg;
 	w.w_sb = wp->wp_scoreboard;
 	w.w_slot = scoreboard_worker(w.w_sb, wp->wp_index);
+	w.w_maxfd = -1;
 	if (keyspace_open(&w.w_ks, wp->wp_arena) == -1) {
 		log_warnx("worker %d: the arena has no keyspace",
 		    wp->wp_index);
@@ -345,16 +723,20 @@ worker_main(const struct worker_params *wp)
 		log_warn("event loop");
 		return (errno == EINVAL ? EX_CONFIG : EX_OSERR);
 	}
-	for (i = 0; i < wp->wp_nlisten; i++) {
-		if (event_add(w.w_loop, wp->wp_listen[i],
-		    EVENT_READABLE | EVENT_EXCLUSIVE, worker_accept,
-		    &w) == -1) {
-			log_warn("event_add listener");
-			return (EX_OSERR);
-		}
+	worker_set_nclients(&w, 0);
+	worker_listen(&w, 1);
+	if (!w.w_listening)
+		return (EX_OSERR);
+	if (event_add(w.w_loop, scoreboard_wake_fd(w.w_sb, wp->wp_index),
+	    EVENT_READABLE, worker_wake, &w) == -1) {
+		log_warn("event_add wake-up pipe");
+		return (EX_OSERR);
 	}
+	event_set_before_sleep(w.w_loop, worker_before_sleep, &w);
 	if (event_timer_add(w.w_loop, WORKER_PARENT_CHECK_MS,
-	    worker_check_parent, &w) == -1) {
+	    worker_check_parent, &w) == -1 ||
+	    event_timer_add(w.w_loop, WORKER_CRON_MS, worker_cron,
+	    &w) == -1) {
 		log_warn("event_timer_add");
 		return (EX_OSERR);
 	}

@@ -13,9 +13,11 @@
 #define HYDRA_CLIENT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hydra/reply.h"
 #include "hydra/resp.h"
+#include "hydra/scoreboard.h"
 
 struct keyspace;
 struct worker;
@@ -25,6 +27,13 @@ struct worker;
 #define CLIENT_F_CLOSE_AFTER_REPLY	0x01	/* QUIT, protocol error */
 #define CLIENT_F_CLOSE_ASAP		0x02	/* drop without writing */
 #define CLIENT_F_WRITE_WAIT		0x04	/* writable interest is set */
+#define CLIENT_F_NO_EVICT		0x08	/* CLIENT NO-EVICT on */
+#define CLIENT_F_UNIX			0x10	/* a Unix-domain socket */
+#define CLIENT_F_RENAMED		0x20	/* name or library changed since
+						   the scoreboard last saw it */
+#define CLIENT_F_REPLY_OFF		0x40	/* CLIENT REPLY OFF */
+#define CLIENT_F_REPLY_SKIP_NEXT	0x80	/* CLIENT REPLY SKIP ran */
+#define CLIENT_F_REPLY_SKIP		0x100	/* no reply to this command */
 
 struct client {
 	int			 cl_fd;
@@ -32,6 +41,20 @@ struct client {
 	unsigned		 cl_db;		/* the selected database */
 	struct keyspace		*cl_ks;		/* the worker's handle */
 	struct worker		*cl_worker;	/* NULL outside a worker */
+	uint64_t		 cl_id;		/* CLIENT ID (0: no worker) */
+	int			 cl_authenticated; /* AUTH passed, or no
+						   password was set at
+						   connection */
+	char			*cl_name;	/* CLIENT SETNAME; NULL: none */
+	char			*cl_lib_name;	/* CLIENT SETINFO; NULL: none */
+	char			*cl_lib_ver;
+	const char		*cl_lastcmd;	/* "get", "client|list"; NULL
+						   before a known command */
+	size_t			 cl_argv_mem;	/* of the command running */
+	int64_t			 cl_created_ms;	/* realtime */
+	int64_t			 cl_last_ms;	/* last read or write */
+	char			 cl_addr[SB_ADDR_MAX];	/* "ip:port" */
+	char			 cl_laddr[SB_ADDR_MAX];
 
 	char			*cl_qbuf;	/* the query buffer */
 	size_t			 cl_qcap;
@@ -50,8 +73,41 @@ struct client {
 struct client	*client_new(int fd, struct keyspace *, size_t qmax,
 		    long long max_bulk_len);
 
+/* Milliseconds since the epoch: what cl_created_ms and cl_last_ms hold. */
+int64_t		 client_now_ms(void);
+
 /* Close the socket and free the client. */
 void		 client_free(struct client *);
+
+/*
+ * Fill cl_addr and cl_laddr as Redis prints them: "ip:port",
+ * "[ipv6]:port", or for a Unix socket "path:0" with the path given.
+ */
+void		 client_set_addrs(struct client *, const char *unixpath);
+
+/*
+ * Set (an empty string: clear) the client's name, as CLIENT SETNAME and
+ * HELLO SETNAME do, or one of its library attributes (CLIENT SETINFO).
+ * 0, or -1 with errno EINVAL when the value has a character outside '!'
+ * to '~' (Redis's rule), or ENOMEM.
+ */
+int		 client_set_name(struct client *, const char *, size_t);
+int		 client_set_lib(struct client *, int ver, const char *,
+		    size_t);
+
+/* The flags as CLIENT LIST prints them ("N", "e", "cU", ...). */
+void		 client_flags_string(const struct client *,
+		    char buf[SB_FLAGS_MAX]);
+
+/*
+ * Describe the client in a scoreboard entry: its numbers, flags, database,
+ * protocol and last command always; with `full' its addresses, name and
+ * library too.  Touches neither sc_seq, sc_id nor sc_kill: the caller
+ * brackets the writes of a shared entry with scoreboard_client_begin()
+ * and _end().
+ */
+void		 client_describe(const struct client *, struct sb_client *,
+		    int full);
 
 /*
  * Read what the socket has into the query buffer.  Returns the bytes

@@ -27,6 +27,7 @@ struct client;
 #define CMD_NOSCRIPT	0x10
 #define CMD_LOADING	0x20	/* allowed while loading */
 #define CMD_STALE	0x40
+#define CMD_NO_AUTH	0x80	/* may run before AUTH */
 
 /* A handler: argv[0] is the command name, as the client sent it. */
 typedef void	(*command_fn)(struct client *, int argc,

@@ -33,6 +33,14 @@
  */
 int	 compat_parent_death_signal(void);
 
+/*
+ * Turn on TCP keepalive for a connected socket, with the first probe
+ * after `interval' seconds of silence where the platform lets us say so,
+ * then probes every interval / 3 seconds, three of them, as Redis's
+ * tcp-keepalive does.  0, or -1 with errno.
+ */
+int	 compat_tcp_keepalive(int fd, int interval);
+
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

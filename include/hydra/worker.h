@@ -50,4 +50,16 @@ struct scoreboard	*worker_scoreboard(struct worker *);
 struct sb_worker	*worker_slot(struct worker *);	/* its own */
 int			 worker_index(const struct worker *);
 
+/*
+ * The worker's own clients, indexed by descriptor: *n slots, NULL where
+ * there is no client.  Valid until the worker closes or accepts one.
+ */
+struct client *const	*worker_clients(struct worker *, int *n);
+
+/*
+ * Close one of the worker's clients other than the one whose command is
+ * running, before the worker next waits for events (CLIENT KILL).
+ */
+void			 worker_kill_client(struct worker *, struct client *);
+
 #endif /* HYDRA_WORKER_H */

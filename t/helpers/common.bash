@@ -156,11 +156,12 @@ stop_hydrad() {
 RESP_CLIENT=$HYDRA_TOP/t/helpers/resp_client.py
 
 # wait_pong PORT: wait, at most about 5 s, until a server on PORT answers
-# PING with PONG.
+# PING with PONG (or, when it wants a password, with NOAUTH).
 wait_pong() {
-	local try
+	local try out
 	for ((try = 0; try < 100; try++)); do
-		if [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; then
+		out=$(redis-cli -p "$1" ping 2>/dev/null) || true
+		if [ "$out" = PONG ] || [[ $out == NOAUTH* ]]; then
 			return 0
 		fi
 		sleep 0.05
@@ -179,8 +180,9 @@ start_server() {
 	fi
 }
 
-# start_oracle: start Debian's redis-server, the reference for replies, on
-# a port and in a directory of its own, with persistence off.  Its port is
+# start_oracle [ARGS...]: start Debian's redis-server, the reference for
+# replies, on a port and in a directory of its own, with persistence off
+# and ARGS (e.g. --requirepass pw) added.  Its port is
 # left in ORACLE_PORT, its pid in ORACLE_PID; stop_oracle stops it (call
 # it from teardown).  The test is skipped where there is no redis-server.
 start_oracle() {
@@ -190,7 +192,7 @@ start_oracle() {
 	ORACLE_PORT=$(free_port)
 	dir=$(test_dir)
 	redis-server --port "$ORACLE_PORT" --bind 127.0.0.1 --dir "$dir" \
-	    --save '' --appendonly no --daemonize no \
+	    --save '' --appendonly no --daemonize no "$@" \
 	    </dev/null >"$dir/redis.log" 2>&1 &
 	ORACLE_PID=$!
 	wait_pong "$ORACLE_PORT"

@@ -23,48 +23,13 @@
 #include "hydra/keyspace.h"
 #include "hydra/store.h"
 #include "tap.h"
+#include "testrequest.h"
 #include "testarena.h"
 
 #include "../../src/command_internal.h"
 
-#define MAXARGS	8
-
-/* Run one request given as NUL-terminated words; return the reply. */
-static const char *
-run(struct client *cl, const char *first, ...)
-{
-	static char	 out[4096];
-	const char	*argv[MAXARGS];
-	size_t		 argvlen[MAXARGS], len;
-	const char	*data;
-	va_list		 ap;
-	int		 argc = 0;
-
-	va_start(ap, first);
-	for (argv[0] = first; argv[argc] != NULL && argc < MAXARGS - 1; )
-		argv[++argc] = va_arg(ap, const char *);
-	va_end(ap);
-	for (int i = 0; i < argc; i++)
-		argvlen[i] = strlen(argv[i]);
-	command_dispatch(cl, argc, argv, argvlen);
-	data = reply_buf_data(&cl->cl_reply, &len);
-	if (len >= sizeof(out))
-		len = sizeof(out) - 1;
-	memcpy(out, data, len);
-	out[len] = '\0';
-	reply_buf_consume(&cl->cl_reply, len);
-	return (out);
-}
-
-static int
-is_reply(const char *got, const char *want, const char *what)
-{
-	int	 r = ok(strcmp(got, want) == 0, "%s", what);
-
-	if (!r)
-		diag("got \"%s\", want \"%s\"", got, want);
-	return (r);
-}
+/* Run one request given as NUL-terminated words. */
+#define run(cl, ...)	test_request((cl), NULL, __VA_ARGS__)
 
 static void
 test_table(void)
