@@ -250,6 +250,10 @@ diff_case() {
 	diff_case pipeline_proto_error
 }
 
+@test "differential: proto_big_arg" {
+	diff_case proto_big_arg
+}
+
 @test "differential: proto_bulk_count_line_too_big" {
 	diff_case proto_bulk_count_line_too_big
 }
@@ -278,12 +282,20 @@ diff_case() {
 	diff_case proto_bulk_no_crlf
 }
 
+@test "differential: proto_chunks_error" {
+	diff_case proto_chunks_error
+}
+
 @test "differential: proto_chunks_one_byte" {
 	diff_case proto_chunks_one_byte
 }
 
 @test "differential: proto_chunks_seven" {
 	diff_case proto_chunks_seven
+}
+
+@test "differential: proto_empty_bulks" {
+	diff_case proto_empty_bulks
 }
 
 @test "differential: proto_expected_dollar" {

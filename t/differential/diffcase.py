@@ -222,6 +222,7 @@ class Conn:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.closed = False
+        self.early = b""	# bytes that came while we were sending
 
     def send(self, data):
         if self.closed:
@@ -233,11 +234,28 @@ class Conn:
             self.closed = True
             return False
 
+    def drain(self):
+        """Keep what the server has sent so far, without waiting: once
+        it closes, the kernel would drop what was left unread."""
+        self.sock.setblocking(False)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    self.closed = True
+                    break
+                self.early += chunk
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            self.closed = True
+        self.sock.setblocking(True)
+
     def read(self, want):
         """Read until WANT complete replies came (WANT 0: until the
         server is quiet), or the server closes.  Returns the bytes and a
         note when the read did not end with its replies."""
-        buf = b""
+        buf, self.early = self.early, b""
         deadline = time.monotonic() + REPLY_TIMEOUT
         while not self.closed:
             n, _ = count_replies(buf)
@@ -337,6 +355,7 @@ def transcript(port, steps, mode, chunk):
                 if not c.send(data[i:i + chunk]):
                     break
                 time.sleep(0.002)
+                c.drain()
         want = sum(st.replies for st in steps)
         got, note = c.read(want)
         if not note and want:
