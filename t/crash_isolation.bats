@@ -119,7 +119,8 @@ worker_of() {
 	done
 	echo "workers before: $before; after: $after"
 	[ "$(echo "$after" | wc -l)" -eq 3 ]
-	! echo "$after" | grep -qx "$victim"
+	run grep -cx "$victim" <<<"$after"
+	[ "$output" = 0 ]
 	grep -q "(pid $victim) killed by signal 9" "$HYDRAD_LOG"
 
 	# Every writer keeps going: 50 more acknowledged writes each.
@@ -150,7 +151,7 @@ worker_of() {
 		cat "$WDIR/$i.events"
 		grep -q '^drop ' "$WDIR/$i.events"
 		[ "$(grep -c '^connect ' "$WDIR/$i.events")" -ge 2 ]
-		! grep -q '^error ' "$WDIR/$i.events"
+		[ "$(grep -c '^error ' "$WDIR/$i.events")" = 0 ]
 	done
 
 	run python3 "$WRITER" verify "$HYDRA_PORT" "$WDIR"/*.acks
