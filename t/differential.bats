@@ -49,7 +49,7 @@ diff_case() {
 	reason=$(list_entry "$DIFF_DIR/allow.txt" "$name")
 	run python3 "$DIFF_DIR/diffcase.py" "$ORACLE_PORT" "$HYDRA_PORT" \
 	    "$DIFF_DIR/cases/$name.txt"
-	if [ "$status" -eq 2 ] || [ "$status" -gt 2 ]; then
+	if [ "$status" -ge 2 ]; then
 		echo "$output"
 		return 1
 	fi
@@ -100,6 +100,32 @@ diff_case() {
 	[ "$status" -eq 1 ]
 	[[ $output == *'-    :'*'\r\n'* ]]
 	[[ $output == *'+    :'*'\r\n'* ]]
+}
+
+@test "an allowed difference passes, a stale or unlisted one fails" {
+	# Invariant: the allow list works both ways.  With a case that must
+	# differ (each server reports its own port) and one that must not:
+	# listed, the first passes and the second fails as stale; unlisted,
+	# the first fails showing its diff and the second passes.
+	local real=$DIFF_DIR
+	DIFF_DIR=$BATS_TEST_TMPDIR/d
+	mkdir -p "$DIFF_DIR/cases"
+	cp "$real/diffcase.py" "$DIFF_DIR/"
+	printf 'CONFIG GET port\n' >"$DIFF_DIR/cases/differs.txt"
+	printf 'ECHO same\n' >"$DIFF_DIR/cases/same.txt"
+	: >"$DIFF_DIR/pending.txt"
+	printf 'differs\tports differ\nsame\tno reason\n' >"$DIFF_DIR/allow.txt"
+	run diff_case differs
+	[ "$status" -eq 0 ]
+	run diff_case same
+	[ "$status" -eq 1 ]
+	[[ $output == *"stale allow.txt entry: same"* ]]
+	: >"$DIFF_DIR/allow.txt"
+	run diff_case differs
+	[ "$status" -eq 1 ]
+	[[ $output == *"replies differ"*"+++ hydrad"* ]]
+	run diff_case same
+	[ "$status" -eq 0 ]
 }
 
 @test "differential: arity_connection" {
