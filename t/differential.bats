@@ -276,6 +276,10 @@ diff_case() {
 	diff_case pipeline_proto_error
 }
 
+@test "differential: pipeline_select" {
+	diff_case pipeline_select
+}
+
 @test "differential: proto_big_arg" {
 	diff_case proto_big_arg
 }
@@ -406,6 +410,10 @@ diff_case() {
 
 @test "differential: str_counters_overflow" {
 	diff_case str_counters_overflow
+}
+
+@test "differential: str_encodings" {
+	diff_case str_encodings
 }
 
 @test "differential: str_getrange_setrange" {
