@@ -29,6 +29,9 @@
 #   raw*N: bytes       the same bytes N times over, in one write
 #   ignore: HELLO 3    a command whose reply is read but left out of the
 #                      comparison (its text depends on the server)
+#   noreply: GET k     a command that Redis does not answer (after CLIENT
+#                      REPLY OFF): what comes is read until the server is
+#                      quiet, as for raw:
 #   repeat N: SET k{i} v{i}
 #                      N commands, {i} counting from 0 (for pipelines)
 #
@@ -155,8 +158,11 @@ def parse_script(path):
                     steps.append(Step(line, int(line[4:line.index(":")]) *
                                       unescape(after_colon(line)), 0))
                 elif line.startswith("ignore:"):
-                    args = split_args(line[len("ignore:"):])
+                    args = split_args(after_colon(line))
                     steps.append(Step(line, multibulk(args), 1, False))
+                elif line.startswith("noreply:"):
+                    args = split_args(after_colon(line))
+                    steps.append(Step(line, multibulk(args), 0))
                 elif line.startswith("repeat "):
                     head, _, cmd = line.partition(":")
                     for i in range(int(head.split()[1])):
