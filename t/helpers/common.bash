@@ -38,9 +38,11 @@ s.close()' && return
 }
 
 # test_dir: print the path of a fresh, empty directory for this test.  It
-# lives under bats' per-test directory, which bats removes afterwards.
+# lives under bats' per-test directory (per-file directory in setup_file),
+# which bats removes afterwards.
 test_dir() {
-	mktemp -d "${BATS_TEST_TMPDIR:-${BATS_TMPDIR:-/tmp}}/hydra.XXXXXX"
+	local base=${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${BATS_TMPDIR:-/tmp}}}
+	mktemp -d "$base/hydra.XXXXXX"
 }
 
 # unique_arena_name: print a shared-memory object name for this test's
@@ -182,7 +184,8 @@ start_server() {
 
 # start_oracle [ARGS...]: start Debian's redis-server, the reference for
 # replies, on a port and in a directory of its own, with persistence off
-# and ARGS (e.g. --requirepass pw) added.  Its port is
+# and ARGS (redis-server's own "--directive value" arguments, e.g.
+# --requirepass pw) added.  Its port is
 # left in ORACLE_PORT, its pid in ORACLE_PID; stop_oracle stops it (call
 # it from teardown).  The test is skipped where there is no redis-server.
 start_oracle() {
