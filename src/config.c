@@ -860,6 +860,48 @@ config_free(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+int
+config_copy(struct config *dst, const struct config *src)
+{
+	const struct config_directive *cd;
+	char **sp;
+	int i;
+
+	*dst = *src;
+	for (cd = config_directives; cd->cd_name != NULL; cd++)
+		if (cd->cd_type == CONFIG_T_STRING)
+			*config_strp(dst, cd) = NULL;
+	for (i = 0; i < CONFIG_BIND_MAX; i++)
+		dst->cf_bind[i] = NULL;
+	dst->cf_nbind = 0;
+	dst->cf_save = NULL;
+	dst->cf_nsave = 0;
+	for (cd = config_directives; cd->cd_name != NULL; cd++) {
+		if (cd->cd_type != CONFIG_T_STRING)
+			continue;
+		sp = config_strp(dst, cd);
+		if (*config_cstr(src, cd) != NULL &&
+		    (*sp = strdup(*config_cstr(src, cd))) == NULL)
+			goto fail;
+	}
+	for (i = 0; i < src->cf_nbind; i++) {
+		if ((dst->cf_bind[i] = strdup(src->cf_bind[i])) == NULL)
+			goto fail;
+		dst->cf_nbind = i + 1;
+	}
+	if ((dst->cf_save = calloc((size_t)src->cf_nsave + 1,
+		 sizeof(*dst->cf_save))) == NULL)
+		goto fail;
+	if (src->cf_nsave > 0)
+		memcpy(dst->cf_save, src->cf_save,
+		    (size_t)src->cf_nsave * sizeof(*dst->cf_save));
+	dst->cf_nsave = src->cf_nsave;
+	return 0;
+fail:
+	config_free(dst);
+	return -1;
+}
+
 const char *
 config_arena_name(const struct config *cfg, char *buf, size_t len)
 {

@@ -191,6 +191,13 @@ int config_init(struct config *cfg);
 void config_free(struct config *cfg);
 
 /*
+ * Make `dst' a copy of `src' that owns copies of all its strings, so that
+ * changing or freeing one never touches the other.  0, or -1 if out of
+ * memory (then `dst' holds nothing to free).
+ */
+int config_copy(struct config *dst, const struct config *src);
+
+/*
  * Apply redis.conf text.  `source' names it in errors (a file name, or
  * "command line").  Includes are opened relative to the current directory,
  * as Redis opens them; a path with * ? or [ is a glob, and one that matches

@@ -1,0 +1,201 @@
+/*
+ * command_doc.c: what COMMAND INFO and COMMAND DOCS say about each
+ * command beyond its table entry: a summary in hydra's words, the Redis
+ * version that introduced it, its group, its cost, its declared ACL
+ * categories and its tips.
+ *
+ * Run by workers.  Read-only data; takes no locks.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "hydra/command.h"
+#include "hydra/compat.h"
+
+#include "command_internal.h"
+
+#define KS	CMD_ACL_KEYSPACE
+#define STR	CMD_ACL_STRING
+#define CONN	CMD_ACL_CONNECTION
+#define DANGER	CMD_ACL_DANGEROUS
+#define ADMIN	CMD_ACL_ADMIN
+
+#define O1	"O(1)"
+#define ON	"O(N)"
+#define NDET	"nondeterministic_output"
+#define NORDER	"nondeterministic_output_order"
+
+static const struct command_doc command_docs[] = {
+	/* connection */
+	{ "echo", "Answer with the message it was given", "1.0.0",
+	    "connection", O1, CONN, NULL },
+	{ "ping", "Check that the server answers", "1.0.0", "connection",
+	    O1, CONN, NULL },
+	{ "quit", "Close the connection once the reply is out", "1.0.0",
+	    "connection", O1, CONN, NULL },
+	{ "select", "Use another database on this connection", "1.0.0",
+	    "connection", O1, CONN, NULL },
+	/* generic */
+	{ "dbsize", "Count the keys of the selected database", "1.0.0",
+	    "generic", O1, KS, NULL },
+	{ "del", "Remove keys", "1.0.0", "generic", ON, KS, NULL },
+	{ "exists", "Count how many of the given keys exist", "3.0.3",
+	    "generic", ON, KS, NULL },
+	{ "expire", "Give a key a time to live in seconds", "1.0.0",
+	    "generic", O1, KS, NULL },
+	{ "expireat", "Give a key an expiry time in Unix seconds", "1.2.0",
+	    "generic", O1, KS, NULL },
+	{ "expiretime", "The Unix time in seconds at which a key expires",
+	    "7.0.0", "generic", O1, KS, NULL },
+	{ "flushall", "Remove every key of every database", "1.0.0",
+	    "server", ON, KS | DANGER, NULL },
+	{ "flushdb", "Remove every key of the selected database", "1.0.0",
+	    "server", ON, KS | DANGER, NULL },
+	{ "keys", "List the keys whose names match a pattern", "1.0.0",
+	    "generic", ON, KS | DANGER, NORDER },
+	{ "persist", "Drop a key's expiry", "2.2.0", "generic", O1, KS,
+	    NULL },
+	{ "pexpire", "Give a key a time to live in milliseconds", "2.6.0",
+	    "generic", O1, KS, NULL },
+	{ "pexpireat", "Give a key an expiry time in Unix milliseconds",
+	    "2.6.0", "generic", O1, KS, NULL },
+	{ "pexpiretime", "The Unix time in milliseconds at which a key "
+	    "expires", "7.0.0", "generic", O1, KS, NULL },
+	{ "pttl", "A key's time to live in milliseconds", "2.6.0",
+	    "generic", O1, KS, NULL },
+	{ "randomkey", "Name a key of the database picked at random",
+	    "1.0.0", "generic", O1, KS, NDET },
+	{ "scan", "Walk the keys of the database a few at a time", "2.8.0",
+	    "generic", O1, KS, NDET },
+	{ "ttl", "A key's time to live in seconds", "1.0.0", "generic", O1,
+	    KS, NULL },
+	{ "type", "The kind of value a key holds", "1.0.0", "generic", O1,
+	    KS, NULL },
+	{ "unlink", "Remove keys, freeing their memory later", "4.0.0",
+	    "generic", ON, KS, NULL },
+	/* string */
+	{ "append", "Add bytes at the end of a string", "2.0.0", "string",
+	    O1, STR, NULL },
+	{ "decr", "Subtract one from an integer string", "1.0.0", "string",
+	    O1, STR, NULL },
+	{ "decrby", "Subtract a number from an integer string", "1.0.0",
+	    "string", O1, STR, NULL },
+	{ "get", "Read the string stored at a key", "1.0.0", "string", O1,
+	    STR, NULL },
+	{ "getdel", "Read a string and remove its key", "6.2.0", "string",
+	    O1, STR, NULL },
+	{ "getex", "Read a string and change its key's expiry", "6.2.0",
+	    "string", O1, STR, NULL },
+	{ "getrange", "Read a part of a string", "2.4.0", "string", ON,
+	    STR, NULL },
+	{ "getset", "Store a string and answer the one it replaced",
+	    "1.0.0", "string", O1, STR, NULL },
+	{ "incr", "Add one to an integer string", "1.0.0", "string", O1,
+	    STR, NULL },
+	{ "incrby", "Add a number to an integer string", "1.0.0", "string",
+	    O1, STR, NULL },
+	{ "incrbyfloat", "Add a decimal number to a numeric string",
+	    "2.6.0", "string", O1, STR, NULL },
+	{ "mget", "Read the strings of several keys", "1.0.0", "string", ON,
+	    STR, NULL },
+	{ "mset", "Store several strings at once", "1.0.1", "string", ON,
+	    STR, NULL },
+	{ "msetnx", "Store several strings only if none of the keys exists",
+	    "1.0.1", "string", ON, STR, NULL },
+	{ "psetex", "Store a string with a time to live in milliseconds",
+	    "2.6.0", "string", O1, STR, NULL },
+	{ "set", "Store a string at a key, with options", "1.0.0", "string",
+	    O1, STR, NULL },
+	{ "setex", "Store a string with a time to live in seconds", "2.0.0",
+	    "string", O1, STR, NULL },
+	{ "setnx", "Store a string only if the key does not exist", "1.0.0",
+	    "string", O1, STR, NULL },
+	{ "setrange", "Overwrite a part of a string", "2.2.0", "string", O1,
+	    STR, NULL },
+	{ "strlen", "The length in bytes of a string", "2.2.0", "string",
+	    O1, STR, NULL },
+	{ "substr", "Read a part of a string (the old name of GETRANGE)",
+	    "1.0.0", "string", ON, STR, NULL },
+	/* server */
+	{ "command", "Describe the commands of the server", "2.8.13",
+	    "server", ON, CONN, NORDER },
+	{ "command|count", "Count the commands of the server", "2.8.13",
+	    "server", O1, CONN, NULL },
+	{ "command|docs", "Document commands", "7.0.0", "server", ON, CONN,
+	    NORDER },
+	{ "command|getkeys", "Find the keys in a full command line",
+	    "2.8.13", "server", ON, CONN, NULL },
+	{ "command|help", "Describe the subcommands of COMMAND", "5.0.0",
+	    "server", O1, CONN, NULL },
+	{ "command|info", "Describe chosen commands", "2.8.13", "server", ON,
+	    CONN, NORDER },
+	{ "command|list", "Name the commands, optionally filtered", "7.0.0",
+	    "server", ON, CONN, NORDER },
+	{ "config", "Read and change the configuration", "2.0.0", "server",
+	    "Depends on subcommand.", 0, NULL },
+	{ "config|get", "Read the directives whose names match patterns",
+	    "2.0.0", "server", ON, 0, NULL },
+	{ "config|help", "Describe the subcommands of CONFIG", "5.0.0",
+	    "server", O1, 0, NULL },
+	{ "config|resetstat", "Zero the statistics INFO reports", "2.0.0",
+	    "server", O1, 0, NULL },
+	{ "config|rewrite", "Write the running configuration to its file",
+	    "2.8.0", "server", O1, 0, NULL },
+	{ "config|set", "Change directives, all or none", "2.0.0", "server",
+	    ON, 0, NULL },
+	{ "debug", "Tools for testing the server", "1.0.0", "server",
+	    "Depends on subcommand.", 0, NULL },
+	{ "info", "Report on the server, section by section", "1.0.0",
+	    "server", O1, DANGER, NDET },
+	{ "lastsave", "The Unix time of the last successful snapshot",
+	    "1.0.0", "server", O1, ADMIN | DANGER, NDET },
+	{ "time", "The server's clock", "2.6.0", "server", O1, 0, NDET },
+};
+
+const struct command_doc *
+command_doc_lookup(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(command_docs); i++)
+		if (strcmp(command_docs[i].dc_name, name) == 0)
+			return (&command_docs[i]);
+	return (NULL);
+}
+
+static const char *const command_acl_names[] = {
+	"keyspace", "read", "write", "set", "sortedset", "list", "hash",
+	"string", "bitmap", "hyperloglog", "geo", "stream", "pubsub",
+	"admin", "fast", "slow", "blocking", "dangerous", "connection",
+	"transaction", "scripting",
+};
+
+const char *
+command_acl_name(int i)
+{
+	return (i >= 0 && (size_t)i < nitems(command_acl_names) ?
+	    command_acl_names[i] : NULL);
+}
+
+int
+command_acl(const struct command *cmd)
+{
+	const struct command_doc	*dc = command_doc_lookup(cmd->cmd_name);
+	int				 acl = dc != NULL ? dc->dc_acl : 0;
+
+	if (cmd->cmd_flags & CMD_WRITE)
+		acl |= CMD_ACL_WRITE;
+	if (cmd->cmd_flags & CMD_READONLY)
+		acl |= CMD_ACL_READ;
+	if (cmd->cmd_flags & CMD_ADMIN)
+		acl |= CMD_ACL_ADMIN | CMD_ACL_DANGEROUS;
+	if (cmd->cmd_flags & CMD_PUBSUB)
+		acl |= CMD_ACL_PUBSUB;
+	if (cmd->cmd_flags & CMD_FAST)
+		acl |= CMD_ACL_FAST;
+	if (cmd->cmd_flags & CMD_BLOCKING)
+		acl |= CMD_ACL_BLOCKING;
+	if (!(acl & CMD_ACL_FAST))
+		acl |= CMD_ACL_SLOW;
+	return (acl);
+}
