@@ -49,11 +49,16 @@ config_live_apply(struct config *cfg, const char *name, const char *value,
 	return (config_set(cfg, name, argv, 1, err, errlen));
 }
 
-/* What a change means to the running worker beyond its config. */
+/*
+ * What a change means to the running worker beyond its config: a new
+ * loglevel lets debug lines through or stops them (and only a change of
+ * it, so that hydrad -v keeps its effect until someone sets loglevel).
+ */
 static void
-config_live_effects(const struct config *cfg)
+config_live_effects(const struct config *cfg, int old_loglevel)
 {
-	log_setverbose(cfg->cf_loglevel == CONFIG_LOG_DEBUG ? 1 : 0);
+	if (cfg->cf_loglevel != old_loglevel)
+		log_setverbose(cfg->cf_loglevel == CONFIG_LOG_DEBUG ? 1 : 0);
 }
 
 static void
@@ -81,6 +86,7 @@ config_live_sync(struct worker *w)
 	char			 err[CONFIG_ERR_MAX];
 	uint32_t		 reclen;
 	size_t			 len;
+	int			 old_loglevel;
 
 	if (sb == NULL)
 		return;
@@ -90,6 +96,7 @@ config_live_sync(struct worker *w)
 	config_live_own(cfg);
 	if (!config_live_owned)
 		return;
+	old_loglevel = cfg->cf_loglevel;
 	while (config_live_applied + CONFIG_LIVE_HDR <= len) {
 		memcpy(&reclen, log + config_live_applied, sizeof(reclen));
 		p = log + config_live_applied + CONFIG_LIVE_HDR;
@@ -108,7 +115,7 @@ config_live_sync(struct worker *w)
 		}
 		config_live_applied += CONFIG_LIVE_HDR + reclen;
 	}
-	config_live_effects(cfg);
+	config_live_effects(cfg, old_loglevel);
 }
 
 static int
