@@ -408,8 +408,8 @@ cmd_command_help(struct client *cl, int argc, const char *const *argv,
 		"    Describe the named commands, or every command.",
 		"DOCS [<command-name> ...]",
 		"    Document the named commands, or every command.",
-		"LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|"
-		    "PATTERN <pattern>)]",
+		("LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|"
+		    "PATTERN <pattern>)]"),
 		"    Name every command, or those that pass the filter.",
 		"GETKEYS <full-command>",
 		"    The keys of a full command line.",

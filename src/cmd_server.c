@@ -139,8 +139,7 @@ cmd_config_help(struct client *cl, int argc, const char *const *argv,
 {
 	static const char *const lines[] = {
 		"GET <pattern> [<pattern> ...]",
-		"    The directives whose names match a glob <pattern>, with "
-		    "their values.",
+		"    Directives whose names match a <pattern>, with values.",
 		"SET <directive> <value> [<directive> <value> ...]",
 		"    Change directives, all of them or none, in every worker.",
 		"RESETSTAT",
@@ -229,8 +228,7 @@ cmd_debug(struct client *cl, int argc, const char *const *argv,
 		"LOG <message>",
 		"    Write <message> to the server's log.",
 		"SLEEP <seconds>",
-		"    Stop this worker for <seconds>, which may have a "
-		    "fraction.",
+		"    Stop this worker for <seconds> (decimals allowed).",
 	};
 	char	*msg;
 
