@@ -77,9 +77,13 @@ cmd_command_nsubs(const struct command *parent)
 	return (n);
 }
 
-/* "text" split at blanks, as bulks; returns the count. */
+/*
+ * The words of text, split at blanks, as bulks or status replies when
+ * write is set; returns the count.
+ */
 static long
-cmd_command_words(struct reply_buf *rb, const char *text, int write)
+cmd_command_words(struct reply_buf *rb, const char *text, int write,
+    int status)
 {
 	const char	*p = text, *e;
 	long		 n = 0;
@@ -87,7 +91,9 @@ cmd_command_words(struct reply_buf *rb, const char *text, int write)
 	while (p != NULL && *p != '\0') {
 		if ((e = strchr(p, ' ')) == NULL)
 			e = p + strlen(p);
-		if (write)
+		if (write && status)
+			reply_status_len(rb, p, (size_t)(e - p));
+		else if (write)
 			reply_bulk(rb, p, (size_t)(e - p));
 		n++;
 		p = *e != '\0' ? e + 1 : e;
@@ -98,21 +104,22 @@ cmd_command_words(struct reply_buf *rb, const char *text, int write)
 static void
 cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 {
+	const struct command_doc	*dc = command_doc_lookup(cmd->cmd_name);
+	const char			*flags;
+
 	if (cmd->cmd_first_key <= 0) {
 		reply_set_len(rb, 0);
 		return;
 	}
+	if (dc != NULL && dc->dc_keyflags != NULL)
+		flags = dc->dc_keyflags;
+	else
+		flags = cmd->cmd_flags & CMD_WRITE ? "RW update" : "RO access";
 	reply_set_len(rb, 1);
 	reply_map_len(rb, 3);
 	reply_bulk_cstr(rb, "flags");
-	reply_set_len(rb, 2);
-	if (cmd->cmd_flags & CMD_WRITE) {
-		reply_status(rb, "RW");
-		reply_status(rb, "update");
-	} else {
-		reply_status(rb, "RO");
-		reply_status(rb, "access");
-	}
+	reply_set_len(rb, cmd_command_words(rb, flags, 0, 0));
+	cmd_command_words(rb, flags, 1, 1);
 	reply_bulk_cstr(rb, "begin_search");
 	reply_map_len(rb, 2);
 	reply_bulk_cstr(rb, "type");
@@ -170,8 +177,8 @@ cmd_command_info_one(struct reply_buf *rb, const struct command *cmd)
 			    command_acl_name((int)i));
 			reply_status(rb, cat);
 		}
-	reply_set_len(rb, cmd_command_words(rb, tips, 0));
-	cmd_command_words(rb, tips, 1);
+	reply_set_len(rb, cmd_command_words(rb, tips, 0, 0));
+	cmd_command_words(rb, tips, 1, 0);
 	cmd_command_keyspecs(rb, cmd);
 	reply_set_len(rb, cmd_command_nsubs(cmd));
 	for (i = 0; (cmd->cmd_flags & CMD_CONTAINER) && i < command_count();

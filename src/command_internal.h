@@ -60,6 +60,7 @@ struct command_doc {
 	const char	*dc_complexity;	/* or NULL */
 	int		 dc_acl;	/* declared categories, CMD_ACL_* */
 	const char	*dc_tips;	/* blank-separated, or NULL */
+	const char	*dc_keyflags;	/* of its key spec; NULL: derived */
 };
 
 /* The documentation of the entry called name, or NULL. */
