@@ -77,13 +77,16 @@ cmd_command_nsubs(const struct command *parent)
 	return (n);
 }
 
+typedef void	(*cmd_command_word_fn)(struct reply_buf *, const char *,
+		    size_t);
+
 /*
- * The words of text, split at blanks, as bulks or status replies when
- * write is set; returns the count.
+ * Call fn (unless it is NULL) on each word of text, split at blanks;
+ * returns the number of words.
  */
 static long
-cmd_command_words(struct reply_buf *rb, const char *text, int write,
-    int status)
+cmd_command_each(struct reply_buf *rb, const char *text,
+    cmd_command_word_fn fn)
 {
 	const char	*p = text, *e;
 	long		 n = 0;
@@ -91,14 +94,24 @@ cmd_command_words(struct reply_buf *rb, const char *text, int write,
 	while (p != NULL && *p != '\0') {
 		if ((e = strchr(p, ' ')) == NULL)
 			e = p + strlen(p);
-		if (write && status)
-			reply_status_len(rb, p, (size_t)(e - p));
-		else if (write)
-			reply_bulk(rb, p, (size_t)(e - p));
+		if (fn != NULL)
+			fn(rb, p, (size_t)(e - p));
 		n++;
 		p = *e != '\0' ? e + 1 : e;
 	}
 	return (n);
+}
+
+static void
+cmd_command_put_bulk(struct reply_buf *rb, const char *s, size_t len)
+{
+	reply_bulk(rb, s, len);
+}
+
+static void
+cmd_command_put_status(struct reply_buf *rb, const char *s, size_t len)
+{
+	reply_status_len(rb, s, len);
 }
 
 static void
@@ -118,8 +131,8 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 	reply_set_len(rb, 1);
 	reply_map_len(rb, 3);
 	reply_bulk_cstr(rb, "flags");
-	reply_set_len(rb, cmd_command_words(rb, flags, 0, 0));
-	cmd_command_words(rb, flags, 1, 1);
+	reply_set_len(rb, cmd_command_each(rb, flags, NULL));
+	cmd_command_each(rb, flags, cmd_command_put_status);
 	reply_bulk_cstr(rb, "begin_search");
 	reply_map_len(rb, 2);
 	reply_bulk_cstr(rb, "type");
@@ -177,8 +190,8 @@ cmd_command_info_one(struct reply_buf *rb, const struct command *cmd)
 			    command_acl_name((int)i));
 			reply_status(rb, cat);
 		}
-	reply_set_len(rb, cmd_command_words(rb, tips, 0, 0));
-	cmd_command_words(rb, tips, 1, 0);
+	reply_set_len(rb, cmd_command_each(rb, tips, NULL));
+	cmd_command_each(rb, tips, cmd_command_put_bulk);
 	cmd_command_keyspecs(rb, cmd);
 	reply_set_len(rb, cmd_command_nsubs(cmd));
 	for (i = 0; (cmd->cmd_flags & CMD_CONTAINER) && i < command_count();
@@ -245,6 +258,51 @@ cmd_command_info(struct client *cl, int argc, const char *const *argv,
 	}
 }
 
+/* One "[?]name:type[...][@TOKEN]" argument of COMMAND DOCS. */
+static void
+cmd_command_docs_arg(struct reply_buf *rb, const char *w, size_t len)
+{
+	const char	*colon, *dots, *at, *end = w + len, *tend;
+	int		 optional = 0, multiple, key;
+
+	if (len > 0 && w[0] == '?') {
+		optional = 1;
+		w++;
+	}
+	if ((colon = memchr(w, ':', (size_t)(end - w))) == NULL)
+		colon = end;
+	at = memchr(colon, '@', (size_t)(end - colon));
+	tend = at != NULL ? at : end;
+	dots = tend - colon >= 3 && memcmp(tend - 3, "...", 3) == 0 ?
+	    tend - 3 : NULL;
+	multiple = dots != NULL;
+	if (dots != NULL)
+		tend = dots;
+	key = tend - colon == 4 && memcmp(colon, ":key", 4) == 0;
+	reply_map_len(rb, 2 + key + (at != NULL) + (optional || multiple));
+	reply_bulk_cstr(rb, "name");
+	reply_bulk(rb, w, (size_t)(colon - w));
+	reply_bulk_cstr(rb, "type");
+	reply_bulk(rb, colon < tend ? colon + 1 : colon,
+	    colon < tend ? (size_t)(tend - colon - 1) : 0);
+	if (key) {
+		reply_bulk_cstr(rb, "key_spec_index");
+		reply_int(rb, 0);
+	}
+	if (at != NULL) {
+		reply_bulk_cstr(rb, "token");
+		reply_bulk(rb, at + 1, (size_t)(end - at - 1));
+	}
+	if (optional || multiple) {
+		reply_bulk_cstr(rb, "flags");
+		reply_set_len(rb, optional + multiple);
+		if (optional)
+			reply_status(rb, "optional");
+		if (multiple)
+			reply_status(rb, "multiple");
+	}
+}
+
 static void
 cmd_command_docs_one(struct reply_buf *rb, const struct command *cmd)
 {
@@ -255,7 +313,7 @@ cmd_command_docs_one(struct reply_buf *rb, const struct command *cmd)
 
 	reply_bulk_cstr(rb, cmd->cmd_name);
 	if (dc != NULL)
-		n = dc->dc_complexity != NULL ? 4 : 3;
+		n = (dc->dc_complexity != NULL ? 4 : 3) + (dc->dc_args != NULL);
 	reply_map_len(rb, n + (nsubs > 0));
 	if (dc != NULL) {
 		reply_bulk_cstr(rb, "summary");
@@ -267,6 +325,12 @@ cmd_command_docs_one(struct reply_buf *rb, const struct command *cmd)
 		if (dc->dc_complexity != NULL) {
 			reply_bulk_cstr(rb, "complexity");
 			reply_bulk_cstr(rb, dc->dc_complexity);
+		}
+		if (dc->dc_args != NULL) {
+			reply_bulk_cstr(rb, "arguments");
+			reply_array_len(rb, cmd_command_each(rb, dc->dc_args,
+			    NULL));
+			cmd_command_each(rb, dc->dc_args, cmd_command_docs_arg);
 		}
 	}
 	if (nsubs == 0)

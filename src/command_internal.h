@@ -61,6 +61,12 @@ struct command_doc {
 	int		 dc_acl;	/* declared categories, CMD_ACL_* */
 	const char	*dc_tips;	/* blank-separated, or NULL */
 	const char	*dc_keyflags;	/* of its key spec; NULL: derived */
+	/*
+	 * Its arguments, blank-separated, each "[?]name:type[...][@TOKEN]":
+	 * '?' optional, "..." repeated, @TOKEN the word before it.  NULL:
+	 * none.
+	 */
+	const char	*dc_args;
 };
 
 /* The documentation of the entry called name, or NULL. */

@@ -296,6 +296,10 @@ PY
 	run redis-cli -p "$HYDRA_PORT" command docs get
 	[ "${lines[0]}" = get ]
 	[ "${lines[1]}" = summary ]
+	# The arguments, which redis-cli turns into hints, are Redis's.
+	[ "$(printf '%s\n' "${lines[@]}" | sed -n '/^arguments$/,$p')" = \
+	    "$(redis-cli -p "$ORACLE_PORT" command docs get |
+	    sed -n '/^arguments$/,$p')" ]
 	run redis-cli -p "$HYDRA_PORT" command list filterby aclcat string
 	[[ $output == *get* ]]
 	[[ $output != *ping* ]]

@@ -313,6 +313,15 @@ test_server(struct client *cl)
 	    "$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\n"
 	    "keystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
 	    "COMMAND INFO get is Redis's reply");
+	ok(strstr(run(cl, "COMMAND", "DOCS", "ping", NULL),
+	    "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nmessage\r\n"
+	    "$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n"
+	    "+optional\r\n") != NULL, "COMMAND DOCS lists arguments");
+	ok(strstr(run(cl, "COMMAND", "DOCS", "scan", NULL),
+	    "*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n"
+	    "$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nCOUNT\r\n$5\r\n"
+	    "flags\r\n*1\r\n+optional\r\n") != NULL,
+	    "an argument's token and flags");
 	for (i = 0; i < command_count(); i++) {
 		c = command_at(i);
 		if (command_index(c) != i)
