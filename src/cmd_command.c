@@ -422,26 +422,12 @@ static void
 cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	const struct command	*cmd;
+	const struct command	*cmd, *parent;
 	const char *const	*cargv = argv + 2;
 	const size_t		*clen = argvlen + 2;
 	int			 cargc = argc - 2, last, i, n;
 
-	cmd = command_lookup(cargv[0], clen[0]);
-	if (cmd != NULL && (cmd->cmd_flags & CMD_CONTAINER) && cargc >= 2) {
-		char	 name[160];
-		size_t	 plen = strlen(cmd->cmd_name);
-
-		if (plen + 1 + clen[1] < sizeof(name)) {
-			memcpy(name, cmd->cmd_name, plen);
-			name[plen] = '|';
-			memcpy(name + plen + 1, cargv[1], clen[1]);
-			cmd = command_lookup(name, plen + 1 + clen[1]);
-		} else
-			cmd = NULL;
-	}
-	if (cmd == NULL || cmd_command_is_sub(cmd) != (cargc >= 2 &&
-	    strchr(cmd->cmd_name, '|') != NULL && 1)) {
+	if ((cmd = command_resolve(cargc, cargv, clen, &parent)) == NULL) {
 		reply_error(&cl->cl_reply, "Invalid command specified");
 		return;
 	}

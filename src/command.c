@@ -171,6 +171,22 @@ command_lookup_sub(const struct command *parent, const char *sub, size_t len)
 	return (command_table[i]);
 }
 
+const struct command *
+command_resolve(int argc, const char *const *argv, const size_t *argvlen,
+    const struct command **container)
+{
+	const struct command	*cmd;
+
+	*container = NULL;
+	cmd = command_lookup(argv[0], argvlen[0]);
+	if (cmd == NULL || strchr(cmd->cmd_name, '|') != NULL)
+		return (NULL);
+	if (!(cmd->cmd_flags & CMD_CONTAINER) || argc < 2)
+		return (cmd);
+	*container = cmd;
+	return (command_lookup_sub(cmd, argv[1], argvlen[1]));
+}
+
 /*
  * Append at most `max' bytes of s[0..len), stopping at a NUL as printf's
  * "%.*s" does, to buf at *pos (bounded by cap), with CR and LF made
@@ -307,7 +323,7 @@ void
 command_dispatch(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	const struct command	*cmd, *sub;
+	const struct command	*cmd, *parent;
 	struct sb_worker	*slot = NULL;
 	struct sb_cmdstat	*cs = NULL;
 	unsigned long		 errors;
@@ -319,18 +335,12 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 		cl->cl_reply.rb_on_error = command_count_error;
 		cl->cl_reply.rb_on_error_arg = slot;
 	}
-	cmd = command_lookup(argv[0], argvlen[0]);
-	if (cmd == NULL || strchr(cmd->cmd_name, '|') != NULL) {
-		command_reply_unknown(cl, argc, argv, argvlen);
-		return;
-	}
-	if ((cmd->cmd_flags & CMD_CONTAINER) && argc >= 2) {
-		if ((sub = command_lookup_sub(cmd, argv[1], argvlen[1])) ==
-		    NULL) {
+	if ((cmd = command_resolve(argc, argv, argvlen, &parent)) == NULL) {
+		if (parent != NULL)
 			command_reply_unknown_sub(cl, argv, argvlen);
-			return;
-		}
-		cmd = sub;
+		else
+			command_reply_unknown(cl, argc, argv, argvlen);
+		return;
 	}
 	if (slot != NULL)
 		cs = &scoreboard_cmdstats(worker_scoreboard(cl->cl_worker),

@@ -282,7 +282,10 @@ PY
 	    'COMMAND GETKEYS get a b' 'COMMAND GETKEYS get' \
 	    'COMMAND LIST FILTERBY MODULE x' 'COMMAND LIST FILTERBY foo x' \
 	    'COMMAND LIST foo' 'COMMAND COUNT x' 'COMMAND nosuch' \
-	    'COMMAND LIST FILTERBY PATTERN config|g*' | same_reply
+	    'COMMAND LIST FILTERBY PATTERN config|g*' \
+	    'COMMAND GETKEYS config|get x' 'COMMAND GETKEYS config get x' \
+	    'COMMAND GETKEYS config nosuch' 'COMMAND INFO config|get' \
+	    | same_reply
 	count=$(redis-cli -p "$HYDRA_PORT" command count)
 	n=$(python3 - "$HYDRA_PORT" <<'PY'
 import socket, sys

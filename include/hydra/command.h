@@ -67,6 +67,16 @@ int		 command_init(void);
 const struct command *command_lookup(const char *name, size_t len);
 
 /*
+ * The entry a request runs, as the dispatcher finds it: argv[0]'s command,
+ * or for a container given a further argument, its subcommand argv[1].
+ * NULL when there is none; then *container is the container whose
+ * subcommand is unknown, or NULL when argv[0] itself is unknown (a
+ * subcommand's full name, "config|get", is no command of its own).
+ */
+const struct command *command_resolve(int argc, const char *const *argv,
+		    const size_t *argvlen, const struct command **container);
+
+/*
  * The number of entries in the table, subcommands included: the number
  * of commandstats lines each scoreboard slot needs.
  */
