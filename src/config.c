@@ -160,9 +160,9 @@ static int config_format_notify(
 	}
 
 /* Defaults are Redis 7.0.15's built-in ones unless the entry is hydra's. */
-const struct config_directive config_directives[] = { INT("port", MUT, cf_port,
+const struct config_directive config_directives[] = { INT("port", MUT | CONFIG_F_LISTEN, cf_port,
 							  "6379", 0, 65535),
-	SPECIAL("bind", MUT | CONFIG_F_MULTI_ARG, "* -::*", config_set_bind,
+	SPECIAL("bind", MUT | CONFIG_F_MULTI_ARG | CONFIG_F_LISTEN, "* -::*", config_set_bind,
 	    config_format_bind),
 	STR("unixsocket", 0, cf_unixsocket, "", NULL),
 	OCTAL("unixsocketperm", 0, cf_unixsocketperm, "0", 0, 0777),

@@ -126,6 +126,23 @@ config_live_err(char *err, size_t errlen, const char *name, const char *why)
 	return (-1);
 }
 
+/*
+ * Does a change leave the listening sockets alone?  Workers cannot open
+ * new ones; setting port or bind to the value it has is fine.  1 or 0.
+ */
+static int
+config_live_same_sockets(const struct config *a, const struct config *b,
+    const struct config_directive *cd)
+{
+	char	 va[CONFIG_ERR_MAX * 4], vb[CONFIG_ERR_MAX * 4];
+
+	if (!(cd->cd_flags & CONFIG_F_LISTEN))
+		return (1);
+	config_format(a, cd, va, sizeof(va));
+	config_format(b, cd, vb, sizeof(vb));
+	return (strcmp(va, vb) == 0);
+}
+
 int
 config_live_set(struct worker *w, int npairs, const char *const *argv,
     const size_t *argvlen, char *err, size_t errlen)
@@ -189,6 +206,13 @@ config_live_set(struct worker *w, int npairs, const char *const *argv,
 		    sizeof(why)) == -1) {
 			config_free(&trial);
 			config_live_err(err, errlen, name, why);
+			goto out;
+		}
+		if (config_live_same_sockets(&trial, worker_config(w),
+		    seen[i]) == 0) {
+			config_free(&trial);
+			config_live_err(err, errlen, name, "can't change the "
+			    "listening sockets of a running server");
 			goto out;
 		}
 		n = strlen(name) + strlen(value) + 2;

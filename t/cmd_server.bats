@@ -113,6 +113,20 @@ EOF
 	[ "${lines[1]}" = 2097152 ]
 }
 
+@test "CONFIG SET cannot move the listening sockets" {
+	# Invariant: port and bind may be set to the values they have, not
+	# changed: only the supervisor opens listening sockets, at start.
+	start_server
+	run redis-cli -p "$HYDRA_PORT" config set port "$HYDRA_PORT"
+	[ "$output" = OK ]
+	run redis-cli -p "$HYDRA_PORT" config set port $((HYDRA_PORT + 1))
+	[[ $output == *"'port') - can't change the listening sockets"* ]]
+	run redis-cli -p "$HYDRA_PORT" config get port
+	[ "${lines[1]}" = "$HYDRA_PORT" ]
+	run redis-cli -p "$HYDRA_PORT" config set bind 10.1.2.3
+	[[ $output == *"'bind') - can't change the listening sockets"* ]]
+}
+
 @test "CONFIG GET takes several patterns and shows hydra's directives" {
 	# Invariant: each directive that matches any pattern comes once;
 	# hydra's own directives are there with their values as set.

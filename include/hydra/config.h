@@ -151,6 +151,8 @@ enum config_type {
 #define CONFIG_F_SENSITIVE 0x04 /* never log the value */
 #define CONFIG_F_MULTI_ARG 0x08 /* takes several arguments */
 #define CONFIG_F_HYDRA 0x10	/* hydra's own, not Redis's */
+#define CONFIG_F_LISTEN 0x20	/* names the listening sockets, which */
+				/* only the supervisor opens, at start */
 
 struct config_enum {
 	const char *ce_name;
