@@ -5,13 +5,10 @@
  * Run by workers.  Takes no locks: requirepass is read from the worker's
  * private copy of the configuration, which CONFIG SET keeps current.
  *
- * The gate runs before every dispatch.  It looks the command up once to
- * know its name (CLIENT LIST's cmd=, "client|list" for a subcommand) and
- * whether it may run before AUTH; unknown commands, unknown subcommands
- * and wrong arities go on to the dispatcher, because Redis 7.0 reports
- * those before NOAUTH.  Of the commands with subcommands, only CLIENT's
- * are known here; an unauthenticated CONFIG or COMMAND with an unknown
- * subcommand gets NOAUTH where Redis would name the subcommand.
+ * The dispatcher asks auth_required() after it has found the command
+ * and checked its arity (Redis 7.0 reports unknown commands, unknown
+ * subcommands and wrong arities before NOAUTH), and refuses commands
+ * without CMD_NO_AUTH with AUTH_ERR_NOAUTH.
  */
 #include <stddef.h>
 #include <string.h>
@@ -23,9 +20,6 @@
 #include "hydra/reply.h"
 #include "hydra/worker.h"
 
-#include "cmd_connection_internal.h"
-
-#define AUTH_ERR_NOAUTH	"-NOAUTH Authentication required."
 
 static const char *
 auth_password(const struct client *cl)
@@ -79,29 +73,4 @@ auth_check(struct client *cl, const char *user, size_t userlen,
 		return (-1);
 	cl->cl_authenticated = 1;
 	return (0);
-}
-
-int
-auth_gate(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen)
-{
-	const struct command	*cmd;
-	const char		*name;
-	int			 ok;
-
-	if ((cmd = command_lookup(argv[0], argvlen[0])) == NULL) {
-		cl->cl_lastcmd = NULL;
-		return (0);
-	}
-	name = cmd->cmd_name;
-	ok = cmd->cmd_arity > 0 ? argc == cmd->cmd_arity :
-	    argc >= -cmd->cmd_arity;
-	if (ok && cmd->cmd_proc == cmd_client)
-		name = cmd_client_subcommand(argc, argv, argvlen, &ok);
-	cl->cl_lastcmd = name;
-	if (name == NULL || !ok || (cmd->cmd_flags & CMD_NO_AUTH) ||
-	    !auth_required(cl))
-		return (0);
-	reply_error(&cl->cl_reply, AUTH_ERR_NOAUTH);
-	return (1);
 }

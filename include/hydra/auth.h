@@ -18,6 +18,8 @@
 
 struct client;
 
+#define AUTH_ERR_NOAUTH	"-NOAUTH Authentication required."
+
 /* Is a password set for the default user?  1 or 0. */
 int	 auth_password_set(const struct client *);
 
@@ -32,16 +34,5 @@ int	 auth_required(const struct client *);
  */
 int	 auth_check(struct client *, const char *user, size_t userlen,
 	    const char *pass, size_t passlen);
-
-/*
- * Before a request is dispatched: remember its command as the client's
- * last command, and refuse it with Redis's NOAUTH error when the client
- * must authenticate first and the command is not one that may run
- * before AUTH.  1 when the request was answered here, 0 when it is to
- * be dispatched (unknown commands and wrong arities are left to the
- * dispatcher, whose errors come first, as in Redis).
- */
-int	 auth_gate(struct client *, int argc, const char *const *argv,
-	    const size_t *argvlen);
 
 #endif /* HYDRA_AUTH_H */

@@ -6,8 +6,10 @@
  * its flags, the positions of its keys, and its handler.  Each family of
  * commands (cmd_connection.c, cmd_string.c, ...) declares its own array;
  * command_init() gathers them into one table, looked up by name in any
- * case.  command_dispatch() checks the name and the arity with Redis
- * 7.0's error replies, then runs the handler.
+ * case.  A subcommand is an entry of its own, "parent|sub", reached through
+ * its container.  command_dispatch() checks the name and the arity with
+ * Redis 7.0's error replies, runs the handler, and counts the call on the
+ * worker's scoreboard slot (commandstats, errorstats), as INFO shows them.
  *
  * Run by workers.  The table is private, read-only after command_init();
  * the handlers take the keyspace stripe locks of the keys they touch.
@@ -27,7 +29,22 @@ struct client;
 #define CMD_NOSCRIPT	0x10
 #define CMD_LOADING	0x20	/* allowed while loading */
 #define CMD_STALE	0x40
-#define CMD_NO_AUTH	0x80	/* may run before AUTH */
+#define CMD_ADMIN	0x80
+#define CMD_NO_AUTH	0x100	/* may run before AUTH */
+#define CMD_ALLOW_BUSY	0x200
+#define CMD_BLOCKING	0x400
+#define CMD_PUBSUB	0x800
+#define CMD_SKIP_MONITOR 0x1000
+#define CMD_SKIP_SLOWLOG 0x2000
+#define CMD_MAY_REPLICATE 0x4000
+#define CMD_NO_MULTI	0x8000
+#define CMD_NO_MANDATORY_KEYS 0x10000
+#define CMD_SENTINEL	0x20000
+/*
+ * A container ("config"): argv[1] names one of its subcommands, which are
+ * table entries of their own called "config|get" and so on.
+ */
+#define CMD_CONTAINER	0x40000
 
 /* A handler: argv[0] is the command name, as the client sent it. */
 typedef void	(*command_fn)(struct client *, int argc,
@@ -49,8 +66,27 @@ int		 command_init(void);
 /* The command called name[0..len) in any case, or NULL. */
 const struct command *command_lookup(const char *name, size_t len);
 
-/* The number of commands in the table. */
+/*
+ * The entry a request runs, as the dispatcher finds it: argv[0]'s command,
+ * or for a container given a further argument, its subcommand argv[1].
+ * NULL when there is none; then *container is the container whose
+ * subcommand is unknown, or NULL when argv[0] itself is unknown (a
+ * subcommand's full name, "config|get", is no command of its own).
+ */
+const struct command *command_resolve(int argc, const char *const *argv,
+		    const size_t *argvlen, const struct command **container);
+
+/*
+ * The number of entries in the table, subcommands included: the number
+ * of commandstats lines each scoreboard slot needs.
+ */
 size_t		 command_count(void);
+
+/* Entry i of the table (sorted by name), 0 <= i < command_count(). */
+const struct command *command_at(size_t i);
+
+/* The index of an entry of the table, for its commandstats. */
+size_t		 command_index(const struct command *);
 
 /*
  * Run one request: look the command up, check its arity, call its
@@ -59,5 +95,11 @@ size_t		 command_count(void);
  */
 void		 command_dispatch(struct client *, int argc,
 		    const char *const *argv, const size_t *argvlen);
+
+/*
+ * A malloc'd, NUL-ended copy of an argument, cut at its first NUL as a C
+ * string is; NULL if out of memory.
+ */
+char		*command_arg_cstr(const char *arg, size_t len);
 
 #endif /* HYDRA_COMMAND_H */

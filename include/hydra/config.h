@@ -151,6 +151,8 @@ enum config_type {
 #define CONFIG_F_SENSITIVE 0x04 /* never log the value */
 #define CONFIG_F_MULTI_ARG 0x08 /* takes several arguments */
 #define CONFIG_F_HYDRA 0x10	/* hydra's own, not Redis's */
+#define CONFIG_F_LISTEN 0x20	/* names the listening sockets, which */
+				/* only the supervisor opens, at start */
 
 struct config_enum {
 	const char *ce_name;
@@ -189,6 +191,13 @@ struct config_error {
 /* Fill `cfg' with the defaults.  0, or -1 if out of memory. */
 int config_init(struct config *cfg);
 void config_free(struct config *cfg);
+
+/*
+ * Make `dst' a copy of `src' that owns copies of all its strings, so that
+ * changing or freeing one never touches the other.  0, or -1 if out of
+ * memory (then `dst' holds nothing to free).
+ */
+int config_copy(struct config *dst, const struct config *src);
 
 /*
  * Apply redis.conf text.  `source' names it in errors (a file name, or

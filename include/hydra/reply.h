@@ -36,6 +36,12 @@
 #define REPLY_BUF_KEEP		(64 * 1024)	/* kept when drained */
 
 /*
+ * Called once for each error reply appended, with its first word (the
+ * code, without the '-': "ERR", "WRONGTYPE").
+ */
+typedef void	(*reply_error_fn)(void *arg, const char *code, size_t len);
+
+/*
  * The output buffer of one client.  The caller sets rb_proto and may
  * lower rb_max; the rest is private to reply.c.
  */
@@ -52,6 +58,11 @@ struct reply_buf {
 	size_t		*rb_defer;	/* offsets of pending headers */
 	size_t		 rb_ndefer;	/* handles in use, set or not */
 	size_t		 rb_defersize;
+
+	/* Set by the caller: sees every error reply once (statistics). */
+	reply_error_fn	 rb_on_error;
+	void		*rb_on_error_arg;
+	unsigned long	 rb_nerrors;	/* error replies appended */
 };
 
 /* Prepare an empty buffer for protocol 2 or 3 with the default cap. */
@@ -60,7 +71,10 @@ void	 reply_buf_init(struct reply_buf *, int proto);
 /* Release the buffer's memory; reply_buf_init() makes it usable again. */
 void	 reply_buf_free(struct reply_buf *);
 
-/* Drop every byte and pending header and forget a failure; keep memory. */
+/*
+ * Drop every byte and pending header and forget a failure; keep memory
+ * and the error hook.
+ */
 void	 reply_buf_reset(struct reply_buf *);
 
 /* Bytes held, sent or not, including those behind a pending header. */

@@ -35,7 +35,7 @@
 #include "testrequest.h"
 
 /* Run one request given as NUL-terminated words. */
-#define run(cl, ...)	test_request((cl), auth_gate, __VA_ARGS__)
+#define run(cl, ...)	test_request((cl), __VA_ARGS__)
 
 static void
 test_attrs(struct client *cl)

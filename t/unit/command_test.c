@@ -10,7 +10,9 @@
  * its arity; unknown commands and wrong arities get Redis's exact errors,
  * with the echoed words cut at 128 bytes; command_parse_ll() accepts
  * exactly what string2ll() accepts; SET's options and GET, DEL, EXISTS
- * and SELECT behave as in Redis.
+ * and SELECT behave as in Redis; containers reach their subcommands with
+ * Redis's errors; the reply hook sees every error reply once by its
+ * code; COMMAND INFO and GETKEYS answer as Redis does.
  */
 
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/keyspace.h"
+#include "hydra/reply.h"
 #include "hydra/store.h"
 #include "tap.h"
 #include "testrequest.h"
@@ -29,7 +32,7 @@
 #include "../../src/command_internal.h"
 
 /* Run one request given as NUL-terminated words. */
-#define run(cl, ...)	test_request((cl), NULL, __VA_ARGS__)
+#define run(cl, ...)	test_request((cl), __VA_ARGS__)
 
 static void
 test_table(void)
@@ -190,6 +193,132 @@ test_strings(struct client *cl)
 	    "another database does not see the key");
 }
 
+/* The reply buffer's error hook: remember the codes it was given. */
+static char	 hook_codes[256];
+
+static void
+hook(void *arg, const char *code, size_t len)
+{
+	size_t	 n = strlen(hook_codes);
+
+	(void)arg;
+	snprintf(hook_codes + n, sizeof(hook_codes) - n, "%s%.*s",
+	    n > 0 ? "," : "", (int)len, code);
+}
+
+/*
+ * Every error reply reaches the hook once, with Redis's code: the text's
+ * first word when it starts with '-' and has a blank in its first 32
+ * bytes, "ERR" otherwise.
+ */
+static void
+test_error_hook(struct client *cl)
+{
+	unsigned long	 before = cl->cl_reply.rb_nerrors;
+
+	hook_codes[0] = '\0';
+	cl->cl_reply.rb_on_error = hook;
+	run(cl, "NOSUCH", NULL);
+	run(cl, "GET", NULL);
+	run(cl, "PING", NULL);
+	reply_error(&cl->cl_reply, "-WRONGTYPE Operation against a key");
+	reply_error(&cl->cl_reply, "-NOSPACEINTHEFIRSTTHIRTYTWOBYTES_AT_ALL");
+	reply_errorf(&cl->cl_reply, "plain %d", 1);
+	run(cl, "PING", NULL);
+	is_reply(hook_codes, "ERR,ERR,WRONGTYPE,ERR,ERR",
+	    "the hook sees each error once, by its code");
+	ok(cl->cl_reply.rb_nerrors - before == 5, "rb_nerrors counts them");
+	cl->cl_reply.rb_on_error = NULL;
+}
+
+/*
+ * Containers and their subcommands; the server and COMMAND families
+ * without a worker.
+ */
+static void
+test_server(struct client *cl)
+{
+	const struct command	*c;
+	size_t			 i, top = 0;
+	int			 bad = 0, nodoc = 0;
+	char			 want[32];
+
+	is_reply(run(cl, "CONFIG", NULL),
+	    "-ERR wrong number of arguments for 'config' command\r\n",
+	    "a container alone is an arity error");
+	is_reply(run(cl, "config", "nosuch\r", NULL),
+	    "-ERR unknown subcommand 'nosuch '. Try CONFIG HELP.\r\n",
+	    "an unknown subcommand names the container in capitals");
+	is_reply(run(cl, "config|get", "x", NULL),
+	    "-ERR unknown command 'config|get', with args beginning with: "
+	    "'x' \r\n", "a subcommand is not a command of its own");
+	is_reply(run(cl, "CONFIG", "GET", NULL),
+	    "-ERR wrong number of arguments for 'config|get' command\r\n",
+	    "a subcommand's arity error names it in full");
+	is_reply(run(cl, "CONFIG", "rewrite", NULL),
+	    "-ERR The server is running without a config file\r\n",
+	    "CONFIG REWRITE without a file");
+	is_reply(run(cl, "DEBUG", "nosuch", NULL),
+	    "-ERR unknown subcommand or wrong number of arguments for "
+	    "'nosuch'. Try DEBUG HELP.\r\n", "DEBUG's unknown subcommand");
+	is_reply(run(cl, "DEBUG", "SLEEP", "0", NULL), "+OK\r\n",
+	    "DEBUG SLEEP 0");
+	ok(strncmp(run(cl, "TIME", NULL), "*2\r\n$10\r\n", 9) == 0,
+	    "TIME is two bulks, seconds first");
+	is_reply(run(cl, "COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2",
+	    NULL), "*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+	    "COMMAND GETKEYS steps over values");
+	is_reply(run(cl, "COMMAND", "INFO", "get", NULL),
+	    "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n"
+	    "+fast\r\n:1\r\n:1\r\n:1\r\n*3\r\n+@read\r\n+@string\r\n"
+	    "+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n"
+	    "+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n"
+	    "$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n"
+	    "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n"
+	    "$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\n"
+	    "keystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
+	    "COMMAND INFO get is Redis's reply");
+	ok(strstr(run(cl, "COMMAND", "DOCS", "ping", NULL),
+	    "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nmessage\r\n"
+	    "$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n"
+	    "+optional\r\n") != NULL, "COMMAND DOCS lists arguments");
+	ok(strstr(run(cl, "COMMAND", "DOCS", "scan", NULL),
+	    "*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n"
+	    "$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nCOUNT\r\n$5\r\n"
+	    "flags\r\n*1\r\n+optional\r\n") != NULL,
+	    "an argument's token and flags");
+	for (i = 0; i < command_count(); i++) {
+		c = command_at(i);
+		if (command_index(c) != i)
+			bad++;
+		if (strchr(c->cmd_name, '|') == NULL) {
+			top++;
+			continue;
+		}
+		/* A subcommand's container is in the table, marked. */
+		snprintf(want, sizeof(want), "%.*s",
+		    (int)(strchr(c->cmd_name, '|') - c->cmd_name),
+		    c->cmd_name);
+		if (command_lookup(want, strlen(want)) == NULL ||
+		    !(command_lookup(want, strlen(want))->cmd_flags &
+		    CMD_CONTAINER))
+			bad++;
+	}
+	ok(bad == 0, "indexes agree and every subcommand has a container");
+	snprintf(want, sizeof(want), ":%zu\r\n", top);
+	is_reply(run(cl, "COMMAND", "COUNT", NULL), want,
+	    "COMMAND COUNT leaves subcommands out");
+	for (i = 0; i < cmd_server_family.cf_count; i++)
+		if (command_doc_lookup(
+		    cmd_server_family.cf_commands[i].cmd_name) == NULL)
+			nodoc++;
+	for (i = 0; i < cmd_command_family.cf_count; i++)
+		if (command_doc_lookup(
+		    cmd_command_family.cf_commands[i].cmd_name) == NULL)
+			nodoc++;
+	ok(nodoc == 0, "every server command is documented");
+}
+
 int
 main(void)
 {
@@ -207,6 +336,8 @@ main(void)
 	test_errors(cl);
 	test_connection(cl);
 	test_strings(cl);
+	test_error_hook(cl);
+	test_server(cl);
 	client_free(cl);
 	arena_detach(&a);
 	return (tap_done());

@@ -560,6 +560,52 @@ test_set_and_print(void)
 	config_free(&cfg);
 }
 
+/*
+ * config_copy(): the copy owns its strings, bind addresses and save
+ * points, so that changing or freeing either side leaves the other whole
+ * (the sanitizer build catches a shared pointer freed twice).
+ */
+static void
+test_copy(void)
+{
+	struct config a, b;
+	char err[CONFIG_ERR_MAX];
+	char *v[2];
+
+	if (config_init(&a) == -1) {
+		diag("config_init failed");
+		exit(1);
+	}
+	v[0] = "10.0.0.1";
+	v[1] = "10.0.0.2";
+	ok(config_set(&a, "bind", v, 2, err, sizeof(err)) == 0, "bind set");
+	v[0] = "requirepass-one";
+	ok(config_set(&a, "requirepass", v, 1, err, sizeof(err)) == 0,
+	    "requirepass set");
+	ok(config_copy(&b, &a) == 0, "config_copy");
+	ok(b.cf_requirepass != a.cf_requirepass &&
+	    b.cf_bind[0] != a.cf_bind[0] && b.cf_save != a.cf_save,
+	    "the copy shares no pointer");
+	v[0] = "requirepass-two";
+	config_set(&b, "requirepass", v, 1, err, sizeof(err));
+	b.cf_save_seen = 0;
+	v[0] = "10 1";
+	config_set(&b, "save", v, 1, err, sizeof(err));
+	v[0] = "127.0.0.1";
+	config_set(&b, "bind", v, 1, err, sizeof(err));
+	ok(strcmp(get(&a, "requirepass"), "requirepass-one") == 0 &&
+	    strcmp(get(&a, "bind"), "10.0.0.1 10.0.0.2") == 0 &&
+	    strcmp(get(&a, "save"), "3600 1 300 100 60 10000") == 0,
+	    "changing the copy leaves the original alone");
+	ok(strcmp(get(&b, "requirepass"), "requirepass-two") == 0 &&
+	    strcmp(get(&b, "bind"), "127.0.0.1") == 0 &&
+	    strcmp(get(&b, "save"), "10 1") == 0, "the copy changed");
+	config_free(&b);
+	ok(strcmp(get(&a, "requirepass"), "requirepass-one") == 0,
+	    "freeing the copy leaves the original alone");
+	config_free(&a);
+}
+
 int
 main(void)
 {
@@ -578,6 +624,7 @@ main(void)
 	test_include();
 	test_args();
 	test_set_and_print();
+	test_copy();
 	if (rmdir(tmpdir) == -1)
 		diag("cannot remove %s", tmpdir);
 	return tap_done();

@@ -16,17 +16,12 @@
 
 #define TESTREQUEST_MAXARGS	8
 
-/* What runs before the dispatcher (auth_gate()), or NULL for nothing. */
-typedef int	(*testrequest_gate)(struct client *, int,
-		    const char *const *, const size_t *);
-
 /*
  * Run one request given as NUL-terminated words (then a NULL) and return
  * the reply bytes, which stay valid until the next call.
  */
 static const char *
-test_request(struct client *cl, testrequest_gate gate, const char *first,
-    ...)
+test_request(struct client *cl, const char *first, ...)
 {
 	static char	 out[8192];
 	const char	*argv[TESTREQUEST_MAXARGS];
@@ -42,8 +37,7 @@ test_request(struct client *cl, testrequest_gate gate, const char *first,
 	va_end(ap);
 	for (i = 0; i < argc; i++)
 		argvlen[i] = strlen(argv[i]);
-	if (gate == NULL || !gate(cl, argc, argv, argvlen))
-		command_dispatch(cl, argc, argv, argvlen);
+	command_dispatch(cl, argc, argv, argvlen);
 	data = reply_buf_data(&cl->cl_reply, &len);
 	if (len >= sizeof(out))
 		len = sizeof(out) - 1;

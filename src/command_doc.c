@@ -1,0 +1,238 @@
+/*
+ * command_doc.c: what COMMAND INFO and COMMAND DOCS say about each
+ * command beyond its table entry: a summary in hydra's words, the Redis
+ * version that introduced it, its group, its cost, its declared ACL
+ * categories and its tips.
+ *
+ * Run by workers.  Read-only data; takes no locks.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "hydra/command.h"
+#include "hydra/compat.h"
+
+#include "command_internal.h"
+
+#define KS	CMD_ACL_KEYSPACE
+#define STR	CMD_ACL_STRING
+#define CONN	CMD_ACL_CONNECTION
+#define DANGER	CMD_ACL_DANGEROUS
+#define ADMIN	CMD_ACL_ADMIN
+
+#define O1	"O(1)"
+#define ON	"O(N)"
+
+static const struct command_doc command_docs[] = {
+	/* connection */
+	{ "echo", "Answer with the message it was given", "1.0.0", "connection",
+	    O1, CONN, NULL, NULL, "message:string" },
+	{ "ping", "Check that the server answers", "1.0.0", "connection", O1,
+	    CONN, "request_policy:all_shards response_policy:all_succeeded",
+	    NULL, "?message:string" },
+	{ "quit", "Close the connection once the reply is out", "1.0.0",
+	    "connection", O1, CONN, NULL, NULL, NULL },
+	{ "select", "Use another database on this connection", "1.0.0",
+	    "connection", O1, CONN, NULL, NULL, "index:integer" },
+	/* generic */
+	{ "dbsize", "Count the keys of the selected database", "1.0.0",
+	    "generic", O1, KS,
+	    "request_policy:all_shards response_policy:agg_sum", NULL, NULL },
+	{ "del", "Remove keys", "1.0.0", "generic", ON, KS,
+	    "request_policy:multi_shard response_policy:agg_sum", "RM delete",
+	    "key:key..." },
+	{ "exists", "Count how many of the given keys exist", "3.0.3",
+	    "generic", ON, KS,
+	    "request_policy:multi_shard response_policy:agg_sum", "RO",
+	    "key:key..." },
+	{ "expire", "Give a key a time to live in seconds", "1.0.0", "generic",
+	    O1, KS, NULL, "RW update", "key:key seconds:integer" },
+	{ "expireat", "Give a key an expiry time in Unix seconds", "1.2.0",
+	    "generic", O1, KS, NULL, "RW update",
+	    "key:key unix-time-seconds:unix-time" },
+	{ "expiretime", "The Unix time in seconds at which a key expires",
+	    "7.0.0", "generic", O1, KS, NULL, "RO access", "key:key" },
+	{ "flushall", "Remove every key of every database", "1.0.0", "server",
+	    ON, KS | DANGER,
+	    "request_policy:all_shards response_policy:all_succeeded", NULL,
+	    NULL },
+	{ "flushdb", "Remove every key of the selected database", "1.0.0",
+	    "server", ON, KS | DANGER,
+	    "request_policy:all_shards response_policy:all_succeeded", NULL,
+	    NULL },
+	{ "keys", "List the keys whose names match a pattern", "1.0.0",
+	    "generic", ON, KS | DANGER,
+	    "request_policy:all_shards nondeterministic_output_order", NULL,
+	    "pattern:pattern" },
+	{ "persist", "Drop a key's expiry", "2.2.0", "generic", O1, KS, NULL,
+	    "RW update", "key:key" },
+	{ "pexpire", "Give a key a time to live in milliseconds", "2.6.0",
+	    "generic", O1, KS, NULL, "RW update",
+	    "key:key milliseconds:integer" },
+	{ "pexpireat", "Give a key an expiry time in Unix milliseconds",
+	    "2.6.0", "generic", O1, KS, NULL, "RW update",
+	    "key:key unix-time-milliseconds:unix-time" },
+	{ "pexpiretime", "The Unix time in milliseconds at which a key expires",
+	    "7.0.0", "generic", O1, KS, NULL, "RO access", "key:key" },
+	{ "pttl", "A key's time to live in milliseconds", "2.6.0", "generic",
+	    O1, KS, "nondeterministic_output", "RO access", "key:key" },
+	{ "randomkey", "Name a key of the database picked at random", "1.0.0",
+	    "generic", O1, KS,
+	    "request_policy:all_shards nondeterministic_output", NULL, NULL },
+	{ "scan", "Walk the keys of the database a few at a time", "2.8.0",
+	    "generic", O1, KS, "nondeterministic_output request_policy:special",
+	    NULL,
+	    "cursor:integer ?pattern:pattern@MATCH ?count:integer@COUNT "
+	    "?type:string@TYPE" },
+	{ "ttl", "A key's time to live in seconds", "1.0.0", "generic", O1, KS,
+	    "nondeterministic_output", "RO access", "key:key" },
+	{ "type", "The kind of value a key holds", "1.0.0", "generic", O1, KS,
+	    NULL, "RO", "key:key" },
+	{ "unlink", "Remove keys, freeing their memory later", "4.0.0",
+	    "generic", ON, KS,
+	    "request_policy:multi_shard response_policy:agg_sum", "RM delete",
+	    "key:key..." },
+	/* string */
+	{ "append", "Add bytes at the end of a string", "2.0.0", "string", O1,
+	    STR, NULL, "RW insert", "key:key value:string" },
+	{ "decr", "Subtract one from an integer string", "1.0.0", "string", O1,
+	    STR, NULL, "RW access update", "key:key" },
+	{ "decrby", "Subtract a number from an integer string", "1.0.0",
+	    "string", O1, STR, NULL, "RW access update",
+	    "key:key decrement:integer" },
+	{ "get", "Read the string stored at a key", "1.0.0", "string", O1, STR,
+	    NULL, "RO access", "key:key" },
+	{ "getdel", "Read a string and remove its key", "6.2.0", "string", O1,
+	    STR, NULL, "RW access delete", "key:key" },
+	{ "getex", "Read a string and change its key's expiry", "6.2.0",
+	    "string", O1, STR, NULL, "RW access update", "key:key" },
+	{ "getrange", "Read a part of a string", "2.4.0", "string", ON, STR,
+	    NULL, "RO access", "key:key start:integer end:integer" },
+	{ "getset", "Store a string and answer the one it replaced", "1.0.0",
+	    "string", O1, STR, NULL, "RW access update",
+	    "key:key value:string" },
+	{ "incr", "Add one to an integer string", "1.0.0", "string", O1, STR,
+	    NULL, "RW access update", "key:key" },
+	{ "incrby", "Add a number to an integer string", "1.0.0", "string", O1,
+	    STR, NULL, "RW access update", "key:key increment:integer" },
+	{ "incrbyfloat", "Add a decimal number to a numeric string", "2.6.0",
+	    "string", O1, STR, NULL, "RW access update",
+	    "key:key increment:double" },
+	{ "mget", "Read the strings of several keys", "1.0.0", "string", ON,
+	    STR, "request_policy:multi_shard", "RO access", "key:key..." },
+	{ "mset", "Store several strings at once", "1.0.1", "string", ON, STR,
+	    "request_policy:multi_shard response_policy:all_succeeded",
+	    "OW update", "key:key value:string" },
+	{ "msetnx", "Store several strings only if none of the keys exists",
+	    "1.0.1", "string", ON, STR,
+	    "request_policy:multi_shard response_policy:agg_min", "OW insert",
+	    "key:key value:string" },
+	{ "psetex", "Store a string with a time to live in milliseconds",
+	    "2.6.0", "string", O1, STR, NULL, "OW update",
+	    "key:key milliseconds:integer value:string" },
+	{ "set", "Store a string at a key, with options", "1.0.0", "string", O1,
+	    STR, NULL, "RW access update variable_flags",
+	    "key:key value:string" },
+	{ "setex", "Store a string with a time to live in seconds", "2.0.0",
+	    "string", O1, STR, NULL, "OW update",
+	    "key:key seconds:integer value:string" },
+	{ "setnx", "Store a string only if the key does not exist", "1.0.0",
+	    "string", O1, STR, NULL, "OW insert", "key:key value:string" },
+	{ "setrange", "Overwrite a part of a string", "2.2.0", "string", O1,
+	    STR, NULL, "RW update", "key:key offset:integer value:string" },
+	{ "strlen", "The length in bytes of a string", "2.2.0", "string", O1,
+	    STR, NULL, "RO", "key:key" },
+	{ "substr", "Read a part of a string (the old name of GETRANGE)",
+	    "1.0.0", "string", ON, STR, NULL, "RO access",
+	    "key:key start:integer end:integer" },
+	/* server */
+	{ "command", "Describe the commands of the server", "2.8.13", "server",
+	    ON, CONN, "nondeterministic_output_order", NULL, NULL },
+	{ "command|count", "Count the commands of the server", "2.8.13",
+	    "server", O1, CONN, NULL, NULL, NULL },
+	{ "command|docs", "Document commands", "7.0.0", "server", ON, CONN,
+	    "nondeterministic_output_order", NULL, "?command-name:string..." },
+	{ "command|getkeys", "Find the keys in a full command line", "2.8.13",
+	    "server", ON, CONN, NULL, NULL, "command:string ?arg:string..." },
+	{ "command|help", "Describe the subcommands of COMMAND", "5.0.0",
+	    "server", O1, CONN, NULL, NULL, NULL },
+	{ "command|info", "Describe chosen commands", "2.8.13", "server", ON,
+	    CONN, "nondeterministic_output_order", NULL,
+	    "?command-name:string..." },
+	{ "command|list", "Name the commands, optionally filtered", "7.0.0",
+	    "server", ON, CONN, "nondeterministic_output_order", NULL, NULL },
+	{ "config", "Read and change the configuration", "2.0.0", "server",
+	    "Depends on subcommand.", 0, NULL, NULL, NULL },
+	{ "config|get", "Read the directives whose names match patterns",
+	    "2.0.0", "server", ON, 0, NULL, NULL, "parameter:string..." },
+	{ "config|help", "Describe the subcommands of CONFIG", "5.0.0",
+	    "server", O1, 0, NULL, NULL, NULL },
+	{ "config|resetstat", "Zero the statistics INFO reports", "2.0.0",
+	    "server", O1, 0, NULL, NULL, NULL },
+	{ "config|rewrite", "Write the running configuration to its file",
+	    "2.8.0", "server", O1, 0, NULL, NULL, NULL },
+	{ "config|set", "Change directives, all or none", "2.0.0", "server", ON,
+	    0, "request_policy:all_nodes response_policy:all_succeeded", NULL,
+	    "parameter:string value:string" },
+	{ "debug", "Tools for testing the server", "1.0.0", "server",
+	    "Depends on subcommand.", 0, NULL, NULL,
+	    "subcommand:string ?arg:string..." },
+	{ "info", "Report on the server, section by section", "1.0.0", "server",
+	    O1, DANGER,
+	    "nondeterministic_output request_policy:all_shards "
+	    "response_policy:special",
+	    NULL, "?section:string..." },
+	{ "lastsave", "The Unix time of the last successful snapshot", "1.0.0",
+	    "server", O1, ADMIN | DANGER, "nondeterministic_output", NULL,
+	    NULL },
+	{ "time", "The server's clock", "2.6.0", "server", O1, 0,
+	    "nondeterministic_output", NULL, NULL },
+};
+
+const struct command_doc *
+command_doc_lookup(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(command_docs); i++)
+		if (strcmp(command_docs[i].dc_name, name) == 0)
+			return (&command_docs[i]);
+	return (NULL);
+}
+
+static const char *const command_acl_names[] = {
+	"keyspace", "read", "write", "set", "sortedset", "list", "hash",
+	"string", "bitmap", "hyperloglog", "geo", "stream", "pubsub",
+	"admin", "fast", "slow", "blocking", "dangerous", "connection",
+	"transaction", "scripting",
+};
+
+const char *
+command_acl_name(int i)
+{
+	return (i >= 0 && (size_t)i < nitems(command_acl_names) ?
+	    command_acl_names[i] : NULL);
+}
+
+int
+command_acl(const struct command *cmd)
+{
+	const struct command_doc	*dc = command_doc_lookup(cmd->cmd_name);
+	int				 acl = dc != NULL ? dc->dc_acl : 0;
+
+	if (cmd->cmd_flags & CMD_WRITE)
+		acl |= CMD_ACL_WRITE;
+	if (cmd->cmd_flags & CMD_READONLY)
+		acl |= CMD_ACL_READ;
+	if (cmd->cmd_flags & CMD_ADMIN)
+		acl |= CMD_ACL_ADMIN | CMD_ACL_DANGEROUS;
+	if (cmd->cmd_flags & CMD_PUBSUB)
+		acl |= CMD_ACL_PUBSUB;
+	if (cmd->cmd_flags & CMD_FAST)
+		acl |= CMD_ACL_FAST;
+	if (cmd->cmd_flags & CMD_BLOCKING)
+		acl |= CMD_ACL_BLOCKING;
+	if (!(acl & CMD_ACL_FAST))
+		acl |= CMD_ACL_SLOW;
+	return (acl);
+}
