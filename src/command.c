@@ -333,6 +333,15 @@ command_now_us(void)
 }
 
 void
+command_client_attach(struct client *cl)
+{
+	if (cl->cl_worker == NULL || cl->cl_reply.rb_on_error != NULL)
+		return;
+	cl->cl_reply.rb_on_error = command_count_error;
+	cl->cl_reply.rb_on_error_arg = worker_slot(cl->cl_worker);
+}
+
+void
 command_dispatch(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
@@ -345,8 +354,7 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	if (cl->cl_worker != NULL) {
 		config_live_sync(cl->cl_worker);
 		slot = worker_slot(cl->cl_worker);
-		cl->cl_reply.rb_on_error = command_count_error;
-		cl->cl_reply.rb_on_error_arg = slot;
+		command_client_attach(cl);
 	}
 	cl->cl_lastcmd = NULL;
 	if ((cmd = command_resolve(argc, argv, argvlen, &parent)) == NULL) {

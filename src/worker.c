@@ -443,6 +443,7 @@ worker_add_client(struct worker *w, int fd)
 		return (-1);
 	}
 	cl->cl_worker = w;
+	command_client_attach(cl);
 	cl->cl_id = scoreboard_next_client_id(w->w_sb);
 	cl->cl_authenticated = !auth_password_set(cl);
 	client_set_addrs(cl, cfg->cf_unixsocket);

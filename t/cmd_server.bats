@@ -226,6 +226,19 @@ assert cmd(conns[0], "INFO", "errorstats") == "# Errorstats\r\n"
 PY
 }
 
+@test "protocol errors count in errorstats as in Redis" {
+	# Invariant: an error reply to a malformed request, before any
+	# command ran on the connection, is counted in errorstats and
+	# total_error_replies as Redis counts it.
+	start_server
+	start_oracle
+	printf '*1\r\n$x\r\n' | raw "$HYDRA_PORT" >/dev/null
+	printf '*1\r\n$x\r\n' | raw "$ORACLE_PORT" >/dev/null
+	printf '%s\r\n' 'INFO errorstats' | same_reply
+	run redis-cli -p "$HYDRA_PORT" info stats
+	[[ $output == *"total_error_replies:1"* ]]
+}
+
 @test "INFO has Redis's sections, field order and CRLF lines" {
 	# Invariant: INFO's default and "everything" section lists are
 	# Redis's (plus Hydra), every line ends in CRLF, and the fields both

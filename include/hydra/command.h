@@ -89,6 +89,13 @@ const struct command *command_at(size_t i);
 size_t		 command_index(const struct command *);
 
 /*
+ * Count the error replies of a worker's client (protocol errors too) in
+ * its worker's errorstats from now on.  The worker calls it when it
+ * accepts the client; the dispatcher makes sure of it.
+ */
+void		 command_client_attach(struct client *);
+
+/*
  * Run one request: look the command up, check its arity, call its
  * handler; an unknown command or a wrong arity gets Redis's error reply.
  * Replies go to the client's reply buffer.
