@@ -12,6 +12,12 @@
  * worker (unit tests) there is no live configuration, and CONFIG answers
  * with an error.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -209,6 +215,41 @@ cmd_debug_sleep(struct client *cl, const char *arg, size_t len)
 	reply_status(&cl->cl_reply, "OK");
 }
 
+/*
+ * May this client run DEBUG (enable-debug-command)?  "local" means the
+ * Unix socket or a loopback address, as Redis's islocalClient() says.
+ */
+static int
+cmd_debug_allowed(struct client *cl)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	const struct in6_addr	*a6;
+
+	if (cl->cl_worker == NULL)
+		return (1);
+	switch (worker_config(cl->cl_worker)->cf_enable_debug_command) {
+	case CONFIG_DEBUG_YES:
+		return (1);
+	case CONFIG_DEBUG_LOCAL:
+		break;
+	default:
+		return (0);
+	}
+	if (getpeername(cl->cl_fd, (struct sockaddr *)&ss, &len) == -1)
+		return (0);
+	if (ss.ss_family == AF_UNIX)
+		return (1);
+	if (ss.ss_family == AF_INET)
+		return ((ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >>
+		    24) == 127);
+	if (ss.ss_family == AF_INET6) {
+		a6 = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		return (IN6_IS_ADDR_LOOPBACK(a6));
+	}
+	return (0);
+}
+
 static void
 cmd_debug(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -221,6 +262,14 @@ cmd_debug(struct client *cl, int argc, const char *const *argv,
 	};
 	char	*msg;
 
+	if (!cmd_debug_allowed(cl)) {
+		reply_error(&cl->cl_reply, "DEBUG command not allowed. If the "
+		    "enable-debug-command option is set to \"local\", you can "
+		    "run it from a local connection, otherwise you need to set "
+		    "this option in the configuration file, and then restart "
+		    "the server.");
+		return;
+	}
 	if (argc == 2 && command_arg_is(argv[1], argvlen[1], "help")) {
 		command_reply_help(cl, "DEBUG", lines, nitems(lines));
 		return;

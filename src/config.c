@@ -64,6 +64,11 @@ static const struct config_enum config_supervised_modes[] = {
 	{ NULL, 0 }
 };
 
+static const struct config_enum config_debug_modes[] = {
+	{ "no", CONFIG_DEBUG_NO }, { "yes", CONFIG_DEBUG_YES },
+	{ "local", CONFIG_DEBUG_LOCAL }, { NULL, 0 }
+};
+
 static const struct config_enum config_fsyncs[] = { { "everysec",
 							CONFIG_FSYNC_EVERYSEC },
 	{ "always", CONFIG_FSYNC_ALWAYS }, { "no", CONFIG_FSYNC_NO },
@@ -167,6 +172,8 @@ const struct config_directive config_directives[] = { INT("port", MUT | CONFIG_F
 	STR("unixsocket", 0, cf_unixsocket, "", NULL),
 	OCTAL("unixsocketperm", 0, cf_unixsocketperm, "0", 0, 0777),
 	BOOL("protected-mode", MUT, cf_protected_mode, "yes"),
+	ENUM("enable-debug-command", CONFIG_F_PROTECTED,
+	    cf_enable_debug_command, "no", config_debug_modes),
 	INT("tcp-backlog", 0, cf_tcp_backlog, "511", 0, INT_MAX),
 	INT("timeout", MUT, cf_timeout, "0", 0, INT_MAX),
 	INT("tcp-keepalive", MUT, cf_tcp_keepalive, "300", 0, INT_MAX),

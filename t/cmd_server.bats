@@ -145,7 +145,7 @@ EOF
 @test "CONFIG SET on one worker is seen on the other" {
 	# Invariant: a change made through a connection of one worker is
 	# what CONFIG GET answers on a connection of the other.
-	start_server
+	start_server --enable-debug-command yes
 	spread "$HYDRA_PORT" <<'PY'
 r = cmd(conns[0], "CONFIG", "SET", "maxmemory", "12345", "timeout", "42")
 assert r == "+OK", r
@@ -185,7 +185,7 @@ PY
 	# Invariant: commands served by either worker count in
 	# total_commands_processed, cmdstat_get and errorstat_ERR, whichever
 	# worker answers INFO.
-	start_server
+	start_server --enable-debug-command yes
 	spread "$HYDRA_PORT" <<'PY'
 N = 25
 for w in (0, 1):
@@ -211,7 +211,7 @@ PY
 @test "CONFIG RESETSTAT zeroes the totals of every worker" {
 	# Invariant: after RESETSTAT, commandstats and errorstats are empty
 	# and the counters start again from the RESETSTAT itself.
-	start_server
+	start_server --enable-debug-command yes
 	spread "$HYDRA_PORT" <<'PY'
 for w in (0, 1):
     for i in range(10):
@@ -335,14 +335,27 @@ PY
 	[[ $output != *ping* ]]
 }
 
+@test "DEBUG is refused unless enable-debug-command allows it" {
+	# Invariant: by default DEBUG gets Redis's refusal, byte for byte;
+	# "local" lets a loopback client run it; the directive is immutable.
+	start_server
+	start_oracle
+	printf '%s\r\n' 'DEBUG SLEEP 0' 'DEBUG LOG x' \
+	    'CONFIG GET enable-debug-command' \
+	    'CONFIG SET enable-debug-command yes' | same_reply
+	stop_hydrad
+	HYDRA_PORT= HYDRA_DIR= HYDRA_ARENA=
+	start_server --enable-debug-command local
+	run redis-cli -p "$HYDRA_PORT" debug sleep 0
+	[ "$output" = OK ]
+}
+
 @test "TIME, LASTSAVE and DEBUG" {
 	# Invariant: TIME is the server's clock in seconds and microseconds;
 	# LASTSAVE an integer; DEBUG SLEEP sleeps about that long; DEBUG
 	# errors are Redis's bytes.
-	start_server
-	start_oracle
-	redis-cli -p "$ORACLE_PORT" config set enable-debug-command yes \
-	    >/dev/null 2>&1 || true
+	start_server --enable-debug-command yes
+	start_oracle --enable-debug-command yes
 	printf '%s\r\n' 'TIME x' 'LASTSAVE x' 'DEBUG' | same_reply
 	run redis-cli -p "$HYDRA_PORT" debug nosuch
 	[ "$output" = "ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP." ]

@@ -42,6 +42,13 @@ enum config_supervised {
 	CONFIG_SUPERVISED_AUTO
 };
 
+/* enable-debug-command: who may run DEBUG. */
+enum config_debug {
+	CONFIG_DEBUG_NO,
+	CONFIG_DEBUG_YES,
+	CONFIG_DEBUG_LOCAL	/* loopback and Unix socket clients */
+};
+
 enum config_fsync {
 	CONFIG_FSYNC_NO,
 	CONFIG_FSYNC_ALWAYS,
@@ -105,6 +112,7 @@ struct config {
 	/* Process. */
 	int cf_daemonize;
 	int cf_supervised; /* enum config_supervised */
+	int cf_enable_debug_command; /* enum config_debug */
 	char *cf_pidfile;  /* "" when unset */
 	char *cf_logfile;  /* "" means standard output */
 	int cf_loglevel;   /* enum config_loglevel */
