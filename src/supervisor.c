@@ -127,6 +127,7 @@ sv_worker_main(struct supervisor *sv, int index)
 	wp.wp_listen = sv->sv_listen;
 	wp.wp_nlisten = sv->sv_nlisten;
 	wp.wp_index = index;
+	wp.wp_nworkers = sv_worker_count(sv);
 	wp.wp_parent = sv->sv_pid;
 	return (worker_main(&wp));
 }

@@ -39,6 +39,7 @@
 #include "hydra/command.h"
 #include "hydra/config.h"
 #include "hydra/event.h"
+#include "hydra/expire.h"
 #include "hydra/keyspace.h"
 #include "hydra/log.h"
 #include "hydra/resp.h"
@@ -51,6 +52,7 @@
 struct worker {
 	const struct worker_params *w_params;
 	struct keyspace		 w_ks;
+	struct expire_cycle	 w_expire;
 	struct event_loop	*w_loop;
 	struct client		**w_clients;	/* by descriptor */
 	int			 w_capacity;
@@ -319,6 +321,16 @@ worker_main(const struct worker_params *wp)
 	}
 	if (event_timer_add(w.w_loop, WORKER_PARENT_CHECK_MS,
 	    worker_check_parent, &w) == -1) {
+		log_warn("event_timer_add");
+		return (EX_OSERR);
+	}
+	/* Active expiry: this worker's share of the stripes, hz a second. */
+	keyspace_set_lfu(&w.w_ks, wp->wp_cfg->cf_maxmemory_policy ==
+	    CONFIG_MAXMEMORY_VOLATILE_LFU || wp->wp_cfg->cf_maxmemory_policy ==
+	    CONFIG_MAXMEMORY_ALLKEYS_LFU);
+	expire_init(&w.w_expire, &w.w_ks, (unsigned)wp->wp_index,
+	    (unsigned)wp->wp_nworkers, wp->wp_cfg->cf_hz);
+	if (expire_start(w.w_loop, &w.w_expire) == -1) {
 		log_warn("event_timer_add");
 		return (EX_OSERR);
 	}
