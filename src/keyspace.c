@@ -335,7 +335,9 @@ ks_phys_guess(const struct keyspace *ks, unsigned db)
 		if (rec != 0 && (rec & 0xffffffffU) == db)
 			return (i);
 	}
-	return (db);
+	/* Every database is owned, or promised by a record, at all times. */
+	log_warnx("keyspace: database %u has no stripes", db);
+	abort();
 }
 
 /* Does the locked stripe belong to logical database db? */
