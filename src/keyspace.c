@@ -363,6 +363,12 @@ ks_lock_db_stripe(struct keyspace *ks, unsigned db, uint32_t s)
 	}
 }
 
+uint32_t
+keyspace_stripe_index(const struct keyspace *ks, const struct ks_key *kk)
+{
+	return (ks_stripe_of(ks, kk->kk_hash));
+}
+
 struct ks_stripe *
 keyspace_lock(struct keyspace *ks, unsigned db, const struct ks_key *kk)
 {

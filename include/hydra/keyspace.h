@@ -87,6 +87,9 @@ unsigned keyspace_stripes(const struct keyspace *);
 void	 keyspace_key(const struct keyspace *, struct ks_key *,
 	    const void *key, size_t len);
 
+/* The stripe number of a key within its database. */
+uint32_t keyspace_stripe_index(const struct keyspace *, const struct ks_key *);
+
 /* Lock the stripe of a key in database `db'. */
 struct ks_stripe *keyspace_lock(struct keyspace *, unsigned db,
 	    const struct ks_key *);
