@@ -77,7 +77,7 @@ struct keys_buf {
 static const char *
 keys_type_name(uint8_t type)
 {
-	switch (type) {
+	switch (OBJ_TYPE(type)) {
 	case OBJ_STRING:
 		return ("string");
 	default:
@@ -714,6 +714,21 @@ cmd_db_valid(struct client *cl, long long db)
 }
 
 /*
+ * The tag of a copy: Redis duplicates a value for COPY, and the copy of a
+ * shared integer is shared no more.
+ */
+static int
+cmd_copy_tag(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, int64_t now)
+{
+	const struct entry	*e = keyspace_peek_locked(ks, st, k, now);
+
+	if (e == NULL || e->e_type != (OBJ_STRING | OBJ_STR_GIVEN))
+		return (-1);
+	return (OBJ_STRING | OBJ_STR_COPY);
+}
+
+/*
  * Copy (or move, when !keep) key src of database sdb to key dst of
  * database ddb with both stripes held: 1 done, 0 not done (no source, or
  * a destination that exists and may not be replaced), -1 out of memory.
@@ -741,7 +756,8 @@ cmd_copy_key(struct client *cl, unsigned sdb, const char *src, size_t slen,
 		rv = 0;
 	else
 		rv = keyspace_copy_locked(ks, m.km_sts[0], &m.km_keys[0],
-		    m.km_sts[1], &m.km_keys[1], now, keep);
+		    m.km_sts[1], &m.km_keys[1], now, keep, keep ?
+		    cmd_copy_tag(ks, m.km_sts[0], &m.km_keys[0], now) : -1);
 	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);
 	return (rv);
@@ -887,11 +903,11 @@ cmd_swapdb(struct client *cl, int argc, const char *const *argv,
 }
 
 /*
- * The encoding Redis 7.0 reports for a string it stored from a client's
- * argument: "int" when it reads as a long long in at most 20 bytes,
- * "embstr" up to 44 bytes, else "raw".  (Redis also keeps "raw" for a
- * short string grown in place by APPEND or SETRANGE; hydra does not
- * record that history and answers from the bytes.)
+ * The encoding Redis 7.0 reports for a string, by how it was made (the
+ * tag's high bits) and its bytes: "int" when a client's string (or its
+ * copy) reads as a long long in at most 20 bytes (shared, refcount
+ * INT_MAX, from 0 to 9999, unless it is a copy), else "embstr" up to 44
+ * bytes, else "raw"; a string grown in place is always "raw".
  */
 static const char *
 cmd_string_encoding(const struct entry *e, long long *refcount)
@@ -902,8 +918,13 @@ cmd_string_encoding(const struct entry *e, long long *refcount)
 
 	v = entry_value(e, &len);
 	*refcount = 1;
-	if (len <= 20 && command_parse_ll(v, len, &n) == 0) {
-		if (n >= 0 && n < OBJ_SHARED_INTEGERS)
+	if ((e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_RAW)
+		return ("raw");
+	if (((e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_GIVEN ||
+	    (e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_COPY) && len <= 20 &&
+	    command_parse_ll(v, len, &n) == 0) {
+		if (n >= 0 && n < OBJ_SHARED_INTEGERS &&
+		    (e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_GIVEN)
 			*refcount = OBJ_SHARED_REFCOUNT;
 		return ("int");
 	}

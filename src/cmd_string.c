@@ -57,7 +57,7 @@ cmd_string_find(struct client *cl, struct ks_key *k, const char *key,
 	keyspace_key(ks, k, key, klen);
 	*stp = keyspace_lock(ks, cl->cl_db, k);
 	*ep = keyspace_find_locked(ks, *stp, k, command_now_ms());
-	if (*ep != NULL && (*ep)->e_type != OBJ_STRING) {
+	if (*ep != NULL && OBJ_TYPE((*ep)->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, *stp);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return (-1);
@@ -208,7 +208,7 @@ cmd_set(struct client *cl, int argc, const char *const *argv,
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
 	if ((flags & SET_GET) && e != NULL) {
-		if (e->e_type != OBJ_STRING) {
+		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			return;
@@ -367,7 +367,7 @@ cmd_incr_by(struct client *cl, const char *key, size_t klen, long long incr)
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
 	if (e != NULL) {
-		if (e->e_type != OBJ_STRING) {
+		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			return;
@@ -526,8 +526,8 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 		buf[0] = '0';
 		n = 1;
 	}
-	if (keyspace_put_locked(ks, st, &k, OBJ_STRING, buf, (size_t)n,
-	    expire) == -1) {
+	if (keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_MADE, buf,
+	    (size_t)n, expire) == -1) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
@@ -567,7 +567,7 @@ cmd_append(struct client *cl, int argc, const char *const *argv,
 			reply_int(&cl->cl_reply, (long long)argvlen[2]);
 		return;
 	}
-	if (e->e_type != OBJ_STRING) {
+	if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return;
@@ -585,7 +585,7 @@ cmd_append(struct client *cl, int argc, const char *const *argv,
 	}
 	memcpy(nv, v, vlen);
 	memcpy(nv + vlen, argv[2], argvlen[2]);
-	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING, nv,
+	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_RAW, nv,
 	    vlen + argvlen[2], entry_expire(e));
 	keyspace_unlock(ks, st);
 	free(nv);
@@ -637,7 +637,7 @@ cmd_get_and(struct client *cl, const char *key, size_t klen,
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
 	if (e != NULL) {
-		if (e->e_type != OBJ_STRING) {
+		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			return;
@@ -763,8 +763,8 @@ cmd_mget(struct client *cl, int argc, const char *const *argv,
 		e = keyspace_find_locked(ks, m.km_sts[j], &m.km_keys[j],
 		    command_now_ms());
 		/* MGET answers null for a key of another type. */
-		cmd_reply_value(cl, e != NULL && e->e_type == OBJ_STRING ?
-		    e : NULL);
+		cmd_reply_value(cl, e != NULL &&
+		    OBJ_TYPE(e->e_type) == OBJ_STRING ? e : NULL);
 	}
 	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);
@@ -796,7 +796,7 @@ cmd_getrange(struct client *cl, int argc, const char *const *argv,
 		reply_bulk(&cl->cl_reply, "", 0);
 		return;
 	}
-	if (e->e_type != OBJ_STRING) {
+	if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return;
@@ -876,7 +876,8 @@ cmd_setrange(struct client *cl, int argc, const char *const *argv,
 	if (vlen > 0)
 		memcpy(nv, v, vlen);
 	memcpy(nv + offset, argv[3], argvlen[3]);
-	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING, nv, nlen, expire);
+	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_RAW, nv,
+	    nlen, expire);
 	keyspace_unlock(ks, st);
 	free(nv);
 	if (rc == -1)
@@ -1024,7 +1025,7 @@ cmd_lcs_copy(struct keyspace *ks, struct ks_multi *m, size_t i,
 	*len = 0;
 	e = keyspace_find_locked(ks, m->km_sts[i], &m->km_keys[i],
 	    command_now_ms());
-	if (e != NULL && e->e_type != OBJ_STRING)
+	if (e != NULL && OBJ_TYPE(e->e_type) != OBJ_STRING)
 		return (-1);
 	if (e != NULL)
 		v = entry_value(e, len);

@@ -960,7 +960,7 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 int
 keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
     const struct ks_key *src, struct ks_stripe *to,
-    const struct ks_key *dst, int64_t now_ms, int keep)
+    const struct ks_key *dst, int64_t now_ms, int keep, int tag)
 {
 	const struct entry	*e;
 	const char		*v;
@@ -974,8 +974,8 @@ keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
 	 * be the value.
 	 */
 	v = entry_value(e, &vlen);
-	if (keyspace_put_locked(ks, to, dst, e->e_type, v, vlen,
-	    entry_expire(e)) == -1)
+	if (keyspace_put_locked(ks, to, dst, tag < 0 ? e->e_type :
+	    (uint8_t)tag, v, vlen, entry_expire(e)) == -1)
 		return (-1);
 	CRASHPOINT(keyspace_copy_put);
 	if (!keep)

@@ -566,6 +566,21 @@ PY
 	printf 'set i -0\r\nobject encoding i\r\nset i " 1"\r\n' | same_reply
 	printf 'object encoding i\r\nset e ""\r\nobject encoding e\r\n' |
 	    same_reply
+	# How a string was made shows: APPEND and SETRANGE leave it raw,
+	# INCRBYFLOAT never int, and a copy of a shared integer is unshared.
+	printf 'append ap 12\r\nobject encoding ap\r\nappend ap 3\r\n' |
+	    same_reply
+	printf 'object encoding ap\r\nincr ap\r\nobject encoding ap\r\n' |
+	    same_reply
+	printf 'setrange sr 0 1\r\nobject encoding sr\r\nset n 5\r\n' |
+	    same_reply
+	printf 'append n ""\r\nobject encoding n\r\nincrbyfloat f 3\r\n' |
+	    same_reply
+	printf 'object encoding f\r\nset g 5\r\ncopy g h\r\n' | same_reply
+	printf 'object refcount h\r\nobject encoding h\r\nrename g g2\r\n' |
+	    same_reply
+	printf 'object refcount g2\r\nrename ap ap2\r\nobject encoding ap2\r\n' |
+	    same_reply
 }
 
 @test "OBJECT FREQ counts accesses under an LFU policy, as redis-server" {

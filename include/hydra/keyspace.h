@@ -164,14 +164,15 @@ const struct entry *keyspace_peek_locked(struct keyspace *,
 
 /*
  * Put a copy of key src (in stripe `from') under the name dst (in stripe
- * `to', both locked), with its type, value and expiry, replacing what dst
- * held; then delete src unless `keep'.  1 done, 0 no such src, -1 ENOMEM
- * (nothing changed).  A process killed between the copy and the delete
- * leaves the value under both names, never under neither.
+ * `to', both locked), with its type tag (or `tag' when it is not -1),
+ * value and expiry, replacing what dst held; then delete src unless
+ * `keep'.  1 done, 0 no such src, -1 ENOMEM (nothing changed).  A process
+ * killed between the copy and the delete leaves the value under both
+ * names, never under neither.
  */
 int	 keyspace_copy_locked(struct keyspace *, struct ks_stripe *from,
 	    const struct ks_key *src, struct ks_stripe *to,
-	    const struct ks_key *dst, int64_t now_ms, int keep);
+	    const struct ks_key *dst, int64_t now_ms, int keep, int tag);
 
 /*
  * Insert or replace the key with a new value and expiry

@@ -274,7 +274,8 @@ op_rename(struct keyspace *ks, const struct op *o)
 	keyspace_key(ks, &kk[0], k0, key_name(o->key, k0));
 	keyspace_key(ks, &kk[1], k1, key_name(o->key2, k1));
 	nheld = keyspace_lock_keys(ks, o->db, NULL, kk, 2, sts, held);
-	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0);
+	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0,
+	    -1);
 	keyspace_unlock_keys(ks, held, nheld);
 	return (rv == -1 ? -1 : 0);
 }

@@ -1028,7 +1028,7 @@ test_swapdb(struct keyspace *ks)
 	keyspace_key(ks, &kk[1], "new", 3);
 	nheld = keyspace_lock_keys(ks, 0, dbs, kk, 2, sts, held);
 	ok(keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW,
-	    1) == 1, "a copy across the swapped databases is done");
+	    1, -1) == 1, "a copy across the swapped databases is done");
 	keyspace_unlock_keys(ks, held, nheld);
 	ok(has_str(ks, 9, "new", "nine", NOW) &&
 	    has_str(ks, 8, "only9", "nine", NOW) && nexpires(ks, 9) == 1,
