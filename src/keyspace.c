@@ -2,7 +2,9 @@
  * keyspace.c: the databases, as striped chained hash tables in the arena.
  *
  * Run by workers (and by tools and tests).  Locks: the stripe lock of the
- * key (one at a time), and through the allocator the slab locks after it.
+ * key, or the stripes of a command's keys taken together in ascending
+ * address order (keyspace_lock_keys()), or every stripe of two databases
+ * (keyspace_swapdb()); through the allocator the slab locks after them.
  *
  * Each stripe is a small Redis-style dict: table 0, and table 1 while an
  * incremental rehash moves buckets from 0 to 1 (one bucket per write, at
@@ -18,6 +20,12 @@
  * link it into table 1, point it at its new successor, unlink it from
  * table 0; a death in between leaves the entry on two chains, which the roll
  * forward resolves from the recorded values.
+ *
+ * A change that spans stripes is one intent per stripe, so a death between
+ * them shows: keyspace_copy_locked() puts the copy before it deletes the
+ * source, so that a rename cut short leaves the value under both names.
+ * SWAPDB is settled whole instead: see keyspace_swapdb() and
+ * ks_swap_repair().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -516,6 +524,12 @@ ks_lock_pair(struct keyspace *ks, unsigned p, unsigned q, int lock)
 	}
 }
 
+/*
+ * Swap: with every stripe of both physical databases locked, record the
+ * swap on each side (the second record is the commit point), hand each
+ * side its new owner, fix the hints, clear the records.  A death before
+ * the commit point rolls back; after it, forward (ks_swap_repair()).
+ */
 void
 keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
 {
