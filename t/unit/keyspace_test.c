@@ -33,8 +33,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hydra/arena.h"
+#include "hydra/check.h"
 #include "hydra/expire.h"
 #include "hydra/keyspace.h"
 #include "hydra/slab.h"
@@ -1042,6 +1044,83 @@ test_swapdb(struct keyspace *ks)
 	keyspace_flush(ks, 9);
 }
 
+/* Read key "x" of databases 8 and 9 together: 1 when they hold A and B. */
+static int
+swap_pair_ok(struct keyspace *ks)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	const struct entry	*e8, *e9;
+	unsigned		 dbs[2] = { 8, 9 };
+	const char		*v8, *v9;
+	size_t			 nheld, l8, l9;
+	int			 good;
+
+	keyspace_key(ks, &kk[0], "x", 1);
+	kk[1] = kk[0];
+	nheld = keyspace_lock_keys(ks, 0, dbs, kk, 2, sts, held);
+	e8 = keyspace_peek_locked(ks, sts[0], &kk[0], NOW);
+	e9 = keyspace_peek_locked(ks, sts[1], &kk[1], NOW);
+	good = e8 != NULL && e9 != NULL;
+	if (good) {
+		v8 = entry_value(e8, &l8);
+		v9 = entry_value(e9, &l9);
+		good = l8 == 1 && l9 == 1 && ((v8[0] == 'A' && v9[0] == 'B') ||
+		    (v8[0] == 'B' && v9[0] == 'A'));
+	}
+	keyspace_unlock_keys(ks, held, nheld);
+	return (good);
+}
+
+/*
+ * A process swapping databases 8 and 9 over and over, against a reader of
+ * both: the reader always finds one A and one B.  Then the swapper is
+ * killed at random moments: the databases are swapped or not, never half,
+ * and the checker finds the arena whole.
+ */
+static void
+test_swapdb_concurrent(struct arena *a, struct keyspace *ks)
+{
+	struct timespec	 ts;
+	unsigned	 i, bad = 0, reads = 0, kills = 0;
+	int		 status;
+	pid_t		 pid;
+
+	put_str(ks, 8, "x", "A", KEYSPACE_NO_EXPIRE);
+	put_str(ks, 9, "x", "B", KEYSPACE_NO_EXPIRE);
+	if ((pid = fork()) == 0) {
+		alarm(60);
+		for (i = 0; i < 3000; i++)
+			keyspace_swapdb(ks, 8, 9);
+		_exit(0);
+	}
+	do {
+		bad += !swap_pair_ok(ks);
+		reads++;
+	} while (waitpid(pid, &status, WNOHANG) == 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && bad == 0,
+	    "3000 swaps against a reader of both databases: every one of "
+	    "%u reads found one A and one B", reads);
+	for (i = 0; i < 30; i++) {
+		if ((pid = fork()) == 0) {
+			for (;;)
+				keyspace_swapdb(ks, 8, 9);
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = 200000 + (long)(arc4random_uniform(3000)) * 1000;
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		kills += WIFSIGNALED(status);
+		bad += !swap_pair_ok(ks);
+		bad += check_arena(a, 0, stderr, NULL) != 0;
+	}
+	ok(kills == 30 && bad == 0, "a swapper killed at 30 random moments "
+	    "leaves the databases swapped or not, and the arena whole");
+	keyspace_flush(ks, 8);
+	keyspace_flush(ks, 9);
+}
+
 static void
 test_sweep(struct keyspace *ks)
 {
@@ -1147,6 +1226,7 @@ main(void)
 	test_lock_keys(&ks);
 	test_lock_keys_concurrent(&ks);
 	test_swapdb(&ks);
+	test_swapdb_concurrent(&a, &ks);
 	test_sweep(&ks);
 	test_expire_tick(&ks);
 	testarena_destroy(&a);
