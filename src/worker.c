@@ -324,10 +324,11 @@ worker_main(const struct worker_params *wp)
 		log_warn("event_timer_add");
 		return (EX_OSERR);
 	}
-	/* Active expiry: this worker's share of the stripes, hz a second. */
+	/* Entry clocks count accesses under an LFU policy, else keep time. */
 	keyspace_set_lfu(&w.w_ks, wp->wp_cfg->cf_maxmemory_policy ==
 	    CONFIG_MAXMEMORY_VOLATILE_LFU || wp->wp_cfg->cf_maxmemory_policy ==
 	    CONFIG_MAXMEMORY_ALLKEYS_LFU);
+	/* Active expiry: this worker's share of the stripes, hz a second. */
 	expire_init(&w.w_expire, &w.w_ks, (unsigned)wp->wp_index,
 	    (unsigned)wp->wp_nworkers, wp->wp_cfg->cf_hz);
 	if (expire_start(w.w_loop, &w.w_expire) == -1) {
