@@ -323,25 +323,31 @@ ks_lock_stripe(struct keyspace *ks, struct ks_stripe *st)
 /*
  * Where logical database db probably is: the hint, checked against the
  * owners without a lock, or a search of the owners.  The caller checks
- * the answer under a stripe lock.
+ * the answer under a stripe lock.  A swap in progress may hide db from
+ * one search (its owner handed over between the two loops): search
+ * again, for a second at most, before calling the map broken.
  */
 static unsigned
 ks_phys_guess(const struct keyspace *ks, unsigned db)
 {
-	unsigned	 p, i, ndb = ks->ks_reg->kr_ndb;
+	struct timespec	 pause = { 0, 100000 };
+	unsigned	 p, i, tries, ndb = ks->ks_reg->kr_ndb;
 	uint64_t	 rec;
 
 	p = ks_load32(&ks_dbslot(ks, db)->ds_phys);
 	if (p < ndb && ks_load32(&ks_dbslot(ks, p)->ds_owner) == db)
 		return (p);
-	for (i = 0; i < ndb; i++)
-		if (ks_load32(&ks_dbslot(ks, i)->ds_owner) == db)
-			return (i);
-	/* A dead swapper's database, whose repair will hand it to db. */
-	for (i = 0; i < ndb; i++) {
-		rec = ks_load64(&ks_dbslot(ks, i)->ds_swap);
-		if (rec != 0 && (rec & 0xffffffffU) == db)
-			return (i);
+	for (tries = 0; tries < 10000; tries++) {
+		for (i = 0; i < ndb; i++)
+			if (ks_load32(&ks_dbslot(ks, i)->ds_owner) == db)
+				return (i);
+		/* A dead swapper's database, whose repair gives it to db. */
+		for (i = 0; i < ndb; i++) {
+			rec = ks_load64(&ks_dbslot(ks, i)->ds_swap);
+			if (rec != 0 && (rec & 0xffffffffU) == db)
+				return (i);
+		}
+		nanosleep(&pause, NULL);
 	}
 	/* Every database is owned, or promised by a record, at all times. */
 	log_warnx("keyspace: database %u has no stripes", db);
