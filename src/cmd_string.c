@@ -1050,13 +1050,11 @@ cmd_lcs(struct client *cl, int argc, const char *const *argv,
 	long long	 minlen = 0;
 	int		 j, idx = 0, getlen = 0, withlen = 0, bad;
 
-	if (keyspace_multi_init(&m, 2) == -1) {
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
+	    argvlen + 1, 2, 1) == -1) {
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
 	}
-	keyspace_multi_set(ks, &m, 0, cl->cl_db, argv[1], argvlen[1]);
-	keyspace_multi_set(ks, &m, 1, cl->cl_db, argv[2], argvlen[2]);
-	keyspace_multi_lock(ks, &m);
 	bad = cmd_lcs_copy(ks, &m, 0, &a, &alen) == -1 ||
 	    cmd_lcs_copy(ks, &m, 1, &b, &blen) == -1;
 	keyspace_multi_unlock(ks, &m);
