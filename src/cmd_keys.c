@@ -10,11 +10,11 @@
  * keyspace_lock(); a command on several keys (DEL, EXISTS, TOUCH, RENAME,
  * COPY, MOVE) holds the stripes of all of them at once, taken by
  * keyspace_multi_lock() in address order; SWAPDB holds every stripe of
- * both databases inside keyspace_swapdb().  A walk goes through keyspace_scan() and keyspace_random(), which lock
- * one stripe per step and call back with it held.  Those callbacks only
- * copy the key into a private buffer (and test it against a pattern):
- * they never call back into the keyspace, and the reply is written after
- * the lock is gone.
+ * both databases inside keyspace_swapdb().  A walk goes through
+ * keyspace_scan() and keyspace_random(), which lock one stripe per step
+ * and call back with it held.  Those callbacks only copy the key into a
+ * private buffer (and test it against a pattern): they never call back
+ * into the keyspace, and the reply is written after the lock is gone.
  *
  * Replies and errors are Redis 7.0's.  Expiry times are absolute
  * milliseconds on the realtime clock; a time that is not in the future
@@ -185,7 +185,8 @@ keys_buf_pattern(struct keys_buf *kb, const char *pat, size_t len)
 
 /*
  * Reply with how many of the keys exist (a key named twice counts twice),
- * deleting or touching them as `how' says, with the stripes of all of them held at once.
+ * deleting or touching them as `how' says, with the stripes of all of
+ * them held at once.
  */
 static void
 cmd_count_keys(struct client *cl, int argc, const char *const *argv,
