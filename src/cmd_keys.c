@@ -1,16 +1,20 @@
 /*
- * cmd_keys.c: the generic key commands: DEL, UNLINK, EXISTS, TYPE, the
- * expiry commands (EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, PERSIST, TTL,
- * PTTL, EXPIRETIME, PEXPIRETIME) and the commands that walk or empty a
- * whole database (DBSIZE, RANDOMKEY, KEYS, SCAN, FLUSHDB, FLUSHALL).
+ * cmd_keys.c: the generic key commands: DEL, UNLINK, EXISTS, TOUCH, TYPE,
+ * OBJECT, the renaming and copying commands (RENAME, RENAMENX, COPY, MOVE,
+ * SWAPDB), the expiry commands (EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT,
+ * PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME) and the commands that walk
+ * or empty a whole database (DBSIZE, RANDOMKEY, KEYS, SCAN, FLUSHDB,
+ * FLUSHALL).
  *
- * Run by workers.  A command on named keys takes the stripe lock of one
- * key at a time through keyspace_lock() and releases it before the next;
- * a walk goes through keyspace_scan() and keyspace_random(), which lock
- * one stripe per step and call back with it held.  Those callbacks only
- * copy the key into a private buffer (and test it against a pattern):
- * they never call back into the keyspace, and the reply is written after
- * the lock is gone.
+ * Run by workers.  A command on one key takes its stripe lock through
+ * keyspace_lock(); a command on several keys (DEL, EXISTS, TOUCH, RENAME,
+ * COPY, MOVE) holds the stripes of all of them at once, taken by
+ * keyspace_multi_lock() in address order; SWAPDB holds every stripe of
+ * both databases inside keyspace_swapdb().  A walk goes through
+ * keyspace_scan() and keyspace_random(), which lock one stripe per step
+ * and call back with it held.  Those callbacks only copy the key into a
+ * private buffer (and test it against a pattern): they never call back
+ * into the keyspace, and the reply is written after the lock is gone.
  *
  * Replies and errors are Redis 7.0's.  Expiry times are absolute
  * milliseconds on the realtime clock; a time that is not in the future
@@ -39,6 +43,14 @@
 #define EXPIRE_GT	0x04
 #define EXPIRE_LT	0x08
 
+#define COUNT_EXISTS	0
+#define COUNT_DELETE	1
+#define COUNT_TOUCH	2
+
+#define OBJ_SHARED_INTEGERS	10000	/* Redis shares 0 .. 9999 */
+#define OBJ_EMBSTR_MAX		44	/* OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
+#define OBJ_SHARED_REFCOUNT	2147483647
+
 #define SCAN_COUNT_DEFAULT	10
 #define SCAN_CURSOR_MAX		32	/* digits of a cursor, and then some */
 
@@ -65,7 +77,7 @@ struct keys_buf {
 static const char *
 keys_type_name(uint8_t type)
 {
-	switch (type) {
+	switch (OBJ_TYPE(type)) {
 	case OBJ_STRING:
 		return ("string");
 	default:
@@ -171,34 +183,40 @@ keys_buf_pattern(struct keys_buf *kb, const char *pat, size_t len)
 	kb->kb_patlen = len;
 }
 
-/* 1 when the key is live in the client's database; deletes it if `del'. */
-static int
-cmd_key_probe(struct client *cl, const char *key, size_t len, int del)
-{
-	struct keyspace		*ks = cl->cl_ks;
-	struct ks_stripe	*st;
-	struct ks_key		 k;
-	int			 found;
-
-	keyspace_key(ks, &k, key, len);
-	st = keyspace_lock(ks, cl->cl_db, &k);
-	found = keyspace_find_locked(ks, st, &k, command_now_ms()) != NULL;
-	if (found && del)
-		keyspace_delete_locked(ks, st, &k);
-	keyspace_unlock(ks, st);
-	return (found);
-}
-
-/* Reply with how many of the keys exist, deleting them when `del'. */
+/*
+ * Reply with how many of the keys exist (a key named twice counts twice),
+ * deleting or touching them as `how' says, with the stripes of all of
+ * them held at once.
+ */
 static void
 cmd_count_keys(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen, int del)
+    const size_t *argvlen, int how)
 {
+	struct keyspace	*ks = cl->cl_ks;
+	struct ks_multi	 m;
 	long long	 n = 0;
+	int64_t		 now = command_now_ms();
 	int		 j;
 
-	for (j = 1; j < argc; j++)
-		n += cmd_key_probe(cl, argv[j], argvlen[j], del);
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
+	    argvlen + 1, (size_t)argc - 1, 1) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	for (j = 0; j < argc - 1; j++) {
+		if (keyspace_peek_locked(ks, m.km_sts[j], &m.km_keys[j],
+		    now) == NULL)
+			continue;
+		n++;
+		if (how == COUNT_DELETE)
+			(void)keyspace_delete_locked(ks, m.km_sts[j],
+			    &m.km_keys[j]);
+		else if (how == COUNT_TOUCH)
+			(void)keyspace_find_locked(ks, m.km_sts[j],
+			    &m.km_keys[j], now);
+	}
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
 	reply_int(&cl->cl_reply, n);
 }
 
@@ -207,14 +225,22 @@ static void
 cmd_del(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	cmd_count_keys(cl, argc, argv, argvlen, 1);
+	cmd_count_keys(cl, argc, argv, argvlen, COUNT_DELETE);
 }
 
 static void
 cmd_exists(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	cmd_count_keys(cl, argc, argv, argvlen, 0);
+	cmd_count_keys(cl, argc, argv, argvlen, COUNT_EXISTS);
+}
+
+/* TOUCH: EXISTS that counts as an access. */
+static void
+cmd_touch(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_count_keys(cl, argc, argv, argvlen, COUNT_TOUCH);
 }
 
 static void
@@ -230,7 +256,7 @@ cmd_type(struct client *cl, int argc, const char *const *argv,
 	(void)argc;
 	keyspace_key(ks, &k, argv[1], argvlen[1]);
 	st = keyspace_lock(ks, cl->cl_db, &k);
-	if ((e = keyspace_find_locked(ks, st, &k, command_now_ms())) != NULL)
+	if ((e = keyspace_peek_locked(ks, st, &k, command_now_ms())) != NULL)
 		name = keys_type_name(e->e_type);
 	keyspace_unlock(ks, st);
 	reply_status(&cl->cl_reply, name);
@@ -395,7 +421,7 @@ cmd_ttl_generic(struct client *cl, const char *key, size_t klen, int ms,
 	now = command_now_ms();
 	keyspace_key(ks, &k, key, klen);
 	st = keyspace_lock(ks, cl->cl_db, &k);
-	e = keyspace_find_locked(ks, st, &k, now);
+	e = keyspace_peek_locked(ks, st, &k, now);
 	if ((found = e != NULL))
 		expire = entry_expire(e);
 	keyspace_unlock(ks, st);
@@ -661,11 +687,383 @@ cmd_flushall(struct client *cl, int argc, const char *const *argv,
 	reply_status(&cl->cl_reply, "OK");
 }
 
+/*
+ * Parse a database number as Redis's getIntFromObjectOrReply() does: a
+ * long long, then within an int.  `msg' replaces both errors when given.
+ * 0, or -1 after the error reply.
+ */
+static int
+cmd_db_arg(struct client *cl, const char *arg, size_t len, const char *msg,
+    long long *out)
+{
+	if (command_parse_ll(arg, len, out) == -1) {
+		reply_error(&cl->cl_reply, msg != NULL ? msg : CMD_ERR_NOT_INT);
+		return (-1);
+	}
+	if (*out < INT_MIN || *out > INT_MAX) {
+		reply_error(&cl->cl_reply, msg != NULL ? msg : "value is out "
+		    "of range, value must between -2147483648 and 2147483647");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+cmd_db_valid(struct client *cl, long long db)
+{
+	return (db >= 0 && db < (long long)keyspace_databases(cl->cl_ks));
+}
+
+/*
+ * The tag of a copy: Redis duplicates a value for COPY, and the copy of a
+ * shared integer is shared no more.
+ */
+static int
+cmd_copy_tag(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, int64_t now)
+{
+	const struct entry	*e = keyspace_peek_locked(ks, st, k, now);
+
+	if (e == NULL || e->e_type != (OBJ_STRING | OBJ_STR_GIVEN))
+		return (-1);
+	return (OBJ_STRING | OBJ_STR_COPY);
+}
+
+/*
+ * Copy (or move, when !keep) key src of database sdb to key dst of
+ * database ddb with both stripes held: 1 done, 0 not done (no source, or
+ * a destination that exists and may not be replaced), -1 out of memory.
+ * `replace' 0 leaves an existing destination alone.
+ */
+static int
+cmd_copy_key(struct client *cl, unsigned sdb, const char *src, size_t slen,
+    unsigned ddb, const char *dst, size_t dlen, int replace, int keep)
+{
+	struct keyspace	*ks = cl->cl_ks;
+	struct ks_multi	 m;
+	int64_t		 now = command_now_ms();
+	int		 rv = 0;
+
+	if (keyspace_multi_init(&m, 2) == -1)
+		return (-1);
+	keyspace_multi_set(ks, &m, 0, sdb, src, slen);
+	keyspace_multi_set(ks, &m, 1, ddb, dst, dlen);
+	keyspace_multi_lock(ks, &m);
+	if (keyspace_find_locked(ks, m.km_sts[0], &m.km_keys[0], now) ==
+	    NULL)
+		rv = -2;
+	else if (!replace && keyspace_find_locked(ks, m.km_sts[1],
+	    &m.km_keys[1], now) != NULL)
+		rv = 0;
+	else
+		rv = keyspace_copy_locked(ks, m.km_sts[0], &m.km_keys[0],
+		    m.km_sts[1], &m.km_keys[1], now, keep, keep ?
+		    cmd_copy_tag(ks, m.km_sts[0], &m.km_keys[0], now) : -1);
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
+	return (rv);
+}
+
+/* RENAME and RENAMENX, after Redis 7.0's renameGenericCommand(). */
+static void
+cmd_rename_generic(struct client *cl, const char *const *argv,
+    const size_t *argvlen, int nx)
+{
+	int	 rv;
+
+	if (argvlen[1] == argvlen[2] &&
+	    memcmp(argv[1], argv[2], argvlen[1]) == 0) {
+		/* The same name: only whether it exists matters. */
+		rv = cmd_copy_key(cl, cl->cl_db, argv[1], argvlen[1],
+		    cl->cl_db, argv[1], argvlen[1], 0, 1);
+		if (rv == -2)
+			reply_error(&cl->cl_reply, "no such key");
+		else if (nx)
+			reply_int(&cl->cl_reply, 0);
+		else
+			reply_status(&cl->cl_reply, "OK");
+		return;
+	}
+	rv = cmd_copy_key(cl, cl->cl_db, argv[1], argvlen[1], cl->cl_db,
+	    argv[2], argvlen[2], !nx, 0);
+	if (rv == -2)
+		reply_error(&cl->cl_reply, "no such key");
+	else if (rv == -1)
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+	else if (nx)
+		reply_int(&cl->cl_reply, rv);
+	else
+		reply_status(&cl->cl_reply, "OK");
+}
+
+static void
+cmd_rename(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	(void)argc;
+	cmd_rename_generic(cl, argv, argvlen, 0);
+}
+
+static void
+cmd_renamenx(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	(void)argc;
+	cmd_rename_generic(cl, argv, argvlen, 1);
+}
+
+/* COPY source destination [DB destination-db] [REPLACE]. */
+static void
+cmd_copy(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	long long	 db = cl->cl_db;
+	int		 j, replace = 0, rv;
+
+	for (j = 3; j < argc; j++) {
+		if (command_arg_is(argv[j], argvlen[j], "replace"))
+			replace = 1;
+		else if (command_arg_is(argv[j], argvlen[j], "db") &&
+		    j + 1 < argc) {
+			if (command_parse_ll(argv[j + 1], argvlen[j + 1],
+			    &db) == -1) {
+				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
+				return;
+			}
+			if (!cmd_db_valid(cl, db)) {
+				reply_error(&cl->cl_reply,
+				    "DB index is out of range");
+				return;
+			}
+			j++;
+		} else {
+			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+			return;
+		}
+	}
+	if ((unsigned)db == cl->cl_db && argvlen[1] == argvlen[2] &&
+	    memcmp(argv[1], argv[2], argvlen[1]) == 0) {
+		reply_error(&cl->cl_reply,
+		    "source and destination objects are the same");
+		return;
+	}
+	rv = cmd_copy_key(cl, cl->cl_db, argv[1], argvlen[1], (unsigned)db,
+	    argv[2], argvlen[2], replace, 1);
+	if (rv == -1)
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+	else
+		reply_int(&cl->cl_reply, rv == 1);
+}
+
+/* MOVE key db: to the same name in another database, if free there. */
+static void
+cmd_move(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	long long	 db;
+	int		 rv;
+
+	(void)argc;
+	if (cmd_db_arg(cl, argv[2], argvlen[2], NULL, &db) == -1)
+		return;
+	if (!cmd_db_valid(cl, db)) {
+		reply_error(&cl->cl_reply, "DB index is out of range");
+		return;
+	}
+	if ((unsigned)db == cl->cl_db) {
+		reply_error(&cl->cl_reply,
+		    "source and destination objects are the same");
+		return;
+	}
+	rv = cmd_copy_key(cl, cl->cl_db, argv[1], argvlen[1], (unsigned)db,
+	    argv[1], argvlen[1], 0, 0);
+	if (rv == -1)
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+	else
+		reply_int(&cl->cl_reply, rv == 1);
+}
+
+static void
+cmd_swapdb(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	long long	 a, b;
+
+	(void)argc;
+	if (cmd_db_arg(cl, argv[1], argvlen[1], "invalid first DB index",
+	    &a) == -1 ||
+	    cmd_db_arg(cl, argv[2], argvlen[2], "invalid second DB index",
+	    &b) == -1)
+		return;
+	if (!cmd_db_valid(cl, a) || !cmd_db_valid(cl, b)) {
+		reply_error(&cl->cl_reply, "DB index is out of range");
+		return;
+	}
+	keyspace_swapdb(cl->cl_ks, (unsigned)a, (unsigned)b);
+	reply_status(&cl->cl_reply, "OK");
+}
+
+/*
+ * The encoding Redis 7.0 reports for a string, by how it was made (the
+ * tag's high bits) and its bytes: "int" when a client's string (or its
+ * copy) reads as a long long in at most 20 bytes (shared, refcount
+ * INT_MAX, from 0 to 9999, unless it is a copy), else "embstr" up to 44
+ * bytes, else "raw"; a string grown in place is always "raw".
+ */
+static const char *
+cmd_string_encoding(const struct entry *e, long long *refcount)
+{
+	const char	*v;
+	size_t		 len;
+	long long	 n;
+
+	v = entry_value(e, &len);
+	*refcount = 1;
+	if ((e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_RAW)
+		return ("raw");
+	if (((e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_GIVEN ||
+	    (e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_COPY) && len <= 20 &&
+	    command_parse_ll(v, len, &n) == 0) {
+		if (n >= 0 && n < OBJ_SHARED_INTEGERS &&
+		    (e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_GIVEN)
+			*refcount = OBJ_SHARED_REFCOUNT;
+		return ("int");
+	}
+	return (len <= OBJ_EMBSTR_MAX ? "embstr" : "raw");
+}
+
+static const char *const cmd_object_help[] = {
+	"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"ENCODING <key>",
+	"    Return the kind of internal representation used in order to "
+	"store the value",
+	"    associated with a <key>.",
+	"FREQ <key>",
+	"    Return the access frequency index of the <key>. The returned "
+	"integer is",
+	"    proportional to the logarithm of the recent access frequency "
+	"of the key.",
+	"IDLETIME <key>",
+	"    Return the idle time of the <key>, that is the approximated "
+	"number of",
+	"    seconds elapsed since the last access to the key.",
+	"REFCOUNT <key>",
+	"    Return the number of references of the value associated with "
+	"the specified",
+	"    <key>.",
+	"HELP",
+	"    Prints this help.",
+};
+
+#define CMD_ERR_POLICY_TAIL	"Please note that when switching between " \
+	"policies at runtime LRU and LFU data will take some time to adjust."
+
+/*
+ * OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT key, and OBJECT HELP.  The
+ * key is looked at without counting as an access (Redis's NOTOUCH).
+ * IDLETIME and FREQ read the entry's 8-bit clock: the minute of the last
+ * access (so IDLETIME has a minute's granularity and wraps after 256
+ * minutes) or, with an LFU policy, the access counter.
+ */
+static void
+cmd_object(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	static const char *const subs[] = { "encoding", "freq", "idletime",
+	    "refcount" };
+	struct keyspace		*ks = cl->cl_ks;
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	const struct entry	*e;
+	const char		*enc = NULL;
+	long long		 n = 0, refcount;
+	size_t			 i, len;
+	char			 sub[129];
+
+	if (command_arg_is(argv[1], argvlen[1], "help")) {
+		if (argc != 2) {
+			command_reply_arity(cl, "object|help");
+			return;
+		}
+		reply_array_len(&cl->cl_reply, nitems(cmd_object_help));
+		for (i = 0; i < nitems(cmd_object_help); i++)
+			reply_status(&cl->cl_reply, cmd_object_help[i]);
+		return;
+	}
+	for (i = 0; i < nitems(subs); i++)
+		if (command_arg_is(argv[1], argvlen[1], subs[i]))
+			break;
+	if (i == nitems(subs)) {
+		/* At most 128 bytes of the name, line breaks as blanks. */
+		len = keys_cstrlen(argv[1], argvlen[1]);
+		if (len > 128)
+			len = 128;
+		memcpy(sub, argv[1], len);
+		sub[len] = '\0';
+		for (len = 0; sub[len] != '\0'; len++)
+			if (sub[len] == '\r' || sub[len] == '\n')
+				sub[len] = ' ';
+		reply_errorf(&cl->cl_reply, "unknown subcommand '%s'. Try "
+		    "OBJECT HELP.", sub);
+		return;
+	}
+	if (argc != 3) {
+		snprintf(sub, sizeof(sub), "object|%s", subs[i]);
+		command_reply_arity(cl, sub);
+		return;
+	}
+	keyspace_key(ks, &k, argv[2], argvlen[2]);
+	st = keyspace_lock(ks, cl->cl_db, &k);
+	if ((e = keyspace_peek_locked(ks, st, &k, command_now_ms())) ==
+	    NULL) {
+		keyspace_unlock(ks, st);
+		reply_null(&cl->cl_reply);
+		return;
+	}
+	enc = cmd_string_encoding(e, &refcount);
+	if (i == 1)
+		n = e->e_clock;
+	else if (i == 2)
+		n = entry_idle_seconds(e);
+	keyspace_unlock(ks, st);
+	switch (i) {
+	case 0:
+		reply_bulk_cstr(&cl->cl_reply, enc);
+		break;
+	case 1:
+		if (!ks->ks_lfu)
+			reply_error(&cl->cl_reply, "An LFU maxmemory policy "
+			    "is not selected, access frequency not tracked. "
+			    CMD_ERR_POLICY_TAIL);
+		else
+			reply_int(&cl->cl_reply, n);
+		break;
+	case 2:
+		if (ks->ks_lfu)
+			reply_error(&cl->cl_reply, "An LFU maxmemory policy "
+			    "is selected, idle time not tracked. "
+			    CMD_ERR_POLICY_TAIL);
+		else
+			reply_int(&cl->cl_reply, n);
+		break;
+	default:
+		reply_int(&cl->cl_reply, refcount);
+		break;
+	}
+}
+
 static const struct command cmd_keys_commands[] = {
 	{ "del",	-2,	CMD_WRITE,		1, -1, 1, cmd_del },
 	{ "unlink",	-2,	CMD_WRITE | CMD_FAST,	1, -1, 1, cmd_del },
 	{ "exists",	-2,	CMD_READONLY | CMD_FAST, 1, -1, 1, cmd_exists },
 	{ "type",	2,	CMD_READONLY | CMD_FAST, 1, 1, 1, cmd_type },
+	{ "touch",	-2,	CMD_READONLY | CMD_FAST, 1, -1, 1, cmd_touch },
+	{ "rename",	3,	CMD_WRITE,		1, 2, 1, cmd_rename },
+	{ "renamenx",	3,	CMD_WRITE | CMD_FAST,	1, 2, 1, cmd_renamenx },
+	{ "copy",	-3,	CMD_WRITE | CMD_DENYOOM, 1, 2, 1, cmd_copy },
+	{ "move",	3,	CMD_WRITE | CMD_FAST,	1, 1, 1, cmd_move },
+	{ "swapdb",	3,	CMD_WRITE | CMD_FAST,	0, 0, 0, cmd_swapdb },
+	{ "object",	-2,	CMD_READONLY,		2, 2, 1, cmd_object },
 	{ "expire",	-3,	CMD_WRITE | CMD_FAST,	1, 1, 1, cmd_expire },
 	{ "pexpire",	-3,	CMD_WRITE | CMD_FAST,	1, 1, 1, cmd_pexpire },
 	{ "expireat",	-3,	CMD_WRITE | CMD_FAST,	1, 1, 1, cmd_expireat },

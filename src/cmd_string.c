@@ -1,15 +1,15 @@
 /*
  * cmd_string.c: the string commands (GET, SET, the counters, APPEND,
- * STRLEN, GETSET, GETDEL, the SET variants, GETRANGE, SETRANGE, MGET,
- * MSET and MSETNX).  The generic key
- * commands (DEL, EXISTS, the expiry commands, ...) are in cmd_keys.c.
+ * STRLEN, GETSET, GETDEL, GETEX, the SET variants, GETRANGE, SETRANGE,
+ * MGET, MSET, MSETNX and LCS).  The generic key commands (DEL, EXISTS, the
+ * expiry commands, ...) are in cmd_keys.c.
  *
- * Run by workers.  Each command takes the stripe lock of one key at a time
- * through keyspace_lock() (and, inside keyspace_put_locked(), the slab
- * locks after it), and releases it before it returns; MSET and MSETNX
- * alone hold several stripes at once, taken in address order.  Replies are built
- * while the lock is held only from bytes that are copied at once into the
- * client's private reply buffer.
+ * Run by workers.  A command on one key takes its stripe lock through
+ * keyspace_lock() (and, inside keyspace_put_locked(), the slab locks after
+ * it), and releases it before it returns; MGET, MSET, MSETNX and LCS hold
+ * the stripes of all their keys at once, through keyspace_multi_lock().
+ * Replies are built while the lock is held only from bytes that are
+ * copied at once into the client's private reply buffer.
  *
  * Expiry times are absolute milliseconds on the realtime clock, as Redis
  * keeps them.
@@ -40,6 +40,7 @@
 #define SET_PX		0x20
 #define SET_EXAT	0x40
 #define SET_PXAT	0x80
+#define SET_PERSIST	0x100
 #define SET_ANY_EXPIRE	(SET_EX | SET_PX | SET_EXAT | SET_PXAT)
 
 /*
@@ -56,7 +57,7 @@ cmd_string_find(struct client *cl, struct ks_key *k, const char *key,
 	keyspace_key(ks, k, key, klen);
 	*stp = keyspace_lock(ks, cl->cl_db, k);
 	*ep = keyspace_find_locked(ks, *stp, k, command_now_ms());
-	if (*ep != NULL && (*ep)->e_type != OBJ_STRING) {
+	if (*ep != NULL && OBJ_TYPE((*ep)->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, *stp);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return (-1);
@@ -96,13 +97,14 @@ cmd_get(struct client *cl, int argc, const char *const *argv,
 }
 
 /*
- * Parse SET's options as Redis 7.0's parseExtendedStringArgumentsOrReply()
- * does, and the expiry as getExpireMillisecondsOrReply() does.  0, or -1
- * after an error reply.
+ * Parse the options of SET (from argv[3]) or of GETEX (from argv[2], when
+ * `getex') as Redis 7.0's parseExtendedStringArgumentsOrReply() does, and
+ * the expiry as getExpireMillisecondsOrReply() does.  0, or -1 after an
+ * error reply.
  */
 static int
 cmd_set_options(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen, int *flagsp, int64_t *expirep)
+    const size_t *argvlen, int getex, int *flagsp, int64_t *expirep)
 {
 	const char	*opt, *expire = NULL;
 	size_t		 olen, elen = 0;
@@ -110,36 +112,45 @@ cmd_set_options(struct client *cl, int argc, const char *const *argv,
 	int		 flags = 0, j, unit_seconds = 0;
 	int		 next;
 
-	for (j = 3; j < argc; j++) {
+	for (j = getex ? 2 : 3; j < argc; j++) {
 		opt = argv[j];
 		olen = argvlen[j];
 		next = j < argc - 1;
-		if (command_arg_is(opt, olen, "nx") && !(flags & SET_XX))
+		if (!getex && command_arg_is(opt, olen, "nx") &&
+		    !(flags & SET_XX))
 			flags |= SET_NX;
-		else if (command_arg_is(opt, olen, "xx") && !(flags & SET_NX))
+		else if (!getex && command_arg_is(opt, olen, "xx") &&
+		    !(flags & SET_NX))
 			flags |= SET_XX;
-		else if (command_arg_is(opt, olen, "get"))
+		else if (!getex && command_arg_is(opt, olen, "get"))
 			flags |= SET_GET;
-		else if (command_arg_is(opt, olen, "keepttl") &&
+		else if (!getex && command_arg_is(opt, olen, "keepttl") &&
 		    !(flags & SET_ANY_EXPIRE))
 			flags |= SET_KEEPTTL;
+		else if (getex && command_arg_is(opt, olen, "persist") &&
+		    !(flags & SET_ANY_EXPIRE))
+			flags |= SET_PERSIST;
 		else if (command_arg_is(opt, olen, "ex") && next &&
-		    !(flags & (SET_KEEPTTL | SET_PX | SET_EXAT | SET_PXAT))) {
+		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_PX | SET_EXAT |
+		    SET_PXAT))) {
 			flags |= SET_EX;
 			expire = argv[++j];
 			elen = argvlen[j];
 		} else if (command_arg_is(opt, olen, "px") && next &&
-		    !(flags & (SET_KEEPTTL | SET_EX | SET_EXAT | SET_PXAT))) {
+		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_EXAT |
+		    SET_PXAT))) {
 			flags |= SET_PX;
 			expire = argv[++j];
 			elen = argvlen[j];
 		} else if (command_arg_is(opt, olen, "exat") && next &&
-		    !(flags & (SET_KEEPTTL | SET_EX | SET_PX | SET_PXAT))) {
+		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_PX |
+		    SET_PXAT))) {
 			flags |= SET_EXAT;
 			expire = argv[++j];
 			elen = argvlen[j];
 		} else if (command_arg_is(opt, olen, "pxat") && next &&
-		    !(flags & (SET_KEEPTTL | SET_EX | SET_PX | SET_EXAT))) {
+		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_PX |
+		    SET_EXAT))) {
 			flags |= SET_PXAT;
 			expire = argv[++j];
 			elen = argvlen[j];
@@ -170,7 +181,8 @@ cmd_set_options(struct client *cl, int argc, const char *const *argv,
 	*expirep = ms;
 	return (0);
 invalid:
-	reply_error(&cl->cl_reply, "invalid expire time in 'set' command");
+	reply_errorf(&cl->cl_reply, "invalid expire time in '%s' command",
+	    getex ? "getex" : "set");
 	return (-1);
 }
 
@@ -188,14 +200,15 @@ cmd_set(struct client *cl, int argc, const char *const *argv,
 	int64_t			 expire;
 	int			 flags, had_old = 0;
 
-	if (cmd_set_options(cl, argc, argv, argvlen, &flags, &expire) == -1)
+	if (cmd_set_options(cl, argc, argv, argvlen, 0, &flags,
+	    &expire) == -1)
 		return;
 
 	keyspace_key(ks, &k, argv[1], argvlen[1]);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
 	if ((flags & SET_GET) && e != NULL) {
-		if (e->e_type != OBJ_STRING) {
+		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			return;
@@ -242,6 +255,51 @@ cmd_set(struct client *cl, int argc, const char *const *argv,
 	} else
 		reply_status(&cl->cl_reply, "OK");
 	free(old);
+}
+
+/*
+ * GETEX key [EX s | PX ms | EXAT ts | PXAT ts-ms | PERSIST]: the value,
+ * and the expiry changed under the same lock.  An absolute time that has
+ * passed deletes the key after the reply is taken, as Redis does.
+ */
+static void
+cmd_getex(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	struct keyspace		*ks = cl->cl_ks;
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	const struct entry	*e;
+	int64_t			 expire;
+	int			 flags, rc = 0;
+
+	if (cmd_set_options(cl, argc, argv, argvlen, 1, &flags,
+	    &expire) == -1)
+		return;
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
+		return;
+	if (e == NULL) {
+		keyspace_unlock(ks, st);
+		reply_null(&cl->cl_reply);
+		return;
+	}
+	if ((flags & (SET_EXAT | SET_PXAT)) && expire <= command_now_ms()) {
+		/* The reply is copied out before the entry goes. */
+		cmd_reply_value(cl, e);
+		(void)keyspace_delete_locked(ks, st, &k);
+		keyspace_unlock(ks, st);
+		return;
+	}
+	if (flags & (SET_ANY_EXPIRE | SET_PERSIST))
+		rc = keyspace_set_expire_locked(ks, st, &k,
+		    (flags & SET_PERSIST) ? KEYSPACE_NO_EXPIRE : expire);
+	/* A new expiry may have rebuilt the entry. */
+	if (rc != -1)
+		cmd_reply_value(cl, keyspace_peek_locked(ks, st, &k,
+		    command_now_ms()));
+	keyspace_unlock(ks, st);
+	if (rc == -1)
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 }
 
 /*
@@ -309,7 +367,7 @@ cmd_incr_by(struct client *cl, const char *key, size_t klen, long long incr)
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
 	if (e != NULL) {
-		if (e->e_type != OBJ_STRING) {
+		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			return;
@@ -468,8 +526,8 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 		buf[0] = '0';
 		n = 1;
 	}
-	if (keyspace_put_locked(ks, st, &k, OBJ_STRING, buf, (size_t)n,
-	    expire) == -1) {
+	if (keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_MADE, buf,
+	    (size_t)n, expire) == -1) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
@@ -509,7 +567,7 @@ cmd_append(struct client *cl, int argc, const char *const *argv,
 			reply_int(&cl->cl_reply, (long long)argvlen[2]);
 		return;
 	}
-	if (e->e_type != OBJ_STRING) {
+	if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return;
@@ -527,7 +585,7 @@ cmd_append(struct client *cl, int argc, const char *const *argv,
 	}
 	memcpy(nv, v, vlen);
 	memcpy(nv + vlen, argv[2], argvlen[2]);
-	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING, nv,
+	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_RAW, nv,
 	    vlen + argvlen[2], entry_expire(e));
 	keyspace_unlock(ks, st);
 	free(nv);
@@ -579,7 +637,7 @@ cmd_get_and(struct client *cl, const char *key, size_t klen,
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
 	if (e != NULL) {
-		if (e->e_type != OBJ_STRING) {
+		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			return;
@@ -685,28 +743,31 @@ cmd_psetex(struct client *cl, int argc, const char *const *argv,
 	cmd_setex_unit(cl, argv, argvlen, "psetex", 0);
 }
 
-/* MGET: one key, and one lock, at a time. */
+/* MGET: every key's stripe locked at once, so the values are one moment's. */
 static void
 cmd_mget(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	int	 j;
+	struct keyspace		*ks = cl->cl_ks;
+	struct ks_multi		 m;
+	const struct entry	*e;
+	int			 j;
 
-	reply_array_len(&cl->cl_reply, argc - 1);
-	for (j = 1; j < argc; j++) {
-		struct keyspace		*ks = cl->cl_ks;
-		struct ks_stripe	*st;
-		struct ks_key		 k;
-		const struct entry	*e;
-
-		keyspace_key(ks, &k, argv[j], argvlen[j]);
-		st = keyspace_lock(ks, cl->cl_db, &k);
-		e = keyspace_find_locked(ks, st, &k, command_now_ms());
-		/* MGET answers null for a key of another type. */
-		cmd_reply_value(cl, e != NULL && e->e_type == OBJ_STRING ?
-		    e : NULL);
-		keyspace_unlock(ks, st);
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
+	    argvlen + 1, (size_t)argc - 1, 1) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
 	}
+	reply_array_len(&cl->cl_reply, argc - 1);
+	for (j = 0; j < argc - 1; j++) {
+		e = keyspace_find_locked(ks, m.km_sts[j], &m.km_keys[j],
+		    command_now_ms());
+		/* MGET answers null for a key of another type. */
+		cmd_reply_value(cl, e != NULL &&
+		    OBJ_TYPE(e->e_type) == OBJ_STRING ? e : NULL);
+	}
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
 }
 
 static void
@@ -735,7 +796,7 @@ cmd_getrange(struct client *cl, int argc, const char *const *argv,
 		reply_bulk(&cl->cl_reply, "", 0);
 		return;
 	}
-	if (e->e_type != OBJ_STRING) {
+	if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return;
@@ -815,7 +876,8 @@ cmd_setrange(struct client *cl, int argc, const char *const *argv,
 	if (vlen > 0)
 		memcpy(nv, v, vlen);
 	memcpy(nv + offset, argv[3], argvlen[3]);
-	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING, nv, nlen, expire);
+	rc = keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_RAW, nv,
+	    nlen, expire);
 	keyspace_unlock(ks, st);
 	free(nv);
 	if (rc == -1)
@@ -824,78 +886,330 @@ cmd_setrange(struct client *cl, int argc, const char *const *argv,
 		reply_int(&cl->cl_reply, (long long)nlen);
 }
 
-static int
-cmd_stripe_cmp(const void *a, const void *b)
-{
-	uintptr_t	 x = (uintptr_t)*(struct ks_stripe *const *)a;
-	uintptr_t	 y = (uintptr_t)*(struct ks_stripe *const *)b;
+/* One common run of LCS's IDX reply: [a_start, a_end] and [b_start, b_end]. */
+struct lcs_range {
+	uint32_t	 lr_a0, lr_a1, lr_b0, lr_b1;
+	int		 lr_open;
+};
 
-	return (x < y ? -1 : x > y);
+static void
+cmd_lcs_emit(struct client *cl, const struct lcs_range *r,
+    long long minlen, int withlen, long *nmatches)
+{
+	long long	 len = (long long)r->lr_a1 - r->lr_a0 + 1;
+
+	if (minlen > 0 && len < minlen)
+		return;
+	reply_array_len(&cl->cl_reply, 2 + withlen);
+	reply_array_len(&cl->cl_reply, 2);
+	reply_int(&cl->cl_reply, r->lr_a0);
+	reply_int(&cl->cl_reply, r->lr_a1);
+	reply_array_len(&cl->cl_reply, 2);
+	reply_int(&cl->cl_reply, r->lr_b0);
+	reply_int(&cl->cl_reply, r->lr_b1);
+	if (withlen)
+		reply_int(&cl->cl_reply, len);
+	(*nmatches)++;
+}
+
+/*
+ * The longest common subsequence of a and b by the textbook dynamic
+ * program: t[i][j] is the length for the prefixes a[0..i) and b[0..j).
+ * The walk back from the end goes to the larger neighbour (up on a tie
+ * going left), which fixes which subsequence and which runs Redis 7.0
+ * reports; runs come out last first.
+ */
+static void
+cmd_lcs_compute(struct client *cl, const char *a, uint32_t alen,
+    const char *b, uint32_t blen, int idx, int getlen, long long minlen,
+    int withlen)
+{
+	uint32_t		*t, i, j, n, w = blen + 1;
+	unsigned long long	 cells = (unsigned long long)(alen + 1) * w;
+	struct lcs_range	 r;
+	char			*out = NULL;
+	long			 handle = -1, nmatches = 0;
+	int			 emit;
+
+	if (cells * sizeof(*t) > (unsigned long long)
+	    cl->cl_parser.rp_max_bulk_len) {
+		reply_error(&cl->cl_reply, "Insufficient memory, transient "
+		    "memory for LCS exceeds proto-max-bulk-len");
+		return;
+	}
+	if ((t = malloc(cells * sizeof(*t))) == NULL) {
+		reply_error(&cl->cl_reply, "Insufficient memory, failed "
+		    "allocating transient memory for LCS");
+		return;
+	}
+	for (i = 0; i <= alen; i++)
+		for (j = 0; j <= blen; j++) {
+			if (i == 0 || j == 0)
+				t[i * w + j] = 0;
+			else if (a[i - 1] == b[j - 1])
+				t[i * w + j] = t[(i - 1) * w + j - 1] + 1;
+			else
+				t[i * w + j] = t[(i - 1) * w + j] >
+				    t[i * w + j - 1] ? t[(i - 1) * w + j] :
+				    t[i * w + j - 1];
+		}
+	n = t[alen * w + blen];
+	if (getlen && !idx) {
+		reply_int(&cl->cl_reply, n);
+		free(t);
+		return;
+	}
+	if (!idx && (out = malloc(n + 1)) == NULL) {
+		free(t);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	if (idx) {
+		reply_map_len(&cl->cl_reply, 2);
+		reply_bulk_cstr(&cl->cl_reply, "matches");
+		handle = reply_deferred_len(&cl->cl_reply);
+	}
+	memset(&r, 0, sizeof(r));
+	for (i = alen, j = blen; i > 0 && j > 0; ) {
+		emit = 0;
+		if (a[i - 1] == b[j - 1]) {
+			if (out != NULL)
+				out[t[i * w + j] - 1] = a[i - 1];
+			if (r.lr_open && r.lr_a0 == i && r.lr_b0 == j) {
+				r.lr_a0--;
+				r.lr_b0--;
+			} else if (!r.lr_open) {
+				r.lr_open = 1;
+				r.lr_a0 = r.lr_a1 = i - 1;
+				r.lr_b0 = r.lr_b1 = j - 1;
+			}
+			if (r.lr_a0 == 0 || r.lr_b0 == 0)
+				emit = 1;
+			i--;
+			j--;
+		} else {
+			if (t[(i - 1) * w + j] > t[i * w + j - 1])
+				i--;
+			else
+				j--;
+			emit = r.lr_open;
+		}
+		if (emit) {
+			if (idx)
+				cmd_lcs_emit(cl, &r, minlen, withlen,
+				    &nmatches);
+			r.lr_open = 0;
+		}
+	}
+	if (idx) {
+		reply_bulk_cstr(&cl->cl_reply, "len");
+		reply_int(&cl->cl_reply, n);
+		reply_set_deferred_array(&cl->cl_reply, handle, nmatches);
+	} else
+		reply_bulk(&cl->cl_reply, out, n);
+	free(out);
+	free(t);
+}
+
+/*
+ * Copy a string key's value into private memory (an empty string for a
+ * missing key).  0, or -1 when the key holds another type.
+ */
+static int
+cmd_lcs_copy(struct keyspace *ks, struct ks_multi *m, size_t i,
+    char **out, size_t *len)
+{
+	const struct entry	*e;
+	const char		*v = "";
+
+	*len = 0;
+	e = keyspace_find_locked(ks, m->km_sts[i], &m->km_keys[i],
+	    command_now_ms());
+	if (e != NULL && OBJ_TYPE(e->e_type) != OBJ_STRING)
+		return (-1);
+	if (e != NULL)
+		v = entry_value(e, len);
+	if ((*out = malloc(*len + 1)) != NULL)
+		memcpy(*out, v, *len);
+	return (0);
+}
+
+/*
+ * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN], after Redis
+ * 7.0's lcsCommand(): the values are copied out under both stripe locks,
+ * and the work is done after they are released.
+ */
+static void
+cmd_lcs(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	struct keyspace	*ks = cl->cl_ks;
+	struct ks_multi	 m;
+	char		*a = NULL, *b = NULL;
+	size_t		 alen, blen;
+	long long	 minlen = 0;
+	int		 j, idx = 0, getlen = 0, withlen = 0, bad;
+
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
+	    argvlen + 1, 2, 1) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	bad = cmd_lcs_copy(ks, &m, 0, &a, &alen) == -1 ||
+	    cmd_lcs_copy(ks, &m, 1, &b, &blen) == -1;
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
+	if (bad) {
+		reply_error(&cl->cl_reply,
+		    "The specified keys must contain string values");
+		goto out;
+	}
+	if (a == NULL || b == NULL) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		goto out;
+	}
+	for (j = 3; j < argc; j++) {
+		if (command_arg_is(argv[j], argvlen[j], "idx"))
+			idx = 1;
+		else if (command_arg_is(argv[j], argvlen[j], "len"))
+			getlen = 1;
+		else if (command_arg_is(argv[j], argvlen[j], "withmatchlen"))
+			withlen = 1;
+		else if (command_arg_is(argv[j], argvlen[j], "minmatchlen") &&
+		    j + 1 < argc) {
+			if (command_parse_ll(argv[j + 1], argvlen[j + 1],
+			    &minlen) == -1) {
+				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
+				goto out;
+			}
+			if (minlen < 0)
+				minlen = 0;
+			j++;
+		} else {
+			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+			goto out;
+		}
+	}
+	if (idx && getlen) {
+		reply_error(&cl->cl_reply, "If you want both the length and "
+		    "indexes, please just use IDX.");
+		goto out;
+	}
+	if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {
+		reply_error(&cl->cl_reply, "String too long for LCS");
+		goto out;
+	}
+	cmd_lcs_compute(cl, a, (uint32_t)alen, b, (uint32_t)blen, idx, getlen,
+	    minlen, withlen);
+out:
+	free(a);
+	free(b);
+}
+
+/* What a key held before MSET changed it, to put back on failure. */
+struct mset_undo {
+	char		*mu_val;	/* NULL: the key did not exist */
+	size_t		 mu_len;
+	uint8_t		 mu_type;
+	int64_t		 mu_expire;
+};
+
+/*
+ * Put back the keys 0 .. n-1 of an MSET that failed at key n, last first
+ * (a key named twice gets its first old value back).  Deleting frees
+ * memory; a value put back takes the room its replacement just gave up.
+ */
+static void
+cmd_mset_undo(struct keyspace *ks, struct ks_multi *m,
+    const struct mset_undo *u, int n)
+{
+	int	 i;
+
+	for (i = n - 1; i >= 0; i--) {
+		if (u[i].mu_val == NULL)
+			(void)keyspace_delete_locked(ks, m->km_sts[i],
+			    &m->km_keys[i]);
+		else
+			(void)keyspace_put_locked(ks, m->km_sts[i],
+			    &m->km_keys[i], u[i].mu_type, u[i].mu_val,
+			    u[i].mu_len, u[i].mu_expire);
+	}
 }
 
 /*
  * MSET and MSETNX: atomic across keys.  Every stripe involved is locked
  * once, in ascending address order, before the first read or put, and
- * released after the last.
- *
- * Limitation: the arena's free space cannot be reserved in advance, so a
- * put that fails with ENOMEM part way leaves the keys before it set and
- * those after it unchanged; the reply is then -OOM.
+ * released after the last.  A put that fails for want of memory undoes
+ * the puts before it, from private copies of the old values, so that the
+ * reply -OOM means nothing changed.  (The arena is shared: the undo could
+ * itself fail only if another worker took the room the failed command
+ * freed, in the instant between; then the key is left deleted.)
  */
 static void
 cmd_mset_generic(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen, int nx)
 {
-	struct keyspace		 *ks = cl->cl_ks;
-	struct ks_key		 *keys;
-	struct ks_stripe	**sts, **order;
-	int			  n, i, j, nlocked = 0, rc = 0, exists = 0;
+	struct keyspace		*ks = cl->cl_ks;
+	struct ks_multi		 m;
+	struct mset_undo	*undo = NULL;
+	const struct entry	*e;
+	const char		*v;
+	int			 n, i, rc = 0, exists = 0;
+	int64_t			 now = command_now_ms();
 
 	if (argc % 2 == 0) {
 		command_reply_arity(cl, nx ? "msetnx" : "mset");
 		return;
 	}
 	n = (argc - 1) / 2;
-	keys = calloc(n, sizeof(*keys));
-	sts = calloc(n, sizeof(*sts));
-	order = calloc(n, sizeof(*order));
-	if (keys == NULL || sts == NULL || order == NULL) {
+	if ((undo = calloc((size_t)n, sizeof(*undo))) == NULL) {
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-		goto out;
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		keyspace_key(ks, &keys[i], argv[1 + 2 * i], argvlen[1 + 2 * i]);
-		sts[i] = keyspace_stripe(ks, cl->cl_db, &keys[i]);
-		order[i] = sts[i];
-	}
-	qsort(order, n, sizeof(*order), cmd_stripe_cmp);
-	for (i = 0; i < n; i++) {
-		if (i > 0 && order[i] == order[nlocked - 1])
-			continue;
-		order[nlocked++] = order[i];
-		keyspace_lock_stripe(ks, order[i]);
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
+	    argvlen + 1, (size_t)n, 2) == -1) {
+		free(undo);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
 	}
 	if (nx) {
 		for (i = 0; i < n && !exists; i++)
-			if (keyspace_find_locked(ks, sts[i], &keys[i],
-			    command_now_ms()) != NULL)
+			if (keyspace_find_locked(ks, m.km_sts[i],
+			    &m.km_keys[i], now) != NULL)
 				exists = 1;
 	}
-	for (i = 0; i < n && !exists && rc == 0; i++)
-		rc = keyspace_put_locked(ks, sts[i], &keys[i], OBJ_STRING,
-		    argv[2 + 2 * i], argvlen[2 + 2 * i], KEYSPACE_NO_EXPIRE);
-	for (j = nlocked - 1; j >= 0; j--)
-		keyspace_unlock(ks, order[j]);
+	for (i = 0; i < n && !exists && rc == 0; i++) {
+		e = keyspace_find_locked(ks, m.km_sts[i], &m.km_keys[i], now);
+		if (e != NULL) {
+			v = entry_value(e, &undo[i].mu_len);
+			if ((undo[i].mu_val = malloc(undo[i].mu_len + 1)) ==
+			    NULL) {
+				rc = -1;
+				break;
+			}
+			memcpy(undo[i].mu_val, v, undo[i].mu_len);
+			undo[i].mu_type = e->e_type;
+			undo[i].mu_expire = entry_expire(e);
+		}
+		rc = keyspace_put_locked(ks, m.km_sts[i], &m.km_keys[i],
+		    OBJ_STRING, argv[2 + 2 * i], argvlen[2 + 2 * i],
+		    KEYSPACE_NO_EXPIRE);
+		if (rc == -1)
+			break;
+	}
+	if (rc == -1)
+		cmd_mset_undo(ks, &m, undo, i);
+	keyspace_multi_unlock(ks, &m);
 	if (rc == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else if (nx)
 		reply_int(&cl->cl_reply, !exists);
 	else
 		reply_status(&cl->cl_reply, "OK");
-out:
-	free(keys);
-	free(sts);
-	free(order);
+	for (i = 0; i < n; i++)
+		free(undo[i].mu_val);
+	free(undo);
+	keyspace_multi_free(&m);
 }
 
 static void
@@ -938,6 +1252,8 @@ static const struct command cmd_string_commands[] = {
 	{ "getrange",	4,	CMD_READONLY, 1, 1, 1, cmd_getrange },
 	{ "setrange",	4,	CMD_WRITE | CMD_DENYOOM, 1, 1, 1,
 	    cmd_setrange },
+	{ "getex",	-2,	CMD_WRITE | CMD_FAST, 1, 1, 1, cmd_getex },
+	{ "lcs",	-3,	CMD_READONLY,		1, 2, 1, cmd_lcs },
 	{ "mset",	-3,	CMD_WRITE | CMD_DENYOOM, 1, -1, 2, cmd_mset },
 	{ "msetnx",	-3,	CMD_WRITE | CMD_DENYOOM, 1, -1, 2, cmd_msetnx },
 };

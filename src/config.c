@@ -215,7 +215,7 @@ const struct config_directive config_directives[] = { INT("port", MUT | CONFIG_F
 	MEM("arena-size", CONFIG_F_HYDRA, cf_arena_size, "1gb", 1024 * 1024,
 	    LLONG_MAX),
 	STR("arena-name", CONFIG_F_HYDRA, cf_arena_name, "", NULL),
-	INTCHK("stripes", CONFIG_F_HYDRA, cf_stripes, "256", 1, 65536,
+	INTCHK("stripes", CONFIG_F_HYDRA, cf_stripes, "256", 1, 512,
 	    config_check_pow2),
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL } };
 

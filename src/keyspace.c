@@ -2,7 +2,9 @@
  * keyspace.c: the databases, as striped chained hash tables in the arena.
  *
  * Run by workers (and by tools and tests).  Locks: the stripe lock of the
- * key (one at a time), and through the allocator the slab locks after it.
+ * key, or the stripes of a command's keys taken together in ascending
+ * address order (keyspace_lock_keys()), or every stripe of two databases
+ * (keyspace_swapdb()); through the allocator the slab locks after them.
  *
  * Each stripe is a small Redis-style dict: table 0, and table 1 while an
  * incremental rehash moves buckets from 0 to 1 (one bucket per write, at
@@ -18,16 +20,26 @@
  * link it into table 1, point it at its new successor, unlink it from
  * table 0; a death in between leaves the entry on two chains, which the roll
  * forward resolves from the recorded values.
+ *
+ * A change that spans stripes is one intent per stripe, so a death between
+ * them shows: keyspace_copy_locked() puts the copy before it deletes the
+ * source, so that a rename cut short leaves the value under both names.
+ * SWAPDB is settled whole instead: see keyspace_swapdb() and
+ * ks_swap_repair().
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hydra/crashpoint.h"
 #include "hydra/hash.h"
 #include "hydra/log.h"
 #include "hydra/slab.h"
 #include "keyspace_internal.h"
+
+/* Keys this process deleted because their time had passed. */
+static uint64_t	 ks_expired_total;
 
 struct ks_repair_ctx {
 	struct keyspace		*ks;
@@ -130,7 +142,8 @@ keyspace_shm_size(const struct arena_params *ap, size_t npages)
 {
 	(void)npages;
 	return (sizeof(struct ks_region) + ((size_t)ap->ap_databases <<
-	    ap->ap_stripes_log2) * sizeof(struct ks_stripe));
+	    ap->ap_stripes_log2) * sizeof(struct ks_stripe) +
+	    (size_t)ap->ap_databases * sizeof(struct ks_dbslot));
 }
 
 int
@@ -138,6 +151,7 @@ keyspace_shm_init(struct arena *a, void *region, const struct arena_params *ap)
 {
 	struct ks_region	*kr = region;
 	struct ks_stripe	*st;
+	struct ks_dbslot	*slot;
 	size_t			 i, n;
 
 	(void)a;
@@ -158,6 +172,12 @@ keyspace_shm_init(struct arena *a, void *region, const struct arena_params *ap)
 			return (-1);
 		intent_init(&st->st_intent);
 	}
+	for (i = 0; i < ap->ap_databases; i++) {
+		slot = (struct ks_dbslot *)&kr->kr_stripe[n] + i;
+		slot->ds_owner = (uint32_t)i;
+		slot->ds_phys = (uint32_t)i;
+		slot->ds_swap = 0;
+	}
 	return (0);
 }
 
@@ -165,6 +185,7 @@ int
 keyspace_open(struct keyspace *ks, struct arena *a)
 {
 	ks->ks_arena = a;
+	ks->ks_lfu = 0;
 	ks->ks_reg = arena_region(a, ARENA_REGION_KEYSPACE);
 	if (ks->ks_reg == NULL) {
 		errno = ENOENT;
@@ -202,6 +223,77 @@ keyspace_key(const struct keyspace *ks, struct ks_key *kk, const void *key,
 
 /* Locking and repair. */
 
+static uint32_t
+ks_load32(const uint32_t *p)
+{
+	return (__atomic_load_n(p, __ATOMIC_SEQ_CST));
+}
+
+static void
+ks_store32(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static uint64_t
+ks_load64(const uint64_t *p)
+{
+	return (__atomic_load_n(p, __ATOMIC_SEQ_CST));
+}
+
+static void
+ks_store64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static uint64_t
+ks_swap_record(unsigned partner, unsigned owner)
+{
+	return ((uint64_t)(partner + 1) << 32 | owner);
+}
+
+/*
+ * Settle a swap that a dead process left on physical database p, called
+ * by the repairer of one of p's stripes (the swapper held them all, so
+ * every one of them is repaired before anyone reads p's owner again).
+ * The swap happened when the partner's record was written too, or when
+ * the partner has already taken its new owner; then p takes its new owner
+ * (roll forward), else the record is dropped (roll back).  Each side
+ * settles only itself, so it needs no lock of the partner: a later swap
+ * of the partner cannot name p before p is settled.
+ */
+static void
+ks_swap_repair(struct keyspace *ks, unsigned p)
+{
+	struct ks_dbslot	*me = ks_dbslot(ks, p), *other;
+	uint64_t		 rec = ks_load64(&me->ds_swap);
+	unsigned		 q, nowner, cur;
+	int			 done;
+
+	if (rec == 0)
+		return;
+	q = (unsigned)(rec >> 32) - 1;
+	nowner = (unsigned)(rec & 0xffffffffU);
+	cur = ks_load32(&me->ds_owner);
+	if (q >= ks->ks_reg->kr_ndb || nowner >= ks->ks_reg->kr_ndb) {
+		log_warnx("keyspace repair: db %u: bad swap record", p);
+		ks_store64(&me->ds_swap, 0);
+		return;
+	}
+	other = ks_dbslot(ks, q);
+	done = cur == nowner ||
+	    ks_load64(&other->ds_swap) == ks_swap_record(p, cur) ||
+	    ks_load32(&other->ds_owner) == cur;
+	if (done) {
+		ks_store32(&me->ds_owner, nowner);
+		ks_store32(&ks_dbslot(ks, nowner)->ds_phys, p);
+	}
+	ks_store64(&me->ds_swap, 0);
+	log_info("keyspace repair: swap of db %u rolled %s", p,
+	    done ? "forward" : "back");
+}
+
 static int
 ks_stripe_repair(void *arg)
 {
@@ -216,6 +308,7 @@ ks_stripe_repair(void *arg)
 		log_info("keyspace repair: stripe %zu rolled %s",
 		    (size_t)(st - ctx->ks->ks_reg->kr_stripe),
 		    rolled > 0 ? "forward" : "back");
+	ks_swap_repair(ctx->ks, ks_stripe_phys(ctx->ks, st));
 	return (0);
 }
 
@@ -227,26 +320,73 @@ ks_lock_stripe(struct keyspace *ks, struct ks_stripe *st)
 	lock_acquire(&st->st_lock, ks_stripe_repair, &ctx);
 }
 
+/*
+ * Where logical database db probably is: the hint, checked against the
+ * owners without a lock, or a search of the owners.  The caller checks
+ * the answer under a stripe lock.  A swap in progress may hide db from
+ * one search (its owner handed over between the two loops): search
+ * again, for a second at most, before calling the map broken.
+ */
+static unsigned
+ks_phys_guess(const struct keyspace *ks, unsigned db)
+{
+	struct timespec	 pause = { 0, 100000 };
+	unsigned	 p, i, tries, ndb = ks->ks_reg->kr_ndb;
+	uint64_t	 rec;
+
+	p = ks_load32(&ks_dbslot(ks, db)->ds_phys);
+	if (p < ndb && ks_load32(&ks_dbslot(ks, p)->ds_owner) == db)
+		return (p);
+	for (tries = 0; tries < 10000; tries++) {
+		for (i = 0; i < ndb; i++)
+			if (ks_load32(&ks_dbslot(ks, i)->ds_owner) == db)
+				return (i);
+		/* A dead swapper's database, whose repair gives it to db. */
+		for (i = 0; i < ndb; i++) {
+			rec = ks_load64(&ks_dbslot(ks, i)->ds_swap);
+			if (rec != 0 && (rec & 0xffffffffU) == db)
+				return (i);
+		}
+		nanosleep(&pause, NULL);
+	}
+	/* Every database is owned, or promised by a record, at all times. */
+	log_warnx("keyspace: database %u has no stripes", db);
+	abort();
+}
+
+/* Does the locked stripe belong to logical database db? */
+static int
+ks_stripe_serves(const struct keyspace *ks, const struct ks_stripe *st,
+    unsigned db)
+{
+	return (ks_load32(&ks_dbslot(ks, ks_stripe_phys(ks, st))->ds_owner) ==
+	    db);
+}
+
 struct ks_stripe *
-keyspace_lock(struct keyspace *ks, unsigned db, const struct ks_key *kk)
+ks_lock_db_stripe(struct keyspace *ks, unsigned db, uint32_t s)
 {
 	struct ks_stripe	*st;
 
-	st = ks_stripe_at(ks, db, ks_stripe_of(ks, kk->kk_hash));
-	ks_lock_stripe(ks, st);
-	return (st);
+	for (;;) {
+		st = ks_stripe_at(ks, ks_phys_guess(ks, db), s);
+		ks_lock_stripe(ks, st);
+		if (ks_stripe_serves(ks, st, db))
+			return (st);
+		lock_release(&st->st_lock);
+	}
+}
+
+uint32_t
+keyspace_stripe_index(const struct keyspace *ks, const struct ks_key *kk)
+{
+	return (ks_stripe_of(ks, kk->kk_hash));
 }
 
 struct ks_stripe *
-keyspace_stripe(struct keyspace *ks, unsigned db, const struct ks_key *kk)
+keyspace_lock(struct keyspace *ks, unsigned db, const struct ks_key *kk)
 {
-	return (ks_stripe_at(ks, db, ks_stripe_of(ks, kk->kk_hash)));
-}
-
-void
-keyspace_lock_stripe(struct keyspace *ks, struct ks_stripe *st)
-{
-	ks_lock_stripe(ks, st);
+	return (ks_lock_db_stripe(ks, db, ks_stripe_of(ks, kk->kk_hash)));
 }
 
 void
@@ -254,6 +394,185 @@ keyspace_unlock(struct keyspace *ks, struct ks_stripe *st)
 {
 	(void)ks;
 	lock_release(&st->st_lock);
+}
+
+static int
+ks_stripe_cmp(const void *a, const void *b)
+{
+	uintptr_t	 x = (uintptr_t)*(struct ks_stripe *const *)a;
+	uintptr_t	 y = (uintptr_t)*(struct ks_stripe *const *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+size_t
+keyspace_lock_keys(struct keyspace *ks, unsigned db, const unsigned *dbs,
+    const struct ks_key *keys, size_t n, struct ks_stripe **sts,
+    struct ks_stripe **held)
+{
+	size_t	 i, nheld;
+	int	 moved;
+
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			sts[i] = ks_stripe_at(ks, ks_phys_guess(ks,
+			    dbs != NULL ? dbs[i] : db),
+			    ks_stripe_of(ks, keys[i].kk_hash));
+			held[i] = sts[i];
+		}
+		qsort(held, n, sizeof(*held), ks_stripe_cmp);
+		for (i = 0, nheld = 0; i < n; i++) {
+			if (nheld > 0 && held[i] == held[nheld - 1])
+				continue;
+			held[nheld++] = held[i];
+			ks_lock_stripe(ks, held[i]);
+		}
+		CRASHPOINT(keyspace_lock_keys_held);
+		for (i = 0, moved = 0; i < n && !moved; i++)
+			moved = !ks_stripe_serves(ks, sts[i],
+			    dbs != NULL ? dbs[i] : db);
+		if (!moved)
+			return (nheld);
+		keyspace_unlock_keys(ks, held, nheld);
+	}
+}
+
+void
+keyspace_unlock_keys(struct keyspace *ks, struct ks_stripe **held,
+    size_t nheld)
+{
+	while (nheld > 0)
+		keyspace_unlock(ks, held[--nheld]);
+}
+
+int
+keyspace_multi_init(struct ks_multi *m, size_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->km_n = n;
+	m->km_dbs = calloc(n, sizeof(*m->km_dbs));
+	m->km_keys = calloc(n, sizeof(*m->km_keys));
+	m->km_sts = calloc(n, sizeof(*m->km_sts));
+	m->km_held = calloc(n, sizeof(*m->km_held));
+	if (m->km_dbs == NULL || m->km_keys == NULL || m->km_sts == NULL ||
+	    m->km_held == NULL) {
+		keyspace_multi_free(m);
+		errno = ENOMEM;
+		return (-1);
+	}
+	return (0);
+}
+
+void
+keyspace_multi_set(struct keyspace *ks, struct ks_multi *m, size_t i,
+    unsigned db, const void *key, size_t len)
+{
+	m->km_dbs[i] = db;
+	keyspace_key(ks, &m->km_keys[i], key, len);
+}
+
+void
+keyspace_multi_lock(struct keyspace *ks, struct ks_multi *m)
+{
+	m->km_nheld = keyspace_lock_keys(ks, 0, m->km_dbs, m->km_keys,
+	    m->km_n, m->km_sts, m->km_held);
+}
+
+int
+keyspace_multi_lock_names(struct keyspace *ks, struct ks_multi *m,
+    unsigned db, const char *const *names, const size_t *lens, size_t n,
+    size_t step)
+{
+	size_t	 i;
+
+	if (keyspace_multi_init(m, n) == -1)
+		return (-1);
+	for (i = 0; i < n; i++)
+		keyspace_multi_set(ks, m, i, db, names[i * step],
+		    lens[i * step]);
+	keyspace_multi_lock(ks, m);
+	return (0);
+}
+
+void
+keyspace_multi_unlock(struct keyspace *ks, struct ks_multi *m)
+{
+	keyspace_unlock_keys(ks, m->km_held, m->km_nheld);
+	m->km_nheld = 0;
+}
+
+void
+keyspace_multi_free(struct ks_multi *m)
+{
+	free(m->km_dbs);
+	free(m->km_keys);
+	free(m->km_sts);
+	free(m->km_held);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Lock (or unlock) every stripe of physical databases p and q, in order. */
+static void
+ks_lock_pair(struct keyspace *ks, unsigned p, unsigned q, int lock)
+{
+	unsigned	 lo = p < q ? p : q, hi = p < q ? q : p;
+	uint32_t	 s, nst = keyspace_stripes(ks);
+	struct ks_stripe *st;
+
+	for (s = 0; s < 2 * nst; s++) {
+		st = ks_stripe_at(ks, s < nst ? lo : hi, s % nst);
+		if (lock)
+			ks_lock_stripe(ks, st);
+		else {
+			st->st_version++;
+			lock_release(&st->st_lock);
+		}
+	}
+}
+
+/*
+ * Swap: with every stripe of both physical databases locked, record the
+ * swap on each side (the second record is the commit point), hand each
+ * side its new owner, fix the hints, clear the records.  A death before
+ * the commit point rolls back; after it, forward (ks_swap_repair()).
+ */
+void
+keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
+{
+	struct ks_dbslot	*sa, *sb;
+	unsigned		 pa, pb;
+
+	if (a == b)
+		return;
+	for (;;) {
+		pa = ks_phys_guess(ks, a);
+		pb = ks_phys_guess(ks, b);
+		if (pa == pb) {
+			/* A swap left half done: its repair settles it. */
+			keyspace_unlock(ks, ks_lock_db_stripe(ks, a, 0));
+			continue;
+		}
+		ks_lock_pair(ks, pa, pb, 1);
+		if (ks_load32(&ks_dbslot(ks, pa)->ds_owner) == a &&
+		    ks_load32(&ks_dbslot(ks, pb)->ds_owner) == b)
+			break;
+		ks_lock_pair(ks, pa, pb, 0);
+	}
+	sa = ks_dbslot(ks, pa);
+	sb = ks_dbslot(ks, pb);
+	/* The second record is the commit point. */
+	ks_store64(&sa->ds_swap, ks_swap_record(pb, b));
+	CRASHPOINT(keyspace_swapdb_recorded);
+	ks_store64(&sb->ds_swap, ks_swap_record(pa, a));
+	CRASHPOINT(keyspace_swapdb_committed);
+	ks_store32(&sa->ds_owner, b);
+	CRASHPOINT(keyspace_swapdb_half);
+	ks_store32(&sb->ds_owner, a);
+	ks_store32(&ks_dbslot(ks, a)->ds_phys, pb);
+	ks_store32(&ks_dbslot(ks, b)->ds_phys, pa);
+	ks_store64(&sa->ds_swap, 0);
+	ks_store64(&sb->ds_swap, 0);
+	ks_lock_pair(ks, pa, pb, 0);
 }
 
 /* Tables and rehashing. */
@@ -503,8 +822,79 @@ ks_expired(const struct entry *e, int64_t now_ms)
 	return (when != KEYSPACE_NO_EXPIRE && now_ms > when);
 }
 
+/* Delete a key whose time has passed, and count it. */
+static void
+ks_delete_expired(struct keyspace *ks, struct ks_stripe *st,
+    struct ks_where *w)
+{
+	ks_delete_at(ks, st, w);
+	ks_expired_total++;
+}
+
+uint64_t
+keyspace_expired_keys(void)
+{
+	return (ks_expired_total);
+}
+
+/*
+ * The clock an entry gets when it is written or read: the minute on the
+ * realtime clock, modulo 256 (LRU), or the access counter (LFU), which
+ * grows as Redis's LFULogIncr() makes it (log factor 10, no decay).
+ */
+static uint8_t
+ks_clock_minute(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint8_t)(ts.tv_sec / 60));
+}
+
+static void
+ks_touch(const struct keyspace *ks, struct entry *e)
+{
+	uint8_t		 c = e->e_clock;
+	double		 base;
+
+	if (!ks->ks_lfu) {
+		c = ks_clock_minute();
+		if (e->e_clock != c)
+			e->e_clock = c;
+		return;
+	}
+	if (c == 255)
+		return;
+	base = c > KEYSPACE_LFU_INIT ? c - KEYSPACE_LFU_INIT : 0;
+	if ((double)arc4random() / UINT32_MAX < 1.0 / (base * 10 + 1))
+		e->e_clock = c + 1;
+}
+
+long long
+entry_idle_seconds(const struct entry *e)
+{
+	return ((long long)(uint8_t)(ks_clock_minute() - e->e_clock) * 60);
+}
+
+void
+keyspace_set_lfu(struct keyspace *ks, int on)
+{
+	ks->ks_lfu = on;
+}
+
 const struct entry *
 keyspace_find_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, int64_t now_ms)
+{
+	const struct entry	*e;
+
+	if ((e = keyspace_peek_locked(ks, st, kk, now_ms)) != NULL)
+		ks_touch(ks, (struct entry *)e);
+	return (e);
+}
+
+const struct entry *
+keyspace_peek_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, int64_t now_ms)
 {
 	struct ks_where	 w;
@@ -514,7 +904,7 @@ keyspace_find_locked(struct keyspace *ks, struct ks_stripe *st,
 	if (!ks_locate(ks, st, kk, &w))
 		return (NULL);
 	if (ks_expired(w.e, now_ms)) {
-		ks_delete_at(ks, st, &w);
+		ks_delete_expired(ks, st, &w);
 		return (NULL);
 	}
 	return (w.e);
@@ -532,8 +922,11 @@ keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
 	found = ks_locate(ks, st, kk, &w);
 	if (!found && ks_prepare_insert(ks, st) == -1)
 		return (-1);
+	/* A new value is a new access; LFU keeps its count, as Redis's
+	   dbOverwrite() does. */
 	return (ks_write_entry(ks, st, kk, found, &w, type,
-	    found ? w.e->e_clock : 0, val, vlen, expire_ms));
+	    !ks->ks_lfu ? ks_clock_minute() : found ? w.e->e_clock :
+	    KEYSPACE_LFU_INIT, val, vlen, expire_ms));
 }
 
 int
@@ -581,6 +974,32 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 	if (ks_write_entry(ks, st, kk, 1, &w, w.e->e_type, w.e->e_clock, val,
 	    vlen, expire_ms) == -1)
 		return (-1);
+	return (1);
+}
+
+int
+keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
+    const struct ks_key *src, struct ks_stripe *to,
+    const struct ks_key *dst, int64_t now_ms, int keep, int tag)
+{
+	const struct entry	*e;
+	const char		*v;
+	size_t			 vlen;
+
+	if ((e = keyspace_peek_locked(ks, from, src, now_ms)) == NULL)
+		return (0);
+	/*
+	 * The source entry stays where it is while the copy is put (a
+	 * rehash relinks entries, it never moves them), so its bytes can
+	 * be the value.
+	 */
+	v = entry_value(e, &vlen);
+	if (keyspace_put_locked(ks, to, dst, tag < 0 ? e->e_type :
+	    (uint8_t)tag, v, vlen, entry_expire(e)) == -1)
+		return (-1);
+	CRASHPOINT(keyspace_copy_put);
+	if (!keep)
+		(void)keyspace_delete_locked(ks, from, src);
 	return (1);
 }
 
@@ -689,7 +1108,7 @@ ks_random_in_stripe(struct keyspace *ks, struct ks_stripe *st,
 	w.off = *link;
 	w.e = ks_entry(ks, w.off);
 	if (ks_expired(w.e, now_ms)) {
-		ks_delete_at(ks, st, &w);
+		ks_delete_expired(ks, st, &w);
 		return (-1);
 	}
 	fn(w.e, arg);
@@ -711,13 +1130,14 @@ keyspace_random(struct keyspace *ks, unsigned db, int64_t now_ms,
 			return (0);
 		s = arc4random_uniform(nst);
 		for (i = 0; i < nst; i++) {
-			st = ks_stripe_at(ks, db, (s + i) % nst);
+			st = ks_stripe_at(ks, ks_phys_guess(ks, db),
+			    (s + i) % nst);
 			if (shm_load32(&st->st_nkeys) != 0)
 				break;
 		}
 		if (i == nst)
 			continue;
-		ks_lock_stripe(ks, st);
+		st = ks_lock_db_stripe(ks, db, (s + i) % nst);
 		rv = ks_random_in_stripe(ks, st, now_ms, fn, arg);
 		lock_release(&st->st_lock);
 		if (rv == 1)
@@ -800,10 +1220,10 @@ keyspace_scan(struct keyspace *ks, unsigned db, uint64_t cursor,
 	struct ks_stripe	*st;
 
 	for (; s < keyspace_stripes(ks); s++, v = 0) {
-		st = ks_stripe_at(ks, db, s);
+		st = ks_stripe_at(ks, ks_phys_guess(ks, db), s);
 		if (v == 0 && shm_load32(&st->st_nkeys) == 0)
 			continue;
-		ks_lock_stripe(ks, st);
+		st = ks_lock_db_stripe(ks, db, s);
 		v = ks_scan_stripe(ks, st, v, now_ms, fn, arg);
 		lock_release(&st->st_lock);
 		if (v != 0)
@@ -857,8 +1277,7 @@ keyspace_flush(struct keyspace *ks, unsigned db)
 	uint32_t		 s;
 
 	for (s = 0; s < keyspace_stripes(ks); s++) {
-		st = ks_stripe_at(ks, db, s);
-		ks_lock_stripe(ks, st);
+		st = ks_lock_db_stripe(ks, db, s);
 		ks_flush_stripe(ks, st);
 		lock_release(&st->st_lock);
 	}
@@ -870,11 +1289,65 @@ keyspace_count(struct keyspace *ks, unsigned db, uint64_t *keys,
 {
 	struct ks_stripe	*st;
 	uint32_t		 s;
+	unsigned		 p;
 
 	*keys = *expires = 0;
+	p = ks_phys_guess(ks, db);
 	for (s = 0; s < keyspace_stripes(ks); s++) {
-		st = ks_stripe_at(ks, db, s);
+		st = ks_stripe_at(ks, p, s);
 		*keys += shm_load32(&st->st_nkeys);
 		*expires += shm_load32(&st->st_nexpires);
 	}
+}
+
+/*
+ * Active expiry.  The sweep walks the buckets of a stripe from where the
+ * last sweep of that stripe stopped (st_sweep, a hint that any taker may
+ * move), over table 0 from the rehash index and then table 1.
+ */
+unsigned
+keyspace_expire_sweep(struct keyspace *ks, unsigned db, uint32_t s,
+    int64_t now_ms, unsigned budget, unsigned *visited)
+{
+	struct ks_stripe	*st;
+	struct ks_table		*t0, *t1;
+	struct ks_where		 w;
+	uint32_t		 size0, size1, lo, span, b, steps;
+	unsigned		 deleted = 0, seen = 0;
+
+	*visited = 0;
+	st = ks_stripe_at(ks, ks_phys_guess(ks, db), s);
+	if (shm_load32(&st->st_nexpires) == 0)
+		return (0);
+	st = ks_lock_db_stripe(ks, db, s);
+	t0 = ks_table(ks, st->st_table[0]);
+	t1 = ks_table(ks, st->st_table[1]);
+	size0 = ks_table_size(t0);
+	size1 = ks_table_size(t1);
+	lo = t1 != NULL ? st->st_rehash : 0;
+	span = size0 + size1 - lo;
+	/* Empty buckets cost too, but ten times less than a key. */
+	for (steps = 0; st->st_nexpires > 0 && span > 0 && seen < budget &&
+	    steps < span && steps < budget * 10; steps++) {
+		b = lo + (st->st_sweep + steps) % span;
+		w.link = b < size0 ? &t0->kt_bucket[b] :
+		    &t1->kt_bucket[b - size0];
+		while (!aoff_isnull(w.off = *w.link)) {
+			w.e = ks_entry(ks, w.off);
+			seen++;
+			if (ks_expired(w.e, now_ms)) {
+				ks_delete_expired(ks, st, &w);
+				CRASHPOINT(keyspace_sweep_deleted);
+				deleted++;
+			} else
+				w.link = &w.e->e_next;
+		}
+	}
+	if (span > 0)
+		st->st_sweep = (st->st_sweep + steps) % span;
+	if (deleted > 0)
+		ks_maybe_shrink(ks, st);
+	keyspace_unlock(ks, st);
+	*visited = seen;
+	return (deleted);
 }

@@ -6,8 +6,9 @@
  * intent is idle; the tables are allocated chunks of the right size; below
  * the rehash index, table 0 is empty; every entry is inside the arena, fits
  * its chunk, hashes to this stripe and to the bucket it hangs from, and is
- * reached once; the key counts match.  Each chunk reached is marked for the
- * allocator sweep (slab_check.c).
+ * reached once; the key counts match.  Then the database map: every
+ * database is served by one stripe array.  Each chunk reached is marked
+ * for the allocator sweep (slab_check.c).
  */
 #include "hydra/check.h"
 #include "hydra/slab.h"
@@ -173,6 +174,37 @@ ks_check_stripe(struct ks_check_ctx *cx, struct ks_stripe *st)
 		ks_check_unmark(ck, st);
 }
 
+/*
+ * The database map, after every stripe was taken (which settles a swap
+ * whose process died): each database is served by exactly one stripe
+ * array, and no swap is left recorded.  Without CHECK_LIVE only: a live
+ * SWAPDB may be halfway.
+ */
+static void
+ks_check_dbmap(struct check *ck, struct keyspace *ks)
+{
+	struct ks_dbslot	*ds;
+	unsigned		 i, j, ndb = keyspace_databases(ks);
+
+	if (ck->ck_flags & CHECK_LIVE)
+		return;
+	for (i = 0; i < ndb; i++) {
+		ds = ks_dbslot(ks, i);
+		if (ds->ds_owner >= ndb) {
+			check_error(ck, "db slot %u: owner %u is not a "
+			    "database", i, ds->ds_owner);
+			continue;
+		}
+		if (ds->ds_swap != 0)
+			check_error(ck, "db slot %u: a swap is still "
+			    "recorded", i);
+		for (j = 0; j < i; j++)
+			if (ks_dbslot(ks, j)->ds_owner == ds->ds_owner)
+				check_error(ck, "databases %u and %u both "
+				    "serve database %u", j, i, ds->ds_owner);
+	}
+}
+
 void
 keyspace_check(struct check *ck)
 {
@@ -195,4 +227,5 @@ keyspace_check(struct check *ck)
 			lock_release(&st->st_lock);
 		}
 	}
+	ks_check_dbmap(ck, &ks);
 }

@@ -31,24 +31,63 @@ struct ks_stripe {
 	uint32_t	 st_rehash;	/* next bucket of table 0 to move */
 	uint32_t	 st_nkeys;
 	uint32_t	 st_nexpires;
-	uint32_t	 st_pad;
+	uint32_t	 st_sweep;	/* hint: where the expiry sweep resumes */
 	uint64_t	 st_version;
 	struct intent	 st_intent;
 } __attribute__((aligned(64)));
+
+/*
+ * The databases a client names (logical) are mapped onto the stripe arrays
+ * of the region (physical), so that SWAPDB can exchange two databases by
+ * changing the map.  Slot i of this array, which follows the stripes,
+ * describes physical database i (ds_owner, ds_swap) and logical database
+ * i (ds_phys).
+ *
+ * ds_owner is the truth: the logical database that physical database i
+ * serves.  It changes only while every stripe of database i is locked, so
+ * a holder of any one of those stripes may trust it.  ds_phys is a hint
+ * for finding the physical database of a logical one; it may be stale and
+ * is checked against ds_owner under the stripe lock.  ds_swap is the
+ * record of a swap in flight (see keyspace_swapdb()): 0, or the partner
+ * physical database plus one in the high half and the new owner in the
+ * low half.
+ */
+struct ks_dbslot {
+	uint32_t	 ds_owner;	/* under all of db i's stripe locks */
+	uint32_t	 ds_phys;	/* hint; written with ds_owner */
+	uint64_t	 ds_swap;	/* under all of db i's stripe locks */
+};
 
 struct ks_region {
 	uint64_t	 kr_seed[2];		/* immutable */
 	uint32_t	 kr_ndb;		/* immutable */
 	uint32_t	 kr_stripes_log2;	/* immutable */
 	uint64_t	 kr_pad[6];
-	struct ks_stripe kr_stripe[];		/* kr_ndb << kr_stripes_log2 */
+	struct ks_stripe kr_stripe[];		/* kr_ndb << kr_stripes_log2,
+						   then kr_ndb ks_dbslots */
 };
 
+/* Stripe s of physical database `phys'. */
 static inline struct ks_stripe *
-ks_stripe_at(const struct keyspace *ks, unsigned db, uint32_t s)
+ks_stripe_at(const struct keyspace *ks, unsigned phys, uint32_t s)
 {
-	return (&ks->ks_reg->kr_stripe[((size_t)db <<
+	return (&ks->ks_reg->kr_stripe[((size_t)phys <<
 	    ks->ks_reg->kr_stripes_log2) + s]);
+}
+
+static inline struct ks_dbslot *
+ks_dbslot(const struct keyspace *ks, unsigned i)
+{
+	return ((struct ks_dbslot *)&ks->ks_reg->kr_stripe[(size_t)
+	    ks->ks_reg->kr_ndb << ks->ks_reg->kr_stripes_log2] + i);
+}
+
+/* The physical database a stripe belongs to. */
+static inline unsigned
+ks_stripe_phys(const struct keyspace *ks, const struct ks_stripe *st)
+{
+	return ((unsigned)((size_t)(st - ks->ks_reg->kr_stripe) >>
+	    ks->ks_reg->kr_stripes_log2));
 }
 
 static inline uint32_t
@@ -75,5 +114,12 @@ uint64_t	 ks_hash(const struct keyspace *, const void *, size_t);
 
 /* Take a stripe's lock, repairing it first if its holder died. */
 void		 ks_lock_stripe(struct keyspace *, struct ks_stripe *);
+
+/*
+ * Lock stripe s of logical database db, wherever SWAPDB has put it: the
+ * stripe returned is locked and belongs to db.
+ */
+struct ks_stripe *ks_lock_db_stripe(struct keyspace *, unsigned db,
+		    uint32_t s);
 
 #endif /* HYDRA_KEYSPACE_INTERNAL_H */

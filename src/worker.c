@@ -62,6 +62,7 @@
 #include "hydra/config.h"
 #include "hydra/config_live.h"
 #include "hydra/event.h"
+#include "hydra/expire.h"
 #include "hydra/keyspace.h"
 #include "hydra/log.h"
 #include "hydra/resp.h"
@@ -96,6 +97,8 @@ struct worker {
 	struct scoreboard	*w_sb;
 	struct sb_worker	*w_slot;	/* this worker's own */
 	struct keyspace		 w_ks;
+	struct expire_cycle	 w_expire;
+	uint64_t		 w_expired_seen; /* keyspace_expired_keys() */
 	struct event_loop	*w_loop;
 	struct client		**w_clients;	/* by descriptor */
 	int			 w_capacity;
@@ -535,15 +538,25 @@ worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
 	worker_poke(w);
 }
 
-/* Close the clients CLIENT KILL marked, before the loop waits again. */
+/*
+ * Before the loop waits again: publish the keys this process expired,
+ * and close the clients CLIENT KILL marked.
+ */
 static void
 worker_before_sleep(struct event_loop *loop, void *arg)
 {
 	struct worker	*w = arg;
 	struct client	*cl;
+	uint64_t	 expired;
 	int		 i;
 
 	(void)loop;
+	/* Keys this process expired, lazily or actively, go to INFO. */
+	if ((expired = keyspace_expired_keys()) != w->w_expired_seen) {
+		scoreboard_count(w->w_slot, SB_EXPIRED_KEYS,
+		    expired - w->w_expired_seen);
+		w->w_expired_seen = expired;
+	}
 	if (w->w_kills == 0)
 		return;
 	w->w_kills = 0;
@@ -741,6 +754,17 @@ worker_main(const struct worker_params *wp)
 	    worker_check_parent, &w) == -1 ||
 	    event_timer_add(w.w_loop, WORKER_CRON_MS, worker_cron,
 	    &w) == -1) {
+		log_warn("event_timer_add");
+		return (EX_OSERR);
+	}
+	/* Entry clocks count accesses under an LFU policy, else keep time. */
+	keyspace_set_lfu(&w.w_ks, w.w_cfg.cf_maxmemory_policy ==
+	    CONFIG_MAXMEMORY_VOLATILE_LFU || w.w_cfg.cf_maxmemory_policy ==
+	    CONFIG_MAXMEMORY_ALLKEYS_LFU);
+	/* Active expiry: this worker's share of the stripes, hz a second. */
+	expire_init(&w.w_expire, &w.w_ks, (unsigned)wp->wp_index,
+	    (unsigned)wp->wp_nworkers, w.w_cfg.cf_hz);
+	if (expire_start(w.w_loop, &w.w_expire) == -1) {
 		log_warn("event_timer_add");
 		return (EX_OSERR);
 	}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 #
 # The generic key commands of src/cmd_keys.c: DEL, UNLINK, EXISTS, TYPE,
+# TOUCH, OBJECT, RENAME, RENAMENX, COPY, MOVE, SWAPDB, active expiry,
 # the expiry commands, DBSIZE, RANDOMKEY, KEYS, SCAN, FLUSHDB and
 # FLUSHALL.  Each test starts its own server; the differential tests send
 # the same requests to Debian's redis-server and compare the reply bytes,
@@ -380,4 +381,256 @@ scan_all() {
 	both flushall
 	same_sorted keys '*'
 	same_sorted dbsize
+}
+
+@test "RENAME and RENAMENX move the value and its expiry" {
+	# Invariant: RENAME puts the value and TTL under the new name,
+	# replacing what was there, and the old name is gone; RENAMENX does
+	# so only when the new name is free; a missing source is an error.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set a va ex 100 >/dev/null
+	redis-cli -p "$p" set b vb >/dev/null
+	run redis-cli -p "$p" rename a b
+	[ "$output" = OK ]
+	run redis-cli -p "$p" get b
+	[ "$output" = va ]
+	run redis-cli -p "$p" ttl b
+	[ "$output" -ge 99 ] && [ "$output" -le 100 ]
+	run redis-cli -p "$p" exists a
+	[ "$output" = 0 ]
+	redis-cli -p "$p" set c vc >/dev/null
+	run redis-cli -p "$p" renamenx b c
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" mget b c
+	[ "$output" = "va
+vc" ]
+	run redis-cli -p "$p" renamenx b d
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" mget b d
+	[ "$output" = "
+va" ]
+	run redis-cli -p "$p" rename nosuch x
+	[ "$output" = "ERR no such key" ]
+}
+
+@test "COPY and MOVE work within and across databases" {
+	# Invariant: COPY leaves the source and puts a copy (value and TTL)
+	# under the destination, in this or another database, replacing only
+	# with REPLACE; MOVE puts the key in another database only when it
+	# is free there, and removes it here.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set s v1 ex 100 >/dev/null
+	run redis-cli -p "$p" copy s d
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" mget s d
+	[ "$output" = "v1
+v1" ]
+	run redis-cli -p "$p" ttl d
+	[ "$output" -ge 99 ] && [ "$output" -le 100 ]
+	redis-cli -p "$p" set s v2 >/dev/null
+	run redis-cli -p "$p" copy s d
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" copy s d replace
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" get d
+	[ "$output" = v2 ]
+	run redis-cli -p "$p" copy s s db 3
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" -n 3 get s
+	[ "$output" = v2 ]
+	run redis-cli -p "$p" move s 3
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" move d 3
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" exists d
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" -n 3 mget s d
+	[ "$output" = "v2
+v2" ]
+}
+
+@test "SWAPDB exchanges two databases whole" {
+	# Invariant: after SWAPDB a b, database a holds what b held and the
+	# other way round, counts included; other databases are untouched;
+	# clients that selected either database see the swap at once.
+	start_server
+	p=$HYDRA_PORT
+	for i in 1 2 3; do redis-cli -p "$p" set "zero$i" 0 >/dev/null; done
+	redis-cli -p "$p" -n 5 set five 5 >/dev/null
+	redis-cli -p "$p" -n 2 set two 2 >/dev/null
+	run redis-cli -p "$p" swapdb 0 5
+	[ "$output" = OK ]
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 1 ]
+	run redis-cli -p "$p" get five
+	[ "$output" = 5 ]
+	run redis-cli -p "$p" -n 5 dbsize
+	[ "$output" = 3 ]
+	run redis-cli -p "$p" -n 5 get zero2
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" -n 2 get two
+	[ "$output" = 2 ]
+	# One connection, selected on 5, across a swap made by another.
+	run python3 - "$p" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+def cmd(*a):
+    s.sendall(b"".join([b"*%d\r\n" % len(a)] +
+        [b"$%d\r\n%s\r\n" % (len(x), x.encode()) for x in a]))
+    return s.recv(4096)
+cmd("select", "5")
+before = cmd("dbsize")
+t = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t.sendall(b"*3\r\n$6\r\nswapdb\r\n$1\r\n5\r\n$1\r\n0\r\n")
+t.recv(64)
+print(before.decode().strip(), cmd("dbsize").decode().strip())
+PY
+	[ "$output" = ":3 :1" ]
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 3 ]
+}
+
+@test "TOUCH and OBJECT describe keys" {
+	# Invariant: TOUCH counts existing keys like EXISTS; OBJECT ENCODING
+	# says int, embstr (up to 44 bytes) or raw; IDLETIME is 0 for a key
+	# just written; a missing key answers null.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" mset i 123 e "$(printf 'x%.0s' {1..44})" \
+	    r "$(printf 'x%.0s' {1..45})" >/dev/null
+	run redis-cli -p "$p" touch i e nosuch i
+	[ "$output" = 3 ]
+	run redis-cli -p "$p" object encoding i
+	[ "$output" = int ]
+	run redis-cli -p "$p" object encoding e
+	[ "$output" = embstr ]
+	run redis-cli -p "$p" object encoding r
+	[ "$output" = raw ]
+	run redis-cli -p "$p" object idletime i
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" object encoding nosuch
+	[ "$output" = "" ]
+}
+
+@test "rename, copy, move, swapdb, touch and object: replies match redis-server" {
+	# Invariant: arities, options, database numbers, missing keys and
+	# same-key cases get exactly Redis 7.0's bytes.
+	start_server
+	start_oracle
+	printf 'set a 1\r\nrename nokey b\r\nrenamenx nokey b\r\nrename a a\r\n' |
+	    same_reply
+	printf 'renamenx a a\r\nrename a b\r\nget b\r\nexists a\r\n' | same_reply
+	printf 'rename\r\nrename a\r\nrename a b c\r\nrenamenx a\r\n' |
+	    same_reply
+	printf 'set t v ex 100\r\nrename t t2\r\nttl t2\r\nset n v\r\n' |
+	    same_reply
+	printf 'renamenx t2 n\r\nrenamenx t2 m\r\nmget t2 m n\r\n' | same_reply
+	printf 'copy b b\r\ncopy b c db 16\r\ncopy b c db x\r\ncopy b c db\r\n' |
+	    same_reply
+	printf 'copy b c foo\r\ncopy b c\r\ncopy b c\r\ncopy b c replace\r\n' |
+	    same_reply
+	printf 'copy b c db -1\r\ncopy b b db 1\r\ncopy nokey c\r\n' | same_reply
+	printf 'copy b c replace replace db 1 db 2\r\ncopy\r\ncopy b\r\n' |
+	    same_reply
+	printf 'copy b c db 99999999999999999999\r\nselect 2\r\nget c\r\n' |
+	    same_reply
+	printf 'select 0\r\nmove b 0\r\nmove b 16\r\nmove b x\r\n' | same_reply
+	printf 'move b -1\r\nmove b 99999999999\r\nmove b 1\r\nmove b 1\r\n' |
+	    same_reply
+	printf 'move nokey 1\r\nset b again\r\nmove b 1\r\nmove\r\n' | same_reply
+	printf 'swapdb 0 16\r\nswapdb x 0\r\nswapdb 0 x\r\nswapdb 0 0\r\n' |
+	    same_reply
+	printf 'swapdb 99999999999 0\r\nswapdb 0 -1\r\nswapdb 0\r\n' |
+	    same_reply
+	printf 'swapdb 0 1\r\ndbsize\r\nget b\r\nswapdb 1 0\r\nget b\r\n' |
+	    same_reply
+	printf 'touch\r\ntouch a b a n\r\nset i 7\r\n' | same_reply
+	printf 'object encoding i\r\nobject refcount i\r\nset s str\r\n' |
+	    same_reply
+	# IDLETIME's seconds tick apart on two servers: only its shape.
+	printf 'object refcount s\r\nobject idletime s x\r\n' | same_reply
+	printf 'object freq i\r\nobject help\r\nobject HELP x\r\n' | same_reply
+	printf 'object foo i\r\nobject\r\nobject encoding\r\n' | same_reply
+	printf 'object encoding a b\r\nobject encoding nokey\r\n' | same_reply
+	printf 'object refcount nokey\r\nobject idletime nokey\r\n' | same_reply
+	printf 'object freq nokey\r\nobject "en\\ncoding" i\r\n' | same_reply
+	printf 'set i 10000\r\nobject refcount i\r\nobject encoding i\r\n' |
+	    same_reply
+	printf 'set i -1\r\nobject refcount i\r\nset i 12345678901234567890\r\n' |
+	    same_reply
+	printf 'object encoding i\r\nset i 007\r\nobject encoding i\r\n' |
+	    same_reply
+	printf 'set i 9223372036854775807\r\nobject encoding i\r\n' | same_reply
+	printf 'set i -0\r\nobject encoding i\r\nset i " 1"\r\n' | same_reply
+	printf 'object encoding i\r\nset e ""\r\nobject encoding e\r\n' |
+	    same_reply
+	# How a string was made shows: APPEND and SETRANGE leave it raw,
+	# INCRBYFLOAT never int, and a copy of a shared integer is unshared.
+	printf 'append ap 12\r\nobject encoding ap\r\nappend ap 3\r\n' |
+	    same_reply
+	printf 'object encoding ap\r\nincr ap\r\nobject encoding ap\r\n' |
+	    same_reply
+	printf 'setrange sr 0 1\r\nobject encoding sr\r\nset n 5\r\n' |
+	    same_reply
+	printf 'append n ""\r\nobject encoding n\r\nincrbyfloat f 3\r\n' |
+	    same_reply
+	printf 'object encoding f\r\nset g 5\r\ncopy g h\r\n' | same_reply
+	printf 'object refcount h\r\nobject encoding h\r\nrename g g2\r\n' |
+	    same_reply
+	printf 'object refcount g2\r\nrename ap ap2\r\nobject encoding ap2\r\n' |
+	    same_reply
+}
+
+@test "OBJECT FREQ counts accesses under an LFU policy, as redis-server" {
+	# Invariant: with maxmemory-policy allkeys-lfu a new key's counter
+	# is 5 and the first access makes it 6; IDLETIME is then an error.
+	start_server --maxmemory-policy allkeys-lfu
+	start_oracle
+	redis-cli -p "$ORACLE_PORT" config set maxmemory-policy allkeys-lfu \
+	    >/dev/null
+	printf 'set k v\r\nobject freq k\r\nget k\r\nobject freq k\r\n' |
+	    same_reply
+	printf 'object idletime k\r\nobject freq nokey\r\n' | same_reply
+}
+
+@test "SCAN TYPE finds strings and nothing for other type names" {
+	# Invariant: SCAN with TYPE string (any case) returns the string
+	# keys; any other name, known to Redis or not, returns none.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" mset a 1 b 2 c 3 >/dev/null
+	[ "$(scan_all "$p" type string | tr '\n' ' ')" = "a b c " ]
+	[ "$(scan_all "$p" type StRiNg | tr '\n' ' ')" = "a b c " ]
+	for t in list hash set zset stream none foo ''; do
+		[ -z "$(scan_all "$p" type "$t")" ]
+	done
+}
+
+@test "keys with a TTL disappear without being accessed" {
+	# Invariant: active expiry deletes expired keys that no command
+	# touches: DBSIZE (which counts keys not yet deleted) falls to the
+	# number of keys without a TTL, and those keys stay.
+	start_server
+	p=$HYDRA_PORT
+	for ((i = 0; i < 500; i++)); do
+		echo "SET t$i v PX 1000"
+	done | redis-cli -p "$p" >/dev/null
+	redis-cli -p "$p" mset keep1 v keep2 v >/dev/null
+	redis-cli -p "$p" -n 4 set t v px 1000 >/dev/null
+	run redis-cli -p "$p" dbsize
+	[ "$output" -gt 2 ]
+	for ((try = 0; try < 150; try++)); do
+		[ "$(redis-cli -p "$p" dbsize)" = 2 ] &&
+		    [ "$(redis-cli -p "$p" -n 4 dbsize)" = 0 ] && break
+		sleep 0.1
+	done
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 2 ]
+	run redis-cli -p "$p" -n 4 dbsize
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" mget keep1 keep2
+	[ "$output" = "v
+v" ]
 }

@@ -239,6 +239,29 @@ PY
 	[[ $output == *"total_error_replies:1"* ]]
 }
 
+@test "INFO counts expired keys, lazy and active, over all workers" {
+	# Invariant: expired_keys counts every key deleted because its time
+	# passed: by the active sweep (never read again) and by a read.
+	start_server
+	redis-cli -p "$HYDRA_PORT" set swept v px 1 >/dev/null
+	for ((try = 0; try < 100; try++)); do
+		[ "$(redis-cli -p "$HYDRA_PORT" dbsize)" = 0 ] && break
+		sleep 0.05
+	done
+	[ "$(redis-cli -p "$HYDRA_PORT" dbsize)" = 0 ]
+	run redis-cli -p "$HYDRA_PORT" info stats
+	[[ $output == *"expired_keys:1"* ]]
+	redis-cli -p "$HYDRA_PORT" set lazy v px 1 >/dev/null
+	redis-cli -p "$HYDRA_PORT" config set hz 1 >/dev/null
+	for ((try = 0; try < 100; try++)); do
+		run redis-cli -p "$HYDRA_PORT" info stats
+		[[ $output == *"expired_keys:2"* ]] && break
+		redis-cli -p "$HYDRA_PORT" get lazy >/dev/null
+		sleep 0.05
+	done
+	[[ $output == *"expired_keys:2"* ]]
+}
+
 @test "INFO has Redis's sections, field order and CRLF lines" {
 	# Invariant: INFO's default and "everything" section lists are
 	# Redis's (plus Hydra), every line ends in CRLF, and the fields both

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 #
 # The string commands of src/cmd_string.c beyond GET and SET: the
-# counters, APPEND, STRLEN, GETSET, GETDEL, SETNX, SETEX, PSETEX, MGET,
-# GETRANGE, SETRANGE, INCRBYFLOAT, MSET and MSETNX.  Each test starts its
-# own server; the differential tests send the same requests to Debian's
-# redis-server and compare the reply bytes.
+# counters, APPEND, STRLEN, GETSET, GETDEL, GETEX, SETNX, SETEX, PSETEX,
+# MGET, GETRANGE, SETRANGE, INCRBYFLOAT, MSET, MSETNX and LCS.  Each test
+# starts its own server; the differential tests send the same requests to
+# Debian's redis-server and compare the reply bytes.
 
 load helpers/common
 
@@ -214,4 +214,151 @@ teardown() {
 		run redis-cli -p "$p" mget k0 k5 k9 k13 k17 k21 k26 k31
 		[ "$(echo "$output" | sort -u | wc -l)" = 1 ]
 	done
+}
+
+@test "GETEX returns the value and changes its expiry" {
+	# Invariant: GETEX answers the value like GET and sets (EX, PX,
+	# EXAT, PXAT) or removes (PERSIST) the expiry under the same lock; a
+	# time already past deletes the key after answering.
+	start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" set k v >/dev/null
+	run redis-cli -p "$p" getex k ex 100
+	[ "$output" = v ]
+	run redis-cli -p "$p" ttl k
+	[ "$output" -ge 99 ] && [ "$output" -le 100 ]
+	run redis-cli -p "$p" getex k px 5000
+	[ "$output" = v ]
+	run redis-cli -p "$p" pttl k
+	[ "$output" -gt 4000 ] && [ "$output" -le 5000 ]
+	at=$(($(date +%s) + 1000))
+	redis-cli -p "$p" getex k exat "$at" >/dev/null
+	run redis-cli -p "$p" expiretime k
+	[ "$output" = "$at" ]
+	redis-cli -p "$p" getex k pxat "${at}500" >/dev/null
+	run redis-cli -p "$p" pexpiretime k
+	[ "$output" = "${at}500" ]
+	run redis-cli -p "$p" getex k persist
+	[ "$output" = v ]
+	run redis-cli -p "$p" ttl k
+	[ "$output" = -1 ]
+	run redis-cli -p "$p" getex k exat 1
+	[ "$output" = v ]
+	run redis-cli -p "$p" exists k
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" getex k
+	[ "$output" = "" ]
+}
+
+@test "GETEX: replies match redis-server" {
+	# Invariant: options, their conflicts, bad and out-of-range times
+	# and missing keys get exactly Redis 7.0's bytes.
+	start_server
+	start_oracle
+	printf 'set x hello\r\ngetex x\r\ngetex x ex 100\r\nttl x\r\n' |
+	    same_reply
+	printf 'getex x persist\r\nttl x\r\ngetex x ex 0\r\ngetex x ex -1\r\n' |
+	    same_reply
+	printf 'getex x ex abc\r\ngetex x px 100 ex 100\r\n' | same_reply
+	printf 'getex x persist ex 10\r\ngetex x ex 10 persist\r\n' | same_reply
+	printf 'getex x foo\r\ngetex x nx\r\ngetex x xx\r\ngetex x get\r\n' |
+	    same_reply
+	printf 'getex x keepttl\r\ngetex x ex\r\ngetex x EX 10 EX 20\r\n' |
+	    same_reply
+	printf 'getex x ex 9999999999999999\r\ngetex x px 9223372036854775807\r\n' |
+	    same_reply
+	printf 'getex x pxat 0\r\ngetex x exat -1\r\ngetex x ex abc foo\r\n' |
+	    same_reply
+	printf 'getex nokey ex 10\r\ngetex nokey persist\r\ngetex\r\n' |
+	    same_reply
+	printf 'getex x pxat 99999999999999\r\npexpiretime x\r\n' | same_reply
+	printf 'getex x exat 1\r\nexists x\r\ngetex x\r\n' | same_reply
+}
+
+@test "LCS: replies match redis-server" {
+	# Invariant: the subsequence, LEN, IDX with MINMATCHLEN and
+	# WITHMATCHLEN, missing keys, empty strings and every error get
+	# exactly Redis 7.0's bytes.
+	start_server
+	start_oracle
+	printf 'set k1 ohmytext\r\nset k2 mynewtext\r\nlcs k1 k2\r\n' |
+	    same_reply
+	printf 'lcs k1 k2 len\r\nlcs k1 k2 idx\r\nlcs k1 k2 IDX WITHMATCHLEN\r\n' |
+	    same_reply
+	printf 'lcs k1 k2 idx minmatchlen 4 withmatchlen\r\n' | same_reply
+	printf 'lcs k1 k2 idx minmatchlen -3\r\nlcs k1 k2 minmatchlen 2\r\n' |
+	    same_reply
+	printf 'lcs k1 k2 len idx\r\nlcs k1 k2 idx len\r\nlcs k1 k2 foo\r\n' |
+	    same_reply
+	printf 'lcs k1 k2 minmatchlen\r\nlcs k1 k2 minmatchlen x\r\n' |
+	    same_reply
+	printf 'lcs k1 k2 minmatchlen 1.5 idx\r\nlcs k1\r\nlcs\r\n' | same_reply
+	printf 'lcs k1 nokey\r\nlcs nokey k1 idx\r\nlcs nokey nokey2 len\r\n' |
+	    same_reply
+	printf 'lcs k1 k1\r\nlcs k1 k1 idx withmatchlen\r\n' | same_reply
+	printf 'set a ABCBDAB\r\nset b BDCABA\r\nlcs a b\r\nlcs b a\r\n' |
+	    same_reply
+	printf 'lcs a b idx withmatchlen\r\nlcs b a idx\r\nlcs a b len\r\n' |
+	    same_reply
+	printf 'set c xyz\r\nlcs a c\r\nlcs a c idx\r\nlcs a c len\r\n' |
+	    same_reply
+	printf 'set e ""\r\nlcs e a\r\nlcs e a idx\r\n' | same_reply
+	printf 'set d "aaaabbbbaaaa"\r\nset f "abababab"\r\nlcs d f idx\r\n' |
+	    same_reply
+	printf 'lcs d f\r\nlcs f d idx withmatchlen minmatchlen 2\r\n' |
+	    same_reply
+}
+
+@test "MGET sees a concurrent MSET whole or not at all" {
+	# Invariant: MGET holds the stripes of all its keys at once, so
+	# against MSETs that write one letter to every key it never returns
+	# a mix of two letters.
+	start_server
+	p=$HYDRA_PORT
+	keys=() a=() b=()
+	for ((i = 0; i < 32; i++)); do
+		keys+=("k$i")
+		a+=("k$i" a)
+		b+=("k$i" b)
+	done
+	redis-cli -p "$p" mset "${a[@]}" >/dev/null
+	(
+		for ((round = 0; round < 2000; round++)); do
+			echo "MSET ${a[*]}"
+			echo "MSET ${b[*]}"
+		done | redis-cli -p "$p" >/dev/null
+	) &
+	writer=$!
+	mixed=0
+	for ((round = 0; round < 40; round++)); do
+		n=$(redis-cli -p "$p" mget "${keys[@]}" | sort -u | wc -l)
+		[ "$n" = 1 ] || mixed=$((mixed + 1))
+	done
+	wait "$writer"
+	[ "$mixed" = 0 ]
+}
+
+@test "MSET that runs out of memory changes nothing" {
+	# Invariant: when one value of an MSET does not fit in the arena the
+	# reply is -OOM and every key keeps what it held before: keys set
+	# earlier in the same MSET are put back or deleted.
+	HYDRA_ARENA_SIZE=16mb start_server
+	p=$HYDRA_PORT
+	redis-cli -p "$p" mset a old c keep >/dev/null
+	big=$BATS_TEST_TMPDIR/big
+	head -c 20000000 /dev/zero | tr '\0' x >"$big"
+	run redis-cli -p "$p" -x mset a new b fresh c <"$big"
+	[ "$output" = "OOM command not allowed when used memory > 'maxmemory'." ]
+	run redis-cli -p "$p" mget a b c
+	[ "$output" = "old
+
+keep" ]
+	run redis-cli -p "$p" dbsize
+	[ "$output" = 2 ]
+	run redis-cli -p "$p" -x msetnx x 1 y <"$big"
+	[ "$output" = "OOM command not allowed when used memory > 'maxmemory'." ]
+	run redis-cli -p "$p" exists x y
+	[ "$output" = 0 ]
+	run redis-cli -p "$p" mset a new b fresh
+	[ "$output" = OK ]
 }

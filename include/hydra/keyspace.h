@@ -25,7 +25,12 @@
 
 #define KEYSPACE_DATABASES		16
 #define KEYSPACE_STRIPES_LOG2		8
-#define KEYSPACE_MAX_STRIPES_LOG2	16
+/*
+ * At most 512 stripes per database: SWAPDB holds every stripe of two
+ * databases at once, and the kernel releases at most 2048 robust locks of
+ * a dying thread, which must cover those, the slab locks and a margin.
+ */
+#define KEYSPACE_MAX_STRIPES_LOG2	9
 #define KEYSPACE_NO_EXPIRE		INT64_C(-1)
 
 /*
@@ -37,7 +42,8 @@ struct entry {
 	aoff_t		 e_next;	/* next entry in the bucket chain */
 	uint8_t		 e_type;	/* value type and encoding */
 	uint8_t		 e_flags;	/* ENTRY_F_* */
-	uint8_t		 e_clock;	/* LRU/LFU bits */
+	uint8_t		 e_clock;	/* LRU minute or LFU counter; a hint
+					   stored under the stripe lock */
 	uint8_t		 e_klen;	/* key length; ENTRY_KLEN_LONG: a u32
 					   length follows the header */
 	uint32_t	 e_vlen;	/* value length */
@@ -53,7 +59,11 @@ struct entry {
 struct keyspace {
 	struct arena		*ks_arena;
 	struct ks_region	*ks_reg;
+	int			 ks_lfu;	/* e_clock counts accesses */
 };
+
+/* LFU_INIT_VAL of Redis: the counter of a new key. */
+#define KEYSPACE_LFU_INIT	5
 
 /* A key with its hash, computed once per command. */
 struct ks_key {
@@ -77,20 +87,68 @@ unsigned keyspace_stripes(const struct keyspace *);
 void	 keyspace_key(const struct keyspace *, struct ks_key *,
 	    const void *key, size_t len);
 
+/* The stripe number of a key within its database. */
+uint32_t keyspace_stripe_index(const struct keyspace *, const struct ks_key *);
+
 /* Lock the stripe of a key in database `db'. */
 struct ks_stripe *keyspace_lock(struct keyspace *, unsigned db,
 	    const struct ks_key *);
 void	 keyspace_unlock(struct keyspace *, struct ks_stripe *);
 
 /*
- * The stripe of a key, not locked, and the lock of a stripe got that way.
- * A command that locks several stripes takes each distinct one once (the
- * locks are not recursive) in ascending address order: the stripes of a
- * database are one array, so address order is stripe order.
+ * Lock the stripes of n keys at once, for a command that must see and
+ * change them together.  Key i lives in database dbs[i] (or `db' when dbs
+ * is NULL); sts[i] gets its stripe.  Each distinct stripe is locked once
+ * (the locks are not recursive), in ascending address order, so that two
+ * such commands never deadlock.  `held' (room for n) gets the stripes
+ * locked; the count is returned.  A command names at most two databases,
+ * so it holds at most 2 << KEYSPACE_MAX_STRIPES_LOG2 stripe locks.
  */
-struct ks_stripe *keyspace_stripe(struct keyspace *, unsigned db,
-	    const struct ks_key *);
-void	 keyspace_lock_stripe(struct keyspace *, struct ks_stripe *);
+size_t	 keyspace_lock_keys(struct keyspace *, unsigned db,
+	    const unsigned *dbs, const struct ks_key *keys, size_t n,
+	    struct ks_stripe **sts, struct ks_stripe **held);
+void	 keyspace_unlock_keys(struct keyspace *, struct ks_stripe **held,
+	    size_t nheld);
+
+/*
+ * The same for a command's keys, with the arrays in private memory:
+ * keyspace_multi_init() for n keys (0, or -1 with ENOMEM), then
+ * keyspace_multi_set() for each, then lock, unlock, free.
+ */
+struct ks_multi {
+	size_t			  km_n;
+	size_t			  km_nheld;
+	unsigned		 *km_dbs;
+	struct ks_key		 *km_keys;
+	struct ks_stripe	**km_sts;	/* of key i */
+	struct ks_stripe	**km_held;
+};
+
+int	 keyspace_multi_init(struct ks_multi *, size_t n);
+void	 keyspace_multi_set(struct keyspace *, struct ks_multi *, size_t i,
+	    unsigned db, const void *key, size_t len);
+void	 keyspace_multi_lock(struct keyspace *, struct ks_multi *);
+
+/*
+ * All of it for n keys of database db, names[0], names[step], ... (as a
+ * command's argv holds them): 0 with the stripes locked, or -1 (ENOMEM).
+ */
+int	 keyspace_multi_lock_names(struct keyspace *, struct ks_multi *,
+	    unsigned db, const char *const *names, const size_t *lens,
+	    size_t n, size_t step);
+void	 keyspace_multi_unlock(struct keyspace *, struct ks_multi *);
+void	 keyspace_multi_free(struct ks_multi *);
+
+/*
+ * Exchange databases a and b, atomically: every stripe of both is locked
+ * while the map from database numbers to stripe arrays changes.  A process
+ * killed in the middle leaves the swap done or not done, settled by the
+ * next taker of any of those stripes.
+ */
+void	 keyspace_swapdb(struct keyspace *, unsigned a, unsigned b);
+
+/* Entry clocks count accesses (LFU) instead of keeping time (LRU). */
+void	 keyspace_set_lfu(struct keyspace *, int on);
 
 /*
  * The live entry for a key, or NULL.  An entry whose expiry time has
@@ -99,6 +157,22 @@ void	 keyspace_lock_stripe(struct keyspace *, struct ks_stripe *);
  */
 const struct entry *keyspace_find_locked(struct keyspace *,
 	    struct ks_stripe *, const struct ks_key *, int64_t now_ms);
+
+/* The same, without updating the entry's clock (Redis's NOTOUCH). */
+const struct entry *keyspace_peek_locked(struct keyspace *,
+	    struct ks_stripe *, const struct ks_key *, int64_t now_ms);
+
+/*
+ * Put a copy of key src (in stripe `from') under the name dst (in stripe
+ * `to', both locked), with its type tag (or `tag' when it is not -1),
+ * value and expiry, replacing what dst held; then delete src unless
+ * `keep'.  1 done, 0 no such src, -1 ENOMEM (nothing changed).  A process
+ * killed between the copy and the delete leaves the value under both
+ * names, never under neither.
+ */
+int	 keyspace_copy_locked(struct keyspace *, struct ks_stripe *from,
+	    const struct ks_key *src, struct ks_stripe *to,
+	    const struct ks_key *dst, int64_t now_ms, int keep, int tag);
 
 /*
  * Insert or replace the key with a new value and expiry
@@ -161,6 +235,22 @@ uint64_t keyspace_scan(struct keyspace *, unsigned db, uint64_t cursor,
 
 /* Delete every key of the database. */
 void	 keyspace_flush(struct keyspace *, unsigned db);
+
+/*
+ * Active expiry: look at up to `budget' keys of stripe s of the database
+ * (and up to ten times as many empty buckets), from where the last sweep
+ * of that stripe stopped, deleting those whose time has passed.  Returns
+ * the keys deleted; *visited gets the keys looked at.  A stripe with no
+ * expiring key costs one unlocked read.
+ */
+unsigned keyspace_expire_sweep(struct keyspace *, unsigned db, uint32_t s,
+	    int64_t now_ms, unsigned budget, unsigned *visited);
+
+/* Keys this process deleted because their time had passed, lazily or not. */
+uint64_t keyspace_expired_keys(void);
+
+/* Idle seconds of an entry by its clock (LRU mode; minute granularity). */
+long long entry_idle_seconds(const struct entry *);
 
 /* Keys and keys with an expiry in the database (a racy sum). */
 void	 keyspace_count(struct keyspace *, unsigned db, uint64_t *keys,

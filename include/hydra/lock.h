@@ -11,8 +11,10 @@
  * supervisor's crash policy takes over.
  *
  * Lock order, everywhere: keyspace stripe, then slab class, then slab pool.
- * A process never holds more than a few dozen locks (the kernel walks at
- * most 2048 robust locks of a dying thread).
+ * Stripes are taken in ascending address order when several are held.  A
+ * process holds at most the stripes of two databases (SWAPDB: 1024 with
+ * the most stripes allowed) and a few slab locks, well below the 2048
+ * robust locks the kernel walks for a dying thread.
  *
  * The interface is kept narrow so that a second backend (an owner-word lock
  * released by the supervisor, for platforms without robust mutexes) can

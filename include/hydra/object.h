@@ -13,4 +13,22 @@ enum object_type {
 	OBJ_STRING = 0		/* the bytes are the string */
 };
 
+/*
+ * The tag's low four bits are the type; the high four say how a value was
+ * made, where Redis's OBJECT ENCODING tells such values apart.  Compare
+ * types through OBJ_TYPE().
+ */
+#define OBJ_TYPE_MASK	0x0f
+#define OBJ_TYPE(tag)	((tag) & OBJ_TYPE_MASK)
+
+/* A string as a client sent it: "int", "embstr" or "raw" by its bytes. */
+#define OBJ_STR_GIVEN	0x00
+/* A string grown in place (APPEND, SETRANGE): "raw" whatever its bytes. */
+#define OBJ_STR_RAW	0x10
+/* A string made from a number (INCRBYFLOAT): "embstr" or "raw", never
+   "int". */
+#define OBJ_STR_MADE	0x20
+/* A copy (COPY) of a client's string: as OBJ_STR_GIVEN, but never shared. */
+#define OBJ_STR_COPY	0x30
+
 #endif /* HYDRA_OBJECT_H */

@@ -28,7 +28,7 @@ struct worker_params {
 	const int		*wp_listen;	/* non-blocking listeners */
 	int			 wp_nlisten;
 	int			 wp_index;	/* 0 to workers - 1 */
-	int			 wp_nworkers;
+	int			 wp_nworkers;	/* workers, as resolved */
 	pid_t			 wp_parent;	/* the supervisor */
 	struct scoreboard	*wp_scoreboard;	/* mapped by the supervisor */
 };

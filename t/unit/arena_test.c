@@ -406,8 +406,9 @@ test_refused_creates(const char *taken)
 	rv = store_create(&b, NULL, name, &ap, err, sizeof(err));
 	ok(rv == -1, "a size above ARENA_MAX_SIZE is refused");
 
-	/* 16 databases of 2^16 stripes do not fit in 8 MiB. */
+	/* 1024 databases of the most stripes do not fit in 8 MiB. */
 	store_default_params(&ap, ARENA_MIN_SIZE);
+	ap.ap_databases = 1024;
 	ap.ap_stripes_log2 = KEYSPACE_MAX_STRIPES_LOG2;
 	err[0] = '\0';
 	rv = store_create(&b, NULL, name, &ap, err, sizeof(err));

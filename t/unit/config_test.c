@@ -213,6 +213,9 @@ test_types(void)
 	    "dbfilename must be a file name");
 	ok(fails("stripes 100", 1, "argument must be a power of two"),
 	    "stripes must be a power of two");
+	ok(fails("stripes 1024", 1,
+	       "argument must be between 1 and 512 inclusive"),
+	    "stripes stop at 512, so SWAPDB holds at most 1024 locks");
 	ok(fails("port 1 2", 1, "wrong number of arguments"),
 	    "a single-value directive refuses two arguments");
 	ok(fails("port", 1, "wrong number of arguments"),

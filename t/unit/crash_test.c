@@ -4,7 +4,8 @@
  *
  * A child process runs a fixed workload of keyspace changes (puts of short,
  * long-keyed, mid-sized and page-run values, deletes, expiries set in place
- * and by rebuilding the entry, persists, lazy expiry, flushes, growing and
+ * and by rebuilding the entry, persists, lazy and active expiry, flushes,
+ * renames across stripes, swaps of the two databases, growing and
  * shrinking rehashes) and is SIGKILLed:
  *   - at each crash point of the tree in turn, at several of its hits;
  *   - at the n-th crash point hit of any kind, for n spread over the run;
@@ -13,7 +14,11 @@
  * The parent then takes every lock (running repair), and asserts that
  *   - the checker finds every invariant intact and no chunk leaked;
  *   - each key is wholly as before the op in flight or wholly as after it
- *     (value bytes, length and expiry), and every completed op is there.
+ *     (value bytes, length and expiry), and every completed op is there;
+ *   - a swap of the databases in flight is wholly done or wholly not: the
+ *     whole store is as before it or as after it;
+ *   - a rename in flight left the value under the new name, or the old
+ *     one, or (killed between the copy and the delete) both, never neither.
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -58,13 +63,17 @@ enum op_kind {
 	OP_EXPIRE,
 	OP_PERSIST,
 	OP_GET,
-	OP_FLUSH
+	OP_FLUSH,
+	OP_RENAME,	/* key to key2, in db */
+	OP_SWAPDB,	/* db 0 and db 1 */
+	OP_SWEEP	/* active expiry over every stripe of db */
 };
 
 struct op {
 	uint8_t		 kind;
 	uint8_t		 db;
 	uint16_t	 key;
+	uint16_t	 key2;
 	uint32_t	 len;
 	int64_t		 expire;
 };
@@ -168,8 +177,16 @@ ops_generate(void)
 			o->kind = OP_PERSIST;
 			o->expire = KEYSPACE_NO_EXPIRE;
 		}
-		else if (r < 98)
+		else if (r < 92)
 			o->kind = OP_GET;
+		else if (r < 95) {
+			o->kind = OP_RENAME;
+			o->key2 = (uint16_t)((o->key + 1 + rng() %
+			    (NKEYS - 1)) % NKEYS);
+		} else if (r < 97)
+			o->kind = OP_SWAPDB;
+		else if (r < 99)
+			o->kind = OP_SWEEP;
 		else
 			o->kind = OP_FLUSH;
 	}
@@ -213,6 +230,22 @@ model_apply(struct model *m, uint32_t idx)
 		for (k = 0; k < NKEYS; k++)
 			m->k[o->db][k].present = 0;
 		break;
+	case OP_RENAME:
+		if (key_live(ks)) {
+			m->k[o->db][o->key2] = *ks;
+			ks->present = 0;
+		}
+		break;
+	case OP_SWAPDB:
+		for (k = 0; k < NKEYS; k++) {
+			struct keystate t = m->k[0][k];
+
+			m->k[0][k] = m->k[1][k];
+			m->k[1][k] = t;
+		}
+		break;
+	case OP_SWEEP:
+		break;
 	}
 	if (!key_live(ks))
 		ks->present = 0;
@@ -226,6 +259,39 @@ model_at(struct model *m, uint64_t n)
 	memset(m, 0, sizeof(*m));
 	for (i = 0; i < n && i < NOPS; i++)
 		model_apply(m, i);
+}
+
+/* RENAME key key2, with both stripes held, as the command does it. */
+static int
+op_rename(struct keyspace *ks, const struct op *o)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	char			 k0[320], k1[320];
+	size_t			 nheld;
+	int			 rv;
+
+	keyspace_key(ks, &kk[0], k0, key_name(o->key, k0));
+	keyspace_key(ks, &kk[1], k1, key_name(o->key2, k1));
+	nheld = keyspace_lock_keys(ks, o->db, NULL, kk, 2, sts, held);
+	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0,
+	    -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv == -1 ? -1 : 0);
+}
+
+/* Sweep every stripe of the database until nothing expired is left. */
+static int
+op_sweep(struct keyspace *ks, unsigned db)
+{
+	uint32_t	 s;
+	unsigned	 visited;
+
+	for (s = 0; s < keyspace_stripes(ks); s++)
+		while (keyspace_expire_sweep(ks, db, s, NOW, 4,
+		    &visited) > 0)
+			continue;
+	return (0);
 }
 
 static int
@@ -254,6 +320,13 @@ op_run(struct keyspace *ks, uint32_t idx)
 	case OP_FLUSH:
 		keyspace_flush(ks, o->db);
 		return (0);
+	case OP_RENAME:
+		return (op_rename(ks, o));
+	case OP_SWAPDB:
+		keyspace_swapdb(ks, 0, 1);
+		return (0);
+	case OP_SWEEP:
+		return (op_sweep(ks, o->db));
 	}
 	return (-1);
 }
@@ -302,6 +375,19 @@ key_matches(struct keyspace *ks, unsigned db, unsigned k,
 	return (memcmp(valbuf, expbuf, vlen) == 0);
 }
 
+/* Does every key of the store read back as the model says? */
+static int
+store_matches(struct keyspace *ks, const struct model *m)
+{
+	unsigned	 db, k;
+
+	for (db = 0; db < NDB; db++)
+		for (k = 0; k < NKEYS; k++)
+			if (!key_matches(ks, db, k, &m->k[db][k]))
+				return (0);
+	return (1);
+}
+
 struct trial {
 	const char	*arm;		/* crash point, "any", or NULL: timer */
 	uint64_t	 countdown;
@@ -321,7 +407,8 @@ trial_run(const struct trial *t)
 	struct arena		 a;
 	struct keyspace		 ks;
 	struct arena_params	 ap;
-	struct model		 before, after;
+	struct model		 before, after, mid;
+	const struct op		*inflight;
 	char			 err[256];
 	pid_t			 pid;
 	int			 status, killed, ok0, ok1, bad = 0;
@@ -368,6 +455,28 @@ trial_run(const struct trial *t)
 	}
 	model_at(&before, shared->done);
 	model_at(&after, shared->done + (killed ? 1 : 0));
+	inflight = killed && shared->done < NOPS ? &ops[shared->done] : NULL;
+	if (inflight != NULL && inflight->kind == OP_SWAPDB) {
+		if (!store_matches(&ks, &before) && !store_matches(&ks, &after)) {
+			diag("a swap killed at op %llu left the databases "
+			    "neither swapped nor unswapped",
+			    (unsigned long long)shared->done);
+			bad = 1;
+		}
+	}
+	if (inflight != NULL && inflight->kind == OP_RENAME &&
+	    before.k[inflight->db][inflight->key].present) {
+		/* Both names, one name, but never neither. */
+		mid = before;
+		mid.k[inflight->db][inflight->key2] =
+		    after.k[inflight->db][inflight->key2];
+		if (!store_matches(&ks, &before) &&
+		    !store_matches(&ks, &after) && !store_matches(&ks, &mid)) {
+			diag("a rename killed at op %llu lost its value",
+			    (unsigned long long)shared->done);
+			bad = 1;
+		}
+	}
 	for (db = 0; db < NDB; db++) {
 		for (k = 0; k < NKEYS; k++) {
 			ok0 = key_matches(&ks, db, k, &before.k[db][k]);

@@ -12,18 +12,32 @@
  * for the whole scan even while tables resize under it; RANDOM returns only
  * live keys.  Databases are independent, FLUSH empties one of them, and a
  * put that does not fit fails with ENOMEM leaving the old value as it was.
+ * Locking several keys takes each distinct stripe once, in ascending
+ * address order, in one or two databases, and two processes that lock the
+ * same keys in opposite orders neither deadlock nor see each other's
+ * changes half made.  SWAPDB exchanges two databases whole, and locks
+ * follow it.  A copy keeps type, value and expiry.  The expiry sweep
+ * deletes expired keys only, within its budget, and counts them; the
+ * expiry ticks of a worker touch only its share of the stripes.
  *
  * The stripes' tables are looked at through keyspace_internal.h, to see
  * that the resizes the test means to cause do happen.
  */
 
+#include <sys/mman.h>
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hydra/arena.h"
+#include "hydra/check.h"
+#include "hydra/expire.h"
 #include "hydra/keyspace.h"
 #include "hydra/slab.h"
 #include "hydra/store.h"
@@ -840,6 +854,358 @@ test_enomem(void)
 	testarena_destroy(&a);
 }
 
+/* Two keys, named key:<id>, that live in different stripes. */
+static void
+two_stripes(struct keyspace *ks, char *a, char *b, size_t len)
+{
+	struct ks_key	 ka, kb;
+	uint32_t	 i;
+
+	key_name(a, len, 0);
+	keyspace_key(ks, &ka, a, strlen(a));
+	for (i = 1;; i++) {
+		key_name(b, len, i);
+		keyspace_key(ks, &kb, b, strlen(b));
+		if (keyspace_stripe_index(ks, &ka) !=
+		    keyspace_stripe_index(ks, &kb))
+			return;
+	}
+}
+
+static void
+test_lock_keys(struct keyspace *ks)
+{
+	struct ks_key		 keys[64];
+	struct ks_stripe	*sts[64], *held[64], *one;
+	unsigned		 dbs[64];
+	char			 names[64][32];
+	size_t			 n = 64, nheld, i, j, distinct;
+	int			 good = 1, found;
+	pid_t			 me = getpid();
+
+	for (i = 0; i < n; i++) {
+		/* Every fourth key repeats the one before it. */
+		key_name(names[i], sizeof(names[i]), (uint32_t)(i % 4 == 3 ?
+		    i - 1 : i));
+		keyspace_key(ks, &keys[i], names[i], strlen(names[i]));
+		dbs[i] = i < n / 2 ? 2 : 5;
+	}
+	nheld = keyspace_lock_keys(ks, 0, dbs, keys, n, sts, held);
+	for (i = 0, distinct = 0; i < n; i++) {
+		for (j = 0, found = 0; j < i; j++)
+			found |= sts[j] == sts[i];
+		distinct += !found;
+	}
+	is_int((long long)nheld, (long long)distinct,
+	    "locking 64 keys (some repeated) in two databases holds each "
+	    "distinct stripe once (%zu)", nheld);
+	for (i = 1; i < nheld; i++)
+		good &= (uintptr_t)held[i - 1] < (uintptr_t)held[i];
+	ok(good, "the stripes are taken in ascending address order");
+	good = 1;
+	for (i = 0; i < nheld; i++)
+		good &= held[i]->st_lock.lk_holder == me;
+	ok(good, "every stripe is held by this process");
+	good = 1;
+	for (i = 0; i < n; i++) {
+		for (j = 0, found = 0; j < nheld; j++)
+			found |= held[j] == sts[i];
+		good &= found;
+	}
+	ok(good, "each key's stripe is among them");
+	keyspace_unlock_keys(ks, held, nheld);
+	good = 1;
+	for (i = 0; i < nheld; i++)
+		good &= held[i]->st_lock.lk_holder == 0;
+	ok(good, "unlocking releases every one of them");
+	good = 1;
+	for (i = 0; i < n; i++) {
+		one = keyspace_lock(ks, dbs[i], &keys[i]);
+		good &= one == sts[i];
+		keyspace_unlock(ks, one);
+	}
+	ok(good, "each is the stripe keyspace_lock() takes for that key");
+	nheld = keyspace_lock_keys(ks, 9, NULL, keys, 1, sts, held);
+	ok(nheld == 1 && sts[0] == held[0] &&
+	    held[0]->st_lock.lk_holder == me, "one key, one stripe");
+	keyspace_unlock_keys(ks, held, nheld);
+}
+
+/*
+ * Two processes: the child writes the same number under two keys of
+ * different stripes, both locked at once; the parent locks them in the
+ * opposite order and must always read equal numbers.
+ */
+static void
+test_lock_keys_concurrent(struct keyspace *ks)
+{
+	struct ks_key		 kk[2], rk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	const struct entry	*e0, *e1;
+	const char		*v0, *v1;
+	char			 a[32], b[32], num[16];
+	size_t			 nheld, l0, l1;
+	unsigned		 i, torn = 0, reads = 0;
+	int			 status, n;
+	pid_t			 pid;
+
+	two_stripes(ks, a, b, sizeof(a));
+	put_str(ks, 4, a, "0", KEYSPACE_NO_EXPIRE);
+	put_str(ks, 4, b, "0", KEYSPACE_NO_EXPIRE);
+	keyspace_key(ks, &kk[0], a, strlen(a));
+	keyspace_key(ks, &kk[1], b, strlen(b));
+	rk[0] = kk[1];
+	rk[1] = kk[0];
+	if ((pid = fork()) == 0) {
+		alarm(60);
+		for (i = 1; i <= 20000; i++) {
+			n = snprintf(num, sizeof(num), "%u", i);
+			nheld = keyspace_lock_keys(ks, 4, NULL, kk, 2, sts,
+			    held);
+			if (keyspace_put_locked(ks, sts[0], &kk[0], 0, num,
+			    (size_t)n, KEYSPACE_NO_EXPIRE) == -1 ||
+			    keyspace_put_locked(ks, sts[1], &kk[1], 0, num,
+			    (size_t)n, KEYSPACE_NO_EXPIRE) == -1)
+				_exit(2);
+			keyspace_unlock_keys(ks, held, nheld);
+		}
+		_exit(0);
+	}
+	alarm(60);
+	for (;;) {
+		nheld = keyspace_lock_keys(ks, 4, NULL, rk, 2, sts, held);
+		e0 = keyspace_find_locked(ks, sts[1], &rk[1], NOW);
+		e1 = keyspace_find_locked(ks, sts[0], &rk[0], NOW);
+		v0 = entry_value(e0, &l0);
+		v1 = entry_value(e1, &l1);
+		torn += l0 != l1 || memcmp(v0, v1, l0) != 0;
+		reads++;
+		n = l0 == 5 && memcmp(v0, "20000", 5) == 0;
+		keyspace_unlock_keys(ks, held, nheld);
+		if (n)
+			break;
+	}
+	alarm(0);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "a writer locking two stripes 20000 times finishes, against a "
+	    "reader that locks them in the other order");
+	ok(torn == 0 && reads > 0, "the reader never saw the two keys "
+	    "differ (%u reads)", reads);
+	keyspace_flush(ks, 4);
+}
+
+static void
+test_swapdb(struct keyspace *ks)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	unsigned		 dbs[2] = { 8, 9 };
+	char			 k[32];
+	size_t			 nheld;
+	uint32_t		 i;
+	int			 good = 1;
+
+	for (i = 0; i < 300; i++) {
+		key_name(k, sizeof(k), i);
+		good &= put_str(ks, 8, k, "eight", KEYSPACE_NO_EXPIRE) == 0;
+	}
+	good &= put_str(ks, 9, "only9", "nine", NOW + 1000) == 0;
+	ok(good, "300 keys in database 8, one in database 9");
+	keyspace_swapdb(ks, 8, 9);
+	ok(nkeys(ks, 9) == 300 && nkeys(ks, 8) == 1 && nexpires(ks, 8) == 1,
+	    "after SWAPDB 8 9 the counts are swapped");
+	good = has_str(ks, 8, "only9", "nine", NOW) &&
+	    !exists(ks, 9, "only9", 5, NOW);
+	for (i = 0; i < 300; i++) {
+		key_name(k, sizeof(k), i);
+		good &= has_str(ks, 9, k, "eight", NOW) &&
+		    !exists(ks, 8, k, strlen(k), NOW);
+	}
+	ok(good, "and so is every key");
+	ok(put_str(ks, 9, "new", "in9", KEYSPACE_NO_EXPIRE) == 0 &&
+	    has_str(ks, 9, "new", "in9", NOW) && nkeys(ks, 9) == 301,
+	    "a put after the swap goes to the database as now numbered");
+	keyspace_key(ks, &kk[0], "only9", 5);
+	keyspace_key(ks, &kk[1], "new", 3);
+	nheld = keyspace_lock_keys(ks, 0, dbs, kk, 2, sts, held);
+	ok(keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW,
+	    1, -1) == 1, "a copy across the swapped databases is done");
+	keyspace_unlock_keys(ks, held, nheld);
+	ok(has_str(ks, 9, "new", "nine", NOW) &&
+	    has_str(ks, 8, "only9", "nine", NOW) && nexpires(ks, 9) == 1,
+	    "it copied value and expiry, and kept the source");
+	keyspace_swapdb(ks, 9, 8);
+	keyspace_swapdb(ks, 3, 3);
+	ok(nkeys(ks, 8) == 301 && has_str(ks, 8, "new", "nine", NOW) &&
+	    nkeys(ks, 9) == 1 && has_str(ks, 9, "only9", "nine", NOW),
+	    "swapping back restores them; a swap with itself does nothing");
+	keyspace_flush(ks, 8);
+	keyspace_flush(ks, 9);
+}
+
+/* Read key "x" of databases 8 and 9 together: 1 when they hold A and B. */
+static int
+swap_pair_ok(struct keyspace *ks)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	const struct entry	*e8, *e9;
+	unsigned		 dbs[2] = { 8, 9 };
+	const char		*v8, *v9;
+	size_t			 nheld, l8, l9;
+	int			 good;
+
+	keyspace_key(ks, &kk[0], "x", 1);
+	kk[1] = kk[0];
+	nheld = keyspace_lock_keys(ks, 0, dbs, kk, 2, sts, held);
+	e8 = keyspace_peek_locked(ks, sts[0], &kk[0], NOW);
+	e9 = keyspace_peek_locked(ks, sts[1], &kk[1], NOW);
+	good = e8 != NULL && e9 != NULL;
+	if (good) {
+		v8 = entry_value(e8, &l8);
+		v9 = entry_value(e9, &l9);
+		good = l8 == 1 && l9 == 1 && ((v8[0] == 'A' && v9[0] == 'B') ||
+		    (v8[0] == 'B' && v9[0] == 'A'));
+	}
+	keyspace_unlock_keys(ks, held, nheld);
+	return (good);
+}
+
+/*
+ * A process swapping databases 8 and 9 over and over, against a reader of
+ * both: the reader always finds one A and one B.  Then the swapper is
+ * killed at random moments: the databases are swapped or not, never half,
+ * and the checker finds the arena whole.
+ */
+static void
+test_swapdb_concurrent(struct arena *a, struct keyspace *ks)
+{
+	struct timespec	 ts;
+	unsigned	 i, bad = 0, reads = 0, kills = 0;
+	int		 status;
+	pid_t		 pid;
+
+	put_str(ks, 8, "x", "A", KEYSPACE_NO_EXPIRE);
+	put_str(ks, 9, "x", "B", KEYSPACE_NO_EXPIRE);
+	if ((pid = fork()) == 0) {
+		alarm(60);
+		for (i = 0; i < 3000; i++)
+			keyspace_swapdb(ks, 8, 9);
+		_exit(0);
+	}
+	do {
+		bad += !swap_pair_ok(ks);
+		reads++;
+	} while (waitpid(pid, &status, WNOHANG) == 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && bad == 0,
+	    "3000 swaps against a reader of both databases: every one of "
+	    "%u reads found one A and one B", reads);
+	for (i = 0; i < 30; i++) {
+		if ((pid = fork()) == 0) {
+			for (;;)
+				keyspace_swapdb(ks, 8, 9);
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = 200000 + (long)(arc4random_uniform(3000)) * 1000;
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		kills += WIFSIGNALED(status);
+		bad += !swap_pair_ok(ks);
+		bad += check_arena(a, 0, stderr, NULL) != 0;
+	}
+	ok(kills == 30 && bad == 0, "a swapper killed at 30 random moments "
+	    "leaves the databases swapped or not, and the arena whole");
+	keyspace_flush(ks, 8);
+	keyspace_flush(ks, 9);
+}
+
+static void
+test_sweep(struct keyspace *ks)
+{
+	char		 k[32];
+	uint32_t	 i, s;
+	unsigned	 del, seen, total = 0, maxseen = 0;
+	uint64_t	 before = keyspace_expired_keys();
+	int		 good = 1;
+
+	for (i = 0; i < 1000; i++) {
+		key_name(k, sizeof(k), i);
+		good &= put_str(ks, 10, k, "v", i % 4 == 0 ? NOW - 1 :
+		    i % 4 == 1 ? NOW + 100000 : KEYSPACE_NO_EXPIRE) == 0;
+	}
+	ok(good && nkeys(ks, 10) == 1000 && nexpires(ks, 10) == 500,
+	    "1000 keys: 250 expired, 250 expiring later, 500 without");
+	ok(keyspace_expire_sweep(ks, 11, 0, NOW, 20, &seen) == 0 &&
+	    seen == 0, "a stripe with no expiring key is not looked at");
+	/* Steps resume where the last stopped: enough of them cover all. */
+	for (s = 0; s < keyspace_stripes(ks); s++) {
+		for (i = 0; i < 100; i++) {
+			del = keyspace_expire_sweep(ks, 10, s, NOW, 5, &seen);
+			total += del;
+			if (seen > maxseen)
+				maxseen = seen;
+		}
+	}
+	is_int(total, 250, "100 steps on every stripe delete the 250 "
+	    "expired keys");
+	ok(maxseen <= 5 + 8, "a step with a budget of 5 looks at no more "
+	    "than its budget and the rest of one chain (%u)", maxseen);
+	ok(nkeys(ks, 10) == 750 && nexpires(ks, 10) == 250,
+	    "the counts follow");
+	good = 1;
+	for (i = 0; i < 1000; i++) {
+		key_name(k, sizeof(k), i);
+		good &= (i % 4 != 0) == (exists(ks, 10, k, strlen(k),
+		    NOW - 1) != 0);
+	}
+	ok(good, "every key not yet expired is still there");
+	is_int((long long)(keyspace_expired_keys() - before), 250,
+	    "the process counts the keys it expired");
+	keyspace_flush(ks, 10);
+}
+
+/* The expiry ticks of worker 0 of 2 sweep the even stripes only. */
+static void
+test_expire_tick(struct keyspace *ks)
+{
+	struct expire_cycle	 ec;
+	struct ks_key		 kk;
+	char			 k[32];
+	uint32_t		 i;
+	unsigned		 even = 0, odd = 0, del = 0, t;
+	int			 good = 1;
+
+	for (i = 0; i < 2000; i++) {
+		key_name(k, sizeof(k), i);
+		keyspace_key(ks, &kk, k, strlen(k));
+		good &= put_str(ks, 12, k, "v", NOW - 1) == 0;
+		if (keyspace_stripe_index(ks, &kk) % 2 == 0)
+			even++;
+		else
+			odd++;
+	}
+	expire_init(&ec, ks, 0, 2, 10);
+	for (t = 0; t < 1000 && del < even; t++)
+		del += expire_tick(&ec, NOW);
+	is_int(del, even, "ticks of worker 0 of 2 delete the %u expired keys "
+	    "of its stripes", even);
+	ok(good && nkeys(ks, 12) == odd,
+	    "and leave the other worker's %u alone", odd);
+	for (i = 0; i < 2000; i++) {
+		key_name(k, sizeof(k), i);
+		keyspace_key(ks, &kk, k, strlen(k));
+		good &= (keyspace_stripe_index(ks, &kk) % 2 != 0) ==
+		    (exists(ks, 12, k, strlen(k), NOW - 1) != 0);
+	}
+	ok(good, "key by key");
+	expire_init(&ec, ks, 1, 2, 10);
+	for (t = 0; t < 1000 && nkeys(ks, 12) > 0; t++)
+		(void)expire_tick(&ec, NOW);
+	ok(nkeys(ks, 12) == 0, "worker 1's ticks delete the rest");
+}
+
 int
 main(void)
 {
@@ -857,6 +1223,12 @@ main(void)
 	test_random(&ks);
 	test_databases(&a, &ks);
 	test_scan_full(&ks, 11, 0, 1);
+	test_lock_keys(&ks);
+	test_lock_keys_concurrent(&ks);
+	test_swapdb(&ks);
+	test_swapdb_concurrent(&a, &ks);
+	test_sweep(&ks);
+	test_expire_tick(&ks);
 	testarena_destroy(&a);
 
 	/* Few stripes make long tables: many rehashes, and long ones. */
