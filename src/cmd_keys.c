@@ -205,8 +205,13 @@ cmd_count_keys(struct client *cl, int argc, const char *const *argv,
 	}
 	for (j = 0; j < argc - 1; j++) {
 		if (keyspace_peek_locked(ks, m.km_sts[j], &m.km_keys[j],
-		    now) == NULL)
+		    now) == NULL) {
+			if (how != COUNT_DELETE)
+				command_count_lookup(cl, 0);
 			continue;
+		}
+		if (how != COUNT_DELETE)
+			command_count_lookup(cl, 1);
 		n++;
 		if (how == COUNT_DELETE)
 			(void)keyspace_delete_locked(ks, m.km_sts[j],
@@ -258,6 +263,7 @@ cmd_type(struct client *cl, int argc, const char *const *argv,
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	if ((e = keyspace_peek_locked(ks, st, &k, command_now_ms())) != NULL)
 		name = keys_type_name(e->e_type);
+	command_count_lookup(cl, e != NULL);
 	keyspace_unlock(ks, st);
 	reply_status(&cl->cl_reply, name);
 }
@@ -424,6 +430,7 @@ cmd_ttl_generic(struct client *cl, const char *key, size_t klen, int ms,
 	e = keyspace_peek_locked(ks, st, &k, now);
 	if ((found = e != NULL))
 		expire = entry_expire(e);
+	command_count_lookup(cl, found);
 	keyspace_unlock(ks, st);
 	if (!found) {
 		reply_int(&cl->cl_reply, -2);

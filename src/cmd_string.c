@@ -50,13 +50,15 @@
  */
 static int
 cmd_string_find(struct client *cl, struct ks_key *k, const char *key,
-    size_t klen, struct ks_stripe **stp, const struct entry **ep)
+    size_t klen, int reading, struct ks_stripe **stp, const struct entry **ep)
 {
 	struct keyspace	*ks = cl->cl_ks;
 
 	keyspace_key(ks, k, key, klen);
 	*stp = keyspace_lock(ks, cl->cl_db, k);
 	*ep = keyspace_find_locked(ks, *stp, k, command_now_ms());
+	if (reading)
+		command_count_lookup(cl, *ep != NULL);
 	if (*ep != NULL && OBJ_TYPE((*ep)->e_type) != OBJ_STRING) {
 		keyspace_unlock(ks, *stp);
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
@@ -90,7 +92,8 @@ cmd_get(struct client *cl, int argc, const char *const *argv,
 	const struct entry	*e;
 
 	(void)argc;
-	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 1,
+	    &st, &e) == -1)
 		return;
 	cmd_reply_value(cl, e);
 	keyspace_unlock(ks, st);
@@ -207,6 +210,8 @@ cmd_set(struct client *cl, int argc, const char *const *argv,
 	keyspace_key(ks, &k, argv[1], argvlen[1]);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	if (flags & SET_GET)
+		command_count_lookup(cl, e != NULL);
 	if ((flags & SET_GET) && e != NULL) {
 		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
@@ -276,7 +281,8 @@ cmd_getex(struct client *cl, int argc, const char *const *argv,
 	if (cmd_set_options(cl, argc, argv, argvlen, 1, &flags,
 	    &expire) == -1)
 		return;
-	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 1,
+	    &st, &e) == -1)
 		return;
 	if (e == NULL) {
 		keyspace_unlock(ks, st);
@@ -490,7 +496,8 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 	int			 n;
 
 	(void)argc;
-	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 0,
+	    &st, &e) == -1)
 		return;
 	if (e != NULL) {
 		v = entry_value(e, &vlen);
@@ -606,7 +613,8 @@ cmd_strlen(struct client *cl, int argc, const char *const *argv,
 	size_t			 vlen;
 
 	(void)argc;
-	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 1,
+	    &st, &e) == -1)
 		return;
 	if (e == NULL)
 		reply_int(&cl->cl_reply, 0);
@@ -636,6 +644,7 @@ cmd_get_and(struct client *cl, const char *key, size_t klen,
 	keyspace_key(ks, &k, key, klen);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	command_count_lookup(cl, e != NULL);
 	if (e != NULL) {
 		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
 			keyspace_unlock(ks, st);
@@ -762,6 +771,7 @@ cmd_mget(struct client *cl, int argc, const char *const *argv,
 	for (j = 0; j < argc - 1; j++) {
 		e = keyspace_find_locked(ks, m.km_sts[j], &m.km_keys[j],
 		    command_now_ms());
+		command_count_lookup(cl, e != NULL);
 		/* MGET answers null for a key of another type. */
 		cmd_reply_value(cl, e != NULL &&
 		    OBJ_TYPE(e->e_type) == OBJ_STRING ? e : NULL);
@@ -791,6 +801,7 @@ cmd_getrange(struct client *cl, int argc, const char *const *argv,
 	keyspace_key(ks, &k, argv[1], argvlen[1]);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	command_count_lookup(cl, e != NULL);
 	if (e == NULL) {
 		keyspace_unlock(ks, st);
 		reply_bulk(&cl->cl_reply, "", 0);
@@ -849,7 +860,8 @@ cmd_setrange(struct client *cl, int argc, const char *const *argv,
 		reply_error(&cl->cl_reply, "offset is out of range");
 		return;
 	}
-	if (cmd_string_find(cl, &k, argv[1], argvlen[1], &st, &e) == -1)
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 0,
+	    &st, &e) == -1)
 		return;
 	if (e != NULL) {
 		v = entry_value(e, &vlen);
@@ -1016,15 +1028,16 @@ cmd_lcs_compute(struct client *cl, const char *a, uint32_t alen,
  * missing key).  0, or -1 when the key holds another type.
  */
 static int
-cmd_lcs_copy(struct keyspace *ks, struct ks_multi *m, size_t i,
+cmd_lcs_copy(struct client *cl, struct ks_multi *m, size_t i,
     char **out, size_t *len)
 {
 	const struct entry	*e;
 	const char		*v = "";
 
 	*len = 0;
-	e = keyspace_find_locked(ks, m->km_sts[i], &m->km_keys[i],
+	e = keyspace_find_locked(cl->cl_ks, m->km_sts[i], &m->km_keys[i],
 	    command_now_ms());
+	command_count_lookup(cl, e != NULL);
 	if (e != NULL && OBJ_TYPE(e->e_type) != OBJ_STRING)
 		return (-1);
 	if (e != NULL)
@@ -1055,8 +1068,8 @@ cmd_lcs(struct client *cl, int argc, const char *const *argv,
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
 	}
-	bad = cmd_lcs_copy(ks, &m, 0, &a, &alen) == -1 ||
-	    cmd_lcs_copy(ks, &m, 1, &b, &blen) == -1;
+	bad = cmd_lcs_copy(cl, &m, 0, &a, &alen) == -1 ||
+	    cmd_lcs_copy(cl, &m, 1, &b, &blen) == -1;
 	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);
 	if (bad) {

@@ -393,6 +393,14 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	scoreboard_count(slot, SB_COMMANDS_PROCESSED, 1);
 }
 
+void
+command_count_lookup(struct client *cl, int hit)
+{
+	if (cl->cl_worker != NULL)
+		scoreboard_count(worker_slot(cl->cl_worker),
+		    hit ? SB_KEYSPACE_HITS : SB_KEYSPACE_MISSES, 1);
+}
+
 int
 command_parse_ll(const char *s, size_t len, long long *out)
 {

@@ -113,6 +113,14 @@ void	 cmd_info(struct client *, int argc, const char *const *argv,
 void	 command_container_proc(struct client *, int argc,
 	    const char *const *argv, const size_t *argvlen);
 
+/*
+ * A read of a key, for INFO's keyspace_hits and keyspace_misses: the
+ * commands that Redis counts (those that read a key's value or its
+ * existence, not the ones that look a key up to change it) call this
+ * once per key they look up.
+ */
+void	 command_count_lookup(struct client *, int hit);
+
 /* "-ERR wrong number of arguments for 'name' command". */
 void	 command_reply_arity(struct client *, const char *name);
 

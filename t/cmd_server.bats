@@ -262,6 +262,28 @@ PY
 	[[ $output == *"expired_keys:2"* ]]
 }
 
+@test "keyspace_hits and keyspace_misses count reads as Redis counts them" {
+	# Invariant: the same reads, writes and misses leave the same
+	# keyspace_hits and keyspace_misses in INFO as in redis-server.
+	start_server
+	start_oracle
+	for port in "$HYDRA_PORT" "$ORACLE_PORT"; do
+		printf '%s\n' 'set a 1' 'get a' 'get nope' 'mget a nope b' \
+		    'strlen a' 'getrange a 0 1' 'exists a nope' 'type a' \
+		    'type nope' 'ttl a' 'pttl nope' 'expiretime a' \
+		    'getset a 2' 'getdel a' 'set b x get' 'set b y get' \
+		    'touch b nope' 'incr c' 'append d x' 'setrange d 0 y' \
+		    'incrbyfloat e 1' 'del b' 'lcs c d' 'getex nope' \
+		    'getex c' 'setnx c 1' 'expire c 100' 'persist c' |
+		    redis-cli -p "$port" >/dev/null
+	done
+	ours=$(redis-cli -p "$HYDRA_PORT" info stats | grep keyspace_)
+	theirs=$(redis-cli -p "$ORACLE_PORT" info stats | grep keyspace_)
+	echo "hydrad: $ours; redis-server: $theirs"
+	[[ $theirs == *"keyspace_hits:"* ]]
+	[ "$ours" = "$theirs" ]
+}
+
 @test "INFO has Redis's sections, field order and CRLF lines" {
 	# Invariant: INFO's default and "everything" section lists are
 	# Redis's (plus Hydra), every line ends in CRLF, and the fields both
