@@ -35,19 +35,25 @@ expire_real_ms(void)
 }
 
 void
-expire_init(struct expire_cycle *ec, struct keyspace *ks, unsigned index,
-    unsigned nworkers, int hz)
+expire_set_hz(struct expire_cycle *ec, int hz)
 {
 	if (hz < CONFIG_HZ_MIN)
 		hz = CONFIG_HZ_MIN;
 	if (hz > CONFIG_HZ_MAX)
 		hz = CONFIG_HZ_MAX;
+	ec->ec_period_ms = 1000 / hz;
+}
+
+void
+expire_init(struct expire_cycle *ec, struct keyspace *ks, unsigned index,
+    unsigned nworkers, int hz)
+{
 	ec->ec_ks = ks;
 	ec->ec_nworkers = nworkers > 0 ? nworkers : 1;
 	ec->ec_index = index % ec->ec_nworkers;
 	ec->ec_db = 0;
 	ec->ec_stripe = ec->ec_index;
-	ec->ec_period_ms = 1000 / hz;
+	expire_set_hz(ec, hz);
 	ec->ec_deleted = 0;
 	ec->ec_visited = 0;
 }

@@ -538,9 +538,19 @@ worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
 	worker_poke(w);
 }
 
+/* Entry clocks count accesses under an LFU policy, else keep time. */
+static void
+worker_set_lfu(struct worker *w)
+{
+	keyspace_set_lfu(&w->w_ks, w->w_cfg.cf_maxmemory_policy ==
+	    CONFIG_MAXMEMORY_VOLATILE_LFU || w->w_cfg.cf_maxmemory_policy ==
+	    CONFIG_MAXMEMORY_ALLKEYS_LFU);
+}
+
 /*
- * Before the loop waits again: publish the keys this process expired,
- * and close the clients CLIENT KILL marked.
+ * Before the loop waits again: apply what CONFIG SET changed, publish
+ * the keys this process expired, and close the clients CLIENT KILL
+ * marked.
  */
 static void
 worker_before_sleep(struct event_loop *loop, void *arg)
@@ -551,6 +561,9 @@ worker_before_sleep(struct event_loop *loop, void *arg)
 	int		 i;
 
 	(void)loop;
+	/* What CONFIG SET may have changed since the last iteration. */
+	expire_set_hz(&w->w_expire, w->w_cfg.cf_hz);
+	worker_set_lfu(w);
 	/* Keys this process expired, lazily or actively, go to INFO. */
 	if ((expired = keyspace_expired_keys()) != w->w_expired_seen) {
 		scoreboard_count(w->w_slot, SB_EXPIRED_KEYS,
@@ -757,10 +770,7 @@ worker_main(const struct worker_params *wp)
 		log_warn("event_timer_add");
 		return (EX_OSERR);
 	}
-	/* Entry clocks count accesses under an LFU policy, else keep time. */
-	keyspace_set_lfu(&w.w_ks, w.w_cfg.cf_maxmemory_policy ==
-	    CONFIG_MAXMEMORY_VOLATILE_LFU || w.w_cfg.cf_maxmemory_policy ==
-	    CONFIG_MAXMEMORY_ALLKEYS_LFU);
+	worker_set_lfu(&w);
 	/* Active expiry: this worker's share of the stripes, hz a second. */
 	expire_init(&w.w_expire, &w.w_ks, (unsigned)wp->wp_index,
 	    (unsigned)wp->wp_nworkers, w.w_cfg.cf_hz);

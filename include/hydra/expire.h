@@ -38,6 +38,9 @@ struct expire_cycle {
 void	 expire_init(struct expire_cycle *, struct keyspace *,
 	    unsigned index, unsigned nworkers, int hz);
 
+/* Tick `hz' times a second from the next tick on (CONFIG SET hz). */
+void	 expire_set_hz(struct expire_cycle *, int hz);
+
 /*
  * One tick: sweep this worker's stripes, from where the last tick stopped,
  * for at most a quarter of the period, staying on a stripe while more than
