@@ -139,7 +139,7 @@ PY
 	corrupt_layout "$shm" 99
 	run "$HYDRACTL" -a "$HYDRA_ARENA" check
 	[ "$status" -eq 2 ]
-	[[ $output == *"layout version 99, this hydra uses 1"* ]]
+	[[ $output =~ "layout version 99, this hydra uses "[0-9]+ ]]
 }
 
 @test "an entry longer than its chunk is a problem" {
