@@ -57,6 +57,9 @@ static const struct command_family *const command_families[] = {
 static const struct command	**command_table;
 static size_t			  command_ntable;
 
+/* While a command runs in a worker: the time it started at, else -1. */
+static int64_t			  command_start_ms = -1;
+
 /* The hash of names: table indexes, SIZE_MAX for an empty slot. */
 static size_t	*command_hash;
 static size_t	 command_hash_mask;
@@ -385,13 +388,17 @@ command_stat_add(uint64_t *p, uint64_t n)
 	    __ATOMIC_RELAXED);
 }
 
-static uint64_t
+/*
+ * The wall clock in microseconds.  A command's time is measured on it, as
+ * Redis measures it; a step of the clock backwards counts as no time.
+ */
+static int64_t
 command_now_us(void)
 {
 	struct timespec	 ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
 void
@@ -411,7 +418,7 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	struct sb_worker	*slot = NULL;
 	struct sb_cmdstat	*cs = NULL;
 	unsigned long		 errors;
-	uint64_t		 t0;
+	int64_t			 t0, t1;
 	size_t			 idx;
 
 	if (cl->cl_worker != NULL) {
@@ -447,11 +454,17 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	errors = cl->cl_reply.rb_nerrors;
-	t0 = cs != NULL ? command_now_us() : 0;
-	cmd->cmd_proc(cl, argc, argv, argvlen);
-	if (cs == NULL)
+	if (cs == NULL) {
+		cmd->cmd_proc(cl, argc, argv, argvlen);
 		return;
-	command_stat_add(&cs->cs_usec, command_now_us() - t0);
+	}
+	/* The command sees the time it started at (command_now_ms()). */
+	t0 = command_now_us();
+	command_start_ms = t0 / 1000;
+	cmd->cmd_proc(cl, argc, argv, argvlen);
+	command_start_ms = -1;
+	t1 = command_now_us();
+	command_stat_add(&cs->cs_usec, t1 > t0 ? (uint64_t)(t1 - t0) : 0);
 	command_stat_add(&cs->cs_calls, 1);
 	if (cl->cl_reply.rb_nerrors != errors)
 		command_stat_add(&cs->cs_failed, 1);
@@ -498,10 +511,9 @@ command_parse_ll(const char *s, size_t len, long long *out)
 int64_t
 command_now_ms(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	if (command_start_ms >= 0)
+		return (command_start_ms);
+	return (command_now_us() / 1000);
 }
 
 char *
