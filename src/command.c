@@ -6,9 +6,11 @@
  * stripe locks of their keys.
  *
  * The table is an array sorted by name, built once by command_init() in
- * each worker, and searched by binary search on the lower-cased name.
- * An entry's place in the sorted table is its commandstats index; every
- * worker builds the same table, so the indexes agree across workers.
+ * each worker.  An entry's place in the sorted table is its commandstats
+ * index; every worker builds the same table, so the indexes agree across
+ * workers.  Names are found through an open-addressing hash of the
+ * indexes, hashed and compared without regard to ASCII case, so that a
+ * request's name is looked up where it lies, without a lower-cased copy.
  *
  * Statistics follow Redis 7.0: a command that ran counts a call, its time
  * and total_commands_processed, and a failure when it replied an error; a
@@ -55,12 +57,106 @@ static const struct command_family *const command_families[] = {
 static const struct command	**command_table;
 static size_t			  command_ntable;
 
+/* While a command runs in a worker: the time it started at, else -1. */
+static int64_t			  command_start_ms = -1;
+
+/* The hash of names: table indexes, SIZE_MAX for an empty slot. */
+static size_t	*command_hash;
+static size_t	 command_hash_mask;
+
 static int
 command_cmp(const void *a, const void *b)
 {
 	const struct command *const	*ca = a, *const *cb = b;
 
 	return (strcmp((*ca)->cmd_name, (*cb)->cmd_name));
+}
+
+static unsigned char
+command_fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+/* FNV-1a over prefix and name, folded to lower case. */
+static uint64_t
+command_hash_name(const char *prefix, size_t plen, const char *name,
+    size_t len)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 i;
+
+	for (i = 0; i < plen; i++)
+		h = (h ^ command_fold((unsigned char)prefix[i])) *
+		    1099511628211ULL;
+	for (i = 0; i < len; i++)
+		h = (h ^ command_fold((unsigned char)name[i])) *
+		    1099511628211ULL;
+	return (h);
+}
+
+/* Is the table name `lower' the concatenation of prefix and name? */
+static int
+command_name_is(const char *lower, const char *prefix, size_t plen,
+    const char *name, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < plen; i++)
+		if (lower[i] == '\0' ||
+		    lower[i] != (char)command_fold((unsigned char)prefix[i]))
+			return (0);
+	lower += plen;
+	for (i = 0; i < len; i++)
+		if (lower[i] == '\0' ||
+		    lower[i] != (char)command_fold((unsigned char)name[i]))
+			return (0);
+	return (lower[len] == '\0');
+}
+
+static int
+command_hash_build(void)
+{
+	size_t	 i, size, slot;
+
+	for (size = 16; size < 4 * command_ntable; size *= 2)
+		;
+	if ((command_hash = calloc(size, sizeof(*command_hash))) == NULL)
+		return (-1);
+	command_hash_mask = size - 1;
+	for (i = 0; i < size; i++)
+		command_hash[i] = SIZE_MAX;
+	for (i = 0; i < command_ntable; i++) {
+		slot = command_hash_name("", 0, command_table[i]->cmd_name,
+		    strlen(command_table[i]->cmd_name)) & command_hash_mask;
+		while (command_hash[slot] != SIZE_MAX)
+			slot = (slot + 1) & command_hash_mask;
+		command_hash[slot] = i;
+	}
+	return (0);
+}
+
+/*
+ * The index of the entry named prefix followed by name[0..len), in any
+ * ASCII case, or SIZE_MAX.  Names longer than COMMAND_NAME_MAX are
+ * unknown.
+ */
+static size_t
+command_find_len(const char *prefix, size_t plen, const char *name,
+    size_t len)
+{
+	size_t	 slot, i;
+
+	if (len > COMMAND_NAME_MAX || command_hash == NULL)
+		return (SIZE_MAX);
+	slot = command_hash_name(prefix, plen, name, len) & command_hash_mask;
+	while ((i = command_hash[slot]) != SIZE_MAX) {
+		if (command_name_is(command_table[i]->cmd_name, prefix, plen,
+		    name, len))
+			return (i);
+		slot = (slot + 1) & command_hash_mask;
+	}
+	return (SIZE_MAX);
 }
 
 int
@@ -80,6 +176,12 @@ command_init(void)
 			    &command_families[i]->cf_commands[j];
 	qsort(command_table, command_ntable, sizeof(*command_table),
 	    command_cmp);
+	if (command_hash_build() == -1) {
+		free(command_table);
+		command_table = NULL;
+		command_ntable = 0;
+		return (-1);
+	}
 	return (0);
 }
 
@@ -95,98 +197,61 @@ command_at(size_t i)
 	return (i < command_ntable ? command_table[i] : NULL);
 }
 
-/* The index of the entry called lower (a NUL-ended lower-case name). */
-static size_t
-command_find(const char *lower)
-{
-	size_t	 lo, hi, mid;
-	int	 c;
-
-	lo = 0;
-	hi = command_ntable;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(lower, command_table[mid]->cmd_name);
-		if (c == 0)
-			return (mid);
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return (SIZE_MAX);
-}
-
 size_t
 command_index(const struct command *cmd)
 {
-	return (command_find(cmd->cmd_name));
-}
-
-/*
- * Lower-case prefix and name[0..len) into buf as one NUL-ended name; -1
- * when it is too long or holds a NUL (no command has one).
- */
-static int
-command_lower(char *buf, size_t cap, const char *prefix, const char *name,
-    size_t len)
-{
-	size_t	 i, plen = strlen(prefix);
-
-	if (len > COMMAND_NAME_MAX || plen + len >= cap ||
-	    memchr(name, '\0', len) != NULL)
-		return (-1);
-	memcpy(buf, prefix, plen);
-	for (i = 0; i < len; i++)
-		buf[plen + i] = (char)tolower((unsigned char)name[i]);
-	buf[plen + len] = '\0';
-	return (0);
+	return (command_find_len("", 0, cmd->cmd_name, strlen(cmd->cmd_name)));
 }
 
 const struct command *
 command_lookup(const char *name, size_t len)
 {
-	char	 lower[COMMAND_NAME_MAX + 1];
 	size_t	 i;
 
-	if (command_lower(lower, sizeof(lower), "", name, len) == -1 ||
-	    (i = command_find(lower)) == SIZE_MAX)
+	if ((i = command_find_len("", 0, name, len)) == SIZE_MAX)
 		return (NULL);
 	return (command_table[i]);
 }
 
-/* The subcommand sub of a container, or NULL. */
-static const struct command *
-command_lookup_sub(const struct command *parent, const char *sub, size_t len)
+/*
+ * Resolve a request's name, and its subcommand for a container, to the
+ * index of its table entry; SIZE_MAX when unknown.
+ */
+static size_t
+command_resolve_index(int argc, const char *const *argv,
+    const size_t *argvlen, const struct command **container)
 {
-	char	 name[2 * COMMAND_NAME_MAX + 2];
-	size_t	 i, plen = strlen(parent->cmd_name);
+	const struct command	*cmd;
+	char			 prefix[COMMAND_NAME_MAX + 2];
+	size_t			 i, plen;
 
+	*container = NULL;
+	if ((i = command_find_len("", 0, argv[0], argvlen[0])) == SIZE_MAX)
+		return (SIZE_MAX);
+	cmd = command_table[i];
+	if (strchr(cmd->cmd_name, '|') != NULL)
+		return (SIZE_MAX);
+	if (!(cmd->cmd_flags & CMD_CONTAINER) || argc < 2)
+		return (i);
+	*container = cmd;
+	plen = strlen(cmd->cmd_name);
 	if (plen > COMMAND_NAME_MAX)
-		return (NULL);
-	memcpy(name, parent->cmd_name, plen);
-	name[plen] = '|';
-	name[plen + 1] = '\0';
-	if (command_lower(name + plen + 1, sizeof(name) - plen - 1, "", sub,
-	    len) == -1 || (i = command_find(name)) == SIZE_MAX)
-		return (NULL);
-	return (command_table[i]);
+		return (SIZE_MAX);
+	memcpy(prefix, cmd->cmd_name, plen);
+	prefix[plen++] = '|';
+	return (command_find_len(prefix, plen, argv[1], argvlen[1]));
 }
 
 const struct command *
 command_resolve(int argc, const char *const *argv, const size_t *argvlen,
     const struct command **container)
 {
-	const struct command	*cmd;
+	size_t	 i;
 
-	*container = NULL;
-	cmd = command_lookup(argv[0], argvlen[0]);
-	if (cmd == NULL || strchr(cmd->cmd_name, '|') != NULL)
+	if ((i = command_resolve_index(argc, argv, argvlen,
+	    container)) == SIZE_MAX)
 		return (NULL);
-	if (!(cmd->cmd_flags & CMD_CONTAINER) || argc < 2)
-		return (cmd);
-	*container = cmd;
-	return (command_lookup_sub(cmd, argv[1], argvlen[1]));
+	return (command_table[i]);
 }
 
 /*
@@ -323,13 +388,17 @@ command_stat_add(uint64_t *p, uint64_t n)
 	    __ATOMIC_RELAXED);
 }
 
-static uint64_t
+/*
+ * The wall clock in microseconds.  A command's time is measured on it, as
+ * Redis measures it; a step of the clock backwards counts as no time.
+ */
+static int64_t
 command_now_us(void)
 {
 	struct timespec	 ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
 void
@@ -349,7 +418,8 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	struct sb_worker	*slot = NULL;
 	struct sb_cmdstat	*cs = NULL;
 	unsigned long		 errors;
-	uint64_t		 t0;
+	int64_t			 t0, t1;
+	size_t			 idx;
 
 	if (cl->cl_worker != NULL) {
 		config_live_sync(cl->cl_worker);
@@ -357,16 +427,18 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 		command_client_attach(cl);
 	}
 	cl->cl_lastcmd = NULL;
-	if ((cmd = command_resolve(argc, argv, argvlen, &parent)) == NULL) {
+	if ((idx = command_resolve_index(argc, argv, argvlen,
+	    &parent)) == SIZE_MAX) {
 		if (parent != NULL)
 			command_reply_unknown_sub(cl, argv, argvlen);
 		else
 			command_reply_unknown(cl, argc, argv, argvlen);
 		return;
 	}
+	cmd = command_table[idx];
 	if (slot != NULL)
 		cs = &scoreboard_cmdstats(worker_scoreboard(cl->cl_worker),
-		    worker_index(cl->cl_worker))[command_index(cmd)];
+		    worker_index(cl->cl_worker))[idx];
 	cl->cl_lastcmd = cmd->cmd_name;
 	if ((cmd->cmd_arity > 0 && cmd->cmd_arity != argc) ||
 	    argc < -cmd->cmd_arity) {
@@ -382,11 +454,17 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	errors = cl->cl_reply.rb_nerrors;
-	t0 = cs != NULL ? command_now_us() : 0;
-	cmd->cmd_proc(cl, argc, argv, argvlen);
-	if (cs == NULL)
+	if (cs == NULL) {
+		cmd->cmd_proc(cl, argc, argv, argvlen);
 		return;
-	command_stat_add(&cs->cs_usec, command_now_us() - t0);
+	}
+	/* The command sees the time it started at (command_now_ms()). */
+	t0 = command_now_us();
+	command_start_ms = t0 / 1000;
+	cmd->cmd_proc(cl, argc, argv, argvlen);
+	command_start_ms = -1;
+	t1 = command_now_us();
+	command_stat_add(&cs->cs_usec, t1 > t0 ? (uint64_t)(t1 - t0) : 0);
 	command_stat_add(&cs->cs_calls, 1);
 	if (cl->cl_reply.rb_nerrors != errors)
 		command_stat_add(&cs->cs_failed, 1);
@@ -441,10 +519,9 @@ command_parse_ll(const char *s, size_t len, long long *out)
 int64_t
 command_now_ms(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	if (command_start_ms >= 0)
+		return (command_start_ms);
+	return (command_now_us() / 1000);
 }
 
 char *

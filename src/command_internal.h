@@ -130,7 +130,11 @@ void	 command_reply_arity(struct client *, const char *name);
  */
 int	 command_parse_ll(const char *s, size_t len, long long *out);
 
-/* Milliseconds since the epoch, on the realtime clock. */
+/*
+ * Milliseconds since the epoch, on the realtime clock: while a command
+ * runs in a worker, the time it started at (as Redis takes the time once
+ * per command).
+ */
 int64_t	 command_now_ms(void);
 
 /* Is argv equal to the ASCII word `w', in any case? */

@@ -126,8 +126,7 @@ reply_put_clean(struct reply_buf *b, const char *s, size_t len)
 	b->rb_end += len;
 }
 
-/* Write v in decimal to buf, which has room for 20 bytes; no NUL. */
-static size_t
+size_t
 reply_fmt_ll(char *buf, long long v)
 {
 	char			 tmp[20];

@@ -47,6 +47,7 @@ enum {
 };
 
 #define RESP_ARGS_MIN	16
+#define RESP_FIND_SHORT	16	/* bytes looked at before memchr() */
 
 static void
 resp_set_error(struct resp_parser *p, const char *msg)
@@ -189,9 +190,31 @@ static long long
 resp_find(struct resp_parser *p, const char *buf, size_t len, char c)
 {
 	const char	*hit, *nul;
-	size_t		 from = p->rp_scan;
+	size_t		 from = p->rp_scan, i, end;
 
 	if (p->rp_blocked || from >= len)
+		return (-1);
+	/*
+	 * Count and length lines are a few bytes long: look at their bytes
+	 * one by one before two memchr() calls cost more than they save.
+	 */
+	end = len - from > RESP_FIND_SHORT ? from + RESP_FIND_SHORT : len;
+	for (i = from; i < end; i++) {
+		if (buf[i] == c) {
+			p->rp_examined += i - from + 1;
+			p->rp_scan = i;
+			return ((long long)i);
+		}
+		if (buf[i] == '\0') {
+			p->rp_examined += i - from + 1;
+			p->rp_scan = i;
+			p->rp_blocked = 1;
+			return (-1);
+		}
+	}
+	p->rp_examined += end - from;
+	p->rp_scan = from = end;
+	if (from >= len)
 		return (-1);
 	hit = memchr(buf + from, c, len - from);
 	nul = memchr(buf + from, '\0',

@@ -121,6 +121,12 @@ int	 reply_errorf(struct reply_buf *, const char *, ...)
 /* ":n". */
 int	 reply_int(struct reply_buf *, long long);
 
+/*
+ * Write v in decimal to buf, which has room for 20 bytes, without a NUL;
+ * the length.  What "%lld" prints, without printf's cost.
+ */
+size_t	 reply_fmt_ll(char *, long long);
+
 /* "$len" and the bytes; a NULL C string is a null bulk. */
 int	 reply_bulk(struct reply_buf *, const void *, size_t);
 int	 reply_bulk_cstr(struct reply_buf *, const char *);

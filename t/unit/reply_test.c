@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,21 @@ test_common(int proto)
 	EXPECT(&b, ":9223372036854775807\r\n", "int: LLONG_MAX");
 	reply_int(&b, -1);
 	EXPECT(&b, ":-1\r\n", "int: a negative");
+
+	/* reply_fmt_ll() prints what "%lld" prints. */
+	{
+		static const long long	 vals[] = { 0, 1, -1, 9, 10, -10,
+		    99999, -100000, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1 };
+		char			 got[24], want[24];
+		size_t			 i, n;
+
+		for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			n = reply_fmt_ll(got, vals[i]);
+			got[n] = '\0';
+			snprintf(want, sizeof(want), "%lld", vals[i]);
+			ok(strcmp(got, want) == 0, "fmt_ll: %s", want);
+		}
+	}
 
 	/* Captured: ECHO "". */
 	reply_bulk(&b, "", 0);
