@@ -394,7 +394,7 @@ cmd_incr_by(struct client *cl, const char *key, size_t klen, long long incr)
 		return;
 	}
 	value += incr;
-	n = snprintf(buf, sizeof(buf), "%lld", value);
+	n = (int)reply_fmt_ll(buf, value);
 	if (keyspace_put_locked(ks, st, &k, OBJ_STRING, buf, (size_t)n,
 	    expire) == -1) {
 		keyspace_unlock(ks, st);

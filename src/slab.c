@@ -322,16 +322,33 @@ slab_find_page_locked(struct arena *a, unsigned cls)
 	return (p);
 }
 
-static uint32_t
-slab_find_bit(const uint64_t *bm, uint32_t n)
-{
-	uint32_t	 w, nw = (n + 63) / 64, i;
+/*
+ * Where this process last found a free chunk, per class: a hint only, in
+ * private memory.  The search starts there and wraps around, so a stale
+ * hint (another process allocated or freed since, or the class moved to
+ * another page) costs time, never a wrong answer.  Without it every
+ * allocation scanned the bitmap from its first word under the class lock.
+ */
+static uint32_t	slab_hint_page[SLAB_MAX_CLASSES];
+static uint32_t	slab_hint_word[SLAB_MAX_CLASSES];
 
-	for (w = 0; w < nw; w++) {
+/* A free chunk of page p of class cls (bitmap bm of n chunks). */
+static uint32_t
+slab_find_bit(const uint64_t *bm, uint32_t n, unsigned cls, uint32_t p)
+{
+	uint32_t	 w, k, nw = (n + 63) / 64, i;
+
+	w = slab_hint_page[cls] == p && slab_hint_word[cls] < nw ?
+	    slab_hint_word[cls] : 0;
+	for (k = 0; k < nw; k++, w = w + 1 == nw ? 0 : w + 1) {
 		if (bm[w] == ~0ULL)
 			continue;
 		i = w * 64 + (uint32_t)__builtin_ctzll(~bm[w]);
-		return (i < n ? i : UINT32_MAX);
+		if (i >= n)
+			continue;
+		slab_hint_page[cls] = p;
+		slab_hint_word[cls] = w;
+		return (i);
 	}
 	return (UINT32_MAX);
 }
@@ -359,7 +376,7 @@ slab_alloc_chunk(struct arena *a, unsigned cls, aoff_t *record)
 	sc->sc_cur = p;
 	sp = &sr->sr_page[p];
 	bm = (uint64_t *)slab_page_base(a, p);
-	i = slab_find_bit(bm, sc->sc_per_page);
+	i = slab_find_bit(bm, sc->sc_per_page, cls, p);
 	if (i == UINT32_MAX) {
 		log_warnx("slab: page %u of class %u has nfree %u but a full "
 		    "bitmap", p, cls, sp->sp_nfree);
