@@ -3,7 +3,9 @@
  *
  * Runs in whichever process holds the lock of the structure the intent
  * belongs to (a keyspace stripe, for now); takes the slab locks through
- * slab_alloc() and slab_free(), never any other.  See intent.h for the
+ * slab_alloc() and slab_free(), never any other.  A transaction record
+ * (intent_xact) is read, and has its part's bit cleared, by the repairer
+ * of each part, who holds that part's lock only.  See intent.h for the
  * protocol and its crash story.
  */
 #include <errno.h>
@@ -24,7 +26,7 @@ intent_init(struct intent *in)
 void
 intent_begin(struct intent *in)
 {
-	if (in->in_state != INTENT_IDLE) {
+	if (in->in_state != INTENT_IDLE || in->in_xpos != 0) {
 		log_warnx("intent_begin: intent %p is not idle", (void *)in);
 		abort();
 	}
@@ -156,6 +158,173 @@ intent_abort(struct arena *a, struct intent *in)
 	intent_undo(a, in);
 }
 
+/* Transaction records. */
+
+static uint64_t
+intent_xact_load(const struct intent_xact *x)
+{
+	return (__atomic_load_n(&x->ix_word, __ATOMIC_SEQ_CST));
+}
+
+static void
+intent_xact_store(struct intent_xact *x, uint64_t w)
+{
+	__atomic_store_n(&x->ix_word, w, __ATOMIC_SEQ_CST);
+}
+
+void
+intent_xact_init(struct intent_xact *x)
+{
+	memset(x, 0, sizeof(*x));
+}
+
+unsigned
+intent_xact_pending(const struct intent_xact *x,
+    uint32_t tags[INTENT_XACT_PARTS])
+{
+	uint32_t	 pending = INTENT_XACT_PENDING(intent_xact_load(x));
+	unsigned	 i, n = 0;
+
+	for (i = 0; i < INTENT_XACT_PARTS; i++)
+		if (pending & (1U << i))
+			tags[n++] = x->ix_part[i];
+	return (n);
+}
+
+void
+intent_xact_begin(struct intent_xact *x)
+{
+	uint64_t	 w = intent_xact_load(x);
+
+	if (INTENT_XACT_PENDING(w) != 0) {
+		log_warnx("intent_xact_begin: record %p has parts pending",
+		    (void *)x);
+		abort();
+	}
+	intent_xact_store(x, INTENT_XACT_WORD(INTENT_XACT_GEN(w) + 1,
+	    INTENT_XACT_ACTIVE, 0));
+	CRASHPOINT(intent_xact_begun);
+}
+
+void
+intent_join(struct arena *a, struct intent *in, struct intent_xact *x,
+    unsigned part, uint32_t tag)
+{
+	uint64_t	 w = intent_xact_load(x);
+
+	if (in->in_state != INTENT_IDLE || in->in_xpos != 0 ||
+	    part >= INTENT_XACT_PARTS ||
+	    INTENT_XACT_STATE(w) != INTENT_XACT_ACTIVE) {
+		log_warnx("intent_join: intent %p cannot join record %p",
+		    (void *)in, (void *)x);
+		abort();
+	}
+	shm_store32(&in->in_xgen, INTENT_XACT_GEN(w));
+	shm_store32(&in->in_xpart, part);
+	shm_store32(&x->ix_part[part], tag);
+	__atomic_store_n(&in->in_xpos, arena_pos(a, x), __ATOMIC_SEQ_CST);
+	CRASHPOINT(intent_xact_named);
+	intent_xact_store(x, w | (1U << part));
+	CRASHPOINT(intent_xact_joined);
+	shm_store32(&in->in_state, INTENT_ACTIVE);
+}
+
+/*
+ * A settled part lets go of its record: its bit is cleared (when the
+ * record is still of its generation), the last one making the record
+ * IDLE, and then the intent forgets the record.  Can be redone.
+ */
+static void
+intent_xact_release(struct arena *a, struct intent *in)
+{
+	struct intent_xact	*x = arena_pos_ptr(a, in->in_xpos);
+	uint64_t		 w, nw;
+
+	w = intent_xact_load(x);
+	do {
+		if (INTENT_XACT_GEN(w) != in->in_xgen)
+			break;
+		nw = w & ~(uint64_t)(1U << in->in_xpart);
+		if (INTENT_XACT_PENDING(nw) == 0)
+			nw = INTENT_XACT_WORD(in->in_xgen, INTENT_XACT_IDLE, 0);
+	} while (!__atomic_compare_exchange_n(&x->ix_word, &w, nw, 0,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	CRASHPOINT(intent_xact_released);
+	__atomic_store_n(&in->in_xpos, 0, __ATOMIC_SEQ_CST);
+}
+
+void
+intent_xact_commit(struct arena *a, struct intent_xact *x,
+    struct intent **parts, unsigned n)
+{
+	uint64_t	 w = intent_xact_load(x);
+	unsigned	 i;
+
+	CRASHPOINT(intent_xact_filled);
+	/* The commit point of every part at once. */
+	intent_xact_store(x, INTENT_XACT_WORD(INTENT_XACT_GEN(w),
+	    INTENT_XACT_COMMITTED, INTENT_XACT_PENDING(w)));
+	CRASHPOINT(intent_xact_committed);
+	for (i = 0; i < n; i++) {
+		shm_store32(&parts[i]->in_state, INTENT_READY);
+		intent_finish(a, parts[i]);
+		intent_xact_release(a, parts[i]);
+		CRASHPOINT(intent_xact_part_done);
+	}
+	(void)intent_xact_settle(x);
+}
+
+void
+intent_xact_abort(struct arena *a, struct intent_xact *x,
+    struct intent **parts, unsigned n)
+{
+	unsigned	 i;
+
+	for (i = 0; i < n; i++) {
+		intent_undo(a, parts[i]);
+		intent_xact_release(a, parts[i]);
+	}
+	(void)intent_xact_settle(x);
+}
+
+int
+intent_xact_settle(struct intent_xact *x)
+{
+	uint64_t	 w = intent_xact_load(x);
+
+	if (INTENT_XACT_PENDING(w) != 0 ||
+	    INTENT_XACT_STATE(w) == INTENT_XACT_IDLE)
+		return (0);
+	/* Only this record's lock holder begins or commits it. */
+	intent_xact_store(x, INTENT_XACT_WORD(INTENT_XACT_GEN(w),
+	    INTENT_XACT_IDLE, 0));
+	return (1);
+}
+
+/*
+ * A part whose writer died: it goes forward when its record committed
+ * (the same generation, so the decision is its own), else back.
+ */
+static int
+intent_xact_decide(struct arena *a, struct intent *in)
+{
+	const struct intent_xact	*x;
+	uint64_t			 w;
+
+	if (in->in_xpos > a->ar_size - sizeof(*x) ||
+	    in->in_xpos % sizeof(uint64_t) != 0 ||
+	    in->in_xpart >= INTENT_XACT_PARTS)
+		return (-1);
+	x = arena_pos_ptr(a, in->in_xpos);
+	w = intent_xact_load(x);
+	if (in->in_state == INTENT_ACTIVE &&
+	    INTENT_XACT_GEN(w) == in->in_xgen &&
+	    INTENT_XACT_STATE(w) == INTENT_XACT_COMMITTED) {
+		shm_store32(&in->in_state, INTENT_READY);
+	}
+	return (0);
+}
+
 int
 intent_repair(struct arena *a, struct intent *in, int *rolled)
 {
@@ -163,6 +332,8 @@ intent_repair(struct arena *a, struct intent *in, int *rolled)
 
 	*rolled = 0;
 	if (in->in_nstores > INTENT_MAX_STORES)
+		return (-1);
+	if (in->in_xpos != 0 && intent_xact_decide(a, in) == -1)
 		return (-1);
 	for (i = 0; i < in->in_nstores; i++)
 		if (in->in_store[i].is_pos > a->ar_size - sizeof(uint32_t) ||
@@ -176,16 +347,19 @@ intent_repair(struct arena *a, struct intent *in, int *rolled)
 	switch (in->in_state) {
 	case INTENT_IDLE:
 		/* Died before begin or after the end: nothing in flight. */
-		return (0);
+		break;
 	case INTENT_ACTIVE:
 		intent_undo(a, in);
 		*rolled = -1;
-		return (0);
+		break;
 	case INTENT_READY:
 		intent_finish(a, in);
 		*rolled = 1;
-		return (0);
+		break;
 	default:
 		return (-1);
 	}
+	if (in->in_xpos != 0)
+		intent_xact_release(a, in);
+	return (0);
 }

@@ -5,6 +5,9 @@
  * key, or the stripes of a command's keys taken together in ascending
  * address order (keyspace_lock_keys()), or every stripe of two databases
  * (keyspace_swapdb()); through the allocator the slab locks after them.
+ * A rename across stripes may also take, with a trylock that never waits,
+ * and release at once, the stripe of a dead writer's unsettled part
+ * (ks_xact_begin()).
  *
  * Each stripe is a small Redis-style dict: table 0, and table 1 while an
  * incremental rehash moves buckets from 0 to 1 (one bucket per write, at
@@ -21,11 +24,13 @@
  * table 0; a death in between leaves the entry on two chains, which the roll
  * forward resolves from the recorded values.
  *
- * A change that spans stripes is one intent per stripe, so a death between
- * them shows: keyspace_copy_locked() puts the copy before it deletes the
- * source, so that a rename cut short leaves the value under both names.
- * SWAPDB is settled whole instead: see keyspace_swapdb() and
- * ks_swap_repair().
+ * A rename from one stripe to another is one intent per stripe, both parts
+ * of one transaction record kept in the stripe of lower address (intent.h):
+ * one store commits both, and the repairer of each stripe, holding that
+ * stripe's lock only, rolls its own part forward or back by the record, so
+ * that the key is under exactly one of its names.  A rename within one
+ * stripe is one intent.  SWAPDB is settled whole by its own records: see
+ * keyspace_swapdb() and ks_swap_repair().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -171,6 +176,7 @@ keyspace_shm_init(struct arena *a, void *region, const struct arena_params *ap)
 		if (lock_init(&st->st_lock) == -1)
 			return (-1);
 		intent_init(&st->st_intent);
+		intent_xact_init(&st->st_xact);
 	}
 	for (i = 0; i < ap->ap_databases; i++) {
 		slot = (struct ks_dbslot *)&kr->kr_stripe[n] + i;
@@ -303,6 +309,7 @@ ks_stripe_repair(void *arg)
 
 	if (intent_repair(ctx->ks->ks_arena, &st->st_intent, &rolled) == -1)
 		return (-1);
+	(void)intent_xact_settle(&st->st_xact);
 	st->st_version++;
 	if (rolled != 0)
 		log_info("keyspace repair: stripe %zu rolled %s",
@@ -375,6 +382,61 @@ ks_lock_db_stripe(struct keyspace *ks, unsigned db, uint32_t s)
 			return (st);
 		lock_release(&st->st_lock);
 	}
+}
+
+/*
+ * Begin a transaction on the record of stripe c, whose caller holds c and
+ * every other stripe of the change.  A record that a dead writer left with
+ * parts unsettled is waited for: each such part's stripe is taken with a
+ * trylock (its repair settles the part) and released.  A part's stripe
+ * cannot be one the caller holds (taking it repaired it), and whoever
+ * holds it has run its repair, which takes no stripe lock, so the wait
+ * ends without a lock taken out of order.
+ */
+static struct intent_xact *
+ks_xact_begin(struct keyspace *ks, struct ks_stripe *c)
+{
+	struct timespec		 pause = { 0, 100000 };
+	struct ks_repair_ctx	 ctx;
+	struct intent_xact	*x = &c->st_xact;
+	uint32_t		 tags[INTENT_XACT_PARTS];
+	unsigned		 i, n, tries = 0;
+	size_t			 nst = (size_t)ks->ks_reg->kr_ndb <<
+				    ks->ks_reg->kr_stripes_log2;
+
+	while ((n = intent_xact_pending(x, tags)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (tags[i] >= nst) {
+				log_warnx("keyspace: stripe %zu: bad "
+				    "transaction record",
+				    (size_t)(c - ks->ks_reg->kr_stripe));
+				abort();
+			}
+			ctx.ks = ks;
+			ctx.st = &ks->ks_reg->kr_stripe[tags[i]];
+			if (lock_tryacquire(&ctx.st->st_lock,
+			    ks_stripe_repair, &ctx))
+				lock_release(&ctx.st->st_lock);
+		}
+		if (intent_xact_pending(x, tags) == 0)
+			break;
+		if (++tries == 10000)
+			log_warnx("keyspace: stripe %zu: waiting for the "
+			    "parts of a dead writer's transaction",
+			    (size_t)(c - ks->ks_reg->kr_stripe));
+		nanosleep(&pause, NULL);
+	}
+	intent_xact_begin(x);
+	return (x);
+}
+
+/* Begin stripe st's intent as part `part' of the transaction x. */
+static void
+ks_xact_join(struct keyspace *ks, struct intent_xact *x, struct ks_stripe *st,
+    unsigned part)
+{
+	intent_join(ks->ks_arena, &st->st_intent, x, part,
+	    (uint32_t)(st - ks->ks_reg->kr_stripe));
 }
 
 uint32_t
@@ -749,19 +811,31 @@ ks_maybe_shrink(struct keyspace *ks, struct ks_stripe *st)
 
 /* Changing entries. */
 
+/* The bucket a new key goes to: in table 1 while the stripe rehashes. */
+static aoff_t *
+ks_insert_head(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk)
+{
+	struct ks_table	*t = ks_table(ks, st->st_table[aoff_isnull(
+			    st->st_table[1]) ? 0 : 1]);
+
+	return (&t->kt_bucket[kk->kk_hash & (ks_table_size(t) - 1)]);
+}
+
 /*
- * Write a new entry for a key: in place of w->e when `found', else at the
- * head of its bucket.  The key, value and clock may point into the entry
- * being replaced (it is freed only after the new one is published).
+ * Record in the stripe's begun intent a new entry for a key: in place of
+ * w->e when `found', else at the head of its bucket.  The key, value and
+ * clock may point into the entry being replaced (it is freed only after
+ * the new one is published).  0, or -1 (ENOMEM, EFBIG) with the intent
+ * still to be aborted.
  */
 static int
-ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
+ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, int found, struct ks_where *w, uint8_t type,
     uint8_t clock, const void *val, size_t vlen, int64_t expire_ms)
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
-	struct ks_table	*t;
 	aoff_t		 off, *head;
 	int		 had = 0, has = expire_ms >= 0;
 
@@ -769,12 +843,9 @@ ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
 		errno = EFBIG;
 		return (-1);
 	}
-	intent_begin(in);
 	if (intent_alloc(a, in, entry_size(kk->kk_len, vlen, has),
-	    &off) == -1) {
-		intent_abort(a, in);
+	    &off) == -1)
 		return (-1);
-	}
 	if (found) {
 		had = (w->e->e_flags & ENTRY_F_EXPIRES) != 0;
 		entry_fill(ks_entry(ks, off), w->e->e_next, kk->kk_ptr,
@@ -782,9 +853,7 @@ ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
 		intent_store(a, in, &w->link->u, off.u);
 		intent_retire(in, w->off);
 	} else {
-		t = ks_table(ks, st->st_table[aoff_isnull(st->st_table[1]) ?
-		    0 : 1]);
-		head = &t->kt_bucket[kk->kk_hash & (ks_table_size(t) - 1)];
+		head = ks_insert_head(ks, st, kk);
 		entry_fill(ks_entry(ks, off), *head, kk->kk_ptr, kk->kk_len,
 		    type, clock, val, vlen, expire_ms);
 		intent_store(a, in, &head->u, off.u);
@@ -794,24 +863,49 @@ ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
 		intent_store(a, in, &st->st_nexpires,
 		    st->st_nexpires + (uint32_t)(has - had));
 	st->st_version++;
-	intent_commit(a, in);
 	return (0);
 }
 
-static void
-ks_delete_at(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
+/* Write a new entry for a key, as one intent (see ks_write_fill()). */
+static int
+ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, int found, struct ks_where *w, uint8_t type,
+    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms)
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
 
 	intent_begin(in);
+	if (ks_write_fill(ks, st, kk, found, w, type, clock, val, vlen,
+	    expire_ms) == -1) {
+		intent_abort(a, in);
+		return (-1);
+	}
+	intent_commit(a, in);
+	return (0);
+}
+
+/* Record in the stripe's begun intent the deletion of w->e. */
+static void
+ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
+{
+	struct arena	*a = ks->ks_arena;
+	struct intent	*in = &st->st_intent;
+
 	intent_store(a, in, &w->link->u, w->e->e_next.u);
 	intent_store(a, in, &st->st_nkeys, st->st_nkeys - 1);
 	if (w->e->e_flags & ENTRY_F_EXPIRES)
 		intent_store(a, in, &st->st_nexpires, st->st_nexpires - 1);
 	intent_retire(in, w->off);
 	st->st_version++;
-	intent_commit(a, in);
+}
+
+static void
+ks_delete_at(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
+{
+	intent_begin(&st->st_intent);
+	ks_delete_fill(ks, st, w);
+	intent_commit(ks->ks_arena, &st->st_intent);
 }
 
 static int
@@ -882,6 +976,18 @@ keyspace_set_lfu(struct keyspace *ks, int on)
 	ks->ks_lfu = on;
 }
 
+/*
+ * The clock of a value written over `old' (NULL: a new key).  A new value
+ * is a new access; LFU keeps its count, as Redis's dbOverwrite() does.
+ */
+static uint8_t
+ks_new_clock(const struct keyspace *ks, const struct entry *old)
+{
+	if (!ks->ks_lfu)
+		return (ks_clock_minute());
+	return (old != NULL ? old->e_clock : KEYSPACE_LFU_INIT);
+}
+
 const struct entry *
 keyspace_find_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, int64_t now_ms)
@@ -922,11 +1028,8 @@ keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
 	found = ks_locate(ks, st, kk, &w);
 	if (!found && ks_prepare_insert(ks, st) == -1)
 		return (-1);
-	/* A new value is a new access; LFU keeps its count, as Redis's
-	   dbOverwrite() does. */
 	return (ks_write_entry(ks, st, kk, found, &w, type,
-	    !ks->ks_lfu ? ks_clock_minute() : found ? w.e->e_clock :
-	    KEYSPACE_LFU_INIT, val, vlen, expire_ms));
+	    ks_new_clock(ks, found ? w.e : NULL), val, vlen, expire_ms));
 }
 
 int
@@ -977,29 +1080,146 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (1);
 }
 
+/*
+ * Rename within one stripe, as one intent: the new entry takes the place
+ * of the destination (or the head of its bucket) and the source is
+ * unlinked.  When the two places touch, the stores are folded so that
+ * none of them writes into a retired entry: a source right after the
+ * place is skipped by the new entry's link, and a destination right after
+ * the source is replaced through the source's own link.
+ */
+static int
+ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
+    struct ks_where *ws, const struct ks_key *dst, int found,
+    struct ks_where *wd, uint8_t type)
+{
+	struct arena	*a = ks->ks_arena;
+	struct intent	*in = &st->st_intent;
+	const char	*v;
+	size_t		 vlen;
+	int64_t		 expire = entry_expire(ws->e);
+	aoff_t		 off, next, *link;
+
+	if (dst->kk_len > UINT32_MAX) {
+		errno = EFBIG;
+		return (-1);
+	}
+	v = entry_value(ws->e, &vlen);
+	intent_begin(in);
+	if (intent_alloc(a, in, entry_size(dst->kk_len, vlen, expire >= 0),
+	    &off) == -1) {
+		intent_abort(a, in);
+		return (-1);
+	}
+	if (found) {
+		link = wd->link;
+		next = wd->e->e_next;
+	} else {
+		link = ks_insert_head(ks, st, dst);
+		next = *link;
+	}
+	if (aoff_eq(next, ws->off))
+		next = ws->e->e_next;
+	else if (link == &ws->e->e_next)
+		link = ws->link;
+	else
+		intent_store(a, in, &ws->link->u, ws->e->e_next.u);
+	entry_fill(ks_entry(ks, off), next, dst->kk_ptr, dst->kk_len, type,
+	    ks_new_clock(ks, found ? wd->e : NULL), v, vlen, expire);
+	intent_store(a, in, &link->u, off.u);
+	intent_retire(in, ws->off);
+	if (found) {
+		intent_store(a, in, &st->st_nkeys, st->st_nkeys - 1);
+		if (wd->e->e_flags & ENTRY_F_EXPIRES)
+			intent_store(a, in, &st->st_nexpires,
+			    st->st_nexpires - 1);
+		intent_retire(in, wd->off);
+	}
+	st->st_version++;
+	intent_commit(a, in);
+	return (0);
+}
+
+/*
+ * Rename from one stripe to another: two intents, parts of one
+ * transaction on the record of the stripe of lower address.
+ */
+static int
+ks_rename_across(struct keyspace *ks, struct ks_stripe *from,
+    struct ks_where *ws, struct ks_stripe *to, const struct ks_key *dst,
+    int found, struct ks_where *wd, uint8_t type)
+{
+	struct intent_xact	*x;
+	struct intent		*parts[2] = { &to->st_intent, &from->st_intent };
+	const char		*v;
+	size_t			 vlen;
+
+	v = entry_value(ws->e, &vlen);
+	x = ks_xact_begin(ks, from < to ? from : to);
+	ks_xact_join(ks, x, to, 0);
+	if (ks_write_fill(ks, to, dst, found, wd, type,
+	    ks_new_clock(ks, found ? wd->e : NULL), v, vlen,
+	    entry_expire(ws->e)) == -1) {
+		intent_xact_abort(ks->ks_arena, x, parts, 1);
+		return (-1);
+	}
+	CRASHPOINT(keyspace_rename_half);
+	ks_xact_join(ks, x, from, 1);
+	ks_delete_fill(ks, from, ws);
+	intent_xact_commit(ks->ks_arena, x, parts, 2);
+	return (0);
+}
+
 int
 keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
     const struct ks_key *src, struct ks_stripe *to,
     const struct ks_key *dst, int64_t now_ms, int keep, int tag)
 {
 	const struct entry	*e;
+	struct ks_where		 ws, wd;
 	const char		*v;
 	size_t			 vlen;
+	int			 found, rv;
 
-	if ((e = keyspace_peek_locked(ks, from, src, now_ms)) == NULL)
+	if (keep) {
+		if ((e = keyspace_peek_locked(ks, from, src, now_ms)) == NULL)
+			return (0);
+		/*
+		 * The source entry stays where it is while the copy is put
+		 * (a rehash relinks entries, it never moves them), so its
+		 * bytes can be the value.
+		 */
+		v = entry_value(e, &vlen);
+		if (keyspace_put_locked(ks, to, dst, tag < 0 ? e->e_type :
+		    (uint8_t)tag, v, vlen, entry_expire(e)) == -1)
+			return (-1);
+		return (1);
+	}
+	ks_rehash_step(ks, from);
+	if (!ks_locate(ks, from, src, &ws))
 		return (0);
-	/*
-	 * The source entry stays where it is while the copy is put (a
-	 * rehash relinks entries, it never moves them), so its bytes can
-	 * be the value.
-	 */
-	v = entry_value(e, &vlen);
-	if (keyspace_put_locked(ks, to, dst, tag < 0 ? e->e_type :
-	    (uint8_t)tag, v, vlen, entry_expire(e)) == -1)
+	if (ks_expired(ws.e, now_ms)) {
+		ks_delete_expired(ks, from, &ws);
+		return (0);
+	}
+	/* Within one stripe, the rehash step above was the stripe's. */
+	if (to != from)
+		ks_rehash_step(ks, to);
+	found = ks_locate(ks, to, dst, &wd);
+	if (found && wd.off.u == ws.off.u)
+		return (1);
+	if (to == from)
+		rv = ks_rename_within(ks, to, &ws, dst, found, &wd,
+		    tag < 0 ? ws.e->e_type : (uint8_t)tag);
+	else {
+		if (!found && ks_prepare_insert(ks, to) == -1)
+			return (-1);
+		rv = ks_rename_across(ks, from, &ws, to, dst, found, &wd,
+		    tag < 0 ? ws.e->e_type : (uint8_t)tag);
+	}
+	if (rv == -1)
 		return (-1);
-	CRASHPOINT(keyspace_copy_put);
-	if (!keep)
-		(void)keyspace_delete_locked(ks, from, src);
+	ks_maybe_shrink(ks, from);
 	return (1);
 }
 

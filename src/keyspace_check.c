@@ -6,9 +6,11 @@
  * intent is idle; the tables are allocated chunks of the right size; below
  * the rehash index, table 0 is empty; every entry is inside the arena, fits
  * its chunk, hashes to this stripe and to the bucket it hangs from, and is
- * reached once; the key counts match.  Then the database map: every
- * database is served by one stripe array.  Each chunk reached is marked
- * for the allocator sweep (slab_check.c).
+ * reached once; the key counts match.  Then, once every stripe was taken
+ * (which settles every part of a dead writer's transaction), the
+ * transaction records: none is left in flight or with a part pending;
+ * and the database map: every database is served by one stripe array.
+ * Each chunk reached is marked for the allocator sweep (slab_check.c).
  */
 #include "hydra/check.h"
 #include "hydra/slab.h"
@@ -155,6 +157,9 @@ ks_check_stripe(struct ks_check_ctx *cx, struct ks_stripe *st)
 		if (!aoff_isnull(in->in_new[i]) || !aoff_isnull(in->in_old[i]))
 			check_error(ck, "db %u stripe %u: idle intent still "
 			    "names a chunk", cx->db, cx->stripe);
+	if (in->in_xpos != 0)
+		check_error(ck, "db %u stripe %u: idle intent still refers "
+		    "to a transaction record", cx->db, cx->stripe);
 	if (aoff_isnull(st->st_table[0]) && !aoff_isnull(st->st_table[1]))
 		check_error(ck, "db %u stripe %u: table 1 without table 0",
 		    cx->db, cx->stripe);
@@ -205,6 +210,33 @@ ks_check_dbmap(struct check *ck, struct keyspace *ks)
 	}
 }
 
+/*
+ * The transaction records, after every stripe was taken: each is IDLE
+ * with no part pending.  A record left otherwise is stale: a part of a
+ * dead writer's change that no repair settled.  Without CHECK_LIVE only:
+ * a live record may be in flight, or wait for a stripe not yet taken.
+ */
+static void
+ks_check_xacts(struct check *ck, struct keyspace *ks)
+{
+	const struct intent_xact	*x;
+	uint64_t			 w;
+	size_t				 i, n;
+
+	if (ck->ck_flags & CHECK_LIVE)
+		return;
+	n = (size_t)keyspace_databases(ks) * keyspace_stripes(ks);
+	for (i = 0; i < n; i++) {
+		x = &ks->ks_reg->kr_stripe[i].st_xact;
+		w = x->ix_word;
+		if (INTENT_XACT_STATE(w) != INTENT_XACT_IDLE ||
+		    INTENT_XACT_PENDING(w) != 0)
+			check_error(ck, "stripe %zu: stale transaction record "
+			    "(state %u, parts pending %#x)", i,
+			    INTENT_XACT_STATE(w), INTENT_XACT_PENDING(w));
+	}
+}
+
 void
 keyspace_check(struct check *ck)
 {
@@ -227,5 +259,6 @@ keyspace_check(struct check *ck)
 			lock_release(&st->st_lock);
 		}
 	}
+	ks_check_xacts(ck, &ks);
 	ks_check_dbmap(ck, &ks);
 }

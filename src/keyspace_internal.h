@@ -5,7 +5,11 @@
  * Every field of a stripe is protected by that stripe's st_lock, and is
  * changed only through the stripe's intent (see intent.h), except
  * st_rehash (a hint: buckets of table 0 below it are empty) and
- * st_version (bumped before each change; only ever grows).
+ * st_version (bumped before each change; only ever grows).  st_xact is
+ * the record of a change that spans this stripe and others of higher
+ * address (see intent.h): begun and committed under st_lock, with every
+ * other stripe of the change locked too; after its writer died, the
+ * repairers of those stripes clear their bits in it without st_lock.
  */
 #ifndef HYDRA_KEYSPACE_INTERNAL_H
 #define HYDRA_KEYSPACE_INTERNAL_H
@@ -34,6 +38,7 @@ struct ks_stripe {
 	uint32_t	 st_sweep;	/* hint: where the expiry sweep resumes */
 	uint64_t	 st_version;
 	struct intent	 st_intent;
+	struct intent_xact st_xact;
 } __attribute__((aligned(64)));
 
 /*

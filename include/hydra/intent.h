@@ -20,6 +20,32 @@
  * Stores are absolute values and frees clear their record, so repair can be
  * run again by a repairer that dies too.  Only the lock holder touches an
  * intent; it holds no pointers, only arena positions.
+ *
+ * A change that spans several locks (a rename from one keyspace stripe to
+ * another) is one intent per lock, each a part of one transaction record
+ * (struct intent_xact) that lives in the arena, next to the first of those
+ * locks, and holds one word: generation, state, and a bit per part that
+ * still refers to it.  The writer, holding every lock involved:
+ *   intent_xact_begin()         the record gets a new generation, ACTIVE;
+ *   intent_join() ...           each part's intent names the record (and
+ *                               sets its bit), then is ACTIVE and filled
+ *                               as above;
+ *   intent_xact_commit()        one store makes the record COMMITTED: the
+ *                               commit point of the whole change.  Then
+ *                               each part is rolled forward and lets go
+ *                               of the record; the last one makes it IDLE.
+ * Or intent_xact_abort(), which rolls every part back.
+ *
+ * If the writer dies, each lock is repaired by its own next taker, who
+ * holds that lock only: intent_repair() rolls the part forward if the
+ * record it names is COMMITTED (same generation) and back otherwise, then
+ * clears the part's bit.  A part decided forward says so in its own state
+ * (READY) before it lets go of the record, and a record gets a new
+ * generation only when no bit is left (see intent_xact_pending()), so no
+ * repairer ever reads a decision that is not its own.  A bit cleared
+ * against a newer generation is ignored.  The repairer of the record's
+ * own lock calls intent_xact_settle(), which makes a record that no part
+ * refers to IDLE.
  */
 #ifndef HYDRA_INTENT_H
 #define HYDRA_INTENT_H
@@ -43,9 +69,41 @@ struct intent_store {
 	uint32_t	 is_pad;
 };
 
+/* The transaction record's word: generation, state, pending parts. */
+#define INTENT_XACT_PARTS	2
+
+enum intent_xact_state {
+	INTENT_XACT_IDLE,
+	INTENT_XACT_ACTIVE,
+	INTENT_XACT_COMMITTED
+};
+
+#define INTENT_XACT_GEN(w)	((uint32_t)((w) >> 32))
+#define INTENT_XACT_STATE(w)	((uint32_t)((w) >> 8) & 0xff)
+#define INTENT_XACT_PENDING(w)	((uint32_t)(w) & 0xff)
+#define INTENT_XACT_WORD(gen, state, pending)				\
+	((uint64_t)(gen) << 32 | (uint64_t)(state) << 8 | (pending))
+
+/*
+ * ix_word is written by the holder of the lock it lives beside (begin,
+ * commit, settle) and, after that holder died, by the repairers of the
+ * parts (clearing their bits, with a compare-and-swap).  ix_part[i] names
+ * part i's lock for whoever must wait for a dead writer's parts to be
+ * repaired; it is written before the part's bit is set.
+ */
+struct intent_xact {
+	uint64_t	 ix_word;
+	uint32_t	 ix_part[INTENT_XACT_PARTS];
+};
+
 struct intent {
 	uint32_t		 in_state;
 	uint32_t		 in_nstores;
+	uint64_t		 in_xpos;	/* byte position of the record
+						   of which this is a part, or
+						   0; written last on join */
+	uint32_t		 in_xgen;	/* the record's generation */
+	uint32_t		 in_xpart;	/* this part's number */
 	struct intent_store	 in_store[INTENT_MAX_STORES];
 	aoff_t			 in_new[INTENT_MAX_CHUNKS];
 	aoff_t			 in_old[INTENT_MAX_CHUNKS];
@@ -77,5 +135,39 @@ void	 intent_abort(struct arena *, struct intent *);
  * -1 (rolled back), 1 (rolled forward) or 0 (nothing was in flight).
  */
 int	 intent_repair(struct arena *, struct intent *, int *rolled);
+
+void	 intent_xact_init(struct intent_xact *);
+
+/*
+ * The parts of the record's last transaction that are still unsettled
+ * (their writer died and their locks were not taken since): their number,
+ * with the tag of each (its ix_part) in tags[].  The record can be begun
+ * again only when there are none.
+ */
+unsigned intent_xact_pending(const struct intent_xact *,
+	    uint32_t tags[INTENT_XACT_PARTS]);
+
+/* A new transaction on the record; no part may be pending. */
+void	 intent_xact_begin(struct intent_xact *);
+
+/*
+ * Begin `in' as part number `part' of the record's transaction; `tag'
+ * names its lock for intent_xact_pending().  Then fill it as any intent.
+ */
+void	 intent_join(struct arena *, struct intent *, struct intent_xact *,
+	    unsigned part, uint32_t tag);
+
+/* Commit, or roll back, the n parts joined, and release the record. */
+void	 intent_xact_commit(struct arena *, struct intent_xact *,
+	    struct intent **parts, unsigned n);
+void	 intent_xact_abort(struct arena *, struct intent_xact *,
+	    struct intent **parts, unsigned n);
+
+/*
+ * For the repairer of the lock the record lives beside, after that lock's
+ * own intent_repair(): a record that no part refers to any more is made
+ * IDLE.  Returns 1 when it changed the record.
+ */
+int	 intent_xact_settle(struct intent_xact *);
 
 #endif /* HYDRA_INTENT_H */

@@ -165,10 +165,10 @@ const struct entry *keyspace_peek_locked(struct keyspace *,
 /*
  * Put a copy of key src (in stripe `from') under the name dst (in stripe
  * `to', both locked), with its type tag (or `tag' when it is not -1),
- * value and expiry, replacing what dst held; then delete src unless
- * `keep'.  1 done, 0 no such src, -1 ENOMEM (nothing changed).  A process
- * killed between the copy and the delete leaves the value under both
- * names, never under neither.
+ * value and expiry, replacing what dst held; and delete src unless
+ * `keep'.  1 done, 0 no such src, -1 ENOMEM (nothing changed).  A move
+ * (!keep) is one change even across stripes: a process killed anywhere
+ * in it leaves the value under exactly one of the two names.
  */
 int	 keyspace_copy_locked(struct keyspace *, struct ks_stripe *from,
 	    const struct ks_key *src, struct ks_stripe *to,

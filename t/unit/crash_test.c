@@ -5,8 +5,8 @@
  * A child process runs a fixed workload of keyspace changes (puts of short,
  * long-keyed, mid-sized and page-run values, deletes, expiries set in place
  * and by rebuilding the entry, persists, lazy and active expiry, flushes,
- * renames across stripes, swaps of the two databases, growing and
- * shrinking rehashes) and is SIGKILLed:
+ * renames within and across stripes, moves to the other database, swaps
+ * of the two databases, growing and shrinking rehashes) and is SIGKILLed:
  *   - at each crash point of the tree in turn, at several of its hits;
  *   - at the n-th crash point hit of any kind, for n spread over the run;
  *   - after a random delay, wherever it happens to be.
@@ -17,8 +17,9 @@
  *     (value bytes, length and expiry), and every completed op is there;
  *   - a swap of the databases in flight is wholly done or wholly not: the
  *     whole store is as before it or as after it;
- *   - a rename in flight left the value under the new name, or the old
- *     one, or (killed between the copy and the delete) both, never neither.
+ *   - a rename or a move in flight left the value under exactly one of
+ *     its two names: both keys as before it, or both as after it (a
+ *     cross-stripe one is two stripes' changes under one transaction).
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -65,6 +66,7 @@ enum op_kind {
 	OP_GET,
 	OP_FLUSH,
 	OP_RENAME,	/* key to key2, in db */
+	OP_MOVE,	/* key of db to the other db, unless it is there */
 	OP_SWAPDB,	/* db 0 and db 1 */
 	OP_SWEEP	/* active expiry over every stripe of db */
 };
@@ -173,22 +175,31 @@ ops_generate(void)
 		else if (r < 80) {
 			o->kind = OP_EXPIRE;
 			o->expire = FAR + rng() % 1000;
-		} else if (r < 86) {
+		} else if (r < 84) {
 			o->kind = OP_PERSIST;
 			o->expire = KEYSPACE_NO_EXPIRE;
-		}
-		else if (r < 92)
+		} else if (r < 86)
 			o->kind = OP_GET;
-		else if (r < 95) {
+		else if (r < 91) {
 			o->kind = OP_RENAME;
 			o->key2 = (uint16_t)((o->key + 1 + rng() %
 			    (NKEYS - 1)) % NKEYS);
-		} else if (r < 97)
+		} else if (r < 95)
+			o->kind = OP_MOVE;	/* across stripes always */
+		else if (r < 97)
 			o->kind = OP_SWAPDB;
 		else if (r < 99)
 			o->kind = OP_SWEEP;
 		else
 			o->kind = OP_FLUSH;
+		/* Often rename or move the key the op before wrote. */
+		if ((o->kind == OP_RENAME || o->kind == OP_MOVE) &&
+		    ops[i - 1].kind == OP_PUT && rng() % 2 == 0) {
+			o->db = ops[i - 1].db;
+			o->key = ops[i - 1].key;
+			if (o->key2 == o->key)
+				o->key2 = (uint16_t)((o->key + 1) % NKEYS);
+		}
 	}
 }
 
@@ -236,6 +247,12 @@ model_apply(struct model *m, uint32_t idx)
 			ks->present = 0;
 		}
 		break;
+	case OP_MOVE:
+		if (key_live(ks) && !key_live(&m->k[!o->db][o->key])) {
+			m->k[!o->db][o->key] = *ks;
+			ks->present = 0;
+		}
+		break;
 	case OP_SWAPDB:
 		for (k = 0; k < NKEYS; k++) {
 			struct keystate t = m->k[0][k];
@@ -276,6 +293,27 @@ op_rename(struct keyspace *ks, const struct op *o)
 	nheld = keyspace_lock_keys(ks, o->db, NULL, kk, 2, sts, held);
 	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0,
 	    -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv == -1 ? -1 : 0);
+}
+
+/* MOVE key to the other database, as the command does it. */
+static int
+op_move(struct keyspace *ks, const struct op *o)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	unsigned		 dbs[2] = { o->db, !o->db };
+	char			 k0[320];
+	size_t			 nheld;
+	int			 rv = 0;
+
+	keyspace_key(ks, &kk[0], k0, key_name(o->key, k0));
+	kk[1] = kk[0];
+	nheld = keyspace_lock_keys(ks, 0, dbs, kk, 2, sts, held);
+	if (keyspace_find_locked(ks, sts[1], &kk[1], NOW) == NULL)
+		rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1],
+		    NOW, 0, -1);
 	keyspace_unlock_keys(ks, held, nheld);
 	return (rv == -1 ? -1 : 0);
 }
@@ -322,6 +360,8 @@ op_run(struct keyspace *ks, uint32_t idx)
 		return (0);
 	case OP_RENAME:
 		return (op_rename(ks, o));
+	case OP_MOVE:
+		return (op_move(ks, o));
 	case OP_SWAPDB:
 		keyspace_swapdb(ks, 0, 1);
 		return (0);
@@ -388,6 +428,24 @@ store_matches(struct keyspace *ks, const struct model *m)
 	return (1);
 }
 
+/*
+ * The two names of a rename or a move: both as before it, or both as
+ * after it, so that the value is under exactly one of them.
+ */
+static int
+names_as_one(struct keyspace *ks, const struct op *o,
+    const struct model *before, const struct model *after)
+{
+	unsigned	 sdb = o->db, skey = o->key;
+	unsigned	 ddb = o->kind == OP_MOVE ? !o->db : o->db;
+	unsigned	 dkey = o->kind == OP_MOVE ? o->key : o->key2;
+
+	return ((key_matches(ks, sdb, skey, &before->k[sdb][skey]) &&
+	    key_matches(ks, ddb, dkey, &before->k[ddb][dkey])) ||
+	    (key_matches(ks, sdb, skey, &after->k[sdb][skey]) &&
+	    key_matches(ks, ddb, dkey, &after->k[ddb][dkey])));
+}
+
 struct trial {
 	const char	*arm;		/* crash point, "any", or NULL: timer */
 	uint64_t	 countdown;
@@ -407,7 +465,7 @@ trial_run(const struct trial *t)
 	struct arena		 a;
 	struct keyspace		 ks;
 	struct arena_params	 ap;
-	struct model		 before, after, mid;
+	struct model		 before, after;
 	const struct op		*inflight;
 	char			 err[256];
 	pid_t			 pid;
@@ -464,18 +522,14 @@ trial_run(const struct trial *t)
 			bad = 1;
 		}
 	}
-	if (inflight != NULL && inflight->kind == OP_RENAME &&
-	    before.k[inflight->db][inflight->key].present) {
-		/* Both names, one name, but never neither. */
-		mid = before;
-		mid.k[inflight->db][inflight->key2] =
-		    after.k[inflight->db][inflight->key2];
-		if (!store_matches(&ks, &before) &&
-		    !store_matches(&ks, &after) && !store_matches(&ks, &mid)) {
-			diag("a rename killed at op %llu lost its value",
-			    (unsigned long long)shared->done);
-			bad = 1;
-		}
+	if (inflight != NULL && (inflight->kind == OP_RENAME ||
+	    inflight->kind == OP_MOVE) && !names_as_one(&ks, inflight,
+	    &before, &after)) {
+		diag("a %s killed at op %llu left its two names neither "
+		    "both as before nor both as after",
+		    inflight->kind == OP_RENAME ? "rename" : "move",
+		    (unsigned long long)shared->done);
+		bad = 1;
 	}
 	for (db = 0; db < NDB; db++) {
 		for (k = 0; k < NKEYS; k++) {

@@ -13,6 +13,12 @@
  * leave either the whole old state or the whole new one, with every chunk
  * allocated exactly when it is reachable.
  *
+ * Two intents that are parts of one transaction record commit or abort
+ * together; repaired one at a time after their writer died, each goes
+ * forward exactly when the record is COMMITTED in its own generation, and
+ * back otherwise (a reference to an older generation included), clears its
+ * part's bit once and only once, and the last one leaves the record IDLE.
+ *
  * The intent and the words it changes live in a test region of the arena,
  * as intents do in the keyspace's stripes.
  */
@@ -40,6 +46,8 @@
 /* The test region: an intent and the structure it changes. */
 struct tregion {
 	struct intent	 tr_in;
+	struct intent	 tr_in2;	/* the second part of a transaction */
+	struct intent_xact tr_x;
 	uint32_t	 tr_word[2];
 	aoff_t		 tr_live[2];	/* the published links */
 	aoff_t		 tr_fresh[2];	/* what the change allocated */
@@ -519,6 +527,126 @@ test_every_crash_point(struct arena *a)
 	    "crashes after it roll forward (%d)", back, fwd);
 }
 
+/*
+ * Begin a transaction on tr_x whose part 0 (tr_in) sets word 0 to v0 and
+ * reserves a chunk (tr_fresh[0]), and whose part 1 (tr_in2) sets word 1 to v1.
+ */
+static void
+xact_prepare(struct arena *a, uint32_t v0, uint32_t v1)
+{
+	struct tregion	*tr = region(a);
+
+	tr->tr_word[0] = tr->tr_word[1] = 0;
+	intent_xact_begin(&tr->tr_x);
+	intent_join(a, &tr->tr_in, &tr->tr_x, 0, 10);
+	(void)intent_alloc(a, &tr->tr_in, 64, &tr->tr_fresh[0]);
+	intent_store(a, &tr->tr_in, &tr->tr_word[0], v0);
+	intent_join(a, &tr->tr_in2, &tr->tr_x, 1, 11);
+	intent_store(a, &tr->tr_in2, &tr->tr_word[1], v1);
+}
+
+static int
+xact_idle(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	uint64_t	 w = tr->tr_x.ix_word;
+
+	return (intent_idle(&tr->tr_in) && intent_idle(&tr->tr_in2) &&
+	    tr->tr_in.in_xpos == 0 && tr->tr_in2.in_xpos == 0 &&
+	    INTENT_XACT_STATE(w) == INTENT_XACT_IDLE &&
+	    INTENT_XACT_PENDING(w) == 0);
+}
+
+static void
+test_xact(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	struct intent	*parts[2] = { &tr->tr_in, &tr->tr_in2 };
+	uint32_t	 tags[INTENT_XACT_PARTS];
+	uint64_t	 base = used_chunks(a), w;
+	uint32_t	 gen;
+	int		 r0, r1, r2;
+
+	intent_xact_init(&tr->tr_x);
+	xact_prepare(a, 3, 4);
+	ok(intent_xact_pending(&tr->tr_x, tags) == 2 && tags[0] == 10 &&
+	    tags[1] == 11, "both joined parts are pending, with their tags");
+	intent_xact_commit(a, &tr->tr_x, parts, 2);
+	ok(tr->tr_word[0] == 3 && tr->tr_word[1] == 4 && xact_idle(a) &&
+	    used_chunks(a) == base + 1, "a commit applies both parts and "
+	    "leaves the record IDLE");
+	slab_free(a, &tr->tr_fresh[0]);	/* kept by the commit */
+
+	xact_prepare(a, 3, 4);
+	intent_xact_abort(a, &tr->tr_x, parts, 2);
+	ok(tr->tr_word[0] == 0 && tr->tr_word[1] == 0 && xact_idle(a) &&
+	    used_chunks(a) == base, "an abort applies neither part and frees "
+	    "what was reserved");
+
+	/* The writer dies before the commit point: both roll back. */
+	xact_prepare(a, 5, 6);
+	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == -1;
+	ok(r1 && intent_xact_pending(&tr->tr_x, tags) == 1 && tags[0] == 10,
+	    "an uncommitted part repaired alone rolls back and lets go of "
+	    "the record; the other part is still pending");
+	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == 0;
+	r2 = intent_repair(a, &tr->tr_in, &r0) == 0 && r0 == -1;
+	ok(r1 && r2 && tr->tr_word[0] == 0 && tr->tr_word[1] == 0 &&
+	    xact_idle(a) && used_chunks(a) == base, "repairing it again "
+	    "does nothing; the other rolls back too; the record is IDLE");
+
+	/* The writer dies after the commit point, before applying. */
+	xact_prepare(a, 7, 8);
+	w = tr->tr_x.ix_word;
+	tr->tr_x.ix_word = INTENT_XACT_WORD(INTENT_XACT_GEN(w),
+	    INTENT_XACT_COMMITTED, INTENT_XACT_PENDING(w));
+	r1 = intent_repair(a, &tr->tr_in, &r0) == 0 && r0 == 1;
+	ok(r1 && tr->tr_word[0] == 7 && tr->tr_word[1] == 0 &&
+	    INTENT_XACT_STATE(tr->tr_x.ix_word) == INTENT_XACT_COMMITTED &&
+	    intent_xact_settle(&tr->tr_x) == 0, "a committed part repaired "
+	    "alone rolls forward; the record keeps the decision for the "
+	    "other");
+	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == 1;
+	ok(r1 && tr->tr_word[1] == 8 && xact_idle(a) &&
+	    used_chunks(a) == base + 1, "the other rolls forward too; the "
+	    "record is IDLE");
+	slab_free(a, &tr->tr_fresh[0]);
+
+	/* A part that names an older generation of a committed record. */
+	xact_prepare(a, 9, 10);
+	gen = tr->tr_in2.in_xgen;
+	tr->tr_in2.in_xgen = gen - 1;
+	w = tr->tr_x.ix_word;
+	tr->tr_x.ix_word = INTENT_XACT_WORD(gen, INTENT_XACT_COMMITTED,
+	    INTENT_XACT_PENDING(w));
+	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == -1;
+	ok(r1 && tr->tr_word[1] == 0 && tr->tr_in2.in_xpos == 0 &&
+	    INTENT_XACT_PENDING(tr->tr_x.ix_word) == 3, "a part of an older "
+	    "generation rolls back and clears no bit of the newer one");
+	tr->tr_x.ix_word &= ~(uint64_t)2;
+	(void)intent_repair(a, &tr->tr_in, &r0);
+	ok(r0 == 1 && xact_idle(a), "the part of the record's own "
+	    "generation rolls forward and leaves it IDLE");
+	slab_free(a, &tr->tr_fresh[0]);
+
+	/* A writer that died after beginning, before any part joined. */
+	intent_xact_begin(&tr->tr_x);
+	ok(intent_xact_settle(&tr->tr_x) == 1 && xact_idle(a),
+	    "a record no part refers to is settled IDLE by its lock's "
+	    "repairer");
+
+	/* A reference outside the arena is damage. */
+	xact_prepare(a, 1, 2);
+	tr->tr_in2.in_xpos = a->ar_size;
+	ok(intent_repair(a, &tr->tr_in2, &r0) == -1, "a part naming a "
+	    "record outside the arena is refused");
+	tr->tr_in2.in_xpos = arena_pos(a, &tr->tr_x);
+	(void)intent_repair(a, &tr->tr_in2, &r0);
+	(void)intent_repair(a, &tr->tr_in, &r0);
+	ok(xact_idle(a) && used_chunks(a) == base, "and, repaired, it "
+	    "rolls back with the other");
+}
+
 int
 main(void)
 {
@@ -533,6 +661,7 @@ main(void)
 	    "a 64 MiB arena with a region for an intent"))
 		return (tap_done());
 	intent_init(&region(&a)->tr_in);
+	intent_init(&region(&a)->tr_in2);
 	ok(intent_idle(&region(&a)->tr_in), "a new intent is IDLE and empty");
 
 	test_commit(&a);
@@ -542,6 +671,7 @@ main(void)
 	test_damaged(&a);
 	test_misuse(&a);
 	test_every_crash_point(&a);
+	test_xact(&a);
 
 	testarena_destroy(&a);
 	return (tap_done());

@@ -18,7 +18,13 @@
  * changes half made.  SWAPDB exchanges two databases whole, and locks
  * follow it.  A copy keeps type, value and expiry.  The expiry sweep
  * deletes expired keys only, within its budget, and counts them; the
- * expiry ticks of a worker touch only its share of the stripes.
+ * expiry ticks of a worker touch only its share of the stripes.  A rename
+ * within one stripe is right whichever way the two keys' chains touch; a
+ * rename across stripes killed at any step of its transaction leaves the
+ * key under exactly one name (the old one before the commit point, the
+ * new one from it on), a later transaction on the same record waits for
+ * the dead writer's other stripe to be settled, and the checker reports a
+ * transaction record left stale.
  *
  * The stripes' tables are looked at through keyspace_internal.h, to see
  * that the resizes the test means to cause do happen.
@@ -37,6 +43,7 @@
 
 #include "hydra/arena.h"
 #include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/expire.h"
 #include "hydra/keyspace.h"
 #include "hydra/slab.h"
@@ -1206,6 +1213,267 @@ test_expire_tick(struct keyspace *ks)
 	ok(nkeys(ks, 12) == 0, "worker 1's ticks delete the rest");
 }
 
+/* RENAME src dst in database db, both stripes held: copy_locked's answer. */
+static int
+rename_key(struct keyspace *ks, unsigned db, const char *src, const char *dst)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	size_t			 nheld;
+	int			 rv;
+
+	keyspace_key(ks, &kk[0], src, strlen(src));
+	keyspace_key(ks, &kk[1], dst, strlen(dst));
+	nheld = keyspace_lock_keys(ks, db, NULL, kk, 2, sts, held);
+	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0,
+	    -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv);
+}
+
+/* The entry of a key, looked up under its stripe lock. */
+static const struct entry *
+entry_of(struct keyspace *ks, unsigned db, const char *k)
+{
+	struct ks_key		 kk;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+
+	keyspace_key(ks, &kk, k, strlen(k));
+	st = keyspace_lock(ks, db, &kk);
+	e = keyspace_peek_locked(ks, st, &kk, NOW);
+	keyspace_unlock(ks, st);
+	return (e);
+}
+
+/*
+ * A rename within the one stripe of a database, for every pair of six
+ * keys, with and without a destination: the source is gone, the
+ * destination has its value and expiry, the rest is untouched, the counts
+ * follow and the checker is content.  The keys share a bucket, so that
+ * the cases where the two keys' places
+ * touch (the source right after the destination, the destination right
+ * after the source, the source at the head of the bucket a new key goes
+ * to) must each come up.
+ */
+static void
+test_rename_within(struct arena *a, struct keyspace *ks)
+{
+	char		 name[6][16], val[6][16], buf[16];
+	const struct entry *es, *ed;
+	unsigned	 db = 3, i, s, d, present, bad = 0, checks = 0;
+	unsigned	 after_dst = 0, before_dst = 0, at_head = 0;
+	struct ks_key	 kd;
+	struct ks_stripe *st;
+	struct ks_table	*t;
+	int64_t		 exp;
+	uint64_t	 h0 = 0;
+	size_t		 len;
+
+	/* Six keys of one bucket, whatever the table's size up to 8. */
+	for (i = 0, s = 700; i < 6; s++) {
+		key_name(name[i], sizeof(name[i]), s);
+		keyspace_key(ks, &kd, name[i], strlen(name[i]));
+		if (i > 0 && (kd.kk_hash & 7) != (h0 & 7))
+			continue;
+		h0 = kd.kk_hash;
+		snprintf(val[i], sizeof(val[i]), "v%u", i);
+		i++;
+	}
+	for (s = 0; s < 6; s++) {
+		for (d = 0; d < 6; d++) {
+			if (s == d)
+				continue;
+			for (present = 0; present < 2; present++) {
+				keyspace_flush(ks, db);
+				for (i = 0; i < 6; i++)
+					put_str(ks, db, name[i], val[i],
+					    i % 2 ? NOW + 1000 + i :
+					    KEYSPACE_NO_EXPIRE);
+				if (!present)
+					(void)keyspace_delete(ks, db, name[d],
+					    strlen(name[d]));
+				es = entry_of(ks, db, name[s]);
+				ed = entry_of(ks, db, name[d]);
+				keyspace_key(ks, &kd, name[d], strlen(name[d]));
+				st = keyspace_lock(ks, db, &kd);
+				t = ks_table(ks, st->st_table[aoff_isnull(
+				    st->st_table[1]) ? 0 : 1]);
+				if (ed != NULL && ed->e_next.u ==
+				    arena_off(a, es).u)
+					after_dst++;
+				if (ed != NULL && es->e_next.u ==
+				    arena_off(a, ed).u)
+					before_dst++;
+				if (ed == NULL && t->kt_bucket[kd.kk_hash &
+				    ((1U << t->kt_log2) - 1)].u ==
+				    arena_off(a, es).u)
+					at_head++;
+				keyspace_unlock(ks, st);
+				if (rename_key(ks, db, name[s], name[d]) != 1)
+					bad++;
+				if (exists(ks, db, name[s], strlen(name[s]),
+				    NOW) || keyspace_get(ks, db, name[d],
+				    strlen(name[d]), NOW, buf, sizeof(buf),
+				    &len, &exp, NULL) != 1 ||
+				    len != strlen(val[s]) ||
+				    memcmp(buf, val[s], len) != 0 ||
+				    exp != (s % 2 ? NOW + 1000 + s :
+				    KEYSPACE_NO_EXPIRE))
+					bad++;
+				for (i = 0; i < 6; i++)
+					if (i != s && i != d &&
+					    !has_str(ks, db, name[i], val[i],
+					    NOW))
+						bad++;
+				/* Six keys, 1, 3 and 5 expiring, d renamed
+				   over or deleted first. */
+				if (nkeys(ks, db) != 5 ||
+				    nexpires(ks, db) != 3 - d % 2)
+					bad++;
+				if (check_arena(a, 0, stderr, NULL) != 0)
+					bad++;
+				checks++;
+			}
+		}
+	}
+	keyspace_flush(ks, db);
+	is_int(bad, 0, "%u renames within one stripe: source gone, value "
+	    "and expiry under the new name, the rest untouched, counts "
+	    "and checker right", checks);
+	ok(after_dst > 0 && before_dst > 0 && at_head > 0, "among them, "
+	    "sources right after (%u) and right before (%u) the destination, "
+	    "and at the head of the new key's bucket (%u)", after_dst,
+	    before_dst, at_head);
+}
+
+/*
+ * Kill a rename across two stripes of the same database at each step of
+ * its transaction; then, taking only the stripe of the record, a second
+ * transaction on that record (waiting for the dead writer's other stripe
+ * to be settled); then every lock.  The key must be under exactly one
+ * name: the old one before the commit point, the new one from it on.
+ */
+static void
+test_rename_across_crash(struct arena *a, struct keyspace *ks)
+{
+	static const struct {
+		const char	*point;
+		uint64_t	 countdown;
+		int		 done;
+	} steps[] = {
+		{ "intent_xact_begun", 1, 0 },
+		{ "intent_xact_named", 1, 0 },
+		{ "intent_xact_joined", 1, 0 },
+		{ "keyspace_rename_half", 1, 0 },
+		{ "intent_xact_named", 2, 0 },
+		{ "intent_xact_filled", 1, 0 },
+		{ "intent_xact_committed", 1, 1 },
+		{ "intent_xact_released", 1, 1 },
+		{ "intent_xact_part_done", 1, 1 },
+		{ "intent_xact_released", 2, 1 },
+	};
+	char		 ka[32], kb[32], kc[32], lo[32], hi[32];
+	const char	*src, *dst;
+	struct ks_key	 kka, kkb, kkc;
+	unsigned	 db = 4, i, bad = 0, killed = 0, waited = 0;
+	uint32_t	 tags[INTENT_XACT_PARTS];
+	uint32_t	 ia, ib, ic;
+	struct ks_stripe *rec;
+	pid_t		 pid;
+	int		 status, one;
+
+	two_stripes(ks, ka, kb, sizeof(ka));
+	keyspace_key(ks, &kka, ka, strlen(ka));
+	keyspace_key(ks, &kkb, kb, strlen(kb));
+	ia = keyspace_stripe_index(ks, &kka);
+	ib = keyspace_stripe_index(ks, &kkb);
+	/* The record is the lower stripe's; the source may be either. */
+	snprintf(lo, sizeof(lo), "%s", ia < ib ? ka : kb);
+	snprintf(hi, sizeof(hi), "%s", ia < ib ? kb : ka);
+	/* A third key above the lower stripe, in neither stripe. */
+	for (i = 5000;; i++) {
+		key_name(kc, sizeof(kc), i);
+		keyspace_key(ks, &kkc, kc, strlen(kc));
+		ic = keyspace_stripe_index(ks, &kkc);
+		if (ic > (ia < ib ? ia : ib) && ic != ia && ic != ib)
+			break;
+	}
+	for (i = 0; i < nitems(steps); i++) {
+		/* Odd steps move the lower stripe's key up, even ones down. */
+		src = i % 2 ? lo : hi;
+		dst = i % 2 ? hi : lo;
+		keyspace_flush(ks, db);
+		put_str(ks, db, src, "moving", NOW + 5000);
+		put_str(ks, db, dst, "old", KEYSPACE_NO_EXPIRE);
+		if ((pid = fork()) == 0) {
+			crashpoint_arm(steps[i].point, steps[i].countdown);
+			(void)rename_key(ks, db, src, dst);
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			killed++;
+		/*
+		 * Only the record's stripe, then two renames through that
+		 * record and a third stripe, which leave lo as it was.
+		 */
+		rec = keyspace_lock(ks, db, ia < ib ? &kka : &kkb);
+		waited += intent_xact_pending(&rec->st_xact, tags) > 0;
+		keyspace_unlock(ks, rec);
+		if (exists(ks, db, lo, strlen(lo), NOW)) {
+			if (rename_key(ks, db, lo, kc) != 1 ||
+			    rename_key(ks, db, kc, lo) != 1)
+				bad++;
+		} else {
+			put_str(ks, db, kc, "third", KEYSPACE_NO_EXPIRE);
+			if (rename_key(ks, db, kc, lo) != 1 ||
+			    rename_key(ks, db, lo, kc) != 1 ||
+			    keyspace_delete(ks, db, kc, strlen(kc)) != 1)
+				bad++;
+		}
+		one = steps[i].done ?
+		    has_str(ks, db, dst, "moving", NOW) &&
+		    !exists(ks, db, src, strlen(src), NOW) :
+		    has_str(ks, db, src, "moving", NOW) &&
+		    has_str(ks, db, dst, "old", NOW);
+		if (!one || nkeys(ks, db) != 2u - steps[i].done ||
+		    check_arena(a, 0, stderr, NULL) != 0) {
+			diag("killed at %s #%llu: the rename is not wholly "
+			    "%s", steps[i].point,
+			    (unsigned long long)steps[i].countdown,
+			    steps[i].done ? "done" : "undone");
+			bad++;
+		}
+	}
+	keyspace_flush(ks, db);
+	is_int(killed, nitems(steps), "a cross-stripe rename was killed at "
+	    "each of %zu steps of its transaction", nitems(steps));
+	is_int(bad, 0, "each left the key under exactly one name: the old "
+	    "before the commit point, the new from it on");
+	ok(waited > 0, "a dead writer's record was left waiting for its "
+	    "other stripe %u times, and the next transaction on it went "
+	    "through", waited);
+}
+
+/* The checker names a transaction record that no repair settled. */
+static void
+test_stale_record(struct arena *a, struct keyspace *ks)
+{
+	struct ks_stripe	*st = ks_stripe_at(ks, 5, 0);
+	uint64_t		 saved = st->st_xact.ix_word;
+
+	ok(check_arena(a, 0, NULL, NULL) == 0, "the arena is clean");
+	st->st_xact.ix_word = INTENT_XACT_WORD(INTENT_XACT_GEN(saved) + 1,
+	    INTENT_XACT_COMMITTED, 2);
+	st->st_xact.ix_part[1] = 7;
+	ok(check_arena(a, 0, NULL, NULL) > 0, "a committed record with a "
+	    "part that no stripe refers to is reported stale");
+	st->st_xact.ix_word = saved;
+	ok(check_arena(a, 0, NULL, NULL) == 0, "and the arena is clean "
+	    "again without it");
+}
+
 int
 main(void)
 {
@@ -1229,6 +1497,8 @@ main(void)
 	test_swapdb_concurrent(&a, &ks);
 	test_sweep(&ks);
 	test_expire_tick(&ks);
+	test_rename_across_crash(&a, &ks);
+	test_stale_record(&a, &ks);
 	testarena_destroy(&a);
 
 	/* Few stripes make long tables: many rehashes, and long ones. */
@@ -1240,6 +1510,7 @@ main(void)
 	if (ok(testarena_store(&b, &kb, SIZE, 0) == 0,
 	    "a 64 MiB store with one stripe per database")) {
 		test_scan_churn(&kb, 1, 20000);
+		test_rename_within(&b, &kb);
 		testarena_destroy(&b);
 	}
 
