@@ -36,6 +36,7 @@
 #include "hydra/hash.h"
 #include "hydra/log.h"
 #include "hydra/slab.h"
+#include "hydra/value.h"
 #include "keyspace_internal.h"
 
 /* Keys this process deleted because their time had passed. */
@@ -304,6 +305,7 @@ ks_stripe_repair(void *arg)
 	if (intent_repair(ctx->ks->ks_arena, &st->st_intent, &rolled) == -1)
 		return (-1);
 	st->st_version++;
+	keyspace_garbage_drain_locked(ctx->ks, st);
 	if (rolled != 0)
 		log_info("keyspace repair: stripe %zu rolled %s",
 		    (size_t)(st - ctx->ks->ks_reg->kr_stripe),
@@ -749,6 +751,97 @@ ks_maybe_shrink(struct keyspace *ks, struct ks_stripe *st)
 
 /* Changing entries. */
 
+/* What a new entry does with the chunks beyond its bytes (value.h). */
+#define KS_CHAIN_NONE	0	/* it has none: the old entry's are freed */
+#define KS_CHAIN_ADOPT	1	/* the garbage chain becomes its own */
+#define KS_CHAIN_KEEP	2	/* it takes over the old entry's */
+
+/*
+ * Record, in the open intent, what the stripe's garbage chain becomes
+ * when entry `old' (or none) is replaced or deleted: the chunks of the
+ * old value (value_chain()), so that they are freed after the commit,
+ * or nothing.  When the new value adopts the chain built in the garbage,
+ * that chain leaves it; otherwise the garbage is empty here.
+ */
+static void
+ks_garbage_store(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *old, int how)
+{
+	aoff_t	 chain = old != NULL ? value_chain(ks->ks_arena, old) :
+	    AOFF_NULL;
+
+	if (how == KS_CHAIN_KEEP)
+		return;
+	if (!aoff_isnull(chain) || how == KS_CHAIN_ADOPT)
+		intent_store(ks->ks_arena, &st->st_intent, &st->st_garbage.u,
+		    chain.u);
+}
+
+int
+keyspace_garbage_alloc_locked(struct keyspace *ks, struct ks_stripe *st,
+    size_t size, aoff_t *out)
+{
+	struct arena	*a = ks->ks_arena;
+	struct intent	*in = &st->st_intent;
+
+	intent_begin(in);
+	if (intent_alloc(a, in, size, out) == -1) {
+		intent_abort(a, in);
+		return (-1);
+	}
+	/* The first word links the chain; the chunk is no one's yet. */
+	*(aoff_t *)arena_ptr(a, *out) = st->st_garbage;
+	intent_store(a, in, &st->st_garbage.u, out->u);
+	intent_commit(a, in);
+	CRASHPOINT(keyspace_garbage_alloc);
+	return (0);
+}
+
+aoff_t
+keyspace_garbage_locked(const struct ks_stripe *st)
+{
+	return (st->st_garbage);
+}
+
+uint32_t *
+keyspace_garbage_word(struct ks_stripe *st)
+{
+	return (&st->st_garbage.u);
+}
+
+void
+keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
+{
+	struct arena	*a = ks->ks_arena;
+	struct intent	*in = &st->st_intent;
+	aoff_t		 o;
+
+	while (!aoff_isnull(o = st->st_garbage)) {
+		intent_begin(in);
+		intent_store(a, in, &st->st_garbage.u,
+		    ((aoff_t *)arena_ptr(a, o))->u);
+		intent_retire(in, o);
+		intent_commit(a, in);
+		CRASHPOINT(keyspace_garbage_freed);
+	}
+}
+
+struct intent *
+keyspace_begin_locked(struct keyspace *ks, struct ks_stripe *st)
+{
+	(void)ks;
+	st->st_version++;
+	intent_begin(&st->st_intent);
+	return (&st->st_intent);
+}
+
+void
+keyspace_commit_locked(struct keyspace *ks, struct ks_stripe *st)
+{
+	intent_commit(ks->ks_arena, &st->st_intent);
+	keyspace_garbage_drain_locked(ks, st);
+}
+
 /*
  * Write a new entry for a key: in place of w->e when `found', else at the
  * head of its bucket.  The key, value and clock may point into the entry
@@ -757,7 +850,8 @@ ks_maybe_shrink(struct keyspace *ks, struct ks_stripe *st)
 static int
 ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, int found, struct ks_where *w, uint8_t type,
-    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms)
+    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms,
+    int how)
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
@@ -793,8 +887,10 @@ ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
 	if (has != had)
 		intent_store(a, in, &st->st_nexpires,
 		    st->st_nexpires + (uint32_t)(has - had));
+	ks_garbage_store(ks, st, found ? w->e : NULL, how);
 	st->st_version++;
 	intent_commit(a, in);
+	keyspace_garbage_drain_locked(ks, st);
 	return (0);
 }
 
@@ -810,8 +906,10 @@ ks_delete_at(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
 	if (w->e->e_flags & ENTRY_F_EXPIRES)
 		intent_store(a, in, &st->st_nexpires, st->st_nexpires - 1);
 	intent_retire(in, w->off);
+	ks_garbage_store(ks, st, w->e, KS_CHAIN_NONE);
 	st->st_version++;
 	intent_commit(a, in);
+	keyspace_garbage_drain_locked(ks, st);
 }
 
 static int
@@ -910,10 +1008,9 @@ keyspace_peek_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (w.e);
 }
 
-int
-keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, uint8_t type, const void *val, size_t vlen,
-    int64_t expire_ms)
+static int
+ks_put(struct keyspace *ks, struct ks_stripe *st, const struct ks_key *kk,
+    uint8_t type, const void *val, size_t vlen, int64_t expire_ms, int how)
 {
 	struct ks_where	 w;
 	int		 found;
@@ -926,7 +1023,24 @@ keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
 	   dbOverwrite() does. */
 	return (ks_write_entry(ks, st, kk, found, &w, type,
 	    !ks->ks_lfu ? ks_clock_minute() : found ? w.e->e_clock :
-	    KEYSPACE_LFU_INIT, val, vlen, expire_ms));
+	    KEYSPACE_LFU_INIT, val, vlen, expire_ms, how));
+}
+
+int
+keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t type, const void *val, size_t vlen,
+    int64_t expire_ms)
+{
+	return (ks_put(ks, st, kk, type, val, vlen, expire_ms, KS_CHAIN_NONE));
+}
+
+int
+keyspace_put_adopt_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t type, const void *val, size_t vlen,
+    int64_t expire_ms)
+{
+	return (ks_put(ks, st, kk, type, val, vlen, expire_ms,
+	    KS_CHAIN_ADOPT));
 }
 
 int
@@ -972,7 +1086,7 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	val = entry_value(w.e, &vlen);
 	if (ks_write_entry(ks, st, kk, 1, &w, w.e->e_type, w.e->e_clock, val,
-	    vlen, expire_ms) == -1)
+	    vlen, expire_ms, KS_CHAIN_KEEP) == -1)
 		return (-1);
 	return (1);
 }
@@ -988,6 +1102,8 @@ keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
 
 	if ((e = keyspace_peek_locked(ks, from, src, now_ms)) == NULL)
 		return (0);
+	if (!aoff_isnull(value_chain(ks->ks_arena, e)))
+		return (value_copy_locked(ks, from, src, to, dst, now_ms, keep));
 	/*
 	 * The source entry stays where it is while the copy is put (a
 	 * rehash relinks entries, it never moves them), so its bytes can

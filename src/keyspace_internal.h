@@ -34,6 +34,14 @@ struct ks_stripe {
 	uint32_t	 st_sweep;	/* hint: where the expiry sweep resumes */
 	uint64_t	 st_version;
 	struct intent	 st_intent;
+	/*
+	 * Chunks on their way out or not yet in: a chain linked through the
+	 * first word of each chunk (a list's nodes, see value.h), freed one
+	 * per intent by keyspace_garbage_drain_locked() and by repair, or
+	 * adopted whole by keyspace_put_adopt_locked().  Empty whenever the
+	 * lock is free.
+	 */
+	aoff_t		 st_garbage;
 } __attribute__((aligned(64)));
 
 /*

@@ -23,7 +23,7 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	2	/* 2: the keyspace's database map */
+#define ARENA_LAYOUT_VERSION	3	/* 3: stripe garbage, 8 intent stores */
 #define ARENA_ALIGN		8		/* unit of an aoff_t */
 #define ARENA_PAGE_SHIFT	20
 #define ARENA_PAGE_SIZE		(1UL << ARENA_PAGE_SHIFT)
