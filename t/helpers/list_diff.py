@@ -14,23 +14,22 @@
 #       RPUSH COUNT elements "<i>:" padded with 'p' to SIZE bytes to KEY,
 #       in one request; print the reply.
 
+import os
 import random
-import socket
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import resp_client  # noqa: E402
 
 
 def connect(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s = resp_client.connect(port)
+    s.settimeout(30)
     return s, s.makefile("rb")
 
 
 def encode(args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        if isinstance(a, str):
-            a = a.encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
+    return resp_client.encode(*args)
 
 
 def read_reply(f):
