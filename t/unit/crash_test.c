@@ -19,6 +19,10 @@
  *     whole store is as before it or as after it;
  *   - a rename in flight left the value under the new name, or the old
  *     one, or (killed between the copy and the delete) both, never neither.
+ * Lists (two per database, beside the string keys) take pushes of up to
+ * 150 elements at either end (enough to make a chain of nodes), pops of
+ * up to 200, inserts, sets, trims (a rebuild) and deletes; a list in
+ * flight must read back element for element as before or as after.
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -39,6 +43,7 @@
 #include "hydra/check.h"
 #include "hydra/crashpoint.h"
 #include "hydra/keyspace.h"
+#include "hydra/list.h"
 #include "hydra/log.h"
 #include "hydra/store.h"
 #include "tap.h"
@@ -66,8 +71,18 @@ enum op_kind {
 	OP_FLUSH,
 	OP_RENAME,	/* key to key2, in db */
 	OP_SWAPDB,	/* db 0 and db 1 */
-	OP_SWEEP	/* active expiry over every stripe of db */
+	OP_SWEEP,	/* active expiry over every stripe of db */
+	/* On list `key' (< NLISTS) of db; `key2' LIST_HEAD or LIST_TAIL. */
+	OP_LPUSH,	/* `len' elements */
+	OP_LPOP,	/* `len' elements */
+	OP_LINSERT,	/* before (key2 0) or after element expire % length */
+	OP_LSET,	/* element expire % length */
+	OP_LTRIM,	/* keep from expire % length, len % the rest + 1 */
+	OP_LDEL
 };
+
+#define NLISTS		2
+#define LIST_MAX	8000
 
 struct op {
 	uint8_t		 kind;
@@ -85,8 +100,15 @@ struct keystate {
 	int64_t		 expire;
 };
 
+/* A list: the ids of its elements, head first (see list_elem()). */
+struct listmodel {
+	uint32_t	 n;
+	uint32_t	 id[LIST_MAX];
+};
+
 struct model {
 	struct keystate	 k[NDB][NKEYS];
+	struct listmodel l[NDB][NLISTS];
 };
 
 struct shared {
@@ -130,6 +152,32 @@ value_fill(unsigned char *p, uint32_t op, uint32_t len)
 
 	for (i = 0; i < len; i++)
 		p[i] = (unsigned char)(op * 131 + i * 7 + (i >> 8));
+}
+
+/* Make o a list op. */
+static void
+ops_list(struct op *o)
+{
+	uint32_t	 r = rng() % 100;
+
+	o->key = (uint16_t)(rng() % NLISTS);
+	o->key2 = (uint16_t)(rng() % 2);
+	o->expire = rng() % 100000;
+	if (r < 40) {
+		o->kind = OP_LPUSH;
+		o->len = rng() % 3 == 0 ? 100 + rng() % 51 : 1 + rng() % 4;
+	} else if (r < 65) {
+		o->kind = OP_LPOP;
+		o->len = rng() % 4 == 0 ? 1 + rng() % 200 : 1;
+	} else if (r < 78)
+		o->kind = OP_LINSERT;
+	else if (r < 88)
+		o->kind = OP_LSET;
+	else if (r < 96) {
+		o->kind = OP_LTRIM;
+		o->len = rng() % 1000;
+	} else
+		o->kind = OP_LDEL;
 }
 
 static void
@@ -189,6 +237,8 @@ ops_generate(void)
 			o->kind = OP_SWEEP;
 		else
 			o->kind = OP_FLUSH;
+		if (i >= 20 && rng() % 3 == 0)
+			ops_list(o);
 	}
 }
 
@@ -197,6 +247,56 @@ key_live(const struct keystate *ks)
 {
 	return (ks->present && (ks->expire == KEYSPACE_NO_EXPIRE ||
 	    NOW <= ks->expire));
+}
+
+static void
+model_list_insert(struct listmodel *l, uint32_t at, uint32_t id)
+{
+	memmove(&l->id[at + 1], &l->id[at], (l->n - at) * sizeof(l->id[0]));
+	l->id[at] = id;
+	l->n++;
+}
+
+static void
+model_list(struct model *m, uint32_t idx)
+{
+	const struct op		*o = &ops[idx];
+	struct listmodel	*l = &m->l[o->db][o->key];
+	uint32_t		 j, at, n;
+
+	if (o->kind != OP_LPUSH && l->n == 0)
+		return;
+	at = l->n > 0 ? (uint32_t)(o->expire % l->n) : 0;
+	switch (o->kind) {
+	case OP_LPUSH:
+		if (l->n + o->len > LIST_MAX)
+			abort();
+		for (j = 0; j < o->len; j++)
+			model_list_insert(l, o->key2 == LIST_HEAD ? 0 : l->n,
+			    idx * 1000 + j);
+		break;
+	case OP_LPOP:
+		n = o->len < l->n ? o->len : l->n;
+		if (o->key2 == LIST_HEAD)
+			memmove(&l->id[0], &l->id[n],
+			    (l->n - n) * sizeof(l->id[0]));
+		l->n -= n;
+		break;
+	case OP_LINSERT:
+		model_list_insert(l, at + o->key2, idx * 1000);
+		break;
+	case OP_LSET:
+		l->id[at] = idx * 1000;
+		break;
+	case OP_LTRIM:
+		n = o->len % (l->n - at) + 1;
+		memmove(&l->id[0], &l->id[at], n * sizeof(l->id[0]));
+		l->n = n;
+		break;
+	case OP_LDEL:
+		l->n = 0;
+		break;
+	}
 }
 
 static void
@@ -246,7 +346,20 @@ model_apply(struct model *m, uint32_t idx)
 		break;
 	case OP_SWEEP:
 		break;
+	default:
+		model_list(m, idx);
+		return;
 	}
+	if (o->kind == OP_FLUSH)
+		memset(m->l[o->db], 0, sizeof(m->l[o->db]));
+	if (o->kind == OP_SWAPDB)
+		for (k = 0; k < NLISTS; k++) {
+			static struct listmodel t;
+
+			t = m->l[0][k];
+			m->l[0][k] = m->l[1][k];
+			m->l[1][k] = t;
+		}
 	if (!key_live(ks))
 		ks->present = 0;
 }
@@ -294,6 +407,84 @@ op_sweep(struct keyspace *ks, unsigned db)
 	return (0);
 }
 
+static size_t
+list_name(unsigned l, char *buf)
+{
+	return ((size_t)snprintf(buf, 32, "list:%u", l));
+}
+
+/* The bytes of list element `id': 40 to 119 of them. */
+static size_t
+list_elem(uint32_t id, unsigned char *buf)
+{
+	size_t	 len = 40 + id % 80;
+
+	value_fill(buf, id, (uint32_t)len);
+	return (len);
+}
+
+/* A list op, under the list's stripe lock, as the commands do it. */
+static int
+op_list(struct keyspace *ks, uint32_t idx)
+{
+	const struct op		*o = &ops[idx];
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct list_vec		 v;
+	char			 name[32];
+	size_t			 len, off = 0;
+	uint64_t		 n, at;
+	uint32_t		 j;
+	int			 rv = 0;
+
+	keyspace_key(ks, &k, name, list_name(o->key, name));
+	st = keyspace_lock(ks, o->db, &k);
+	e = keyspace_find_locked(ks, st, &k, NOW);
+	n = e != NULL ? list_length(ks->ks_arena, e) : 0;
+	at = n > 0 ? (uint64_t)o->expire % n : 0;
+	list_vec_init(&v);
+	switch (o->kind) {
+	case OP_LPUSH:
+		for (j = 0; j < o->len; j++) {
+			len = list_elem(idx * 1000 + j, valbuf + off);
+			list_vec_add(&v, (char *)valbuf + off, len);
+			off += len;
+		}
+		rv = list_push_locked(ks, st, &k, e, o->key2, &v);
+		break;
+	case OP_LPOP:
+		if (n > 0)
+			rv = list_pop_locked(ks, st, &k, e, o->key2, o->len);
+		break;
+	case OP_LINSERT:
+	case OP_LSET:
+		if (n == 0)
+			break;
+		len = list_elem(idx * 1000, valbuf);
+		rv = o->kind == OP_LSET ?
+		    list_set_locked(ks, st, &k, e, at, (char *)valbuf, len) :
+		    list_insert_locked(ks, st, &k, e, at, o->key2,
+		    (char *)valbuf, len);
+		break;
+	case OP_LTRIM:
+		if (n == 0)
+			break;
+		rv = list_vec_load(&v, ks->ks_arena, e, at,
+		    at + o->len % (n - at) + 1);
+		if (rv == 0)
+			rv = list_write_locked(ks, st, &k, &v,
+			    KEYSPACE_NO_EXPIRE);
+		break;
+	case OP_LDEL:
+		(void)keyspace_delete_locked(ks, st, &k);
+		break;
+	}
+	list_vec_free(&v);
+	keyspace_unlock(ks, st);
+	return (rv);
+}
+
 static int
 op_run(struct keyspace *ks, uint32_t idx)
 {
@@ -327,6 +518,8 @@ op_run(struct keyspace *ks, uint32_t idx)
 		return (0);
 	case OP_SWEEP:
 		return (op_sweep(ks, o->db));
+	default:
+		return (op_list(ks, idx));
 	}
 	return (-1);
 }
@@ -375,16 +568,52 @@ key_matches(struct keyspace *ks, unsigned db, unsigned k,
 	return (memcmp(valbuf, expbuf, vlen) == 0);
 }
 
+/* Does list l of db read back element for element as the model says? */
+static int
+list_matches(struct keyspace *ks, unsigned db, unsigned l,
+    const struct listmodel *want)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct list_iter	 it;
+	const char		*s;
+	char			 name[32];
+	size_t			 len;
+	uint32_t		 i;
+	int			 good;
+
+	keyspace_key(ks, &k, name, list_name(l, name));
+	st = keyspace_lock(ks, db, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good = e == NULL ? want->n == 0 :
+	    list_length(ks->ks_arena, e) == want->n;
+	if (good && e != NULL) {
+		list_iter_init(&it, ks->ks_arena, e, 0, 0);
+		for (i = 0; good && i < want->n; i++) {
+			good = list_iter_next(&it, &s, &len) &&
+			    len == list_elem(want->id[i], expbuf) &&
+			    memcmp(s, expbuf, len) == 0;
+		}
+	}
+	keyspace_unlock(ks, st);
+	return (good);
+}
+
 /* Does every key of the store read back as the model says? */
 static int
 store_matches(struct keyspace *ks, const struct model *m)
 {
 	unsigned	 db, k;
 
-	for (db = 0; db < NDB; db++)
+	for (db = 0; db < NDB; db++) {
 		for (k = 0; k < NKEYS; k++)
 			if (!key_matches(ks, db, k, &m->k[db][k]))
 				return (0);
+		for (k = 0; k < NLISTS; k++)
+			if (!list_matches(ks, db, k, &m->l[db][k]))
+				return (0);
+	}
 	return (1);
 }
 
@@ -484,6 +713,15 @@ trial_run(const struct trial *t)
 			if (!ok1) {
 				diag("db %u key %u is neither as before nor as "
 				    "after op %llu", db, k,
+				    (unsigned long long)shared->done);
+				bad = 1;
+			}
+		}
+		for (k = 0; k < NLISTS; k++) {
+			if (!list_matches(&ks, db, k, &before.l[db][k]) &&
+			    !list_matches(&ks, db, k, &after.l[db][k])) {
+				diag("db %u list %u is neither as before nor "
+				    "as after op %llu", db, k,
 				    (unsigned long long)shared->done);
 				bad = 1;
 			}
