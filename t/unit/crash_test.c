@@ -78,7 +78,9 @@ enum op_kind {
 	OP_LINSERT,	/* before (key2 0) or after element expire % length */
 	OP_LSET,	/* element expire % length */
 	OP_LTRIM,	/* keep from expire % length, len % the rest + 1 */
-	OP_LDEL
+	OP_LDEL,
+	OP_LEXPIRE,	/* give the list expiry `expire' (or take it) */
+	OP_LRENAME	/* list `key' to list `key2' */
 };
 
 #define NLISTS		2
@@ -176,8 +178,16 @@ ops_list(struct op *o)
 	else if (r < 96) {
 		o->kind = OP_LTRIM;
 		o->len = rng() % 1000;
-	} else
+	} else if (r < 95)
 		o->kind = OP_LDEL;
+	else
+		o->kind = OP_LRENAME;
+	if (r % 7 == 0) {
+		o->kind = OP_LEXPIRE;
+		o->expire = r % 2 ? FAR : KEYSPACE_NO_EXPIRE;
+	}
+	if (o->kind == OP_LRENAME)
+		o->key2 = (uint16_t)((o->key + 1) % NLISTS);
 }
 
 static void
@@ -264,6 +274,13 @@ model_list(struct model *m, uint32_t idx)
 	struct listmodel	*l = &m->l[o->db][o->key];
 	uint32_t		 j, at, n;
 
+	if (o->kind == OP_LRENAME) {
+		if (l->n > 0) {
+			m->l[o->db][o->key2] = *l;
+			l->n = 0;
+		}
+		return;
+	}
 	if (o->kind != OP_LPUSH && l->n == 0)
 		return;
 	at = l->n > 0 ? (uint32_t)(o->expire % l->n) : 0;
@@ -297,6 +314,7 @@ model_list(struct model *m, uint32_t idx)
 		l->n = 0;
 		break;
 	}
+	/* OP_LEXPIRE changes no element, and the time never comes. */
 }
 
 static void
@@ -479,10 +497,34 @@ op_list(struct keyspace *ks, uint32_t idx)
 	case OP_LDEL:
 		(void)keyspace_delete_locked(ks, st, &k);
 		break;
+	case OP_LEXPIRE:
+		if (n > 0)
+			rv = keyspace_set_expire_locked(ks, st, &k,
+			    o->expire) == -1 ? -1 : 0;
+		break;
 	}
 	list_vec_free(&v);
 	keyspace_unlock(ks, st);
 	return (rv);
+}
+
+/* RENAME of list key to list key2, as the command does it. */
+static int
+op_list_rename(struct keyspace *ks, const struct op *o)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	char			 k0[32], k1[32];
+	size_t			 nheld;
+	int			 rv;
+
+	keyspace_key(ks, &kk[0], k0, list_name(o->key, k0));
+	keyspace_key(ks, &kk[1], k1, list_name(o->key2, k1));
+	nheld = keyspace_lock_keys(ks, o->db, NULL, kk, 2, sts, held);
+	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0,
+	    -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv == -1 ? -1 : 0);
 }
 
 static int
@@ -518,6 +560,8 @@ op_run(struct keyspace *ks, uint32_t idx)
 		return (0);
 	case OP_SWEEP:
 		return (op_sweep(ks, o->db));
+	case OP_LRENAME:
+		return (op_list_rename(ks, o));
 	default:
 		return (op_list(ks, idx));
 	}
@@ -706,6 +750,16 @@ trial_run(const struct trial *t)
 			bad = 1;
 		}
 	}
+	if (inflight != NULL && inflight->kind == OP_LRENAME &&
+	    before.l[inflight->db][inflight->key].n > 0 &&
+	    !list_matches(&ks, inflight->db, inflight->key,
+	    &before.l[inflight->db][inflight->key]) &&
+	    !list_matches(&ks, inflight->db, inflight->key2,
+	    &after.l[inflight->db][inflight->key2])) {
+		diag("a list rename killed at op %llu lost its list",
+		    (unsigned long long)shared->done);
+		bad = 1;
+	}
 	for (db = 0; db < NDB; db++) {
 		for (k = 0; k < NKEYS; k++) {
 			ok0 = key_matches(&ks, db, k, &before.k[db][k]);
@@ -774,6 +828,11 @@ main(void)
 	usec = shared->usec;
 	diag("workload: %d ops, %llu crash point hits, %lld us", NOPS,
 	    (unsigned long long)total_hits, (long long)usec);
+	for (i = 0, j = 0, n = 0; i < NOPS; i++) {
+		j += ops[i].kind >= OP_LPUSH;
+		n += ops[i].kind == OP_LRENAME;
+	}
+	diag("%u list ops, %u list renames", j, n);
 
 	/* Each crash point, at several of its hits. */
 	for (i = 0; i < nitems(crashpoint_names); i++) {
