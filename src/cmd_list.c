@@ -818,7 +818,7 @@ static const struct command cmd_list_commands[] = {
 	{ "lmove",	5,	CMD_WRITE | CMD_DENYOOM, 1, 2, 1, cmd_lmove },
 	{ "rpoplpush",	3,	CMD_WRITE | CMD_DENYOOM, 1, 2, 1,
 	    cmd_rpoplpush },
-	{ "lmpop",	-4,	CMD_WRITE, 0, 0, 0, cmd_lmpop },
+	{ "lmpop",	-4,	CMD_WRITE | CMD_KEYNUM, 0, 0, 0, cmd_lmpop },
 };
 
 const struct command_family cmd_list_family = {

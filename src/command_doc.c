@@ -148,14 +148,15 @@ static const struct command_doc command_docs[] = {
 	    "key:key start:integer end:integer" },
 	/* list */
 	{ "lindex", "Read the element at an index of a list", "1.0.0", "list",
-	    ON, LST, NULL, "RO", "key:key index:integer" },
+	    ON, LST, NULL, "RO access", "key:key index:integer" },
 	{ "linsert", "Insert an element before or after another in a list",
 	    "2.2.0", "list", ON, LST, NULL, "RW insert",
 	    "key:key where:string pivot:string element:string" },
 	{ "llen", "Count the elements of a list", "1.0.0", "list", O1, LST,
 	    NULL, "RO", "key:key" },
 	{ "lmove", "Move an element from one end of a list to an end of "
-	    "another", "6.2.0", "list", O1, LST, NULL, "RW access delete",
+	    "another", "6.2.0", "list", O1, LST, NULL,
+	    "RW access delete;RW insert",
 	    "source:key destination:key wherefrom:string whereto:string" },
 	{ "lmpop", "Take elements from the first non-empty list of several",
 	    "7.0.0", "list", "O(N+M): N keys looked at, M elements taken", LST, NULL,
@@ -165,7 +166,8 @@ static const struct command_doc command_docs[] = {
 	    "O(N): N elements taken", LST, NULL,
 	    "RW access delete", "key:key ?count:integer" },
 	{ "lpos", "Find the indexes of an element in a list", "6.0.6", "list",
-	    ON, LST, NULL, "RO", "key:key element:string ?rank:integer@RANK "
+	    ON, LST, NULL, "RO access", "key:key element:string "
+	    "?rank:integer@RANK "
 	    "?num-matches:integer@COUNT ?len:integer@MAXLEN" },
 	{ "lpush", "Add elements at the head of a list", "1.0.0", "list", O1,
 	    LST, NULL, "RW insert", "key:key element:string..." },
@@ -187,8 +189,8 @@ static const struct command_doc command_docs[] = {
 	    "O(N): N elements taken", LST, NULL,
 	    "RW access delete", "key:key ?count:integer" },
 	{ "rpoplpush", "Move the tail element of a list to the head of "
-	    "another", "1.2.0", "list", O1, LST, NULL, "RW access delete",
-	    "source:key destination:key" },
+	    "another", "1.2.0", "list", O1, LST, NULL,
+	    "RW access delete;RW insert", "source:key destination:key" },
 	{ "rpush", "Add elements at the tail of a list", "1.0.0", "list", O1,
 	    LST, NULL, "RW insert", "key:key element:string..." },
 	{ "rpushx", "Add elements at the tail of a list that exists", "2.2.0",

@@ -250,3 +250,17 @@ push_both() {
 	printf 'CONFIG SET list-compress-depth -1\r\nCONFIG SET list-max-listpack-size x\r\n' |
 	    same_reply
 }
+
+@test "COMMAND INFO and GETKEYS describe the list commands as Redis does" {
+	# Invariant: the key specs (two for LMOVE and RPOPLPUSH, a keynum
+	# spec and movablekeys for LMPOP), flags and ACL categories match,
+	# and GETKEYS finds LMPOP's keys by its count.
+	start_server
+	start_oracle
+	printf 'COMMAND INFO lpush rpush lpushx rpushx lpop rpop llen lrange lindex\r\n' |
+	    same_reply
+	printf 'COMMAND INFO lset linsert lrem ltrim lpos lmove rpoplpush lmpop\r\n' |
+	    same_reply
+	printf 'COMMAND GETKEYS lmpop 2 a b LEFT\r\nCOMMAND GETKEYS lmpop 3 a b LEFT\r\nCOMMAND GETKEYS lmpop 0 a LEFT\r\nCOMMAND GETKEYS lmove a b LEFT RIGHT\r\nCOMMAND GETKEYS rpoplpush a b\r\n' |
+	    same_reply
+}
