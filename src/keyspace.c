@@ -21,6 +21,13 @@
  * table 0; a death in between leaves the entry on two chains, which the roll
  * forward resolves from the recorded values.
  *
+ * A value that owns chunks besides its entry (a large list's nodes,
+ * value.h) hands them to the stripe's garbage chain in the same intent that
+ * deletes or replaces the entry; they are then freed one per intent, and a
+ * death in between leaves the rest to repair, which drains the garbage of
+ * every stripe it repairs.  A multi-chunk change builds its new chunks in
+ * that chain too, so that a death before it publishes them frees them.
+ *
  * A change that spans stripes is one intent per stripe, so a death between
  * them shows: keyspace_copy_locked() puts the copy before it deletes the
  * source, so that a rename cut short leaves the value under both names.
