@@ -422,37 +422,40 @@ struct list_run {
 	uint32_t	 lu_count;
 };
 
+/* New nodes built in the garbage chain, to take a run's place. */
+struct list_seg {
+	aoff_t		 sg_first;	/* null: none */
+	aoff_t		 sg_last;
+	uint32_t	 sg_nodes;
+	uint32_t	 sg_count;	/* elements */
+};
+
 /*
- * Replace run u of the chain of entry e with new nodes holding v's
- * elements [from, to), in one intent (the crash story above).  When the
- * list would be left empty the key is deleted instead.  0, or -1 ENOMEM
- * (nothing changed).
+ * Put segment g (the whole garbage chain, or nothing) in place of run u of
+ * the chain of entry e, in one intent (the crash story above).  When the
+ * list would be left empty the key is deleted instead.
  */
-static int
-list_splice(struct keyspace *ks, struct ks_stripe *st,
+static void
+list_publish(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e, const struct list_run *u,
-    const struct list_vec *v, size_t from, size_t to)
+    const struct list_seg *g)
 {
 	struct arena		*a = ks->ks_arena;
 	struct list_root	*r = list_root(e);
 	struct intent		*in;
-	aoff_t			 first = AOFF_NULL, last = AOFF_NULL, in_to,
-				 out_to;
-	uint32_t		 nodes = 0, count;
+	aoff_t			 in_to, out_to;
+	uint32_t		 count;
 
-	count = r->lr_count - u->lu_count + (uint32_t)(to - from);
+	count = r->lr_count - u->lu_count + g->sg_count;
 	if (count == 0) {
 		(void)keyspace_delete_locked(ks, st, kk);
-		return (0);
+		return;
 	}
-	if (to > from &&
-	    list_build(ks, st, v, from, to, &first, &last, &nodes) == -1)
-		return (-1);
-	if (!aoff_isnull(first))
-		list_node(a, first)->ln_prev = u->lu_prev;
+	if (!aoff_isnull(g->sg_first))
+		list_node(a, g->sg_first)->ln_prev = u->lu_prev;
 	CRASHPOINT(list_splice_built);
-	in_to = !aoff_isnull(first) ? first : u->lu_next;
-	out_to = !aoff_isnull(last) ? last : u->lu_prev;
+	in_to = !aoff_isnull(g->sg_first) ? g->sg_first : u->lu_next;
+	out_to = !aoff_isnull(g->sg_last) ? g->sg_last : u->lu_prev;
 	in = keyspace_begin_locked(ks, st);
 	if (aoff_isnull(u->lu_prev))
 		intent_store(a, in, &r->lr_head, in_to.u);
@@ -464,13 +467,13 @@ list_splice(struct keyspace *ks, struct ks_stripe *st,
 	else
 		intent_store(a, in, &list_node(a, u->lu_next)->ln_prev.u,
 		    out_to.u);
-	if (!aoff_isnull(last) && !aoff_isnull(u->lu_next))
-		intent_store(a, in, &list_node(a, last)->ln_next.u,
+	if (!aoff_isnull(g->sg_last) && !aoff_isnull(u->lu_next))
+		intent_store(a, in, &list_node(a, g->sg_last)->ln_next.u,
 		    u->lu_next.u);
 	intent_store(a, in, &r->lr_count, count);
-	if (nodes != u->lu_nodes)
+	if (g->sg_nodes != u->lu_nodes)
 		intent_store(a, in, &r->lr_nodes,
-		    r->lr_nodes - u->lu_nodes + nodes);
+		    r->lr_nodes - u->lu_nodes + g->sg_nodes);
 	if (!aoff_isnull(u->lu_first)) {
 		/* The old run becomes the garbage, cut from what follows. */
 		intent_store(a, in, keyspace_garbage_word(st),
@@ -478,10 +481,60 @@ list_splice(struct keyspace *ks, struct ks_stripe *st,
 		if (!aoff_isnull(u->lu_next))
 			intent_store(a, in,
 			    &list_node(a, u->lu_last)->ln_next.u, 0);
-	} else if (!aoff_isnull(first))
+	} else if (!aoff_isnull(g->sg_first))
 		intent_store(a, in, keyspace_garbage_word(st), 0);
 	CRASHPOINT(list_splice_recorded);
 	keyspace_commit_locked(ks, st);
+}
+
+/*
+ * Replace run u of the chain of entry e with new nodes holding v's
+ * elements [from, to).  0, or -1 ENOMEM (nothing changed).
+ */
+static int
+list_splice(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const struct list_run *u,
+    const struct list_vec *v, size_t from, size_t to)
+{
+	struct list_seg	 g;
+
+	memset(&g, 0, sizeof(g));
+	g.sg_count = (uint32_t)(to - from);
+	if (list_root(e)->lr_count - u->lu_count + g.sg_count > 0 &&
+	    to > from && list_build(ks, st, v, from, to, &g.sg_first,
+	    &g.sg_last, &g.sg_nodes) == -1)
+		return (-1);
+	list_publish(ks, st, kk, e, u, &g);
+	return (0);
+}
+
+/*
+ * One new node in the garbage chain (which must be empty) holding the
+ * packed bytes p[0] then p[1], with `count' elements: segment *g.  0, or
+ * -1 ENOMEM.
+ */
+static int
+list_node_of(struct keyspace *ks, struct ks_stripe *st, const char *p0,
+    size_t len0, const char *p1, size_t len1, uint32_t count,
+    struct list_seg *g)
+{
+	struct list_node	*n;
+	aoff_t			 o;
+
+	if (keyspace_garbage_alloc_locked(ks, st, sizeof(*n) + len0 + len1,
+	    &o) == -1)
+		return (-1);
+	n = list_node(ks->ks_arena, o);
+	n->ln_prev = AOFF_NULL;
+	n->ln_count = count;
+	n->ln_bytes = (uint32_t)(len0 + len1);
+	if (len0 > 0)
+		memcpy((char *)(n + 1), p0, len0);
+	if (len1 > 0)
+		memcpy((char *)(n + 1) + len0, p1, len1);
+	g->sg_first = g->sg_last = o;
+	g->sg_nodes = 1;
+	g->sg_count = count;
 	return (0);
 }
 
@@ -554,24 +607,32 @@ list_push_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct list_vec *add)
 {
 	struct arena		*a = ks->ks_arena;
-	struct list_vec		 v;
+	struct list_vec		 ord, v;
 	struct list_run		 u;
+	struct list_seg		 g;
 	const struct list_node	*n;
 	const struct list_root	*r;
-	size_t			 i;
+	size_t			 i, j, bytes;
+	char			*buf, *p;
 	aoff_t			 end;
 	int			 rv = -1;
 
+	/* The new elements in list order: LPUSH a b puts b first. */
+	list_vec_init(&ord);
 	list_vec_init(&v);
+	for (i = 0; i < add->lv_n; i++) {
+		j = where == LIST_HEAD ? add->lv_n - 1 - i : i;
+		if (list_vec_add(&ord, add->lv_ptr[j], add->lv_len[j]) == -1)
+			goto out;
+	}
 	if (e == NULL || !list_is_chain(e)) {
 		/* Packed (or new): the whole list is rebuilt. */
 		if (where == LIST_TAIL && e != NULL &&
 		    list_vec_load(&v, a, e, 0, 0) == -1)
 			goto out;
-		for (i = 0; i < add->lv_n; i++)
-			if (list_vec_add(&v, add->lv_ptr[where == LIST_HEAD ?
-			    add->lv_n - 1 - i : i], add->lv_len[where ==
-			    LIST_HEAD ? add->lv_n - 1 - i : i]) == -1)
+		for (i = 0; i < ord.lv_n; i++)
+			if (list_vec_add(&v, ord.lv_ptr[i], ord.lv_len[i]) ==
+			    -1)
 				goto out;
 		if (where == LIST_HEAD && e != NULL &&
 		    list_vec_load(&v, a, e, 0, 0) == -1)
@@ -587,30 +648,33 @@ list_push_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	end = list_aoff(where == LIST_HEAD ? r->lr_head : r->lr_tail);
 	n = list_node(a, end);
-	if (list_fits(n->ln_bytes + list_vec_bytes(add, 0, add->lv_n),
-	    n->ln_count + add->lv_n)) {
-		/* The end node has room: it is copied with them. */
-		list_run_of(a, end, &u);
-		if (where == LIST_TAIL && list_vec_node(&v, a, end) == -1)
-			goto out;
-	} else {
-		/* A new run beside it. */
+	bytes = list_vec_bytes(&ord, 0, ord.lv_n);
+	if (!list_fits(n->ln_bytes + bytes, n->ln_count + ord.lv_n)) {
+		/* A new run beside the end node. */
 		memset(&u, 0, sizeof(u));
 		if (where == LIST_HEAD)
 			u.lu_next = end;
 		else
 			u.lu_prev = end;
-	}
-	for (i = 0; i < add->lv_n; i++)
-		if (list_vec_add(&v, add->lv_ptr[where == LIST_HEAD ?
-		    add->lv_n - 1 - i : i], add->lv_len[where == LIST_HEAD ?
-		    add->lv_n - 1 - i : i]) == -1)
-			goto out;
-	if (where == LIST_HEAD && !aoff_isnull(u.lu_first) &&
-	    list_vec_node(&v, a, end) == -1)
+		rv = list_splice(ks, st, kk, e, &u, &ord, 0, ord.lv_n);
 		goto out;
-	rv = list_splice(ks, st, kk, e, &u, &v, 0, v.lv_n);
+	}
+	/* The end node has room: it is copied with them, its bytes as is. */
+	if ((buf = malloc(bytes + 1)) == NULL)
+		goto out;
+	for (i = 0, p = buf; i < ord.lv_n; i++)
+		p = pack_put(p, ord.lv_ptr[i], ord.lv_len[i]);
+	list_run_of(a, end, &u);
+	rv = where == LIST_HEAD ?
+	    list_node_of(ks, st, buf, bytes, list_node_data(n), n->ln_bytes,
+	    n->ln_count + (uint32_t)ord.lv_n, &g) :
+	    list_node_of(ks, st, list_node_data(n), n->ln_bytes, buf, bytes,
+	    n->ln_count + (uint32_t)ord.lv_n, &g);
+	free(buf);
+	if (rv == 0)
+		list_publish(ks, st, kk, e, &u, &g);
 out:
+	list_vec_free(&ord);
 	list_vec_free(&v);
 	return (rv);
 }
@@ -626,8 +690,11 @@ list_pop_locked(struct keyspace *ks, struct ks_stripe *st,
 	const struct list_node	*n;
 	const struct list_root	*r;
 	uint64_t		 len = list_length(a, e);
+	struct list_seg		 g;
+	const char		*start, *end, *p, *q, *s;
+	size_t			 slen;
+	uint32_t		 keep, i;
 	aoff_t			 o;
-	size_t			 keep_from, keep_to;
 	int			 rv = -1;
 
 	if (count > len)
@@ -656,14 +723,26 @@ list_pop_locked(struct keyspace *ks, struct ks_stripe *st,
 		o = where == LIST_HEAD ? n->ln_next : n->ln_prev;
 	}
 	u.lu_last = o;
-	keep_from = keep_to = 0;
+	memset(&g, 0, sizeof(g));
 	if (u.lu_count > count) {
-		if (list_vec_node(&v, a, o) == -1)
+		/*
+		 * What stays of the last node reached, its bytes as they
+		 * are: `keep' elements at the far end.
+		 */
+		keep = (uint32_t)(u.lu_count - count);
+		start = list_node_data(n);
+		end = start + n->ln_bytes;
+		for (i = n->ln_count - keep, p = start, q = end; i > 0 &&
+		    p != NULL && q != NULL; i--) {
+			if (where == LIST_HEAD)
+				p = pack_next(p, end, &s, &slen);
+			else
+				q = pack_prev(start, q, &s, &slen);
+		}
+		if (p == NULL || q == NULL ||
+		    list_node_of(ks, st, p, (size_t)(q - p), NULL, 0, keep,
+		    &g) == -1)
 			goto out;
-		/* What stays of the last node reached. */
-		keep_from = where == LIST_HEAD ? v.lv_n - (u.lu_count - count) :
-		    0;
-		keep_to = where == LIST_HEAD ? v.lv_n : u.lu_count - count;
 	}
 	if (where == LIST_HEAD) {
 		u.lu_prev = AOFF_NULL;
@@ -675,7 +754,8 @@ list_pop_locked(struct keyspace *ks, struct ks_stripe *st,
 		u.lu_prev = n->ln_prev;
 		u.lu_next = AOFF_NULL;
 	}
-	rv = list_splice(ks, st, kk, e, &u, &v, keep_from, keep_to);
+	list_publish(ks, st, kk, e, &u, &g);
+	rv = 0;
 out:
 	list_vec_free(&v);
 	return (rv);
