@@ -11,7 +11,8 @@
  *
  * A move between two keys pushes onto the destination before it pops
  * from the source: a process killed between the two leaves the element
- * in both lists, never in neither.
+ * in both lists, never in neither.  A move of a list onto itself is one
+ * change while the list is packed (list_rotate_locked()).
  */
 #include <errno.h>
 #include <limits.h>
@@ -692,6 +693,13 @@ cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
 		goto out;
 	}
 	memcpy(copy, s, len);
+	if (argvlen[1] == argvlen[2] &&
+	    memcmp(argv[1], argv[2], argvlen[1]) == 0) {
+		/* The list onto itself. */
+		rv = list_rotate_locked(ks, m.km_sts[0], &m.km_keys[0], se,
+		    from, to);
+		goto done;
+	}
 	list_vec_init(&v);
 	rv = list_vec_add(&v, copy, len);
 	if (rv == 0)
@@ -703,6 +711,7 @@ cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
 		rv = list_pop_locked(ks, m.km_sts[0], &m.km_keys[0], se, from,
 		    1);
 	}
+done:
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else

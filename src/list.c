@@ -823,3 +823,41 @@ list_insert_locked(struct keyspace *ks, struct ks_stripe *st,
 {
 	return (list_edit_at(ks, st, kk, e, index, after ? 2 : 1, s, len));
 }
+
+int
+list_rotate_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, int from, int to)
+{
+	struct arena	*a = ks->ks_arena;
+	struct list_vec	 v, one;
+	uint64_t	 n = list_length(a, e);
+	int		 rv = -1;
+
+	if (from == to || n <= 1)
+		return (0);
+	list_vec_init(&v);
+	list_vec_init(&one);
+	if (list_is_chain(e)) {
+		/* Two changes: a death between leaves the element twice. */
+		if (list_vec_load(&one, a, e, from == LIST_HEAD ? 0 : n - 1,
+		    from == LIST_HEAD ? 1 : n) == 0 &&
+		    list_push_locked(ks, st, kk, e, to, &one) == 0) {
+			e = keyspace_peek_locked(ks, st, kk, INT64_MIN);
+			rv = list_pop_locked(ks, st, kk, e, from, 1);
+		}
+		goto out;
+	}
+	/* Packed: one rebuild, the moved element at its new end. */
+	if (from == LIST_TAIL && list_vec_load(&v, a, e, n - 1, n) == -1)
+		goto out;
+	if (list_vec_load(&v, a, e, from == LIST_HEAD ? 1 : 0,
+	    from == LIST_HEAD ? n : n - 1) == -1)
+		goto out;
+	if (from == LIST_HEAD && list_vec_load(&v, a, e, 0, 1) == -1)
+		goto out;
+	rv = list_rebuild(ks, st, kk, e, &v);
+out:
+	list_vec_free(&v);
+	list_vec_free(&one);
+	return (rv);
+}

@@ -126,6 +126,15 @@ int		 list_insert_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *,
 		    uint64_t index, int after, const char *s, size_t len);
 
+/*
+ * Move the element at `from' of the list to its `to' end (LMOVE of a
+ * list onto itself).  A packed list changes in one step; a chain pushes
+ * then pops, so a death between leaves the element at both ends.
+ */
+int		 list_rotate_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct entry *, int from,
+		    int to);
+
 /* value.h's hooks for lists. */
 aoff_t		 list_chain(struct arena *, const struct entry *);
 int		 list_copy_locked(struct keyspace *, struct ks_stripe *to,

@@ -6,7 +6,7 @@
  * end, whatever its length (around each 7-bit step of the length), and
  * its validator refuses damaged lengths and wrong counts.  A list driven
  * by thousands of random pushes, pops, sets, inserts and rebuilds holds
- * exactly what a model array holds, read from the head and from the tail,
+ * exactly what a model array holds (rotations included), read from the head and from the tail,
  * at every node limit; it turns from packed into a chain and back, and
  * the checker finds the arena whole, with no chunk leaked, after each
  * step.  A push at an end with room copies that node only: every other
@@ -192,7 +192,7 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 	int			 where, rv = 0;
 
 	list_vec_init(&v);
-	switch (m->m_n == 0 ? 0 : arc4random_uniform(6)) {
+	switch (m->m_n == 0 ? 0 : arc4random_uniform(7)) {
 	case 0:
 		/* Push 1 to 8 elements at an end. */
 		where = (int)arc4random_uniform(2);
@@ -228,6 +228,20 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 		rv = list_insert_locked(ks, st, k, e, at, where, buf[0],
 		    lens[0]);
 		model_insert(m, at + (size_t)where, buf[0], lens[0]);
+		break;
+	case 5:
+		/* Move an end element to an end (LMOVE onto itself). */
+		where = (int)arc4random_uniform(2);
+		at = arc4random_uniform(2);
+		rv = list_rotate_locked(ks, st, k, e, where, (int)at);
+		if (where != (int)at) {
+			i = where == LIST_HEAD ? 0 : m->m_n - 1;
+			lens[0] = m->m_len[i];
+			memcpy(buf[0], m->m_s[i], lens[0]);
+			model_remove(m, i);
+			model_insert(m, at == LIST_HEAD ? 0 : m->m_n, buf[0],
+			    lens[0]);
+		}
 		break;
 	default:
 		/* Rebuild without every other element. */
