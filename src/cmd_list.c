@@ -567,7 +567,8 @@ cmd_lpos(struct client *cl, int argc, const char *const *argv,
 	const struct entry	*e;
 	struct list_iter	 it;
 	long long		 rank = 1, count = -1, maxlen = 0, n, i;
-	long long		 matches = 0, found = -1, emitted = 0, deferred;
+	long long		 matches = 0, found = -1, emitted = 0;
+	long			 deferred;
 	const char		*s;
 	size_t			 len;
 	int			 j, reverse;

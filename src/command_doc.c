@@ -159,7 +159,8 @@ static const struct command_doc command_docs[] = {
 	    "RW access delete;RW insert",
 	    "source:key destination:key wherefrom:string whereto:string" },
 	{ "lmpop", "Take elements from the first non-empty list of several",
-	    "7.0.0", "list", "O(N+M): N keys looked at, M elements taken", LST, NULL,
+	    "7.0.0", "list", "O(N+M): N keys looked at, M elements taken",
+	    LST, NULL,
 	    "RW access delete", "numkeys:integer key:key... where:string "
 	    "?count:integer@COUNT" },
 	{ "lpop", "Take elements from the head of a list", "1.0.0", "list",

@@ -759,7 +759,7 @@ ks_maybe_shrink(struct keyspace *ks, struct ks_stripe *st)
 /* Changing entries. */
 
 /* What a new entry does with the chunks beyond its bytes (value.h). */
-#define KS_CHAIN_NONE	0	/* it has none: the old entry's are freed */
+#define KS_CHAIN_NONE	0	/* none: the old entry's are freed */
 #define KS_CHAIN_ADOPT	1	/* the garbage chain becomes its own */
 #define KS_CHAIN_KEEP	2	/* it takes over the old entry's */
 
@@ -1110,7 +1110,8 @@ keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
 	if ((e = keyspace_peek_locked(ks, from, src, now_ms)) == NULL)
 		return (0);
 	if (!aoff_isnull(value_chain(ks->ks_arena, e)))
-		return (value_copy_locked(ks, from, src, to, dst, now_ms, keep));
+		return (value_copy_locked(ks, from, src, to, dst, now_ms,
+		    keep));
 	/*
 	 * The source entry stays where it is while the copy is put (a
 	 * rehash relinks entries, it never moves them), so its bytes can

@@ -308,7 +308,8 @@ list_build(struct keyspace *ks, struct ks_stripe *st,
 	/* Greedy cuts from the front: cut[k] is where node k starts. */
 	for (i = from, bytes = 0; i < to; i++) {
 		sz = pack_elem_size(v->lv_len[i]);
-		if (ncut == 0 || !list_fits(bytes + sz, i - cut[ncut - 1] + 1)) {
+		if (ncut == 0 ||
+		    !list_fits(bytes + sz, i - cut[ncut - 1] + 1)) {
 			cut[ncut++] = i;
 			bytes = 0;
 		}
@@ -415,7 +416,7 @@ list_copy_locked(struct keyspace *ks, struct ks_stripe *to,
 /* A run of consecutive nodes of a chain, and what lies around it. */
 struct list_run {
 	aoff_t		 lu_prev;	/* before the run, or null */
-	aoff_t		 lu_first;	/* null: an empty run at lu_prev */
+	aoff_t		 lu_first;	/* null: empty, after lu_prev */
 	aoff_t		 lu_last;
 	aoff_t		 lu_next;	/* after the run, or null */
 	uint32_t	 lu_nodes;
@@ -556,8 +557,8 @@ static int
 list_vec_node(struct list_vec *v, struct arena *a, aoff_t o)
 {
 	const struct list_node	*n = list_node(a, o);
-	const char		*p = list_node_data(n), *end = p + n->ln_bytes;
-	const char		*s;
+	const char		*p = list_node_data(n);
+	const char		*end = p + n->ln_bytes, *s;
 	size_t			 len;
 
 	while (p < end && (p = pack_next(p, end, &s, &len)) != NULL)

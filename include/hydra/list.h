@@ -68,7 +68,7 @@ struct list_iter {
 	const char	*li_start;	/* the packed array being walked */
 	const char	*li_end;
 	const char	*li_pos;	/* next element's start (or end) */
-	aoff_t		 li_node;	/* its node, AOFF_NULL when packed */
+	aoff_t		 li_node;	/* its node; null when packed */
 	int		 li_reverse;
 };
 

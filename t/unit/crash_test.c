@@ -75,7 +75,7 @@ enum op_kind {
 	/* On list `key' (< NLISTS) of db; `key2' LIST_HEAD or LIST_TAIL. */
 	OP_LPUSH,	/* `len' elements */
 	OP_LPOP,	/* `len' elements */
-	OP_LINSERT,	/* before (key2 0) or after element expire % length */
+	OP_LINSERT,	/* before (key2 0) or after element expire % n */
 	OP_LSET,	/* element expire % length */
 	OP_LTRIM,	/* keep from expire % length, len % the rest + 1 */
 	OP_LDEL,

@@ -5,14 +5,14 @@
  * The packed encoding gives back every element byte for byte from either
  * end, whatever its length (around each 7-bit step of the length), and
  * its validator refuses damaged lengths and wrong counts.  A list driven
- * by thousands of random pushes, pops, sets, inserts and rebuilds holds
- * exactly what a model array holds (rotations included), read from the head and from the tail,
- * at every node limit; it turns from packed into a chain and back, and
- * the checker finds the arena whole, with no chunk leaked, after each
- * step.  A push at an end with room copies that node only: every other
- * node stays where it was.  Deleting, overwriting, expiring and flushing
- * a chain free every node; a copy of a chain is deep, so the source can
- * go.
+ * by thousands of random pushes, pops, sets, inserts, rotations and
+ * rebuilds holds exactly what a model array holds, read from the head and
+ * from the tail, at every node limit; it turns from packed into a chain
+ * and back, and the checker finds the arena whole, with no chunk leaked,
+ * after each step.  A push at an end with room copies that node only:
+ * every other node stays where it was.  Deleting, overwriting, expiring
+ * and flushing a chain free every node; a copy of a chain is deep, so the
+ * source can go.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -37,7 +37,8 @@ test_pack(void)
 {
 	static const size_t lens[] = { 0, 1, 2, 127, 128, 129, 16383, 16384,
 	    16385, 70000 };
-	size_t		 i, n = sizeof(lens) / sizeof(lens[0]), total = 0, len;
+	size_t		 i, n = sizeof(lens) / sizeof(lens[0]), len;
+	size_t		 total = 0;
 	char		*buf, *src, *p;
 	const char	*q, *s;
 	int		 good = 1;
@@ -270,8 +271,8 @@ test_model(struct arena *a, struct keyspace *ks, int fill, int steps)
 	struct ks_key		 k;
 	struct ks_stripe	*st;
 	const struct entry	*e;
-	int			 i, good = 1, clean = 1, chain = 0, packed = 0;
-	int			 back = 0, was_chain = 0;
+	int			 i, good = 1, clean = 1, chain = 0;
+	int			 packed = 0, back = 0, was_chain = 0;
 
 	list_set_fill(fill);
 	keyspace_key(ks, &k, "model", 5);
