@@ -45,6 +45,7 @@ static const struct {
 	{ CMD_NO_MANDATORY_KEYS, "no_mandatory_keys" },
 	{ CMD_NO_MULTI, "no_multi" },
 	{ CMD_ALLOW_BUSY, "allow_busy" },
+	{ CMD_KEYNUM, "movablekeys" },
 };
 
 static int
@@ -114,21 +115,27 @@ cmd_command_put_status(struct reply_buf *rb, const char *s, size_t len)
 	reply_status_len(rb, s, len);
 }
 
+/* Key spec i's flags: the i-th of the ';'-separated lists in flags. */
 static void
-cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
+cmd_command_spec_flags(const char *flags, long i, char *buf, size_t size)
 {
-	const struct command_doc	*dc = command_doc_lookup(cmd->cmd_name);
-	const char			*flags;
+	const char	*p = flags, *e;
+	size_t		 len;
 
-	if (cmd->cmd_first_key <= 0) {
-		reply_set_len(rb, 0);
-		return;
-	}
-	if (dc != NULL && dc->dc_keyflags != NULL)
-		flags = dc->dc_keyflags;
-	else
-		flags = cmd->cmd_flags & CMD_WRITE ? "RW update" : "RO access";
-	reply_set_len(rb, 1);
+	for (; i > 0 && (e = strchr(p, ';')) != NULL; i--)
+		p = e + 1;
+	len = (e = strchr(p, ';')) != NULL ? (size_t)(e - p) : strlen(p);
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+}
+
+/* A key spec: its flags, where the search begins, how keys are found. */
+static void
+cmd_command_keyspec(struct reply_buf *rb, const char *flags, long index,
+    int keynum, long lastkey, long step)
+{
 	reply_map_len(rb, 3);
 	reply_bulk_cstr(rb, "flags");
 	reply_set_len(rb, cmd_command_each(rb, flags, NULL));
@@ -140,20 +147,62 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 	reply_bulk_cstr(rb, "spec");
 	reply_map_len(rb, 1);
 	reply_bulk_cstr(rb, "index");
-	reply_int(rb, cmd->cmd_first_key);
+	reply_int(rb, index);
 	reply_bulk_cstr(rb, "find_keys");
 	reply_map_len(rb, 2);
 	reply_bulk_cstr(rb, "type");
-	reply_bulk_cstr(rb, "range");
+	reply_bulk_cstr(rb, keynum ? "keynum" : "range");
 	reply_bulk_cstr(rb, "spec");
 	reply_map_len(rb, 3);
-	reply_bulk_cstr(rb, "lastkey");
-	reply_int(rb, cmd->cmd_last_key < 0 ? cmd->cmd_last_key :
-	    cmd->cmd_last_key - cmd->cmd_first_key);
-	reply_bulk_cstr(rb, "keystep");
-	reply_int(rb, cmd->cmd_key_step);
-	reply_bulk_cstr(rb, "limit");
-	reply_int(rb, 0);
+	reply_bulk_cstr(rb, keynum ? "keynumidx" : "lastkey");
+	reply_int(rb, keynum ? 0 : lastkey);
+	reply_bulk_cstr(rb, keynum ? "firstkey" : "keystep");
+	reply_int(rb, keynum ? 1 : step);
+	reply_bulk_cstr(rb, keynum ? "keystep" : "limit");
+	reply_int(rb, keynum ? 1 : 0);
+}
+
+/*
+ * The key specs of an entry: one over its key positions, or, when its
+ * documented flags are several lists separated by ';', one per key
+ * position with those flags (LMOVE: the source, then the destination),
+ * or a keynum spec (CMD_KEYNUM).
+ */
+static void
+cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
+{
+	const struct command_doc	*dc = command_doc_lookup(cmd->cmd_name);
+	const char			*flags;
+	char				 buf[64];
+	long				 i, n;
+
+	if (dc != NULL && dc->dc_keyflags != NULL)
+		flags = dc->dc_keyflags;
+	else
+		flags = cmd->cmd_flags & CMD_WRITE ? "RW update" : "RO access";
+	if (cmd->cmd_flags & CMD_KEYNUM) {
+		reply_set_len(rb, 1);
+		cmd_command_keyspec(rb, flags, 1, 1, 0, 0);
+		return;
+	}
+	if (cmd->cmd_first_key <= 0) {
+		reply_set_len(rb, 0);
+		return;
+	}
+	if (strchr(flags, ';') == NULL) {
+		reply_set_len(rb, 1);
+		cmd_command_keyspec(rb, flags, cmd->cmd_first_key, 0,
+		    cmd->cmd_last_key < 0 ? cmd->cmd_last_key :
+		    cmd->cmd_last_key - cmd->cmd_first_key, cmd->cmd_key_step);
+		return;
+	}
+	n = (cmd->cmd_last_key - cmd->cmd_first_key) / cmd->cmd_key_step + 1;
+	reply_set_len(rb, n);
+	for (i = 0; i < n; i++) {
+		cmd_command_spec_flags(flags, i, buf, sizeof(buf));
+		cmd_command_keyspec(rb, buf, cmd->cmd_first_key +
+		    i * cmd->cmd_key_step, 0, 0, 1);
+	}
 }
 
 static void
@@ -426,6 +475,7 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 	const char *const	*cargv = argv + 2;
 	const size_t		*clen = argvlen + 2;
 	int			 cargc = argc - 2, last, i, n;
+	long long		 numkeys;
 
 	if ((cmd = command_resolve(cargc, cargv, clen, &parent)) == NULL) {
 		reply_error(&cl->cl_reply, "Invalid command specified");
@@ -435,6 +485,18 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 	    cargc < -cmd->cmd_arity) {
 		reply_error(&cl->cl_reply, "Invalid number of arguments "
 		    "specified for command");
+		return;
+	}
+	if (cmd->cmd_flags & CMD_KEYNUM) {
+		if (command_parse_ll(cargv[1], clen[1], &numkeys) == -1 ||
+		    numkeys <= 0 || numkeys > cargc - 2) {
+			reply_error(&cl->cl_reply, "Invalid arguments "
+			    "specified for command");
+			return;
+		}
+		reply_array_len(&cl->cl_reply, (long)numkeys);
+		for (i = 2; i < 2 + numkeys; i++)
+			reply_bulk(&cl->cl_reply, cargv[i], clen[i]);
 		return;
 	}
 	if (cmd->cmd_first_key <= 0) {

@@ -80,6 +80,8 @@ keys_type_name(uint8_t type)
 	switch (OBJ_TYPE(type)) {
 	case OBJ_STRING:
 		return ("string");
+	case OBJ_LIST:
+		return ("list");
 	default:
 		return ("none");
 	}
@@ -1027,7 +1029,12 @@ cmd_object(struct client *cl, int argc, const char *const *argv,
 		reply_null(&cl->cl_reply);
 		return;
 	}
-	enc = cmd_string_encoding(e, &refcount);
+	if (OBJ_TYPE(e->e_type) == OBJ_LIST) {
+		/* Redis 7.0 names every list by its container. */
+		enc = "quicklist";
+		refcount = 1;
+	} else
+		enc = cmd_string_encoding(e, &refcount);
 	if (i == 1)
 		n = e->e_clock;
 	else if (i == 2)

@@ -52,19 +52,8 @@ static int
 cmd_string_find(struct client *cl, struct ks_key *k, const char *key,
     size_t klen, int reading, struct ks_stripe **stp, const struct entry **ep)
 {
-	struct keyspace	*ks = cl->cl_ks;
-
-	keyspace_key(ks, k, key, klen);
-	*stp = keyspace_lock(ks, cl->cl_db, k);
-	*ep = keyspace_find_locked(ks, *stp, k, command_now_ms());
-	if (reading)
-		command_count_lookup(cl, *ep != NULL);
-	if (*ep != NULL && OBJ_TYPE((*ep)->e_type) != OBJ_STRING) {
-		keyspace_unlock(ks, *stp);
-		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
-		return (-1);
-	}
-	return (0);
+	return (command_find_typed(cl, OBJ_STRING, k, key, klen, reading, stp,
+	    ep));
 }
 
 /* Answer an entry's value as a bulk string, or null when there is none. */

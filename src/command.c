@@ -36,6 +36,8 @@
 #include "hydra/compat.h"
 #include "hydra/command.h"
 #include "hydra/config_live.h"
+#include "hydra/keyspace.h"
+#include "hydra/object.h"
 #include "hydra/reply.h"
 #include "hydra/scoreboard.h"
 #include "hydra/worker.h"
@@ -50,6 +52,7 @@ static const struct command_family *const command_families[] = {
 	&cmd_client_family,
 	&cmd_string_family,
 	&cmd_keys_family,
+	&cmd_list_family,
 	&cmd_server_family,
 	&cmd_command_family,
 };
@@ -477,6 +480,26 @@ command_count_lookup(struct client *cl, int hit)
 	if (cl->cl_worker != NULL)
 		scoreboard_count(worker_slot(cl->cl_worker),
 		    hit ? SB_KEYSPACE_HITS : SB_KEYSPACE_MISSES, 1);
+}
+
+int
+command_find_typed(struct client *cl, int type, struct ks_key *k,
+    const char *key, size_t klen, int reading, struct ks_stripe **stp,
+    const struct entry **ep)
+{
+	struct keyspace	*ks = cl->cl_ks;
+
+	keyspace_key(ks, k, key, klen);
+	*stp = keyspace_lock(ks, cl->cl_db, k);
+	*ep = keyspace_find_locked(ks, *stp, k, command_now_ms());
+	if (reading)
+		command_count_lookup(cl, *ep != NULL);
+	if (*ep != NULL && OBJ_TYPE((*ep)->e_type) != type) {
+		keyspace_unlock(ks, *stp);
+		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
+		return (-1);
+	}
+	return (0);
 }
 
 int

@@ -19,6 +19,7 @@
 #define CONN	CMD_ACL_CONNECTION
 #define DANGER	CMD_ACL_DANGEROUS
 #define ADMIN	CMD_ACL_ADMIN
+#define LST	CMD_ACL_LIST
 
 #define O1	"O(1)"
 #define ON	"O(N)"
@@ -145,6 +146,56 @@ static const struct command_doc command_docs[] = {
 	{ "substr", "Read a part of a string (the old name of GETRANGE)",
 	    "1.0.0", "string", ON, STR, NULL, "RO access",
 	    "key:key start:integer end:integer" },
+	/* list */
+	{ "lindex", "Read the element at an index of a list", "1.0.0", "list",
+	    ON, LST, NULL, "RO access", "key:key index:integer" },
+	{ "linsert", "Insert an element before or after another in a list",
+	    "2.2.0", "list", ON, LST, NULL, "RW insert",
+	    "key:key where:string pivot:string element:string" },
+	{ "llen", "Count the elements of a list", "1.0.0", "list", O1, LST,
+	    NULL, "RO", "key:key" },
+	{ "lmove", "Move an element from one end of a list to an end of "
+	    "another", "6.2.0", "list", O1, LST, NULL,
+	    "RW access delete;RW insert",
+	    "source:key destination:key wherefrom:string whereto:string" },
+	{ "lmpop", "Take elements from the first non-empty list of several",
+	    "7.0.0", "list", "O(N+M): N keys looked at, M elements taken",
+	    LST, NULL,
+	    "RW access delete", "numkeys:integer key:key... where:string "
+	    "?count:integer@COUNT" },
+	{ "lpop", "Take elements from the head of a list", "1.0.0", "list",
+	    "O(N): N elements taken", LST, NULL,
+	    "RW access delete", "key:key ?count:integer" },
+	{ "lpos", "Find the indexes of an element in a list", "6.0.6", "list",
+	    ON, LST, NULL, "RO access", "key:key element:string "
+	    "?rank:integer@RANK "
+	    "?num-matches:integer@COUNT ?len:integer@MAXLEN" },
+	{ "lpush", "Add elements at the head of a list", "1.0.0", "list", O1,
+	    LST, NULL, "RW insert", "key:key element:string..." },
+	{ "lpushx", "Add elements at the head of a list that exists", "2.2.0",
+	    "list", O1, LST, NULL, "RW insert", "key:key element:string..." },
+	{ "lrange", "Read a range of elements of a list", "1.0.0", "list",
+	    "O(S+N): S steps to the start from the nearer end, N elements "
+	    "read", LST,
+	    NULL, "RO access", "key:key start:integer stop:integer" },
+	{ "lrem", "Remove elements equal to a value from a list", "1.0.0",
+	    "list", "O(N): N the length of the list", LST, NULL, "RW delete",
+	    "key:key count:integer element:string" },
+	{ "lset", "Replace the element at an index of a list", "1.0.0", "list",
+	    ON, LST, NULL, "RW update", "key:key index:integer "
+	    "element:string" },
+	{ "ltrim", "Keep only a range of elements of a list", "1.0.0", "list",
+	    ON, LST, NULL, "RW delete", "key:key start:integer stop:integer" },
+	{ "rpop", "Take elements from the tail of a list", "1.0.0", "list",
+	    "O(N): N elements taken", LST, NULL,
+	    "RW access delete", "key:key ?count:integer" },
+	{ "rpoplpush", "Move the tail element of a list to the head of "
+	    "another", "1.2.0", "list", O1, LST, NULL,
+	    "RW access delete;RW insert", "source:key destination:key" },
+	{ "rpush", "Add elements at the tail of a list", "1.0.0", "list", O1,
+	    LST, NULL, "RW insert", "key:key element:string..." },
+	{ "rpushx", "Add elements at the tail of a list that exists", "2.2.0",
+	    "list", O1, LST, NULL, "RW insert", "key:key element:string..." },
 	/* server */
 	{ "command", "Describe the commands of the server", "2.8.13", "server",
 	    ON, CONN, "nondeterministic_output_order", NULL, NULL },

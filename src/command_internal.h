@@ -22,6 +22,7 @@ extern const struct command_family	cmd_connection_family;
 extern const struct command_family	cmd_client_family;
 extern const struct command_family	cmd_string_family;
 extern const struct command_family	cmd_keys_family;
+extern const struct command_family	cmd_list_family;
 extern const struct command_family	cmd_server_family;
 extern const struct command_family	cmd_command_family;
 
@@ -120,6 +121,20 @@ void	 command_container_proc(struct client *, int argc,
  * once per key they look up.
  */
 void	 command_count_lookup(struct client *, int hit);
+
+/*
+ * Lock the stripe of a key in the client's database and find its live
+ * entry, for a command of one type (OBJ_*).  0 with the stripe locked and
+ * *ep the entry (or NULL when the key is missing); -1, with the stripe
+ * unlocked and WRONGTYPE answered, when the key holds another type.
+ * `reading': count the lookup as a hit or a miss.
+ */
+struct ks_key;
+struct ks_stripe;
+struct entry;
+int	 command_find_typed(struct client *, int type, struct ks_key *,
+	    const char *key, size_t klen, int reading, struct ks_stripe **stp,
+	    const struct entry **ep);
 
 /* "-ERR wrong number of arguments for 'name' command". */
 void	 command_reply_arity(struct client *, const char *name);

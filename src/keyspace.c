@@ -24,13 +24,23 @@
  * table 0; a death in between leaves the entry on two chains, which the roll
  * forward resolves from the recorded values.
  *
+ * A value that owns chunks besides its entry (a large list's nodes,
+ * value.h) hands them to the stripe's garbage chain in the same intent that
+ * deletes or replaces the entry; they are then freed one per intent, and a
+ * death in between leaves the rest to repair, which drains the garbage of
+ * every stripe it repairs.  A multi-chunk change builds its new chunks in
+ * that chain too, so that a death before it publishes them frees them.
+ *
  * A rename from one stripe to another is one intent per stripe, both parts
  * of one transaction record kept in the stripe of lower address (intent.h):
  * one store commits both, and the repairer of each stripe, holding that
  * stripe's lock only, rolls its own part forward or back by the record, so
  * that the key is under exactly one of its names.  A rename within one
- * stripe is one intent.  SWAPDB is settled whole by its own records: see
- * keyspace_swapdb() and ks_swap_repair().
+ * stripe is one intent.  A value's chunks move with its key (they belong
+ * to no stripe): the new entry takes them over and the old one's unlink
+ * leaves them be, while a destination's own chunks go to the garbage of
+ * the destination's stripe in the destination's part.  SWAPDB is settled
+ * whole by its own records: see keyspace_swapdb() and ks_swap_repair().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -41,6 +51,7 @@
 #include "hydra/hash.h"
 #include "hydra/log.h"
 #include "hydra/slab.h"
+#include "hydra/value.h"
 #include "keyspace_internal.h"
 
 /* Keys this process deleted because their time had passed. */
@@ -311,6 +322,7 @@ ks_stripe_repair(void *arg)
 		return (-1);
 	(void)intent_xact_settle(&st->st_xact);
 	st->st_version++;
+	keyspace_garbage_drain_locked(ctx->ks, st);
 	if (rolled != 0)
 		log_info("keyspace repair: stripe %zu rolled %s",
 		    (size_t)(st - ctx->ks->ks_reg->kr_stripe),
@@ -822,6 +834,100 @@ ks_insert_head(struct keyspace *ks, struct ks_stripe *st,
 	return (&t->kt_bucket[kk->kk_hash & (ks_table_size(t) - 1)]);
 }
 
+/* What a new entry does with the chunks beyond its bytes (value.h). */
+#define KS_CHAIN_NONE	0	/* none: the old entry's are freed */
+#define KS_CHAIN_ADOPT	1	/* the garbage chain becomes its own */
+#define KS_CHAIN_KEEP	2	/* it takes over the old entry's */
+#define KS_CHAIN_MOVE	3	/* the old entry's move with its key to
+				   an entry of another name (a rename) */
+
+/*
+ * Record, in the open intent, what the stripe's garbage chain becomes
+ * when entry `old' (or none) is replaced or deleted: the chunks of the
+ * old value (value_chain()), so that they are freed after the commit,
+ * or nothing.  When the new value adopts the chain built in the garbage,
+ * that chain leaves it; otherwise the garbage is empty here.  When the
+ * old value's chunks live on (KEEP, MOVE), the garbage is left alone.
+ */
+static void
+ks_garbage_store(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *old, int how)
+{
+	aoff_t	 chain = old != NULL ? value_chain(ks->ks_arena, old) :
+	    AOFF_NULL;
+
+	if (how == KS_CHAIN_KEEP || how == KS_CHAIN_MOVE)
+		return;
+	if (!aoff_isnull(chain) || how == KS_CHAIN_ADOPT)
+		intent_store(ks->ks_arena, &st->st_intent, &st->st_garbage.u,
+		    chain.u);
+}
+
+int
+keyspace_garbage_alloc_locked(struct keyspace *ks, struct ks_stripe *st,
+    size_t size, aoff_t *out)
+{
+	struct arena	*a = ks->ks_arena;
+	struct intent	*in = &st->st_intent;
+
+	intent_begin(in);
+	if (intent_alloc(a, in, size, out) == -1) {
+		intent_abort(a, in);
+		return (-1);
+	}
+	/* The first word links the chain; the chunk is no one's yet. */
+	*(aoff_t *)arena_ptr(a, *out) = st->st_garbage;
+	intent_store(a, in, &st->st_garbage.u, out->u);
+	intent_commit(a, in);
+	CRASHPOINT(keyspace_garbage_alloc);
+	return (0);
+}
+
+aoff_t
+keyspace_garbage_locked(const struct ks_stripe *st)
+{
+	return (st->st_garbage);
+}
+
+uint32_t *
+keyspace_garbage_word(struct ks_stripe *st)
+{
+	return (&st->st_garbage.u);
+}
+
+void
+keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
+{
+	struct arena	*a = ks->ks_arena;
+	struct intent	*in = &st->st_intent;
+	aoff_t		 o;
+
+	while (!aoff_isnull(o = st->st_garbage)) {
+		intent_begin(in);
+		intent_store(a, in, &st->st_garbage.u,
+		    ((aoff_t *)arena_ptr(a, o))->u);
+		intent_retire(in, o);
+		intent_commit(a, in);
+		CRASHPOINT(keyspace_garbage_freed);
+	}
+}
+
+struct intent *
+keyspace_begin_locked(struct keyspace *ks, struct ks_stripe *st)
+{
+	(void)ks;
+	st->st_version++;
+	intent_begin(&st->st_intent);
+	return (&st->st_intent);
+}
+
+void
+keyspace_commit_locked(struct keyspace *ks, struct ks_stripe *st)
+{
+	intent_commit(ks->ks_arena, &st->st_intent);
+	keyspace_garbage_drain_locked(ks, st);
+}
+
 /*
  * Record in the stripe's begun intent a new entry for a key: in place of
  * w->e when `found', else at the head of its bucket.  The key, value and
@@ -832,7 +938,8 @@ ks_insert_head(struct keyspace *ks, struct ks_stripe *st,
 static int
 ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, int found, struct ks_where *w, uint8_t type,
-    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms)
+    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms,
+    int how)
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
@@ -862,6 +969,7 @@ ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
 	if (has != had)
 		intent_store(a, in, &st->st_nexpires,
 		    st->st_nexpires + (uint32_t)(has - had));
+	ks_garbage_store(ks, st, found ? w->e : NULL, how);
 	st->st_version++;
 	return (0);
 }
@@ -870,24 +978,30 @@ ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
 static int
 ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, int found, struct ks_where *w, uint8_t type,
-    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms)
+    uint8_t clock, const void *val, size_t vlen, int64_t expire_ms, int how)
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
 
 	intent_begin(in);
 	if (ks_write_fill(ks, st, kk, found, w, type, clock, val, vlen,
-	    expire_ms) == -1) {
+	    expire_ms, how) == -1) {
 		intent_abort(a, in);
 		return (-1);
 	}
 	intent_commit(a, in);
+	keyspace_garbage_drain_locked(ks, st);
 	return (0);
 }
 
-/* Record in the stripe's begun intent the deletion of w->e. */
+/*
+ * Record in the stripe's begun intent the deletion of w->e, and what
+ * becomes of its value's chunks: garbage (KS_CHAIN_NONE), or taken over
+ * by the entry of the key's new name (KS_CHAIN_MOVE).
+ */
 static void
-ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
+ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w,
+    int how)
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
@@ -897,6 +1011,7 @@ ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
 	if (w->e->e_flags & ENTRY_F_EXPIRES)
 		intent_store(a, in, &st->st_nexpires, st->st_nexpires - 1);
 	intent_retire(in, w->off);
+	ks_garbage_store(ks, st, w->e, how);
 	st->st_version++;
 }
 
@@ -904,8 +1019,9 @@ static void
 ks_delete_at(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
 {
 	intent_begin(&st->st_intent);
-	ks_delete_fill(ks, st, w);
+	ks_delete_fill(ks, st, w, KS_CHAIN_NONE);
 	intent_commit(ks->ks_arena, &st->st_intent);
+	keyspace_garbage_drain_locked(ks, st);
 }
 
 static int
@@ -1016,10 +1132,9 @@ keyspace_peek_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (w.e);
 }
 
-int
-keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, uint8_t type, const void *val, size_t vlen,
-    int64_t expire_ms)
+static int
+ks_put(struct keyspace *ks, struct ks_stripe *st, const struct ks_key *kk,
+    uint8_t type, const void *val, size_t vlen, int64_t expire_ms, int how)
 {
 	struct ks_where	 w;
 	int		 found;
@@ -1029,7 +1144,24 @@ keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
 	if (!found && ks_prepare_insert(ks, st) == -1)
 		return (-1);
 	return (ks_write_entry(ks, st, kk, found, &w, type,
-	    ks_new_clock(ks, found ? w.e : NULL), val, vlen, expire_ms));
+	    ks_new_clock(ks, found ? w.e : NULL), val, vlen, expire_ms, how));
+}
+
+int
+keyspace_put_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t type, const void *val, size_t vlen,
+    int64_t expire_ms)
+{
+	return (ks_put(ks, st, kk, type, val, vlen, expire_ms, KS_CHAIN_NONE));
+}
+
+int
+keyspace_put_adopt_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t type, const void *val, size_t vlen,
+    int64_t expire_ms)
+{
+	return (ks_put(ks, st, kk, type, val, vlen, expire_ms,
+	    KS_CHAIN_ADOPT));
 }
 
 int
@@ -1075,7 +1207,7 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	val = entry_value(w.e, &vlen);
 	if (ks_write_entry(ks, st, kk, 1, &w, w.e->e_type, w.e->e_clock, val,
-	    vlen, expire_ms) == -1)
+	    vlen, expire_ms, KS_CHAIN_KEEP) == -1)
 		return (-1);
 	return (1);
 }
@@ -1086,7 +1218,8 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
  * unlinked.  When the two places touch, the stores are folded so that
  * none of them writes into a retired entry: a source right after the
  * place is skipped by the new entry's link, and a destination right after
- * the source is replaced through the source's own link.
+ * the source is replaced through the source's own link.  The new entry
+ * takes over the source's chunks; the destination's go to the garbage.
  */
 static int
 ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
@@ -1095,7 +1228,8 @@ ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
 {
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
-	const char	*v;
+	const void	*v;
+	char		 vbuf[VALUE_MOVE_MAX];
 	size_t		 vlen;
 	int64_t		 expire = entry_expire(ws->e);
 	aoff_t		 off, next, *link;
@@ -1104,7 +1238,7 @@ ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
 		errno = EFBIG;
 		return (-1);
 	}
-	v = entry_value(ws->e, &vlen);
+	v = value_move_bytes(ws->e, dst->kk_len, vbuf, &vlen);
 	intent_begin(in);
 	if (intent_alloc(a, in, entry_size(dst->kk_len, vlen, expire >= 0),
 	    &off) == -1) {
@@ -1134,15 +1268,20 @@ ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
 			intent_store(a, in, &st->st_nexpires,
 			    st->st_nexpires - 1);
 		intent_retire(in, wd->off);
+		ks_garbage_store(ks, st, wd->e, KS_CHAIN_NONE);
 	}
 	st->st_version++;
 	intent_commit(a, in);
+	keyspace_garbage_drain_locked(ks, st);
 	return (0);
 }
 
 /*
  * Rename from one stripe to another: two intents, parts of one
- * transaction on the record of the stripe of lower address.
+ * transaction on the record of the stripe of lower address.  The new
+ * entry takes over the source's chunks (they belong to no stripe), so the
+ * source's part leaves them be; the destination's old chunks go to the
+ * garbage of its stripe in its part, drained once both are committed.
  */
 static int
 ks_rename_across(struct keyspace *ks, struct ks_stripe *from,
@@ -1151,22 +1290,25 @@ ks_rename_across(struct keyspace *ks, struct ks_stripe *from,
 {
 	struct intent_xact	*x;
 	struct intent		*parts[2] = { &to->st_intent, &from->st_intent };
-	const char		*v;
+	const void		*v;
+	char			 vbuf[VALUE_MOVE_MAX];
 	size_t			 vlen;
 
-	v = entry_value(ws->e, &vlen);
+	v = value_move_bytes(ws->e, dst->kk_len, vbuf, &vlen);
 	x = ks_xact_begin(ks, from < to ? from : to);
 	ks_xact_join(ks, x, to, 0);
 	if (ks_write_fill(ks, to, dst, found, wd, type,
 	    ks_new_clock(ks, found ? wd->e : NULL), v, vlen,
-	    entry_expire(ws->e)) == -1) {
+	    entry_expire(ws->e), KS_CHAIN_NONE) == -1) {
 		intent_xact_abort(ks->ks_arena, x, parts, 1);
 		return (-1);
 	}
 	CRASHPOINT(keyspace_rename_half);
 	ks_xact_join(ks, x, from, 1);
-	ks_delete_fill(ks, from, ws);
+	ks_delete_fill(ks, from, ws, KS_CHAIN_MOVE);
 	intent_xact_commit(ks->ks_arena, x, parts, 2);
+	CRASHPOINT(keyspace_rename_committed);
+	keyspace_garbage_drain_locked(ks, to);
 	return (0);
 }
 
@@ -1184,6 +1326,10 @@ keyspace_copy_locked(struct keyspace *ks, struct ks_stripe *from,
 	if (keep) {
 		if ((e = keyspace_peek_locked(ks, from, src, now_ms)) == NULL)
 			return (0);
+		/* A chain is copied node by node. */
+		if (!aoff_isnull(value_chain(ks->ks_arena, e)))
+			return (value_copy_locked(ks, to, dst, e) == -1 ? -1 :
+			    1);
 		/*
 		 * The source entry stays where it is while the copy is put
 		 * (a rehash relinks entries, it never moves them), so its

@@ -14,6 +14,7 @@
  */
 #include "hydra/check.h"
 #include "hydra/slab.h"
+#include "hydra/value.h"
 #include "keyspace_internal.h"
 
 struct ks_check_ctx {
@@ -72,6 +73,7 @@ ks_check_entry(struct ks_check_ctx *cx, aoff_t o, const struct ks_table *t,
 		check_error(ck, "db %u stripe %u: entry at offset %u hangs "
 		    "from bucket %u but its key hashes elsewhere", cx->db,
 		    cx->stripe, o.u, b);
+	value_check(ck, e, cx->db, cx->stripe);
 	cx->keys++;
 	if (e->e_flags & ENTRY_F_EXPIRES)
 		cx->expires++;
@@ -136,8 +138,11 @@ ks_check_unmark(struct check *ck, struct ks_stripe *st)
 		for (b = 0; b < (1U << t->kt_log2); b++)
 			for (o = t->kt_bucket[b]; check_is_marked(ck, o);
 			    o = ((const struct entry *)arena_ptr(ck->ck_arena,
-			    o))->e_next)
+			    o))->e_next) {
+				value_check_unmark(ck, arena_ptr(ck->ck_arena,
+				    o));
 				ck->ck_marks[o.u >> 6] &= ~(1ULL << (o.u & 63));
+			}
 		o = st->st_table[i];
 		ck->ck_marks[o.u >> 6] &= ~(1ULL << (o.u & 63));
 	}
@@ -160,6 +165,9 @@ ks_check_stripe(struct ks_check_ctx *cx, struct ks_stripe *st)
 	if (in->in_xpos != 0)
 		check_error(ck, "db %u stripe %u: idle intent still refers "
 		    "to a transaction record", cx->db, cx->stripe);
+	if (!aoff_isnull(st->st_garbage))
+		check_error(ck, "db %u stripe %u: garbage chunks left after "
+		    "locking", cx->db, cx->stripe);
 	if (aoff_isnull(st->st_table[0]) && !aoff_isnull(st->st_table[1]))
 		check_error(ck, "db %u stripe %u: table 1 without table 0",
 		    cx->db, cx->stripe);

@@ -39,6 +39,14 @@ struct ks_stripe {
 	uint64_t	 st_version;
 	struct intent	 st_intent;
 	struct intent_xact st_xact;
+	/*
+	 * Chunks on their way out or not yet in: a chain linked through the
+	 * first word of each chunk (a list's nodes, see value.h), freed one
+	 * per intent by keyspace_garbage_drain_locked() and by repair, or
+	 * adopted whole by keyspace_put_adopt_locked().  Empty whenever the
+	 * lock is free.
+	 */
+	aoff_t		 st_garbage;
 } __attribute__((aligned(64)));
 
 /*

@@ -136,6 +136,10 @@ diff_case() {
 	diff_case arity_keys
 }
 
+@test "differential: arity_lists" {
+	diff_case arity_lists
+}
+
 @test "differential: arity_strings" {
 	diff_case arity_strings
 }
@@ -258,6 +262,10 @@ diff_case() {
 
 @test "differential: lcs" {
 	diff_case lcs
+}
+
+@test "differential: lists" {
+	diff_case lists
 }
 
 @test "differential: move_swapdb" {

@@ -45,6 +45,11 @@ struct client;
  * table entries of their own called "config|get" and so on.
  */
 #define CMD_CONTAINER	0x40000
+/*
+ * argv[1] counts the keys, which follow it (LMPOP): the entry's key
+ * positions are 0 and COMMAND reports the keys as movable.
+ */
+#define CMD_KEYNUM	0x80000
 
 /* A handler: argv[0] is the command name, as the client sent it. */
 typedef void	(*command_fn)(struct client *, int argc,

@@ -136,6 +136,8 @@ struct config {
 	int cf_maxmemory_policy; /* enum config_maxmemory_policy */
 	int cf_maxmemory_samples;
 	int cf_notify_keyspace_events; /* CONFIG_NOTIFY_* */
+	int cf_list_max_listpack_size; /* a list node's limit (list.h) */
+	int cf_list_compress_depth;    /* kept; nodes are never compressed */
 
 	/* hydra's own. */
 	int cf_workers; /* 0: one per online CPU */

@@ -54,7 +54,14 @@
 
 #include "hydra/arena.h"
 
-#define INTENT_MAX_STORES	6
+/*
+ * 8 stores: a list's node splice publishes both neighbours' links, the
+ * new run's last link, the root's counts, the garbage chain and the end
+ * of the run it unlinks (list.c).  A rename needs fewer: 5 within a
+ * stripe (two links, two counts, the garbage), 3 in a part of one across
+ * stripes.
+ */
+#define INTENT_MAX_STORES	8
 #define INTENT_MAX_CHUNKS	2
 
 enum intent_state {

@@ -168,7 +168,9 @@ const struct entry *keyspace_peek_locked(struct keyspace *,
  * value and expiry, replacing what dst held; and delete src unless
  * `keep'.  1 done, 0 no such src, -1 ENOMEM (nothing changed).  A move
  * (!keep) is one change even across stripes: a process killed anywhere
- * in it leaves the value under exactly one of the two names.
+ * in it leaves the value under exactly one of the two names.  A move
+ * hands a value's chunks (a list's nodes) to the new name as they are; a
+ * copy copies them.
  */
 int	 keyspace_copy_locked(struct keyspace *, struct ks_stripe *from,
 	    const struct ks_key *src, struct ks_stripe *to,
@@ -255,6 +257,32 @@ long long entry_idle_seconds(const struct entry *);
 /* Keys and keys with an expiry in the database (a racy sum). */
 void	 keyspace_count(struct keyspace *, unsigned db, uint64_t *keys,
 	    uint64_t *expires);
+
+/*
+ * For values made of more than their entry (value.h): a change of such a
+ * value that touches several chunks under one stripe lock.
+ *
+ * keyspace_garbage_alloc_locked() reserves a chunk of `size' bytes and
+ * links it, through its first word, at the head of the stripe's garbage
+ * chain, where a death before it is published gets it freed (by repair).
+ * The chunks so built are published either by keyspace_put_adopt_locked()
+ * (a put whose value owns the whole garbage chain) or by an intent opened
+ * with keyspace_begin_locked(), whose stores include one to
+ * *keyspace_garbage_word() (what the garbage holds afterwards: nothing,
+ * or the chunks the change unlinked), closed by keyspace_commit_locked(),
+ * which then frees what the garbage holds.  keyspace_garbage_drain_locked()
+ * frees it all, one chunk per intent (after a failed build, say).
+ */
+int	 keyspace_garbage_alloc_locked(struct keyspace *, struct ks_stripe *,
+	    size_t size, aoff_t *out);
+aoff_t	 keyspace_garbage_locked(const struct ks_stripe *);
+uint32_t *keyspace_garbage_word(struct ks_stripe *);
+void	 keyspace_garbage_drain_locked(struct keyspace *, struct ks_stripe *);
+struct intent *keyspace_begin_locked(struct keyspace *, struct ks_stripe *);
+void	 keyspace_commit_locked(struct keyspace *, struct ks_stripe *);
+int	 keyspace_put_adopt_locked(struct keyspace *, struct ks_stripe *,
+	    const struct ks_key *, uint8_t type, const void *val, size_t vlen,
+	    int64_t expire_ms);
 
 /* Entry accessors. */
 const char	*entry_key(const struct entry *, size_t *len);

@@ -10,7 +10,8 @@
 #define HYDRA_OBJECT_H
 
 enum object_type {
-	OBJ_STRING = 0		/* the bytes are the string */
+	OBJ_STRING = 0,		/* the bytes are the string */
+	OBJ_LIST = 1		/* see list.h */
 };
 
 /*
@@ -30,5 +31,10 @@ enum object_type {
 #define OBJ_STR_MADE	0x20
 /* A copy (COPY) of a client's string: as OBJ_STR_GIVEN, but never shared. */
 #define OBJ_STR_COPY	0x30
+
+/* A list packed in the entry's value bytes (list.h). */
+#define OBJ_LIST_PACKED	0x00
+/* A list whose value is a root over a chain of packed nodes (list.h). */
+#define OBJ_LIST_CHAIN	0x10
 
 #endif /* HYDRA_OBJECT_H */

@@ -20,6 +20,17 @@
  *   - a rename or a move in flight left the value under exactly one of
  *     its two names: both keys as before it, or both as after it (a
  *     cross-stripe one is two stripes' changes under one transaction).
+ * Lists (three per database, beside the string keys) take pushes of up
+ * to 150 elements at either end (enough to make a chain of nodes), pops
+ * of up to 200, inserts, sets, trims (a rebuild), deletes, renames and
+ * moves to the other database; a list in flight must read back element
+ * for element as before or as after.  Lists 0 and 1 are named so that
+ * they lie in different stripes and list 2 in list 0's, with names of
+ * different lengths (so a list's root is laid out anew when it changes
+ * name): renames go across stripes (0 to 1, 1 to 2) and within one (2 to
+ * 0), and a moved or renamed list must be wholly under one of its two
+ * names, with a clean checker (its nodes are taken over by the new name,
+ * never leaked, never freed while the list is live).
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -40,6 +51,7 @@
 #include "hydra/check.h"
 #include "hydra/crashpoint.h"
 #include "hydra/keyspace.h"
+#include "hydra/list.h"
 #include "hydra/log.h"
 #include "hydra/store.h"
 #include "tap.h"
@@ -68,8 +80,21 @@ enum op_kind {
 	OP_RENAME,	/* key to key2, in db */
 	OP_MOVE,	/* key of db to the other db, unless it is there */
 	OP_SWAPDB,	/* db 0 and db 1 */
-	OP_SWEEP	/* active expiry over every stripe of db */
+	OP_SWEEP,	/* active expiry over every stripe of db */
+	/* On list `key' (< NLISTS) of db; `key2' LIST_HEAD or LIST_TAIL. */
+	OP_LPUSH,	/* `len' elements */
+	OP_LPOP,	/* `len' elements */
+	OP_LINSERT,	/* before (key2 0) or after element expire % n */
+	OP_LSET,	/* element expire % length */
+	OP_LTRIM,	/* keep from expire % length, len % the rest + 1 */
+	OP_LDEL,
+	OP_LEXPIRE,	/* give the list expiry `expire' (or take it) */
+	OP_LRENAME,	/* list `key' to list `key2' */
+	OP_LMOVE	/* list `key' to the other db, unless it is there */
 };
+
+#define NLISTS		3
+#define LIST_MAX	8000
 
 struct op {
 	uint8_t		 kind;
@@ -87,12 +112,21 @@ struct keystate {
 	int64_t		 expire;
 };
 
+/* A list: the ids of its elements, head first (see list_elem()). */
+struct listmodel {
+	uint32_t	 n;
+	uint32_t	 id[LIST_MAX];
+};
+
 struct model {
 	struct keystate	 k[NDB][NKEYS];
+	struct listmodel l[NDB][NLISTS];
 };
 
 struct shared {
 	uint64_t	 done;		/* ops completed by the child */
+	uint64_t	 chain_moves[3];	/* of a chain: renames within a
+					   stripe, across, moves */
 	uint64_t	 hits;		/* crash point hits in a counting run */
 	int64_t		 usec;		/* duration of a counting run */
 };
@@ -134,6 +168,42 @@ value_fill(unsigned char *p, uint32_t op, uint32_t len)
 		p[i] = (unsigned char)(op * 131 + i * 7 + (i >> 8));
 }
 
+/* Make o a list op. */
+static void
+ops_list(struct op *o)
+{
+	uint32_t	 r = rng() % 100;
+
+	o->key = (uint16_t)(rng() % NLISTS);
+	o->key2 = (uint16_t)(rng() % 2);
+	o->expire = rng() % 100000;
+	if (r < 40) {
+		o->kind = OP_LPUSH;
+		o->len = rng() % 3 == 0 ? 100 + rng() % 51 : 1 + rng() % 4;
+	} else if (r < 62) {
+		o->kind = OP_LPOP;
+		o->len = rng() % 4 == 0 ? 1 + rng() % 200 : 1;
+	} else if (r < 74)
+		o->kind = OP_LINSERT;
+	else if (r < 84)
+		o->kind = OP_LSET;
+	else if (r < 92) {
+		o->kind = OP_LTRIM;
+		o->len = rng() % 1000;
+	} else if (r < 94)
+		o->kind = OP_LDEL;
+	else if (r < 97)
+		o->kind = OP_LRENAME;
+	else
+		o->kind = OP_LMOVE;
+	if (r % 7 == 0) {
+		o->kind = OP_LEXPIRE;
+		o->expire = r % 2 ? FAR : KEYSPACE_NO_EXPIRE;
+	}
+	if (o->kind == OP_LRENAME)
+		o->key2 = (uint16_t)((o->key + 1) % NLISTS);
+}
+
 static void
 ops_generate(void)
 {
@@ -155,7 +225,7 @@ ops_generate(void)
 			 * take chunks of one large class, three to a page, so
 			 * that pages fill, empty and go back to the pool.
 			 */
-			if (o->key < 3 && rng() % 3 == 0)
+			if (o->key < 3 && rng() % 2 == 0)
 				o->len = BIG_LEN;
 			else if (o->key >= 3 && o->key < 15 && rng() % 2 == 0)
 				o->len = 300000 + rng() % 1000;
@@ -200,6 +270,16 @@ ops_generate(void)
 			if (o->key2 == o->key)
 				o->key2 = (uint16_t)((o->key + 1) % NKEYS);
 		}
+		if (i >= 20 && rng() % 3 == 0)
+			ops_list(o);
+		/* Often rename or move the list the op before pushed to. */
+		if (o->kind == OP_LPUSH && i + 1 < NOPS && rng() % 2 == 0) {
+			ops[i + 1] = *o;
+			ops[i + 1].kind = rng() % 3 == 0 ? OP_LMOVE :
+			    OP_LRENAME;
+			ops[i + 1].key2 = (uint16_t)((o->key + 1) % NLISTS);
+			i++;
+		}
 	}
 }
 
@@ -208,6 +288,71 @@ key_live(const struct keystate *ks)
 {
 	return (ks->present && (ks->expire == KEYSPACE_NO_EXPIRE ||
 	    NOW <= ks->expire));
+}
+
+static void
+model_list_insert(struct listmodel *l, uint32_t at, uint32_t id)
+{
+	memmove(&l->id[at + 1], &l->id[at], (l->n - at) * sizeof(l->id[0]));
+	l->id[at] = id;
+	l->n++;
+}
+
+static void
+model_list(struct model *m, uint32_t idx)
+{
+	const struct op		*o = &ops[idx];
+	struct listmodel	*l = &m->l[o->db][o->key];
+	uint32_t		 j, at, n;
+
+	if (o->kind == OP_LRENAME) {
+		if (l->n > 0) {
+			m->l[o->db][o->key2] = *l;
+			l->n = 0;
+		}
+		return;
+	}
+	if (o->kind == OP_LMOVE) {
+		if (l->n > 0 && m->l[!o->db][o->key].n == 0) {
+			m->l[!o->db][o->key] = *l;
+			l->n = 0;
+		}
+		return;
+	}
+	if (o->kind != OP_LPUSH && l->n == 0)
+		return;
+	at = l->n > 0 ? (uint32_t)(o->expire % l->n) : 0;
+	switch (o->kind) {
+	case OP_LPUSH:
+		if (l->n + o->len > LIST_MAX)
+			abort();
+		for (j = 0; j < o->len; j++)
+			model_list_insert(l, o->key2 == LIST_HEAD ? 0 : l->n,
+			    idx * 1000 + j);
+		break;
+	case OP_LPOP:
+		n = o->len < l->n ? o->len : l->n;
+		if (o->key2 == LIST_HEAD)
+			memmove(&l->id[0], &l->id[n],
+			    (l->n - n) * sizeof(l->id[0]));
+		l->n -= n;
+		break;
+	case OP_LINSERT:
+		model_list_insert(l, at + o->key2, idx * 1000);
+		break;
+	case OP_LSET:
+		l->id[at] = idx * 1000;
+		break;
+	case OP_LTRIM:
+		n = o->len % (l->n - at) + 1;
+		memmove(&l->id[0], &l->id[at], n * sizeof(l->id[0]));
+		l->n = n;
+		break;
+	case OP_LDEL:
+		l->n = 0;
+		break;
+	}
+	/* OP_LEXPIRE changes no element, and the time never comes. */
 }
 
 static void
@@ -263,7 +408,20 @@ model_apply(struct model *m, uint32_t idx)
 		break;
 	case OP_SWEEP:
 		break;
+	default:
+		model_list(m, idx);
+		return;
 	}
+	if (o->kind == OP_FLUSH)
+		memset(m->l[o->db], 0, sizeof(m->l[o->db]));
+	if (o->kind == OP_SWAPDB)
+		for (k = 0; k < NLISTS; k++) {
+			static struct listmodel t;
+
+			t = m->l[0][k];
+			m->l[0][k] = m->l[1][k];
+			m->l[1][k] = t;
+		}
 	if (!key_live(ks))
 		ks->present = 0;
 }
@@ -332,6 +490,159 @@ op_sweep(struct keyspace *ks, unsigned db)
 	return (0);
 }
 
+/* The lists' names in this trial's arena (list_names_pick()). */
+static char		 list_names[NLISTS][32];
+static size_t		 list_lens[NLISTS];
+
+static size_t
+list_name(unsigned l, char *buf)
+{
+	memcpy(buf, list_names[l], list_lens[l]);
+	return (list_lens[l]);
+}
+
+/*
+ * Name the lists for the arena's hash seed: list 0 and list 1 in
+ * different stripes, list 2 in list 0's; list l's name is 4k + l + 8
+ * bytes long, so that each rename changes where a root lies in its value.
+ */
+static void
+list_names_pick(struct keyspace *ks)
+{
+	struct ks_key	 kk;
+	uint32_t	 s0 = 0, salt;
+	unsigned	 l;
+	int		 n;
+
+	for (l = 0; l < NLISTS; l++) {
+		for (salt = 0;; salt++) {
+			n = snprintf(list_names[l], sizeof(list_names[l]),
+			    "list:%u:%u", l, salt);
+			while (n % 4 != (int)l)
+				list_names[l][n++] = 'x';
+			list_lens[l] = (size_t)n;
+			keyspace_key(ks, &kk, list_names[l], list_lens[l]);
+			if (l == 0)
+				s0 = keyspace_stripe_index(ks, &kk);
+			if (l == 0 || (l == 1) ==
+			    (keyspace_stripe_index(ks, &kk) != s0))
+				break;
+		}
+	}
+}
+
+/* The bytes of list element `id': 40 to 119 of them. */
+static size_t
+list_elem(uint32_t id, unsigned char *buf)
+{
+	size_t	 len = 40 + id % 80;
+
+	value_fill(buf, id, (uint32_t)len);
+	return (len);
+}
+
+/* A list op, under the list's stripe lock, as the commands do it. */
+static int
+op_list(struct keyspace *ks, uint32_t idx)
+{
+	const struct op		*o = &ops[idx];
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct list_vec		 v;
+	char			 name[32];
+	size_t			 len, off = 0;
+	uint64_t		 n, at;
+	uint32_t		 j;
+	int			 rv = 0;
+
+	keyspace_key(ks, &k, name, list_name(o->key, name));
+	st = keyspace_lock(ks, o->db, &k);
+	e = keyspace_find_locked(ks, st, &k, NOW);
+	n = e != NULL ? list_length(ks->ks_arena, e) : 0;
+	at = n > 0 ? (uint64_t)o->expire % n : 0;
+	list_vec_init(&v);
+	switch (o->kind) {
+	case OP_LPUSH:
+		for (j = 0; j < o->len; j++) {
+			len = list_elem(idx * 1000 + j, valbuf + off);
+			list_vec_add(&v, (char *)valbuf + off, len);
+			off += len;
+		}
+		rv = list_push_locked(ks, st, &k, e, o->key2, &v);
+		break;
+	case OP_LPOP:
+		if (n > 0)
+			rv = list_pop_locked(ks, st, &k, e, o->key2, o->len);
+		break;
+	case OP_LINSERT:
+	case OP_LSET:
+		if (n == 0)
+			break;
+		len = list_elem(idx * 1000, valbuf);
+		rv = o->kind == OP_LSET ?
+		    list_set_locked(ks, st, &k, e, at, (char *)valbuf, len) :
+		    list_insert_locked(ks, st, &k, e, at, o->key2,
+		    (char *)valbuf, len);
+		break;
+	case OP_LTRIM:
+		if (n == 0)
+			break;
+		rv = list_vec_load(&v, ks->ks_arena, e, at,
+		    at + o->len % (n - at) + 1);
+		if (rv == 0)
+			rv = list_write_locked(ks, st, &k, &v,
+			    KEYSPACE_NO_EXPIRE);
+		break;
+	case OP_LDEL:
+		(void)keyspace_delete_locked(ks, st, &k);
+		break;
+	case OP_LEXPIRE:
+		if (n > 0)
+			rv = keyspace_set_expire_locked(ks, st, &k,
+			    o->expire) == -1 ? -1 : 0;
+		break;
+	}
+	list_vec_free(&v);
+	keyspace_unlock(ks, st);
+	return (rv);
+}
+
+/*
+ * RENAME of list key to list key2, or MOVE of list key to the other
+ * database (unless it is there), as the commands do them; counts the
+ * chains among them.
+ */
+static int
+op_list_rename(struct keyspace *ks, const struct op *o)
+{
+	struct ks_key		 kk[2];
+	struct ks_stripe	*sts[2], *held[2];
+	const struct entry	*e;
+	unsigned		 dbs[2] = { o->db, o->db };
+	char			 k0[32], k1[32];
+	size_t			 nheld;
+	int			 rv = 0;
+
+	keyspace_key(ks, &kk[0], k0, list_name(o->key, k0));
+	if (o->kind == OP_LMOVE) {
+		dbs[1] = !o->db;
+		kk[1] = kk[0];
+	} else
+		keyspace_key(ks, &kk[1], k1, list_name(o->key2, k1));
+	nheld = keyspace_lock_keys(ks, 0, dbs, kk, 2, sts, held);
+	e = keyspace_peek_locked(ks, sts[0], &kk[0], NOW);
+	if (e != NULL && !aoff_isnull(list_chain(ks->ks_arena, e)))
+		shared->chain_moves[o->kind == OP_LMOVE ? 2 :
+		    sts[0] != sts[1]]++;
+	if (o->kind != OP_LMOVE ||
+	    keyspace_find_locked(ks, sts[1], &kk[1], NOW) == NULL)
+		rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1],
+		    NOW, 0, -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv == -1 ? -1 : 0);
+}
+
 static int
 op_run(struct keyspace *ks, uint32_t idx)
 {
@@ -367,6 +678,11 @@ op_run(struct keyspace *ks, uint32_t idx)
 		return (0);
 	case OP_SWEEP:
 		return (op_sweep(ks, o->db));
+	case OP_LRENAME:
+	case OP_LMOVE:
+		return (op_list_rename(ks, o));
+	default:
+		return (op_list(ks, idx));
 	}
 	return (-1);
 }
@@ -415,35 +731,83 @@ key_matches(struct keyspace *ks, unsigned db, unsigned k,
 	return (memcmp(valbuf, expbuf, vlen) == 0);
 }
 
+/* Does list l of db read back element for element as the model says? */
+static int
+list_matches(struct keyspace *ks, unsigned db, unsigned l,
+    const struct listmodel *want)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct list_iter	 it;
+	const char		*s;
+	char			 name[32];
+	size_t			 len;
+	uint32_t		 i;
+	int			 good;
+
+	keyspace_key(ks, &k, name, list_name(l, name));
+	st = keyspace_lock(ks, db, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good = e == NULL ? want->n == 0 :
+	    list_length(ks->ks_arena, e) == want->n;
+	if (good && e != NULL) {
+		list_iter_init(&it, ks->ks_arena, e, 0, 0);
+		for (i = 0; good && i < want->n; i++) {
+			good = list_iter_next(&it, &s, &len) &&
+			    len == list_elem(want->id[i], expbuf) &&
+			    memcmp(s, expbuf, len) == 0;
+		}
+	}
+	keyspace_unlock(ks, st);
+	return (good);
+}
+
 /* Does every key of the store read back as the model says? */
 static int
 store_matches(struct keyspace *ks, const struct model *m)
 {
 	unsigned	 db, k;
 
-	for (db = 0; db < NDB; db++)
+	for (db = 0; db < NDB; db++) {
 		for (k = 0; k < NKEYS; k++)
 			if (!key_matches(ks, db, k, &m->k[db][k]))
 				return (0);
+		for (k = 0; k < NLISTS; k++)
+			if (!list_matches(ks, db, k, &m->l[db][k]))
+				return (0);
+	}
 	return (1);
 }
 
+/* Does string key k (or list k, when `list') of db read back as m says? */
+static int
+slot_matches(struct keyspace *ks, unsigned db, unsigned k,
+    const struct model *m, int list)
+{
+	return (list ? list_matches(ks, db, k, &m->l[db][k]) :
+	    key_matches(ks, db, k, &m->k[db][k]));
+}
+
 /*
- * The two names of a rename or a move: both as before it, or both as
- * after it, so that the value is under exactly one of them.
+ * The two names of a rename or a move (of a string or a list): both as
+ * before it, or both as after it, so that the value is under exactly one
+ * of them.
  */
 static int
 names_as_one(struct keyspace *ks, const struct op *o,
     const struct model *before, const struct model *after)
 {
+	int		 list = o->kind == OP_LRENAME || o->kind == OP_LMOVE;
+	int		 move = o->kind == OP_MOVE || o->kind == OP_LMOVE;
 	unsigned	 sdb = o->db, skey = o->key;
-	unsigned	 ddb = o->kind == OP_MOVE ? !o->db : o->db;
-	unsigned	 dkey = o->kind == OP_MOVE ? o->key : o->key2;
+	unsigned	 ddb = move ? !o->db : o->db;
+	unsigned	 dkey = move ? o->key : o->key2;
 
-	return ((key_matches(ks, sdb, skey, &before->k[sdb][skey]) &&
-	    key_matches(ks, ddb, dkey, &before->k[ddb][dkey])) ||
-	    (key_matches(ks, sdb, skey, &after->k[sdb][skey]) &&
-	    key_matches(ks, ddb, dkey, &after->k[ddb][dkey])));
+	return ((slot_matches(ks, sdb, skey, before, list) &&
+	    slot_matches(ks, ddb, dkey, before, list)) ||
+	    (slot_matches(ks, sdb, skey, after, list) &&
+	    slot_matches(ks, ddb, dkey, after, list)));
 }
 
 struct trial {
@@ -482,6 +846,8 @@ trial_run(const struct trial *t)
 		return (TRIAL_BROKEN);
 	}
 	shared->done = 0;
+	memset(shared->chain_moves, 0, sizeof(shared->chain_moves));
+	list_names_pick(&ks);
 	if ((pid = fork()) == 0)
 		child_run(&ks, t->arm, t->countdown);
 	if (t->arm == NULL) {
@@ -523,11 +889,14 @@ trial_run(const struct trial *t)
 		}
 	}
 	if (inflight != NULL && (inflight->kind == OP_RENAME ||
-	    inflight->kind == OP_MOVE) && !names_as_one(&ks, inflight,
+	    inflight->kind == OP_MOVE || inflight->kind == OP_LRENAME ||
+	    inflight->kind == OP_LMOVE) && !names_as_one(&ks, inflight,
 	    &before, &after)) {
 		diag("a %s killed at op %llu left its two names neither "
 		    "both as before nor both as after",
-		    inflight->kind == OP_RENAME ? "rename" : "move",
+		    inflight->kind == OP_RENAME ? "rename" :
+		    inflight->kind == OP_MOVE ? "move" :
+		    inflight->kind == OP_LRENAME ? "list rename" : "list move",
 		    (unsigned long long)shared->done);
 		bad = 1;
 	}
@@ -538,6 +907,15 @@ trial_run(const struct trial *t)
 			if (!ok1) {
 				diag("db %u key %u is neither as before nor as "
 				    "after op %llu", db, k,
+				    (unsigned long long)shared->done);
+				bad = 1;
+			}
+		}
+		for (k = 0; k < NLISTS; k++) {
+			if (!list_matches(&ks, db, k, &before.l[db][k]) &&
+			    !list_matches(&ks, db, k, &after.l[db][k])) {
+				diag("db %u list %u is neither as before nor "
+				    "as after op %llu", db, k,
 				    (unsigned long long)shared->done);
 				bad = 1;
 			}
@@ -590,6 +968,18 @@ main(void)
 	usec = shared->usec;
 	diag("workload: %d ops, %llu crash point hits, %lld us", NOPS,
 	    (unsigned long long)total_hits, (long long)usec);
+	for (i = 0, j = 0, n = 0; i < NOPS; i++) {
+		j += ops[i].kind >= OP_LPUSH;
+		n += ops[i].kind == OP_LRENAME || ops[i].kind == OP_LMOVE;
+	}
+	diag("%u list ops, %u list renames and moves", j, n);
+	ok(shared->chain_moves[0] > 0 && shared->chain_moves[1] > 0 &&
+	    shared->chain_moves[2] > 0, "the workload renames chains of nodes "
+	    "within a stripe (%llu) and across stripes (%llu), and moves "
+	    "them to the other database (%llu)",
+	    (unsigned long long)shared->chain_moves[0],
+	    (unsigned long long)shared->chain_moves[1],
+	    (unsigned long long)shared->chain_moves[2]);
 
 	/* Each crash point, at several of its hits. */
 	for (i = 0; i < nitems(crashpoint_names); i++) {
