@@ -12,7 +12,9 @@
  * after each step.  A push at an end with room copies that node only:
  * every other node stays where it was.  Deleting, overwriting, expiring
  * and flushing a chain free every node; a copy of a chain is deep, so the
- * source can go.
+ * source can go.  A rename or a move of a chain, within a stripe or across
+ * stripes or databases, hands the very nodes to the new name, whatever
+ * its length, and frees those of a chain it replaces.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -426,7 +428,7 @@ test_lifecycle(struct arena *a, struct keyspace *ks)
 		keyspace_unlock_keys(ks, held, nheld);
 	}
 	ok(rv == 1 && check_arena(a, 0, stderr, NULL) == 0,
-	    "a rename of a chain copies its nodes and frees the source's");
+	    "a rename of a chain leaves the arena whole");
 	ok(keyspace_set_expire(ks, 0, "copy", 4, NOW + 10, NOW) == 1 &&
 	    check_arena(a, 0, stderr, NULL) == 0,
 	    "an expiry given to a chain keeps its nodes");
@@ -445,6 +447,131 @@ test_lifecycle(struct arena *a, struct keyspace *ks)
 	    (unsigned long long)used0);
 }
 
+/* RENAME (or COPY, when keep) key `from' of db fdb to key `to' of tdb. */
+static int
+rename_key(struct keyspace *ks, unsigned fdb, const char *from, unsigned tdb,
+    const char *to, int keep)
+{
+	struct ks_stripe	*sts[2], *held[2];
+	struct ks_key		 keys[2];
+	unsigned		 dbs[2] = { fdb, tdb };
+	size_t			 nheld;
+	int			 rv;
+
+	keyspace_key(ks, &keys[0], from, strlen(from));
+	keyspace_key(ks, &keys[1], to, strlen(to));
+	nheld = keyspace_lock_keys(ks, 0, dbs, keys, 2, sts, held);
+	rv = keyspace_copy_locked(ks, sts[0], &keys[0], sts[1], &keys[1], NOW,
+	    keep, -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv);
+}
+
+/*
+ * The nodes of list `name' of db (none when it is missing) and its length,
+ * as the checker finds the arena.
+ */
+static size_t
+list_nodes_of(struct keyspace *ks, unsigned db, const char *name,
+    aoff_t *out, size_t max, uint64_t *len)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	size_t			 n = 0;
+
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, db, &k);
+	*len = 0;
+	if ((e = keyspace_peek_locked(ks, st, &k, NOW)) != NULL) {
+		n = chain_nodes(ks, e, out, max);
+		*len = list_length(ks->ks_arena, e);
+	}
+	keyspace_unlock(ks, st);
+	return (n);
+}
+
+/* A name "<prefix><n>" that is (or is not) in the stripe of `near'. */
+static void
+name_near(struct keyspace *ks, const char *near, const char *prefix,
+    int same, char *buf, size_t cap)
+{
+	struct ks_key	 a, b;
+	unsigned	 n;
+
+	keyspace_key(ks, &a, near, strlen(near));
+	for (n = 0;; n++) {
+		snprintf(buf, cap, "%s%u", prefix, n);
+		keyspace_key(ks, &b, buf, strlen(buf));
+		if ((keyspace_stripe_index(ks, &a) ==
+		    keyspace_stripe_index(ks, &b)) == same)
+			return;
+	}
+}
+
+static void
+test_rename_chain(struct arena *a, struct keyspace *ks)
+{
+	aoff_t		 orig[64], got[64], other[64];
+	uint64_t	 len0, len;
+	size_t		 n0, n, i;
+	char		 within[32], across[32];
+	int		 same, apart;
+
+	keyspace_flush(ks, 0);
+	keyspace_flush(ks, 1);
+	fill_list(ks, "chain", 4000, 30);
+	n0 = list_nodes_of(ks, 0, "chain", orig, 64, &len0);
+	ok(n0 > 3 && n0 < 64 && len0 == 4000, "a chain of %zu nodes", n0);
+
+	/* Within one stripe, to a name one byte longer. */
+	name_near(ks, "chain", "chain.", 1, within, sizeof(within));
+	ok(rename_key(ks, 0, "chain", 0, within, 0) == 1,
+	    "rename within a stripe");
+	n = list_nodes_of(ks, 0, within, got, 64, &len);
+	for (i = 0, same = n == n0; same && i < n; i++)
+		same = aoff_eq(got[i], orig[i]);
+	ok(same && len == len0 && list_nodes_of(ks, 0, "chain", got, 64,
+	    &len) == 0 && len == 0, "the new name holds the very nodes, the "
+	    "old one nothing");
+	ok(check_arena(a, 0, stderr, NULL) == 0, "no node leaked or freed");
+
+	/* Across stripes, onto a chain of its own. */
+	name_near(ks, within, "far-", 0, across, sizeof(across));
+	fill_list(ks, across, 3000, 20);
+	ok(list_nodes_of(ks, 0, across, other, 64, &len) > 1,
+	    "the destination across stripes is a chain too");
+	ok(rename_key(ks, 0, within, 0, across, 0) == 1,
+	    "rename across stripes onto it");
+	n = list_nodes_of(ks, 0, across, got, 64, &len);
+	for (i = 0, same = n == n0; same && i < n; i++)
+		same = aoff_eq(got[i], orig[i]);
+	ok(same && len == len0, "the destination holds the source's very "
+	    "nodes");
+	ok(check_arena(a, 0, stderr, NULL) == 0, "its own nodes are freed, "
+	    "none leaked");
+
+	/* To the other database. */
+	ok(rename_key(ks, 0, across, 1, across, 0) == 1, "move to db 1");
+	n = list_nodes_of(ks, 1, across, got, 64, &len);
+	for (i = 0, same = n == n0; same && i < n; i++)
+		same = aoff_eq(got[i], orig[i]);
+	ok(same && len == len0 && check_arena(a, 0, stderr, NULL) == 0,
+	    "the moved list holds the very nodes, the arena whole");
+
+	/* A copy is deep: no node shared. */
+	ok(rename_key(ks, 1, across, 0, "copy", 1) == 1, "copy back to db 0");
+	n = list_nodes_of(ks, 0, "copy", got, 64, &len);
+	for (i = 0, apart = n > 0; apart && i < n; i++)
+		apart = !aoff_eq(got[i], orig[i]);
+	ok(apart && len == len0 && list_nodes_of(ks, 1, across, other, 64,
+	    &len) == n0 && check_arena(a, 0, stderr, NULL) == 0,
+	    "the copy has nodes of its own and the source keeps its");
+	keyspace_flush(ks, 0);
+	keyspace_flush(ks, 1);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "a flush frees them all");
+}
+
 int
 main(void)
 {
@@ -461,6 +588,7 @@ main(void)
 	test_model(&a, &ks, -1, 1000);
 	test_node_copy(&a, &ks);
 	test_lifecycle(&a, &ks);
+	test_rename_chain(&a, &ks);
 	testarena_destroy(&a);
 	return (tap_done());
 }
