@@ -214,14 +214,21 @@ push_both() {
 }
 
 @test "RENAME, COPY, MOVE, SWAPDB, DEL, UNLINK, expiry and FLUSHALL of chains" {
-	# Invariant: a chain keeps its elements under a new name, in
-	# another database, as an independent copy; every way a key goes
-	# away frees its nodes, so the checker finds nothing leaked.
+	# Invariant: a chain keeps its elements under a new name (of any
+	# length, onto another chain), in another database, as an
+	# independent copy; every way a key goes away frees its nodes, so
+	# the checker finds nothing leaked.
 	start_server
 	start_oracle
 	push_both a 2000 100
 	printf 'RENAME a b\r\nLLEN b\r\nCOPY b c\r\nRPUSH c more\r\nLLEN b\r\nLLEN c\r\nMOVE c 1\r\nSELECT 1\r\nLINDEX c -1\r\n' |
 	    same_reply
+	# A rename to a longer name and onto another chain: the chain
+	# moves whole, the one it replaces is freed.
+	push_both d 1500 50
+	printf 'RENAME b bee-longer\r\nLLEN bee-longer\r\nRENAME bee-longer d\r\nLLEN d\r\nLRANGE d 0 2\r\nLINDEX d -1\r\nRENAME d b\r\nEXISTS d bee-longer\r\nLLEN b\r\n' |
+	    same_reply
+	check_arena
 	printf 'SWAPDB 0 1\r\nLLEN c\r\nSELECT 0\r\nLLEN c\r\nLLEN b\r\nCOPY c b REPLACE\r\nLINDEX b -1\r\nDEL c\r\nUNLINK b\r\nDBSIZE\r\n' |
 	    same_reply
 	check_arena
