@@ -89,21 +89,73 @@ cmd_get(struct client *cl, int argc, const char *const *argv,
 }
 
 /*
+ * Parse an expiry as Redis 7.0's getExpireMillisecondsOrReply() does, for
+ * SET, GETEX, SETEX and PSETEX: a positive integer in seconds or
+ * milliseconds, relative to now or absolute.  The absolute time in
+ * milliseconds in *expirep, 0; or -1 after an error reply naming the
+ * command.
+ */
+static int
+cmd_string_expire(struct client *cl, const char *name, const char *arg,
+    size_t len, int unit_seconds, int relative, int64_t *expirep)
+{
+	long long	 ms;
+
+	if (command_parse_ll(arg, len, &ms) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
+		return (-1);
+	}
+	if (ms <= 0 || (unit_seconds && ms > LLONG_MAX / 1000))
+		goto invalid;
+	if (unit_seconds)
+		ms *= 1000;
+	if (relative) {
+		if (ms > LLONG_MAX - command_now_ms())
+			goto invalid;
+		ms += command_now_ms();
+	}
+	*expirep = ms;
+	return (0);
+invalid:
+	reply_errorf(&cl->cl_reply, "invalid expire time in '%s' command",
+	    name);
+	return (-1);
+}
+
+/* SET_EX, SET_PX, SET_EXAT or SET_PXAT for an option's name, else 0. */
+static int
+cmd_set_expire_option(const char *opt, size_t len)
+{
+	static const struct {
+		const char	*name;
+		int		 flag;
+	} units[] = {
+		{ "ex", SET_EX }, { "px", SET_PX },
+		{ "exat", SET_EXAT }, { "pxat", SET_PXAT },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(units); i++)
+		if (command_arg_is(opt, len, units[i].name))
+			return (units[i].flag);
+	return (0);
+}
+
+/*
  * Parse the options of SET (from argv[3]) or of GETEX (from argv[2], when
- * `getex') as Redis 7.0's parseExtendedStringArgumentsOrReply() does, and
- * the expiry as getExpireMillisecondsOrReply() does.  0, or -1 after an
- * error reply.
+ * `getex') as Redis 7.0's parseExtendedStringArgumentsOrReply() does:
+ * the flags in *flagsp, the index of the time argument in *atp (0 when
+ * none; cmd_set_expiry() reads it).  0, or -1 after an error reply.
  */
 static int
 cmd_set_options(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen, int getex, int *flagsp, int64_t *expirep)
+    const size_t *argvlen, int getex, int *flagsp, int *atp)
 {
-	const char	*opt, *expire = NULL;
-	size_t		 olen, elen = 0;
-	long long	 ms;
-	int		 flags = 0, j, unit_seconds = 0;
-	int		 next;
+	const char	*opt;
+	size_t		 olen;
+	int		 flags = 0, j, unit, next;
 
+	*atp = 0;
 	for (j = getex ? 2 : 3; j < argc; j++) {
 		opt = argv[j];
 		olen = argvlen[j];
@@ -122,60 +174,36 @@ cmd_set_options(struct client *cl, int argc, const char *const *argv,
 		else if (getex && command_arg_is(opt, olen, "persist") &&
 		    !(flags & SET_ANY_EXPIRE))
 			flags |= SET_PERSIST;
-		else if (command_arg_is(opt, olen, "ex") && next &&
-		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_PX | SET_EXAT |
-		    SET_PXAT))) {
-			flags |= SET_EX;
-			expire = argv[++j];
-			elen = argvlen[j];
-		} else if (command_arg_is(opt, olen, "px") && next &&
-		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_EXAT |
-		    SET_PXAT))) {
-			flags |= SET_PX;
-			expire = argv[++j];
-			elen = argvlen[j];
-		} else if (command_arg_is(opt, olen, "exat") && next &&
-		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_PX |
-		    SET_PXAT))) {
-			flags |= SET_EXAT;
-			expire = argv[++j];
-			elen = argvlen[j];
-		} else if (command_arg_is(opt, olen, "pxat") && next &&
-		    !(flags & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_PX |
-		    SET_EXAT))) {
-			flags |= SET_PXAT;
-			expire = argv[++j];
-			elen = argvlen[j];
+		else if ((unit = cmd_set_expire_option(opt, olen)) != 0 &&
+		    next && !(flags & (SET_KEEPTTL | SET_PERSIST |
+		    (SET_ANY_EXPIRE & ~unit)))) {
+			/* The same unit again replaces the time, as in Redis. */
+			flags |= unit;
+			*atp = ++j;
 		} else {
 			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
 			return (-1);
 		}
 	}
 	*flagsp = flags;
-	*expirep = KEYSPACE_NO_EXPIRE;
-	if (expire == NULL)
-		return (0);
-
-	if (command_parse_ll(expire, elen, &ms) == -1) {
-		reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
-		return (-1);
-	}
-	unit_seconds = (flags & (SET_EX | SET_EXAT)) != 0;
-	if (ms <= 0 || (unit_seconds && ms > LLONG_MAX / 1000))
-		goto invalid;
-	if (unit_seconds)
-		ms *= 1000;
-	if (flags & (SET_EX | SET_PX)) {
-		if (ms > LLONG_MAX - command_now_ms())
-			goto invalid;
-		ms += command_now_ms();
-	}
-	*expirep = ms;
 	return (0);
-invalid:
-	reply_errorf(&cl->cl_reply, "invalid expire time in '%s' command",
-	    getex ? "getex" : "set");
-	return (-1);
+}
+
+/*
+ * The expiry that SET's or GETEX's options ask for (argv[at], 0 when
+ * none) as an absolute time in *expirep (KEYSPACE_NO_EXPIRE when none).
+ * 0, or -1 after an error reply.
+ */
+static int
+cmd_set_expiry(struct client *cl, const char *name, int flags, int at,
+    const char *const *argv, const size_t *argvlen, int64_t *expirep)
+{
+	*expirep = KEYSPACE_NO_EXPIRE;
+	if (at == 0)
+		return (0);
+	return (cmd_string_expire(cl, name, argv[at], argvlen[at],
+	    (flags & (SET_EX | SET_EXAT)) != 0, (flags & (SET_EX | SET_PX)) != 0,
+	    expirep));
 }
 
 static void
@@ -190,9 +218,10 @@ cmd_set(struct client *cl, int argc, const char *const *argv,
 	char			*old = NULL;
 	size_t			 vlen, oldlen = 0;
 	int64_t			 expire;
-	int			 flags, had_old = 0;
+	int			 flags, at, had_old = 0;
 
-	if (cmd_set_options(cl, argc, argv, argvlen, 0, &flags,
+	if (cmd_set_options(cl, argc, argv, argvlen, 0, &flags, &at) == -1 ||
+	    cmd_set_expiry(cl, "set", flags, at, argv, argvlen,
 	    &expire) == -1)
 		return;
 
@@ -265,17 +294,19 @@ cmd_getex(struct client *cl, int argc, const char *const *argv,
 	struct ks_key		 k;
 	const struct entry	*e;
 	int64_t			 expire;
-	int			 flags, rc = 0;
+	int			 flags, at, rc = 0;
 
-	if (cmd_set_options(cl, argc, argv, argvlen, 1, &flags,
-	    &expire) == -1)
+	if (cmd_set_options(cl, argc, argv, argvlen, 1, &flags, &at) == -1)
 		return;
 	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 1,
 	    &st, &e) == -1)
 		return;
-	if (e == NULL) {
+	/* As in Redis, the time is checked after the key. */
+	if (e == NULL || cmd_set_expiry(cl, "getex", flags, at, argv,
+	    argvlen, &expire) == -1) {
 		keyspace_unlock(ks, st);
-		reply_null(&cl->cl_reply);
+		if (e == NULL)
+			reply_null(&cl->cl_reply);
 		return;
 	}
 	if ((flags & (SET_EXAT | SET_PXAT)) && expire <= command_now_ms()) {
@@ -295,35 +326,6 @@ cmd_getex(struct client *cl, int argc, const char *const *argv,
 	keyspace_unlock(ks, st);
 	if (rc == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-}
-
-/*
- * Parse a relative expiry in seconds or milliseconds as Redis 7.0's
- * getExpireMillisecondsOrReply() does, for SETEX and PSETEX: the absolute
- * time in *expirep, 0; or -1 after an error reply naming the command.
- */
-static int
-cmd_string_expire(struct client *cl, const char *name, const char *arg,
-    size_t len, int unit_seconds, int64_t *expirep)
-{
-	long long	 ms;
-
-	if (command_parse_ll(arg, len, &ms) == -1) {
-		reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
-		return (-1);
-	}
-	if (ms <= 0 || (unit_seconds && ms > LLONG_MAX / 1000))
-		goto invalid;
-	if (unit_seconds)
-		ms *= 1000;
-	if (ms > LLONG_MAX - command_now_ms())
-		goto invalid;
-	*expirep = ms + command_now_ms();
-	return (0);
-invalid:
-	reply_errorf(&cl->cl_reply, "invalid expire time in '%s' command",
-	    name);
-	return (-1);
 }
 
 /*
@@ -358,15 +360,9 @@ cmd_incr_by(struct client *cl, const char *key, size_t klen, long long incr)
 	int64_t			 expire = KEYSPACE_NO_EXPIRE;
 	int			 n;
 
-	keyspace_key(ks, &k, key, klen);
-	st = keyspace_lock(ks, cl->cl_db, &k);
-	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	if (cmd_string_find(cl, &k, key, klen, 0, &st, &e) == -1)
+		return;
 	if (e != NULL) {
-		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
-			keyspace_unlock(ks, st);
-			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
-			return;
-		}
 		v = entry_value(e, &vlen);
 		if (command_parse_ll(v, vlen, &value) == -1) {
 			keyspace_unlock(ks, st);
@@ -550,9 +546,8 @@ cmd_append(struct client *cl, int argc, const char *const *argv,
 	int			 rc;
 
 	(void)argc;
-	keyspace_key(ks, &k, argv[1], argvlen[1]);
-	st = keyspace_lock(ks, cl->cl_db, &k);
-	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 0, &st, &e) == -1)
+		return;
 	if (e == NULL) {
 		rc = keyspace_put_locked(ks, st, &k, OBJ_STRING, argv[2],
 		    argvlen[2], KEYSPACE_NO_EXPIRE);
@@ -561,11 +556,6 @@ cmd_append(struct client *cl, int argc, const char *const *argv,
 			reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		else
 			reply_int(&cl->cl_reply, (long long)argvlen[2]);
-		return;
-	}
-	if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
-		keyspace_unlock(ks, st);
-		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return;
 	}
 	v = entry_value(e, &vlen);
@@ -630,16 +620,9 @@ cmd_get_and(struct client *cl, const char *key, size_t klen,
 	char			*old = NULL;
 	size_t			 oldlen = 0;
 
-	keyspace_key(ks, &k, key, klen);
-	st = keyspace_lock(ks, cl->cl_db, &k);
-	e = keyspace_find_locked(ks, st, &k, command_now_ms());
-	command_count_lookup(cl, e != NULL);
+	if (cmd_string_find(cl, &k, key, klen, 1, &st, &e) == -1)
+		return;
 	if (e != NULL) {
-		if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
-			keyspace_unlock(ks, st);
-			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
-			return;
-		}
 		v = entry_value(e, &oldlen);
 		if ((old = malloc(oldlen == 0 ? 1 : oldlen)) == NULL) {
 			keyspace_unlock(ks, st);
@@ -715,7 +698,7 @@ cmd_setex_unit(struct client *cl, const char *const *argv,
 {
 	int64_t		 expire;
 
-	if (cmd_string_expire(cl, name, argv[2], argvlen[2], unit_seconds,
+	if (cmd_string_expire(cl, name, argv[2], argvlen[2], unit_seconds, 1,
 	    &expire) == -1)
 		return;
 	if (keyspace_put(cl->cl_ks, cl->cl_db, argv[1], argvlen[1],
@@ -787,18 +770,11 @@ cmd_getrange(struct client *cl, int argc, const char *const *argv,
 		reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
 		return;
 	}
-	keyspace_key(ks, &k, argv[1], argvlen[1]);
-	st = keyspace_lock(ks, cl->cl_db, &k);
-	e = keyspace_find_locked(ks, st, &k, command_now_ms());
-	command_count_lookup(cl, e != NULL);
+	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 1, &st, &e) == -1)
+		return;
 	if (e == NULL) {
 		keyspace_unlock(ks, st);
 		reply_bulk(&cl->cl_reply, "", 0);
-		return;
-	}
-	if (OBJ_TYPE(e->e_type) != OBJ_STRING) {
-		keyspace_unlock(ks, st);
-		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return;
 	}
 	v = entry_value(e, &vlen);
