@@ -272,6 +272,10 @@ command_err_append(char *buf, size_t cap, size_t *pos, const char *s,
 		buf[(*pos)++] = (s[i] == '\r' || s[i] == '\n') ? ' ' : s[i];
 }
 
+/* Append a string literal to the local `buf' at the local `pos'. */
+#define LIT(s)	command_err_append(buf, sizeof(buf), &pos, (s), \
+		    sizeof(s) - 1, sizeof(s))
+
 static void
 command_reply_unknown(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -280,8 +284,6 @@ command_reply_unknown(struct client *cl, int argc, const char *const *argv,
 	size_t	 pos = 0, argstart;
 	int	 i;
 
-#define LIT(s)	command_err_append(buf, sizeof(buf), &pos, (s), \
-		    sizeof(s) - 1, sizeof(s))
 	LIT("unknown command '");
 	command_err_append(buf, sizeof(buf), &pos, argv[0], argvlen[0],
 	    COMMAND_ERR_ARGS);
@@ -294,7 +296,6 @@ command_reply_unknown(struct client *cl, int argc, const char *const *argv,
 		    argvlen[i], COMMAND_ERR_ARGS - (pos - 1 - argstart));
 		LIT("' ");
 	}
-#undef LIT
 	reply_error_len(&cl->cl_reply, buf, pos);
 }
 
@@ -324,8 +325,6 @@ command_reply_unknown_sub(struct client *cl, const char *const *argv,
 	char	 buf[64 + 2 * COMMAND_ERR_ARGS];
 	size_t	 pos = 0, i, start;
 
-#define LIT(s)	command_err_append(buf, sizeof(buf), &pos, (s), \
-		    sizeof(s) - 1, sizeof(s))
 	LIT("unknown subcommand '");
 	command_err_append(buf, sizeof(buf), &pos, argv[1], argvlen[1],
 	    COMMAND_ERR_ARGS);
@@ -336,7 +335,6 @@ command_reply_unknown_sub(struct client *cl, const char *const *argv,
 	for (i = start; i < pos; i++)
 		buf[i] = (char)toupper((unsigned char)buf[i]);
 	LIT(" HELP.");
-#undef LIT
 	reply_error_len(&cl->cl_reply, buf, pos);
 }
 
@@ -347,8 +345,6 @@ command_reply_subcommand_error(struct client *cl, const char *cmd,
 	char	 buf[96 + COMMAND_ERR_ARGS + COMMAND_NAME_MAX];
 	size_t	 pos = 0;
 
-#define LIT(s)	command_err_append(buf, sizeof(buf), &pos, (s), \
-		    sizeof(s) - 1, sizeof(s))
 	LIT("unknown subcommand or wrong number of arguments for '");
 	command_err_append(buf, sizeof(buf), &pos, sub, len,
 	    COMMAND_ERR_ARGS);
@@ -356,7 +352,6 @@ command_reply_subcommand_error(struct client *cl, const char *cmd,
 	command_err_append(buf, sizeof(buf), &pos, cmd, strlen(cmd),
 	    COMMAND_NAME_MAX);
 	LIT(" HELP.");
-#undef LIT
 	reply_error_len(&cl->cl_reply, buf, pos);
 }
 
@@ -384,13 +379,6 @@ command_count_error(void *arg, const char *code, size_t len)
 	scoreboard_count_error(arg, code, len);
 }
 
-static void
-command_stat_add(uint64_t *p, uint64_t n)
-{
-	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + n,
-	    __ATOMIC_RELAXED);
-}
-
 /*
  * The wall clock in microseconds.  A command's time is measured on it, as
  * Redis measures it; a step of the clock backwards counts as no time.
@@ -407,7 +395,7 @@ command_now_us(void)
 void
 command_client_attach(struct client *cl)
 {
-	if (cl->cl_worker == NULL || cl->cl_reply.rb_on_error != NULL)
+	if (cl->cl_worker == NULL)
 		return;
 	cl->cl_reply.rb_on_error = command_count_error;
 	cl->cl_reply.rb_on_error_arg = worker_slot(cl->cl_worker);
@@ -427,7 +415,6 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	if (cl->cl_worker != NULL) {
 		config_live_sync(cl->cl_worker);
 		slot = worker_slot(cl->cl_worker);
-		command_client_attach(cl);
 	}
 	cl->cl_lastcmd = NULL;
 	if ((idx = command_resolve_index(argc, argv, argvlen,
@@ -447,13 +434,13 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	    argc < -cmd->cmd_arity) {
 		command_reply_arity(cl, cmd->cmd_name);
 		if (cs != NULL)
-			command_stat_add(&cs->cs_rejected, 1);
+			scoreboard_add(&cs->cs_rejected, 1);
 		return;
 	}
 	if (!(cmd->cmd_flags & CMD_NO_AUTH) && auth_required(cl)) {
 		reply_error(&cl->cl_reply, AUTH_ERR_NOAUTH);
 		if (cs != NULL)
-			command_stat_add(&cs->cs_rejected, 1);
+			scoreboard_add(&cs->cs_rejected, 1);
 		return;
 	}
 	errors = cl->cl_reply.rb_nerrors;
@@ -467,10 +454,10 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	cmd->cmd_proc(cl, argc, argv, argvlen);
 	command_start_ms = -1;
 	t1 = command_now_us();
-	command_stat_add(&cs->cs_usec, t1 > t0 ? (uint64_t)(t1 - t0) : 0);
-	command_stat_add(&cs->cs_calls, 1);
+	scoreboard_add(&cs->cs_usec, t1 > t0 ? (uint64_t)(t1 - t0) : 0);
+	scoreboard_add(&cs->cs_calls, 1);
 	if (cl->cl_reply.rb_nerrors != errors)
-		command_stat_add(&cs->cs_failed, 1);
+		scoreboard_add(&cs->cs_failed, 1);
 	scoreboard_count(slot, SB_COMMANDS_PROCESSED, 1);
 }
 

@@ -224,7 +224,7 @@ scoreboard_worker_died(struct scoreboard *sb, int i)
 void
 scoreboard_count(struct sb_worker *sw, enum sb_counter c, uint64_t n)
 {
-	STORE(&sw->sw_counter[c], LOAD(&sw->sw_counter[c]) + n);
+	scoreboard_add(&sw->sw_counter[c], n);
 }
 
 void
@@ -259,7 +259,7 @@ scoreboard_count_error(struct sb_worker *sw, const char *err, size_t len)
 		} else if (strncmp(es->es_name, err, n) != 0 ||
 		    es->es_name[n] != '\0')
 			continue;
-		STORE(&es->es_count, LOAD(&es->es_count) + 1);
+		scoreboard_add(&es->es_count, 1);
 		return;
 	}
 }

@@ -288,6 +288,8 @@ worker_run(struct client *cl, const struct resp_command *rc)
 	if (quiet) {
 		kept = cl->cl_reply;
 		reply_buf_init(&cl->cl_reply, kept.rb_proto);
+		/* Errors nobody reads still count in errorstats. */
+		command_client_attach(cl);
 	}
 	command_dispatch(cl, rc->rc_argc, rc->rc_argv, rc->rc_argvlen);
 	if (quiet) {

@@ -262,6 +262,19 @@ PY
 	[[ $output == *"expired_keys:2"* ]]
 }
 
+@test "errors under CLIENT REPLY OFF count in errorstats as in Redis" {
+	# Invariant: an error reply that CLIENT REPLY OFF or SKIP keeps from
+	# the client is still counted, by prefix, as Redis counts it.
+	start_server
+	start_oracle
+	for port in "$HYDRA_PORT" "$ORACLE_PORT"; do
+		printf '%s\r\n' 'CLIENT REPLY OFF' 'NOSUCH' 'INCR' \
+		    'CLIENT REPLY SKIP' 'GET' 'CLIENT REPLY ON' |
+		    raw "$port" >/dev/null
+	done
+	printf '%s\r\n' 'INFO errorstats' | same_reply
+}
+
 @test "keyspace_hits and keyspace_misses count reads as Redis counts them" {
 	# Invariant: the same reads, writes and misses leave the same
 	# keyspace_hits and keyspace_misses in INFO as in redis-server.

@@ -96,7 +96,7 @@ size_t		 command_index(const struct command *);
 /*
  * Count the error replies of a worker's client (protocol errors too) in
  * its worker's errorstats from now on.  The worker calls it when it
- * accepts the client; the dispatcher makes sure of it.
+ * accepts the client, and again for a reply buffer it swaps in.
  */
 void		 command_client_attach(struct client *);
 

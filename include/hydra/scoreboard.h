@@ -196,6 +196,17 @@ void		 scoreboard_worker_died(struct scoreboard *, int i);
  */
 void		 scoreboard_count(struct sb_worker *, enum sb_counter,
 		    uint64_t n);
+/*
+ * Owner only: add to a word of its own slot (a counter, a commandstat).
+ * One writer, so a relaxed load and store; readers never see it torn.
+ * Inline: the dispatcher calls it several times per command.
+ */
+static inline void
+scoreboard_add(uint64_t *word, uint64_t n)
+{
+	__atomic_store_n(word, __atomic_load_n(word, __ATOMIC_RELAXED) + n,
+	    __ATOMIC_RELAXED);
+}
 void		 scoreboard_gauge(struct sb_worker *, enum sb_gauge,
 		    uint64_t v);
 void		 scoreboard_count_error(struct sb_worker *, const char *err,
