@@ -234,8 +234,7 @@ client_describe(const struct client *cl, struct sb_client *sc, int full)
 
 /*
  * Make room for at least `want' more bytes after cl_qend: move the unparsed
- * bytes down first, then grow.  0, or -1 with errno ENOBUFS past the limit
- * or ENOMEM.
+ * bytes down first, then grow.  0, or -1 with errno ENOMEM.
  */
 static int
 client_query_reserve(struct client *cl, size_t want)
@@ -254,10 +253,6 @@ client_query_reserve(struct client *cl, size_t want)
 			return (0);
 	}
 	need = used + want;
-	if (used >= cl->cl_qmax) {
-		errno = ENOBUFS;
-		return (-1);
-	}
 	cap = cl->cl_qcap == 0 ? CLIENT_READ_CHUNK : cl->cl_qcap;
 	while (cap < need)
 		cap *= 2;
@@ -293,6 +288,14 @@ client_read(struct client *cl)
 		return (-1);
 	}
 	cl->cl_qend += (size_t)n;
+	/*
+	 * The limit counts the whole request read so far, a big bulk
+	 * included, as Redis counts its query buffer after each read.
+	 */
+	if (cl->cl_qend - cl->cl_qstart > cl->cl_qmax) {
+		errno = ENOBUFS;
+		return (-1);
+	}
 	return ((long)n);
 }
 

@@ -256,3 +256,32 @@ teardown() {
 	run "$HYDRACTL" -a "$HYDRA_ARENA" status
 	[ "$status" -eq 2 ]
 }
+
+@test "a request past client-query-buffer-limit closes the client, as in Redis" {
+	# Invariant: the limit counts the whole request read so far, a bulk
+	# bigger than the limit included: the client is closed without a
+	# reply, the other clients are served, and nothing was stored.
+	start_server --client-query-buffer-limit 1mb
+	start_oracle --client-query-buffer-limit 1mb
+	for port in "$HYDRA_PORT" "$ORACLE_PORT"; do
+		run python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n")
+try:
+    for _ in range(40):
+        s.sendall(b"x" * 65536)
+except OSError:
+    pass
+s.settimeout(5)
+try:
+    print("reply" if s.recv(100) else "closed")
+except socket.timeout:
+    print("still open")
+except OSError:
+    print("closed")
+PY
+		[ "$output" = closed ]
+		[ "$(redis-cli -p "$port" exists k)" = 0 ]
+	done
+}
