@@ -44,6 +44,7 @@
 #include <syslog.h>
 
 #include "hydra/config.h"
+#include "hydra/log.h"
 #include "hydra/splitargs.h"
 
 #define F(field) offsetof(struct config, field)
@@ -1264,4 +1265,27 @@ config_error_print(const struct config_error *err, FILE *fp)
 		    err->ce_line);
 	fprintf(fp, ">>> '%s'\n", err->ce_text);
 	fprintf(fp, "%s\n", err->ce_msg);
+}
+
+enum log_level
+config_log_level(int loglevel, int verbose)
+{
+	int	 level;
+
+	switch (loglevel) {
+	case CONFIG_LOG_DEBUG:
+		level = LOG_LEVEL_DEBUG;
+		break;
+	case CONFIG_LOG_VERBOSE:
+		level = LOG_LEVEL_VERBOSE;
+		break;
+	case CONFIG_LOG_WARNING:
+		level = LOG_LEVEL_WARNING;
+		break;
+	default:
+		level = LOG_LEVEL_NOTICE;
+		break;
+	}
+	level += verbose;
+	return (level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : level);
 }

@@ -51,14 +51,18 @@ config_live_apply(struct config *cfg, const char *name, const char *value,
 
 /*
  * What a change means to the running worker beyond its config: a new
- * loglevel lets debug lines through or stops them (and only a change of
- * it, so that hydrad -v keeps its effect until someone sets loglevel).
+ * loglevel changes which lines are written (and only a change of it, so
+ * that hydrad -v keeps its effect until someone sets loglevel); the
+ * worker follows the rest (worker_config_applied()).
  */
 static void
-config_live_effects(const struct config *cfg, int old_loglevel)
+config_live_effects(struct worker *w, int old_loglevel)
 {
+	const struct config	*cfg = worker_config(w);
+
 	if (cfg->cf_loglevel != old_loglevel)
-		log_setverbose(cfg->cf_loglevel == CONFIG_LOG_DEBUG ? 1 : 0);
+		log_setlevel(config_log_level(cfg->cf_loglevel, 0));
+	worker_config_applied(w);
 }
 
 static void
@@ -115,7 +119,7 @@ config_live_sync(struct worker *w)
 		}
 		config_live_applied += CONFIG_LIVE_HDR + reclen;
 	}
-	config_live_effects(cfg, old_loglevel);
+	config_live_effects(w, old_loglevel);
 }
 
 static int

@@ -234,30 +234,6 @@ hydrad_enter_dir(const char *dir)
 		err(1, "dir: cannot enter %s", dir);
 }
 
-/* loglevel, raised one step by each -v. */
-static enum log_level
-hydrad_log_level(int loglevel, int verbose)
-{
-	int	 level;
-
-	switch (loglevel) {
-	case CONFIG_LOG_DEBUG:
-		level = LOG_LEVEL_DEBUG;
-		break;
-	case CONFIG_LOG_VERBOSE:
-		level = LOG_LEVEL_VERBOSE;
-		break;
-	case CONFIG_LOG_WARNING:
-		level = LOG_LEVEL_WARNING;
-		break;
-	default:
-		level = LOG_LEVEL_NOTICE;
-		break;
-	}
-	level += verbose;
-	return (level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : level);
-}
-
 /*
  * Start logging as the configuration says: to standard error, or to
  * logfile (inside dir when relative; the file is opened here, so the
@@ -268,7 +244,7 @@ static void
 hydrad_log_open(const struct config *cfg, const struct hydrad_flags *hf)
 {
 	log_init(getprogname(), 1, 0);
-	log_setlevel(hydrad_log_level(cfg->cf_loglevel, hf->hf_verbose));
+	log_setlevel(config_log_level(cfg->cf_loglevel, hf->hf_verbose));
 	log_procname("supervisor");
 	if (hf->hf_debug)
 		return;

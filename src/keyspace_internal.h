@@ -4,8 +4,10 @@
  *
  * Every field of a stripe is protected by that stripe's st_lock, and is
  * changed only through the stripe's intent (see intent.h), except
- * st_rehash (a hint: buckets of table 0 below it are empty) and
- * st_version (bumped before each change; only ever grows).  st_xact is
+ * st_rehash (a hint: buckets of table 0 below it are empty), st_sweep (a
+ * hint: where the expiry sweep resumes; any value is safe) and
+ * st_version (bumped before each change; only ever grows), each written
+ * under st_lock with a plain store.  st_xact is
  * the record of a change that spans this stripe and others of higher
  * address (see intent.h): begun and committed under st_lock, with every
  * other stripe of the change locked too; after its writer died, the

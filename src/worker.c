@@ -550,10 +550,16 @@ worker_set_lfu(struct worker *w)
 	    CONFIG_MAXMEMORY_ALLKEYS_LFU);
 }
 
+void
+worker_config_applied(struct worker *w)
+{
+	expire_set_hz(&w->w_expire, w->w_cfg.cf_hz);
+	worker_set_lfu(w);
+}
+
 /*
- * Before the loop waits again: apply what CONFIG SET changed, publish
- * the keys this process expired, and close the clients CLIENT KILL
- * marked.
+ * Before the loop waits again: publish the keys this process expired,
+ * and close the clients CLIENT KILL marked.
  */
 static void
 worker_before_sleep(struct event_loop *loop, void *arg)
@@ -564,9 +570,6 @@ worker_before_sleep(struct event_loop *loop, void *arg)
 	int		 i;
 
 	(void)loop;
-	/* What CONFIG SET may have changed since the last iteration. */
-	expire_set_hz(&w->w_expire, w->w_cfg.cf_hz);
-	worker_set_lfu(w);
 	list_set_fill(w->w_cfg.cf_list_max_listpack_size);
 	/* Keys this process expired, lazily or actively, go to INFO. */
 	if ((expired = keyspace_expired_keys()) != w->w_expired_seen) {

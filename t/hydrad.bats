@@ -262,6 +262,39 @@ wait_gone() {
 	grep -q "arena $HYDRA_ARENA: 67108864 bytes" "$HYDRA_DIR/hydrad.log"
 }
 
+@test "CONFIG SET loglevel changes what a running worker writes" {
+	# Invariant: CONFIG SET loglevel takes effect in the workers at the
+	# level named: at warning a worker's notice (a client closed at its
+	# query buffer limit) is left out; back at notice it is written.
+	HYDRAD_DEBUG=no start_server --workers 1 --logfile hydrad.log \
+	    --client-query-buffer-limit 1mb
+	log=$HYDRA_DIR/hydrad.log
+	overflow() {
+		python3 - "$HYDRA_PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n")
+try:
+    for _ in range(40):
+        s.sendall(b"x" * 65536)
+except OSError:
+    pass
+s.settimeout(5)
+try:
+    while s.recv(65536):
+        pass
+except OSError:
+    pass
+PY
+	}
+	[ "$(redis-cli -p "$HYDRA_PORT" config set loglevel warning)" = OK ]
+	overflow
+	[ "$(redis-cli -p "$HYDRA_PORT" config set loglevel notice)" = OK ]
+	overflow
+	wait_grep "query buffer limit" "$log"
+	[ "$(grep -c "query buffer limit" "$log")" -eq 1 ]
+}
+
 @test "a log file that cannot be opened fails the start" {
 	# Invariant: a logfile in a directory that does not exist stops
 	# hydrad before it listens, with a message naming the file, exit

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "hydra/log.h"
+
 #define CONFIG_BIND_MAX 16	/* CONFIG_BINDADDR_MAX in Redis */
 #define CONFIG_INCLUDE_DEPTH 16 /* nested includes before we call it a loop */
 #define CONFIG_ERR_MAX 256	/* an error message, with NUL */
@@ -201,6 +203,12 @@ struct config_error {
 /* Fill `cfg' with the defaults.  0, or -1 if out of memory. */
 int config_init(struct config *cfg);
 void config_free(struct config *cfg);
+
+/*
+ * The log level of a loglevel directive value (CONFIG_LOG_*), raised one
+ * step by each of `verbose' (hydrad -v), as an enum log_level (log.h).
+ */
+enum log_level config_log_level(int loglevel, int verbose);
 
 /*
  * Make `dst' a copy of `src' that owns copies of all its strings, so that

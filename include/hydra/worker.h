@@ -51,6 +51,13 @@ struct sb_worker	*worker_slot(struct worker *);	/* its own */
 int			 worker_index(const struct worker *);
 
 /*
+ * After CONFIG SET records were applied to the worker's configuration:
+ * follow what the worker keeps outside it (the expiry period, the LFU
+ * clock).
+ */
+void			 worker_config_applied(struct worker *);
+
+/*
  * The worker's own clients, indexed by descriptor: *n slots, NULL where
  * there is no client.  Valid until the worker closes or accepts one.
  */
