@@ -269,28 +269,10 @@ wait_gone() {
 	HYDRAD_DEBUG=no start_server --workers 1 --logfile hydrad.log \
 	    --client-query-buffer-limit 1mb
 	log=$HYDRA_DIR/hydrad.log
-	overflow() {
-		python3 - "$HYDRA_PORT" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n")
-try:
-    for _ in range(40):
-        s.sendall(b"x" * 65536)
-except OSError:
-    pass
-s.settimeout(5)
-try:
-    while s.recv(65536):
-        pass
-except OSError:
-    pass
-PY
-	}
 	[ "$(redis-cli -p "$HYDRA_PORT" config set loglevel warning)" = OK ]
-	overflow
+	[ "$(python3 "$RESP_CLIENT" overflow "$HYDRA_PORT" 3000000)" = closed ]
 	[ "$(redis-cli -p "$HYDRA_PORT" config set loglevel notice)" = OK ]
-	overflow
+	[ "$(python3 "$RESP_CLIENT" overflow "$HYDRA_PORT" 3000000)" = closed ]
 	wait_grep "query buffer limit" "$log"
 	[ "$(grep -c "query buffer limit" "$log")" -eq 1 ]
 }

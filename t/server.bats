@@ -264,23 +264,7 @@ teardown() {
 	start_server --client-query-buffer-limit 1mb
 	start_oracle --client-query-buffer-limit 1mb
 	for port in "$HYDRA_PORT" "$ORACLE_PORT"; do
-		run python3 - "$port" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n")
-try:
-    for _ in range(40):
-        s.sendall(b"x" * 65536)
-except OSError:
-    pass
-s.settimeout(5)
-try:
-    print("reply" if s.recv(100) else "closed")
-except socket.timeout:
-    print("still open")
-except OSError:
-    print("closed")
-PY
+		run python3 "$RESP_CLIENT" overflow "$port" 3000000
 		[ "$output" = closed ]
 		[ "$(redis-cli -p "$port" exists k)" = 0 ]
 	done

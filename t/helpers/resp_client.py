@@ -16,6 +16,10 @@
 #   resp_client.py verify PORT ACKFILE
 #       GET every key of ACKFILE; print the ones that are missing or wrong
 #       and exit 1 if there is any.
+#   resp_client.py overflow PORT BYTES
+#       Start a SET of key "k" whose value is a bulk of BYTES bytes and
+#       send about BYTES bytes of it; print "closed" when the server closes
+#       the connection, "reply" when it answers, "still open" when it waits.
 
 import socket
 import sys
@@ -118,6 +122,23 @@ def cmd_verify(port, ackfile):
     sys.exit(1 if bad else 0)
 
 
+def cmd_overflow(port, nbytes):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n" % nbytes)
+    try:
+        for _ in range(nbytes // 65536):
+            s.sendall(b"x" * 65536)
+    except OSError:
+        pass
+    s.settimeout(5)
+    try:
+        print("reply" if s.recv(100) else "closed")
+    except socket.timeout:
+        print("still open")
+    except OSError:
+        print("closed")
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "raw":
         cmd_raw(int(sys.argv[2]))
@@ -127,6 +148,8 @@ def main():
                    nconn)
     elif len(sys.argv) == 4 and sys.argv[1] == "verify":
         cmd_verify(int(sys.argv[2]), sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "overflow":
+        cmd_overflow(int(sys.argv[2]), int(sys.argv[3]))
     else:
         print(__doc__ or "usage: see the top of the file", file=sys.stderr)
         sys.exit(2)
