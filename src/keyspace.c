@@ -240,30 +240,6 @@ keyspace_key(const struct keyspace *ks, struct ks_key *kk, const void *key,
 
 /* Locking and repair. */
 
-static uint32_t
-ks_load32(const uint32_t *p)
-{
-	return (__atomic_load_n(p, __ATOMIC_SEQ_CST));
-}
-
-static void
-ks_store32(uint32_t *p, uint32_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-}
-
-static uint64_t
-ks_load64(const uint64_t *p)
-{
-	return (__atomic_load_n(p, __ATOMIC_SEQ_CST));
-}
-
-static void
-ks_store64(uint64_t *p, uint64_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
-}
-
 static uint64_t
 ks_swap_record(unsigned partner, unsigned owner)
 {
@@ -284,7 +260,7 @@ static void
 ks_swap_repair(struct keyspace *ks, unsigned p)
 {
 	struct ks_dbslot	*me = ks_dbslot(ks, p), *other;
-	uint64_t		 rec = ks_load64(&me->ds_swap);
+	uint64_t		 rec = shm_load64(&me->ds_swap);
 	unsigned		 q, nowner, cur;
 	int			 done;
 
@@ -292,21 +268,21 @@ ks_swap_repair(struct keyspace *ks, unsigned p)
 		return;
 	q = (unsigned)(rec >> 32) - 1;
 	nowner = (unsigned)(rec & 0xffffffffU);
-	cur = ks_load32(&me->ds_owner);
+	cur = shm_load32(&me->ds_owner);
 	if (q >= ks->ks_reg->kr_ndb || nowner >= ks->ks_reg->kr_ndb) {
 		log_warnx("keyspace repair: db %u: bad swap record", p);
-		ks_store64(&me->ds_swap, 0);
+		shm_store64(&me->ds_swap, 0);
 		return;
 	}
 	other = ks_dbslot(ks, q);
 	done = cur == nowner ||
-	    ks_load64(&other->ds_swap) == ks_swap_record(p, cur) ||
-	    ks_load32(&other->ds_owner) == cur;
+	    shm_load64(&other->ds_swap) == ks_swap_record(p, cur) ||
+	    shm_load32(&other->ds_owner) == cur;
 	if (done) {
-		ks_store32(&me->ds_owner, nowner);
-		ks_store32(&ks_dbslot(ks, nowner)->ds_phys, p);
+		shm_store32(&me->ds_owner, nowner);
+		shm_store32(&ks_dbslot(ks, nowner)->ds_phys, p);
 	}
-	ks_store64(&me->ds_swap, 0);
+	shm_store64(&me->ds_swap, 0);
 	log_info("keyspace repair: swap of db %u rolled %s", p,
 	    done ? "forward" : "back");
 }
@@ -353,16 +329,16 @@ ks_phys_guess(const struct keyspace *ks, unsigned db)
 	unsigned	 p, i, tries, ndb = ks->ks_reg->kr_ndb;
 	uint64_t	 rec;
 
-	p = ks_load32(&ks_dbslot(ks, db)->ds_phys);
-	if (p < ndb && ks_load32(&ks_dbslot(ks, p)->ds_owner) == db)
+	p = shm_load32(&ks_dbslot(ks, db)->ds_phys);
+	if (p < ndb && shm_load32(&ks_dbslot(ks, p)->ds_owner) == db)
 		return (p);
 	for (tries = 0; tries < 10000; tries++) {
 		for (i = 0; i < ndb; i++)
-			if (ks_load32(&ks_dbslot(ks, i)->ds_owner) == db)
+			if (shm_load32(&ks_dbslot(ks, i)->ds_owner) == db)
 				return (i);
 		/* A dead swapper's database, whose repair gives it to db. */
 		for (i = 0; i < ndb; i++) {
-			rec = ks_load64(&ks_dbslot(ks, i)->ds_swap);
+			rec = shm_load64(&ks_dbslot(ks, i)->ds_swap);
 			if (rec != 0 && (rec & 0xffffffffU) == db)
 				return (i);
 		}
@@ -378,7 +354,7 @@ static int
 ks_stripe_serves(const struct keyspace *ks, const struct ks_stripe *st,
     unsigned db)
 {
-	return (ks_load32(&ks_dbslot(ks, ks_stripe_phys(ks, st))->ds_owner) ==
+	return (shm_load32(&ks_dbslot(ks, ks_stripe_phys(ks, st))->ds_owner) ==
 	    db);
 }
 
@@ -627,25 +603,25 @@ keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
 			continue;
 		}
 		ks_lock_pair(ks, pa, pb, 1);
-		if (ks_load32(&ks_dbslot(ks, pa)->ds_owner) == a &&
-		    ks_load32(&ks_dbslot(ks, pb)->ds_owner) == b)
+		if (shm_load32(&ks_dbslot(ks, pa)->ds_owner) == a &&
+		    shm_load32(&ks_dbslot(ks, pb)->ds_owner) == b)
 			break;
 		ks_lock_pair(ks, pa, pb, 0);
 	}
 	sa = ks_dbslot(ks, pa);
 	sb = ks_dbslot(ks, pb);
 	/* The second record is the commit point. */
-	ks_store64(&sa->ds_swap, ks_swap_record(pb, b));
+	shm_store64(&sa->ds_swap, ks_swap_record(pb, b));
 	CRASHPOINT(keyspace_swapdb_recorded);
-	ks_store64(&sb->ds_swap, ks_swap_record(pa, a));
+	shm_store64(&sb->ds_swap, ks_swap_record(pa, a));
 	CRASHPOINT(keyspace_swapdb_committed);
-	ks_store32(&sa->ds_owner, b);
+	shm_store32(&sa->ds_owner, b);
 	CRASHPOINT(keyspace_swapdb_half);
-	ks_store32(&sb->ds_owner, a);
-	ks_store32(&ks_dbslot(ks, a)->ds_phys, pb);
-	ks_store32(&ks_dbslot(ks, b)->ds_phys, pa);
-	ks_store64(&sa->ds_swap, 0);
-	ks_store64(&sb->ds_swap, 0);
+	shm_store32(&sb->ds_owner, a);
+	shm_store32(&ks_dbslot(ks, a)->ds_phys, pb);
+	shm_store32(&ks_dbslot(ks, b)->ds_phys, pa);
+	shm_store64(&sa->ds_swap, 0);
+	shm_store64(&sb->ds_swap, 0);
 	ks_lock_pair(ks, pa, pb, 0);
 }
 

@@ -202,6 +202,21 @@ shm_load32(const uint32_t *p)
 	return (__atomic_load_n(p, __ATOMIC_RELAXED));
 }
 
+/* The same for a 64-bit word (a record that packs several fields). */
+static inline void
+shm_store64(uint64_t *p, uint64_t v)
+{
+	compiler_barrier();
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+	compiler_barrier();
+}
+
+static inline uint64_t
+shm_load64(const uint64_t *p)
+{
+	return (__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
 static inline void
 aoff_store(aoff_t *p, aoff_t v)
 {
