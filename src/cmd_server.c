@@ -49,9 +49,49 @@ cmd_no_worker(struct client *cl)
 	return (1);
 }
 
+/* Does any of the patterns argv[2..] match name? */
+static int
+cmd_config_matches(int argc, const char *const *argv, const size_t *argvlen,
+    const char *name)
+{
+	int	 i;
+
+	if (name == NULL)
+		return (0);
+	for (i = 2; i < argc; i++)
+		if (glob_match(argv[i], argvlen[i], name, strlen(name), 1))
+			return (1);
+	return (0);
+}
+
+/* One name and the value of directive cd. */
+static void
+cmd_config_pair(struct client *cl, const struct config *cfg,
+    const struct config_directive *cd, const char *name)
+{
+	char	 small[CMD_CONFIG_VALUE_MAX], *buf = small;
+	int	 len;
+
+	len = config_format(cfg, cd, small, sizeof(small));
+	if (len < 0)
+		len = 0;
+	else if ((size_t)len >= sizeof(small)) {
+		if ((buf = malloc((size_t)len + 1)) == NULL) {
+			len = 0;
+			buf = small;
+		} else
+			config_format(cfg, cd, buf, (size_t)len + 1);
+	}
+	reply_bulk_cstr(&cl->cl_reply, name);
+	reply_bulk(&cl->cl_reply, buf, (size_t)len);
+	if (buf != small)
+		free(buf);
+}
+
 /*
  * CONFIG GET pattern [pattern ...]: each matching directive once, in the
- * table's order, as a map of names to values.
+ * table's order, as a map of names to values; an alias that matches is
+ * one more name, as in Redis.
  */
 static void
 cmd_config_get(struct client *cl, int argc, const char *const *argv,
@@ -59,37 +99,23 @@ cmd_config_get(struct client *cl, int argc, const char *const *argv,
 {
 	const struct config_directive	*cd;
 	const struct config		*cfg;
-	char				 small[CMD_CONFIG_VALUE_MAX], *buf;
+	const char			*alias;
 	long				 handle, n = 0;
-	int				 i, len;
 
 	if (cmd_no_worker(cl))
 		return;
 	cfg = worker_config(cl->cl_worker);
 	handle = reply_deferred_len(&cl->cl_reply);
 	for (cd = config_directives; cd->cd_name != NULL; cd++) {
-		for (i = 2; i < argc; i++)
-			if (glob_match(argv[i], argvlen[i], cd->cd_name,
-			    strlen(cd->cd_name), 1))
-				break;
-		if (i == argc)
-			continue;
-		buf = small;
-		len = config_format(cfg, cd, small, sizeof(small));
-		if (len < 0)
-			len = 0;
-		else if ((size_t)len >= sizeof(small)) {
-			if ((buf = malloc((size_t)len + 1)) == NULL) {
-				len = 0;
-				buf = small;
-			} else
-				config_format(cfg, cd, buf, (size_t)len + 1);
+		if (cmd_config_matches(argc, argv, argvlen, cd->cd_name)) {
+			cmd_config_pair(cl, cfg, cd, cd->cd_name);
+			n++;
 		}
-		reply_bulk_cstr(&cl->cl_reply, cd->cd_name);
-		reply_bulk(&cl->cl_reply, buf, (size_t)len);
-		if (buf != small)
-			free(buf);
-		n++;
+		alias = config_alias_of(cd);
+		if (cmd_config_matches(argc, argv, argvlen, alias)) {
+			cmd_config_pair(cl, cfg, cd, alias);
+			n++;
+		}
 	}
 	reply_set_deferred_map(&cl->cl_reply, handle, n);
 }

@@ -216,6 +216,16 @@ const struct config_directive config_directives[] = { INT("port", MUT | CONFIG_F
 	    INT_MIN, INT_MAX),
 	INT("list-compress-depth", MUT, cf_list_compress_depth, "0", 0,
 	    INT_MAX),
+	INT("hash-max-listpack-entries", MUT, cf_hash_max_listpack_entries,
+	    "512", 0, INT_MAX),
+	MEM("hash-max-listpack-value", MUT, cf_hash_max_listpack_value, "64",
+	    0, LLONG_MAX),
+	INT("set-max-intset-entries", MUT, cf_set_max_intset_entries, "512",
+	    0, INT_MAX),
+	INT("zset-max-listpack-entries", MUT, cf_zset_max_listpack_entries,
+	    "128", 0, INT_MAX),
+	MEM("zset-max-listpack-value", MUT, cf_zset_max_listpack_value, "64",
+	    0, LLONG_MAX),
 	INT("workers", CONFIG_F_HYDRA, cf_workers, "0", 0, 256),
 	MEM("arena-size", CONFIG_F_HYDRA, cf_arena_size, "1gb", 1024 * 1024,
 	    LLONG_MAX),
@@ -766,11 +776,37 @@ config_set_words(struct config *cfg, const struct config_directive *cd,
 	return r;
 }
 
+const struct config_alias config_aliases[] = {
+	{ "list-max-ziplist-size", "list-max-listpack-size" },
+	{ "hash-max-ziplist-entries", "hash-max-listpack-entries" },
+	{ "hash-max-ziplist-value", "hash-max-listpack-value" },
+	{ "zset-max-ziplist-entries", "zset-max-listpack-entries" },
+	{ "zset-max-ziplist-value", "zset-max-listpack-value" },
+	{ NULL, NULL }
+};
+
+const char *
+config_alias_of(const struct config_directive *cd)
+{
+	const struct config_alias *ca;
+
+	for (ca = config_aliases; ca->ca_alias != NULL; ca++)
+		if (strcmp(ca->ca_name, cd->cd_name) == 0)
+			return ca->ca_alias;
+	return NULL;
+}
+
 const struct config_directive *
 config_lookup(const char *name)
 {
 	const struct config_directive *cd;
+	const struct config_alias *ca;
 
+	for (ca = config_aliases; ca->ca_alias != NULL; ca++)
+		if (strcasecmp(ca->ca_alias, name) == 0) {
+			name = ca->ca_name;
+			break;
+		}
 	for (cd = config_directives; cd->cd_name != NULL; cd++)
 		if (strcasecmp(cd->cd_name, name) == 0)
 			return cd;

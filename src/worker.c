@@ -64,7 +64,7 @@
 #include "hydra/event.h"
 #include "hydra/expire.h"
 #include "hydra/keyspace.h"
-#include "hydra/list.h"
+#include "hydra/object.h"
 #include "hydra/log.h"
 #include "hydra/resp.h"
 #include "hydra/scoreboard.h"
@@ -570,7 +570,7 @@ worker_before_sleep(struct event_loop *loop, void *arg)
 	int		 i;
 
 	(void)loop;
-	list_set_fill(w->w_cfg.cf_list_max_listpack_size);
+	object_limits_apply(&w->w_cfg);
 	/* Keys this process expired, lazily or actively, go to INFO. */
 	if ((expired = keyspace_expired_keys()) != w->w_expired_seen) {
 		scoreboard_count(w->w_slot, SB_EXPIRED_KEYS,
@@ -778,7 +778,7 @@ worker_main(const struct worker_params *wp)
 		return (EX_OSERR);
 	}
 	worker_set_lfu(&w);
-	list_set_fill(w.w_cfg.cf_list_max_listpack_size);
+	object_limits_apply(&w.w_cfg);
 	/* Active expiry: this worker's share of the stripes, hz a second. */
 	expire_init(&w.w_expire, &w.w_ks, (unsigned)wp->wp_index,
 	    (unsigned)wp->wp_nworkers, w.w_cfg.cf_hz);

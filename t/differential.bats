@@ -160,6 +160,10 @@ diff_case() {
 	diff_case command_info
 }
 
+@test "differential: config_encoding_limits" {
+	diff_case config_encoding_limits
+}
+
 @test "differential: config_get_set" {
 	diff_case config_get_set
 }

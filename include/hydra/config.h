@@ -140,6 +140,11 @@ struct config {
 	int cf_notify_keyspace_events; /* CONFIG_NOTIFY_* */
 	int cf_list_max_listpack_size; /* a list node's limit (list.h) */
 	int cf_list_compress_depth;    /* kept; nodes are never compressed */
+	int cf_hash_max_listpack_entries; /* packed encoding limits */
+	long long cf_hash_max_listpack_value;
+	int cf_set_max_intset_entries;
+	int cf_zset_max_listpack_entries;
+	long long cf_zset_max_listpack_value;
 
 	/* hydra's own. */
 	int cf_workers; /* 0: one per online CPU */
@@ -191,6 +196,20 @@ struct config_directive {
 
 /* Every directive, ended by an entry with a NULL name. */
 extern const struct config_directive config_directives[];
+
+/*
+ * Redis's older names that still work (hash-max-ziplist-entries for
+ * hash-max-listpack-entries), ended by an entry with a NULL alias.
+ */
+struct config_alias {
+	const char *ca_alias;
+	const char *ca_name;
+};
+
+extern const struct config_alias config_aliases[];
+
+/* The alias of a directive, or NULL. */
+const char *config_alias_of(const struct config_directive *);
 
 /* Where loading failed. */
 struct config_error {
@@ -244,6 +263,7 @@ int config_load(struct config *cfg, const char *path, int argc,
 void config_error_print(const struct config_error *err, FILE *fp);
 
 /* The directive called `name' (any case), or NULL. */
+/* A directive by its name or alias, in any case; NULL if none. */
 const struct config_directive *config_lookup(const char *name);
 
 /*

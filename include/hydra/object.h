@@ -11,7 +11,10 @@
 
 enum object_type {
 	OBJ_STRING = 0,		/* the bytes are the string */
-	OBJ_LIST = 1		/* see list.h */
+	OBJ_LIST = 1,		/* see list.h */
+	OBJ_HASH = 2,
+	OBJ_SET = 3,
+	OBJ_ZSET = 4
 };
 
 /*
@@ -36,5 +39,41 @@ enum object_type {
 #define OBJ_LIST_PACKED	0x00
 /* A list whose value is a root over a chain of packed nodes (list.h). */
 #define OBJ_LIST_CHAIN	0x10
+
+/* A hash packed in the entry's value bytes ("listpack"). */
+#define OBJ_HASH_PACKED	0x00
+/* A hash in an arena hash table ("hashtable"). */
+#define OBJ_HASH_TABLE	0x10
+
+/* A set of integers as a sorted integer array ("intset"). */
+#define OBJ_SET_INTS	0x00
+/* A set in an arena hash table ("hashtable"). */
+#define OBJ_SET_TABLE	0x10
+
+/* A sorted set packed in the entry's value bytes ("listpack"). */
+#define OBJ_ZSET_PACKED	0x00
+/* A sorted set as an ordered index plus a member table ("skiplist"). */
+#define OBJ_ZSET_INDEX	0x10
+
+struct config;
+
+/*
+ * The limits under which values keep their packed encodings, from the
+ * configuration (Redis's names: hash-max-listpack-entries, ...).  Each
+ * process has its own copy; workers refresh it from their configuration
+ * with object_limits_apply().
+ */
+struct object_limits {
+	unsigned long long ol_hash_entries;
+	unsigned long long ol_hash_value;	/* bytes */
+	unsigned long long ol_set_intset_entries;
+	unsigned long long ol_zset_entries;
+	unsigned long long ol_zset_value;	/* bytes */
+};
+
+extern struct object_limits object_limits;
+
+/* Take every encoding limit (lists' too) from the configuration. */
+void	 object_limits_apply(const struct config *);
 
 #endif /* HYDRA_OBJECT_H */
