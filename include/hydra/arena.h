@@ -23,8 +23,8 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	4	/* 4: transaction records, stripe
-					   garbage and 8 intent stores */
+#define ARENA_LAYOUT_VERSION	5	/* 5: locks say since when they
+					   are held */
 #define ARENA_ALIGN		8		/* unit of an aoff_t */
 #define ARENA_PAGE_SHIFT	20
 #define ARENA_PAGE_SIZE		(1UL << ARENA_PAGE_SHIFT)

@@ -151,6 +151,7 @@ struct config {
 	long long cf_arena_size;
 	char *cf_arena_name; /* "": see config_arena_name() */
 	int cf_stripes;	     /* per database, a power of two */
+	int cf_lock_watchdog_ms; /* kill a lock holder after; 0: never */
 };
 
 enum config_type {
