@@ -806,7 +806,9 @@ done:
 	sv_close_listeners(sv);
 	shm_store32(&a->ar_hdr->ah_clean, 1);
 	arena_detach(a);
-	if (arena_unlink(arena_name) == -1)
+	if (sv->sv_cfg->cf_arena_keep)
+		log_info("arena %s kept (arena-keep)", arena_name);
+	else if (arena_unlink(arena_name) == -1)
 		log_warn("shm_unlink %s", arena_name);
 	else
 		log_info("arena %s removed", arena_name);
