@@ -494,6 +494,12 @@ info_hydra(struct info_ctx *ic)
 		    scoreboard_respawns(ic->ic_sb));
 		info_line(ic, "watchdog_kills:%llu", (unsigned long long)
 		    scoreboard_watchdog_kills(ic->ic_sb));
+		info_line(ic, "lock_repairs:%llu", (unsigned long long)
+		    info_counter(ic, SB_LOCK_REPAIRS));
+		info_line(ic, "repairs_rolled_back:%llu", (unsigned long long)
+		    info_counter(ic, SB_ROLLED_BACK));
+		info_line(ic, "repairs_rolled_forward:%llu",
+		    (unsigned long long)info_counter(ic, SB_ROLLED_FORWARD));
 		info_line(ic, "this_worker:%d", worker_index(
 		    ic->ic_cl->cl_worker));
 	}

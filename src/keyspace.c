@@ -297,6 +297,16 @@ ks_swap_repair(struct keyspace *ks, unsigned p)
 	    done ? "forward" : "back");
 }
 
+/* Changes this process found half done and finished or undid. */
+static uint64_t	 ks_rolled_back, ks_rolled_forward;
+
+void
+keyspace_repair_counts(uint64_t *back, uint64_t *forward)
+{
+	*back = ks_rolled_back;
+	*forward = ks_rolled_forward;
+}
+
 static int
 ks_stripe_repair(void *arg)
 {
@@ -309,6 +319,10 @@ ks_stripe_repair(void *arg)
 	(void)intent_xact_settle(&st->st_xact);
 	st->st_version++;
 	keyspace_garbage_drain_locked(ctx->ks, st);
+	if (rolled > 0)
+		ks_rolled_forward++;
+	else if (rolled < 0)
+		ks_rolled_back++;
 	if (rolled != 0)
 		log_info("keyspace repair: stripe %zu rolled %s",
 		    (size_t)(st - ctx->ks->ks_reg->kr_stripe),

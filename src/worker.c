@@ -65,6 +65,7 @@
 #include "hydra/expire.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
+#include "hydra/lock.h"
 #include "hydra/log.h"
 #include "hydra/resp.h"
 #include "hydra/scoreboard.h"
@@ -99,7 +100,8 @@ struct worker {
 	struct sb_worker	*w_slot;	/* this worker's own */
 	struct keyspace		 w_ks;
 	struct expire_cycle	 w_expire;
-	uint64_t		 w_expired_seen; /* keyspace_expired_keys() */
+	uint64_t		 w_seen[SB_NCOUNTERS]; /* process-wide counts
+						   already published */
 	struct event_loop	*w_loop;
 	struct client		**w_clients;	/* by descriptor */
 	int			 w_capacity;
@@ -557,26 +559,36 @@ worker_config_applied(struct worker *w)
 	worker_set_lfu(w);
 }
 
+/* Publish what a process-wide count gained since it was last seen. */
+static void
+worker_publish_count(struct worker *w, enum sb_counter c, uint64_t now)
+{
+	if (now != w->w_seen[c]) {
+		scoreboard_count(w->w_slot, c, now - w->w_seen[c]);
+		w->w_seen[c] = now;
+	}
+}
+
 /*
- * Before the loop waits again: publish the keys this process expired,
- * and close the clients CLIENT KILL marked.
+ * Before the loop waits again: publish the keys this process expired and
+ * the repairs it made, and close the clients CLIENT KILL marked.
  */
 static void
 worker_before_sleep(struct event_loop *loop, void *arg)
 {
 	struct worker	*w = arg;
 	struct client	*cl;
-	uint64_t	 expired;
+	uint64_t	 back, forward;
 	int		 i;
 
 	(void)loop;
 	object_limits_apply(&w->w_cfg);
 	/* Keys this process expired, lazily or actively, go to INFO. */
-	if ((expired = keyspace_expired_keys()) != w->w_expired_seen) {
-		scoreboard_count(w->w_slot, SB_EXPIRED_KEYS,
-		    expired - w->w_expired_seen);
-		w->w_expired_seen = expired;
-	}
+	worker_publish_count(w, SB_EXPIRED_KEYS, keyspace_expired_keys());
+	worker_publish_count(w, SB_LOCK_REPAIRS, lock_repairs_done());
+	keyspace_repair_counts(&back, &forward);
+	worker_publish_count(w, SB_ROLLED_BACK, back);
+	worker_publish_count(w, SB_ROLLED_FORWARD, forward);
 	if (w->w_kills == 0)
 		return;
 	w->w_kills = 0;

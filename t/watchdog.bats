@@ -54,6 +54,9 @@ workers() {
 	[ "$output" = before ]
 	run timeout 10 redis-cli -p "$HYDRA_PORT" set k after
 	[ "$output" = OK ]
+	# The taker after the killed holder repaired the lock, and says so.
+	[ "$(info_hydra lock_repairs)" -ge 1 ]
+	[ "$(info_hydra repairs_rolled_back)" = 0 ]
 	for ((try = 0; try < 100; try++)); do
 		[ "$(workers)" -eq 2 ] && break
 		sleep 0.1

@@ -249,6 +249,12 @@ void	 keyspace_flush(struct keyspace *, unsigned db);
 unsigned keyspace_expire_sweep(struct keyspace *, unsigned db, uint32_t s,
 	    int64_t now_ms, unsigned budget, unsigned *visited);
 
+/*
+ * Changes this process found half done when it took a stripe whose holder
+ * had died: undone (*back) or finished (*forward).
+ */
+void	 keyspace_repair_counts(uint64_t *back, uint64_t *forward);
+
 /* Keys this process deleted because their time had passed, lazily or not. */
 uint64_t keyspace_expired_keys(void);
 

@@ -71,6 +71,9 @@ enum sb_counter {
 	SB_ERROR_REPLIES,		/* total_error_replies */
 	SB_QUERYBUF_DISCONNECTIONS,	/* client_query_buffer_limit_disconnections */
 	SB_OUTPUTBUF_DISCONNECTIONS,	/* client_output_buffer_limit_disconnections */
+	SB_LOCK_REPAIRS,		/* hydra: locks taken from a dead holder */
+	SB_ROLLED_BACK,			/* hydra: its half-done changes undone */
+	SB_ROLLED_FORWARD,		/* hydra: ... and finished */
 	SB_NCOUNTERS
 };
 

@@ -1382,6 +1382,7 @@ test_rename_across_crash(struct arena *a, struct keyspace *ks)
 	struct ks_stripe *rec;
 	pid_t		 pid;
 	int		 status, one;
+	uint64_t		 back0, fwd0, back1, fwd1;
 
 	two_stripes(ks, ka, kb, sizeof(ka));
 	keyspace_key(ks, &kka, ka, strlen(ka));
@@ -1399,6 +1400,7 @@ test_rename_across_crash(struct arena *a, struct keyspace *ks)
 		if (ic > (ia < ib ? ia : ib) && ic != ia && ic != ib)
 			break;
 	}
+	keyspace_repair_counts(&back0, &fwd0);
 	for (i = 0; i < nitems(steps); i++) {
 		/* Odd steps move the lower stripe's key up, even ones down. */
 		src = i % 2 ? lo : hi;
@@ -1446,7 +1448,11 @@ test_rename_across_crash(struct arena *a, struct keyspace *ks)
 			bad++;
 		}
 	}
+	keyspace_repair_counts(&back1, &fwd1);
 	keyspace_flush(ks, db);
+	ok(back1 > back0 && fwd1 > fwd0, "the repairs were counted: %llu "
+	    "changes undone, %llu finished", (unsigned long long)(back1 -
+	    back0), (unsigned long long)(fwd1 - fwd0));
 	is_int(killed, nitems(steps), "a cross-stripe rename was killed at "
 	    "each of %zu steps of its transaction", nitems(steps));
 	is_int(bad, 0, "each left the key under exactly one name: the old "
