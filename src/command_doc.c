@@ -249,6 +249,25 @@ static const struct command_doc command_docs[] = {
 	    "nondeterministic_output request_policy:all_shards "
 	    "response_policy:special",
 	    NULL, "?section:string..." },
+	{ "memory", "Diagnose the memory the data takes", "4.0.0", "server",
+	    "Depends on subcommand.", 0, NULL, NULL, NULL },
+	{ "memory|doctor", "Say whether memory is short", "4.0.0", "server",
+	    O1, 0, "nondeterministic_output request_policy:all_shards "
+	    "response_policy:special", NULL, NULL },
+	{ "memory|help", "Describe the subcommands of MEMORY", "4.0.0",
+	    "server", O1, 0, NULL, NULL, NULL },
+	{ "memory|malloc-stats", "The allocator's counters, as text", "4.0.0",
+	    "server", O1, 0, "nondeterministic_output request_policy:all_shards "
+	    "response_policy:special", NULL, NULL },
+	{ "memory|purge", "Give unused memory back to the system", "4.0.0",
+	    "server", O1, 0, "request_policy:all_shards "
+	    "response_policy:all_succeeded", NULL, NULL },
+	{ "memory|stats", "How memory is used, figure by figure", "4.0.0",
+	    "server", O1, 0, "nondeterministic_output "
+	    "request_policy:all_shards response_policy:special", NULL, NULL },
+	{ "memory|usage", "The bytes a key and its value take", "4.0.0",
+	    "server", "O(N): N chunks of the value", 0, NULL,
+	    "RO", "key:key ?count:integer@SAMPLES" },
 	{ "lastsave", "The Unix time of the last successful snapshot", "1.0.0",
 	    "server", O1, ADMIN | DANGER, "nondeterministic_output", NULL,
 	    NULL },

@@ -460,6 +460,10 @@ diff_case() {
 	diff_case str_set_options
 }
 
+@test "differential: memory_errors" {
+	diff_case memory_errors
+}
+
 @test "differential: sort_lists" {
 	diff_case sort_lists
 }
