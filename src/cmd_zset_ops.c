@@ -207,8 +207,10 @@ zop_compute(const struct zop_req *q, struct zop_src *src, size_t n,
 				if (q->zo_op == ZOP_DIFF)
 					keep = 0;
 				else
-					zop_aggregate(&score, zop_weigh(d,
-					    src[i].zs_weight), q->zo_agg);
+					/* Redis zeroes a NaN product of the
+					   first input only. */
+					zop_aggregate(&score,
+					    d * src[i].zs_weight, q->zo_agg);
 			} else if (q->zo_op == ZOP_INTER)
 				keep = 0;
 		}
