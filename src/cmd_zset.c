@@ -501,18 +501,20 @@ cmd_zset_pop_reply(struct client *cl, struct ks_stripe *st,
     const struct ks_key *k, const struct entry *e, int max, long long count,
     int nested, const char *key, size_t klen)
 {
-	struct zset_vec	 v, out;
-	size_t		 n, i;
-	int		 rv;
+	struct zset_vec		 v, out;
+	const struct zset_elem	*el;
+	size_t			 n, i;
+	int			 rv;
 
 	zset_vec_init(&v);
 	zset_vec_init(&out);
 	rv = zset_vec_load(&v, e);
 	n = (uint64_t)count < v.zv_n ? (size_t)count : v.zv_n;
-	for (i = 0; rv == 0 && i < n; i++)
-		rv = zset_vec_add(&out, v.zv_el[max ? v.zv_n - 1 - i : i].ze_member,
-		    v.zv_el[max ? v.zv_n - 1 - i : i].ze_len,
-		    v.zv_el[max ? v.zv_n - 1 - i : i].ze_score);
+	for (i = 0; rv == 0 && i < n; i++) {
+		el = &v.zv_el[max ? v.zv_n - 1 - i : i];
+		rv = zset_vec_add(&out, el->ze_member, el->ze_len,
+		    el->ze_score);
+	}
 	if (rv == 0)
 		rv = zset_vec_own(&out);
 	if (rv == 0) {
@@ -734,7 +736,8 @@ cmd_zrandmember(struct client *cl, int argc, const char *const *argv,
 		withscores = argc == 4;
 		if (withscores && (count < -LLONG_MAX / 2 ||
 		    count > LLONG_MAX / 2)) {
-			reply_error(&cl->cl_reply, "-ERR value is out of range");
+			reply_error(&cl->cl_reply,
+			    "-ERR value is out of range");
 			return;
 		}
 	}

@@ -35,7 +35,7 @@ int	 cmd_zset_parse_lex(struct client *, const char *min, size_t,
 /* The shapes of a reply of members. */
 #define CMD_ZSET_MEMBERS	0	/* members only */
 #define CMD_ZSET_FLAT		1	/* member, score, member, score ... */
-#define CMD_ZSET_PAIRS		2	/* [member, score] [member, score] ... */
+#define CMD_ZSET_PAIRS		2	/* [member, score] [member, score] */
 
 /*
  * The shape of a reply WITH or without SCORES: pairs in RESP3, flat in

@@ -246,8 +246,9 @@ zop_options(struct client *cl, int argc, const char *const *argv,
 			for (j++, i = 0; i < n; i++, j++)
 				if (cmd_zset_parse_score(argv[j], argvlen[j],
 				    &src[i].zs_weight) == -1) {
-					reply_error(&cl->cl_reply, "-ERR weight "
-					    "value is not a float");
+					reply_error(&cl->cl_reply,
+					    "-ERR weight value is not a "
+					    "float");
 					return (-1);
 				}
 		} else if (q->zo_op != ZOP_DIFF && !q->zo_cardonly &&
