@@ -441,11 +441,11 @@ static const struct command cmd_zset_ops_commands[] = {
 	{ "zdiff",	-3,	CMD_READONLY | CMD_KEYNUM, 0, 0, 0, cmd_zdiff },
 	{ "zintercard",	-3,	CMD_READONLY | CMD_KEYNUM, 0, 0, 0,
 	    cmd_zintercard },
-	{ "zunionstore", -4,	CMD_WRITE | CMD_DENYOOM, 1, 1, 1,
+	{ "zunionstore", -4,	CMD_WRITE | CMD_DENYOOM | CMD_KEYNUM, 1, 1, 1,
 	    cmd_zunionstore },
-	{ "zinterstore", -4,	CMD_WRITE | CMD_DENYOOM, 1, 1, 1,
+	{ "zinterstore", -4,	CMD_WRITE | CMD_DENYOOM | CMD_KEYNUM, 1, 1, 1,
 	    cmd_zinterstore },
-	{ "zdiffstore",	-4,	CMD_WRITE | CMD_DENYOOM, 1, 1, 1,
+	{ "zdiffstore",	-4,	CMD_WRITE | CMD_DENYOOM | CMD_KEYNUM, 1, 1, 1,
 	    cmd_zdiffstore },
 };
 

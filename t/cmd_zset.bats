@@ -201,3 +201,20 @@ fill_both() {
 	printf 'CONFIG GET zset-max-listpack-entries\r\nCONFIG GET zset-max-listpack-value\r\nCONFIG SET zset-max-listpack-entries 5\r\nCONFIG GET zset-max-ziplist-entries\r\n' |
 	    same_reply
 }
+
+@test "COMMAND INFO and GETKEYS describe the sorted-set commands as Redis does" {
+	# Invariant: flags, ACL categories (@sortedset), tips and key specs
+	# match, a destination before a key count included (ZUNIONSTORE:
+	# a range spec, then a keynum spec); GETKEYS finds the keys by the
+	# count wherever it stands.
+	start_server
+	start_oracle
+	printf 'COMMAND INFO zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange\r\n' |
+	    same_reply
+	printf 'COMMAND INFO zrangestore zrevrange zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zremrangebyrank zremrangebyscore zremrangebylex\r\n' |
+	    same_reply
+	printf 'COMMAND INFO zpopmin zpopmax zmpop zrandmember zscan zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard\r\n' |
+	    same_reply
+	printf 'COMMAND GETKEYS zunionstore d 2 a b WEIGHTS 1 2\r\nCOMMAND GETKEYS zinterstore d 0 a\r\nCOMMAND GETKEYS zdiffstore d 3 a b\r\nCOMMAND GETKEYS zunion 2 a b\r\nCOMMAND GETKEYS zmpop 1 a MIN\r\nCOMMAND GETKEYS zrangestore d s 0 1\r\nCOMMAND GETKEYS zintercard 2 a b LIMIT 1\r\n' |
+	    same_reply
+}
