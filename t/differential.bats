@@ -488,6 +488,10 @@ diff_case() {
 	diff_case zset_add
 }
 
+@test "differential: zset_edges" {
+	diff_case zset_edges
+}
+
 @test "differential: zset_encoding_big" {
 	diff_case zset_encoding_big
 }
