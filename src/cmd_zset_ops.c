@@ -340,8 +340,7 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 		src[i].zs_weight = 1;
 		src[i].zs_entry = keyspace_find_locked(ks, m.km_sts[first + i],
 		    &m.km_keys[first + i], command_now_ms());
-		if (!store)
-			command_count_lookup(cl, src[i].zs_entry != NULL);
+		command_count_lookup(cl, src[i].zs_entry != NULL);
 		if (src[i].zs_entry != NULL &&
 		    OBJ_TYPE(src[i].zs_entry->e_type) != OBJ_ZSET) {
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);

@@ -281,6 +281,7 @@ cmd_zrangestore(struct client *cl, int argc, const char *const *argv,
 	}
 	e = keyspace_find_locked(ks, m.km_sts[1], &m.km_keys[1],
 	    command_now_ms());
+	command_count_lookup(cl, e != NULL);
 	if (e != NULL && OBJ_TYPE(e->e_type) != OBJ_ZSET) {
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		goto out;

@@ -218,3 +218,26 @@ fill_both() {
 	printf 'COMMAND GETKEYS zunionstore d 2 a b WEIGHTS 1 2\r\nCOMMAND GETKEYS zinterstore d 0 a\r\nCOMMAND GETKEYS zdiffstore d 3 a b\r\nCOMMAND GETKEYS zunion 2 a b\r\nCOMMAND GETKEYS zmpop 1 a MIN\r\nCOMMAND GETKEYS zrangestore d s 0 1\r\nCOMMAND GETKEYS zintercard 2 a b LIMIT 1\r\n' |
 	    same_reply
 }
+
+@test "INFO counts sorted-set lookups as hits and misses as Redis does" {
+	# Invariant: the commands that read a key (the stores' sources
+	# included) count one hit or miss per key; those that change a key
+	# count none.
+	start_server
+	start_oracle
+	local req=$BATS_TEST_TMPDIR/hits
+	printf '%s\r\n' 'ZADD z 1 a 2 b' 'ZSCORE z a' 'ZSCORE no a' \
+	    'ZCARD no' 'ZMSCORE z a' 'ZRANK no a' 'ZRANGE z 0 -1' \
+	    'ZCOUNT no 0 1' 'ZLEXCOUNT z - +' 'ZRANDMEMBER no' 'ZSCAN z 0' \
+	    'ZUNION 2 z no' 'ZINTERCARD 2 z no' 'ZUNIONSTORE d 2 z no' \
+	    'ZRANGESTORE d z 0 -1' 'ZRANGESTORE d no 0 -1' 'ZINCRBY z 1 a' \
+	    'ZREM z a' 'ZPOPMIN no' 'ZMPOP 1 no MIN' >"$req"
+	python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$req" >/dev/null
+	python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$req" >/dev/null
+	ours=$(redis-cli -p "$HYDRA_PORT" info stats | grep keyspace_)
+	theirs=$(redis-cli -p "$ORACLE_PORT" info stats | grep keyspace_)
+	echo "hydrad: $ours"
+	echo "redis-server: $theirs"
+	[[ $ours == *keyspace_hits:[1-9]* ]]
+	[ "$ours" = "$theirs" ]
+}
