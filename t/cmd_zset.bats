@@ -241,3 +241,31 @@ fill_both() {
 	[[ $ours == *keyspace_hits:[1-9]* ]]
 	[ "$ours" = "$theirs" ]
 }
+
+@test "a worker killed in mid-change leaves every sorted-set change whole" {
+	# Invariant: while a client adds batches of ten members with one
+	# ZADD each (and stores their union), workers are killed with
+	# SIGKILL again and again; afterwards every batch is in both sets
+	# whole or not at all, and the checker finds the arena whole.
+	start_server
+	local out=$BATS_TEST_TMPDIR/batches victim try n
+	python3 "$ZSET_DIFF" batches "$HYDRA_PORT" 4 >"$out" 2>&1 &
+	local client=$!
+	for ((n = 0; n < 6; n++)); do
+		sleep 0.4
+		victim=$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | head -n 1)
+		[ -n "$victim" ] || continue
+		kill -KILL "$victim"
+		for ((try = 0; try < 100; try++)); do
+			[ "$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' |
+			    grep -cvx "$victim")" -eq 2 ] && break
+			sleep 0.05
+		done
+	done
+	wait "$client" || { cat "$out"; false; }
+	cat "$out"
+	grep -q "killed by signal 9" "$HYDRAD_LOG"
+	[[ $(head -n 1 "$out") =~ ^zb:\ ([0-9]+)\ batches$ ]]
+	[ "${BASH_REMATCH[1]}" -gt 0 ]
+	check_arena
+}

@@ -13,13 +13,21 @@
 #       every set in its packed encoding, as hydrad does; the scores are
 #       few, so that ties and lex ranges over mixed scores are common.
 #       At the end every set is read whole from both.
+#   zset_diff.py batches PORT SECONDS
+#       For SECONDS, add batches of ten members "b<i>:<j>" (score i) to
+#       key "zb" with one ZADD each, and after each batch store the union
+#       of "zb" into "zu"; a connection that breaks (its worker was
+#       killed) is opened again.  Then check that each batch is whole
+#       or not at all in "zb" and in "zu"; print what is wrong and exit 1
+#       if anything is.
 
 import os
 import random
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from list_diff import compare  # noqa: E402
+from list_diff import compare, connect, encode, read_reply  # noqa: E402
 
 KEYS = ["z1", "z2", "z3"]
 POOL = ["a", "b", "c", "ab", "abc", "", "\x00", "a\x00", "zz"] + \
@@ -165,7 +173,44 @@ def random_run(port_a, port_b, seed, count):
     return compare(port_a, port_b, cmds)
 
 
+def batches(port, seconds):
+    end = time.time() + seconds
+    conn, i = None, 0
+    while time.time() < end:
+        try:
+            if conn is None:
+                conn = connect(port)
+            s, f = conn
+            args = ["ZADD", "zb"]
+            for j in range(10):
+                args += [str(i), "b%d:%d" % (i, j)]
+            s.sendall(encode(args) + encode(["ZUNIONSTORE", "zu", "1",
+                                             "zb"]))
+            read_reply(f)
+            read_reply(f)
+            i += 1
+        except (OSError, EOFError, ValueError):
+            conn = None
+            time.sleep(0.05)
+    s, f = connect(port)
+    bad = 0
+    for key in ("zb", "zu"):
+        s.sendall(encode(["ZRANGE", key, "0", "-1"]))
+        reply = read_reply(f).split(b"\r\n")
+        counts = {}
+        for m in reply[2::2]:
+            counts[m.split(b":")[0]] = counts.get(m.split(b":")[0], 0) + 1
+        partial = [b for b, n in counts.items() if n != 10]
+        if partial:
+            print("%s: batches not whole: %r" % (key, partial[:10]))
+            bad = 1
+        print("%s: %d batches" % (key, len(counts)))
+    return bad
+
+
 def main(argv):
+    if len(argv) == 4 and argv[1] == "batches":
+        return batches(int(argv[2]), float(argv[3]))
     if len(argv) == 6 and argv[1] == "random":
         return random_run(int(argv[2]), int(argv[3]), int(argv[4]),
                           int(argv[5]))
