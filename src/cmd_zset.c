@@ -665,7 +665,9 @@ cmd_zrandmember_count(struct client *cl, const struct entry *e,
 		n = count < 0 ? (uint64_t)-count : 1;
 		reply_array_len(&cl->cl_reply, (long)(shape == CMD_ZSET_FLAT ?
 		    2 * n : n));
-		for (i = 0; i < n; i++) {
+		/* A reply past the buffer's cap is lost: stop building it. */
+		for (i = 0; i < n && reply_buf_error(&cl->cl_reply) == 0;
+		    i++) {
 			cmd_zset_at(e, arc4random_uniform((uint32_t)size), &el);
 			if (shape == CMD_ZSET_PAIRS)
 				reply_array_len(&cl->cl_reply, 2);
