@@ -248,20 +248,23 @@ fill_both() {
 	# SIGKILL again and again; afterwards every batch is in both sets
 	# whole or not at all, and the checker finds the arena whole.
 	start_server
-	local out=$BATS_TEST_TMPDIR/batches victim try n
-	python3 "$ZSET_DIFF" batches "$HYDRA_PORT" 4 >"$out" 2>&1 &
-	local client=$!
+	local out=$BATS_TEST_TMPDIR/batches stop=$BATS_TEST_TMPDIR/stop
+	local victim try n client
+	python3 "$ZSET_DIFF" batches "$HYDRA_PORT" "$stop" >"$out" 2>&1 &
+	client=$!
 	for ((n = 0; n < 6; n++)); do
-		sleep 0.4
+		sleep 0.3
 		victim=$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | head -n 1)
 		[ -n "$victim" ] || continue
 		kill -KILL "$victim"
-		for ((try = 0; try < 100; try++)); do
+		# Until its replacement serves (respawns back off).
+		for ((try = 0; try < 200; try++)); do
 			[ "$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' |
 			    grep -cvx "$victim")" -eq 2 ] && break
 			sleep 0.05
 		done
 	done
+	touch "$stop"
 	wait "$client" || { cat "$out"; false; }
 	cat "$out"
 	grep -q "killed by signal 9" "$HYDRAD_LOG"

@@ -13,8 +13,8 @@
 #       every set in its packed encoding, as hydrad does; the scores are
 #       few, so that ties and lex ranges over mixed scores are common.
 #       At the end every set is read whole from both.
-#   zset_diff.py batches PORT SECONDS
-#       For SECONDS, add batches of ten members "b<i>:<j>" (score i) to
+#   zset_diff.py batches PORT STOPFILE
+#       Until STOPFILE exists, add batches of ten members "b<i>:<j>" (score i) to
 #       key "zb" with one ZADD each, and after each batch store the union
 #       of "zb" into "zu"; a connection that breaks (its worker was
 #       killed) is opened again.  Then check that each batch is whole
@@ -173,10 +173,9 @@ def random_run(port_a, port_b, seed, count):
     return compare(port_a, port_b, cmds)
 
 
-def batches(port, seconds):
-    end = time.time() + seconds
+def batches(port, stopfile):
     conn, i = None, 0
-    while time.time() < end:
+    while not os.path.exists(stopfile):
         try:
             if conn is None:
                 conn = connect(port)
@@ -210,7 +209,7 @@ def batches(port, seconds):
 
 def main(argv):
     if len(argv) == 4 and argv[1] == "batches":
-        return batches(int(argv[2]), float(argv[3]))
+        return batches(int(argv[2]), argv[3])
     if len(argv) == 6 and argv[1] == "random":
         return random_run(int(argv[2]), int(argv[3]), int(argv[4]),
                           int(argv[5]))
