@@ -175,7 +175,8 @@ int		 zset_vec_own(struct zset_vec *);
  * Make key kk the sorted set of v's elements, which must be sorted
  * (zset_vec_sort()) and distinct, with expiry expire_ms; delete it when v
  * is empty.  One put: the old value stays valid until it is done.  0, or
- * -1 ENOMEM (nothing changed).
+ * -1 ENOMEM (nothing changed).  This is where the encoding is chosen:
+ * always packed until the index exists (see above).
  */
 int		 zset_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct zset_vec *,
