@@ -186,8 +186,9 @@ cmd_command_keyspec_unknown(struct reply_buf *rb, const char *flags)
  * The key specs of an entry: one over its key positions, or, when its
  * documented flags are several lists separated by ';', one per key
  * position with those flags (LMOVE: the source, then the destination),
- * or a keynum spec (CMD_KEYNUM); then one "unknown" spec for each list
- * that starts with '*' (they come last).
+ * or a keynum spec (CMD_KEYNUM), after the spec of a key before the count
+ * when the entry names one (ZUNIONSTORE's destination); then one
+ * "unknown" spec for each list that starts with '*' (they come last).
  */
 static void
 cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
@@ -206,10 +207,16 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 			unknown++;
 		else
 			known++;
-	if (cmd->cmd_flags & CMD_KEYNUM) {
+	if ((cmd->cmd_flags & CMD_KEYNUM) && cmd->cmd_first_key <= 0) {
 		reply_set_len(rb, 1 + unknown);
 		cmd_command_spec_flags(flags, 0, buf, sizeof(buf));
 		cmd_command_keyspec(rb, buf, 1, 1, 0, 0);
+	} else if (cmd->cmd_flags & CMD_KEYNUM) {
+		reply_set_len(rb, 2 + unknown);
+		cmd_command_spec_flags(flags, 0, buf, sizeof(buf));
+		cmd_command_keyspec(rb, buf, cmd->cmd_first_key, 0, 0, 1);
+		cmd_command_spec_flags(flags, 1, buf, sizeof(buf));
+		cmd_command_keyspec(rb, buf, cmd->cmd_first_key + 1, 1, 0, 0);
 	} else if (cmd->cmd_first_key <= 0)
 		reply_set_len(rb, unknown);
 	else if (known == 1) {
@@ -529,7 +536,7 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 	const struct command	*cmd, *parent;
 	const char *const	*cargv = argv + 2;
 	const size_t		*clen = argvlen + 2;
-	int			 cargc = argc - 2, last, i, n;
+	int			 cargc = argc - 2, last, i, n, at;
 	long long		 numkeys;
 
 	if ((cmd = command_resolve(cargc, cargv, clen, &parent)) == NULL) {
@@ -543,14 +550,19 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	if (cmd->cmd_flags & CMD_KEYNUM) {
-		if (command_parse_ll(cargv[1], clen[1], &numkeys) == -1 ||
-		    numkeys <= 0 || numkeys > cargc - 2) {
+		/* The count, after the key that comes before it, if any. */
+		at = cmd->cmd_first_key > 0 ? cmd->cmd_first_key + 1 : 1;
+		if (command_parse_ll(cargv[at], clen[at], &numkeys) == -1 ||
+		    numkeys <= 0 || numkeys > cargc - at - 1) {
 			reply_error(&cl->cl_reply, "Invalid arguments "
 			    "specified for command");
 			return;
 		}
-		reply_array_len(&cl->cl_reply, (long)numkeys);
-		for (i = 2; i < 2 + numkeys; i++)
+		reply_array_len(&cl->cl_reply, (long)numkeys + (at > 1));
+		if (at > 1)
+			reply_bulk(&cl->cl_reply, cargv[at - 1],
+			    clen[at - 1]);
+		for (i = at + 1; i < at + 1 + numkeys; i++)
 			reply_bulk(&cl->cl_reply, cargv[i], clen[i]);
 		return;
 	}

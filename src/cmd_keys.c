@@ -35,6 +35,7 @@
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
+#include "hydra/zset.h"
 
 #include "command_internal.h"
 
@@ -82,6 +83,8 @@ keys_type_name(uint8_t type)
 		return ("string");
 	case OBJ_LIST:
 		return ("list");
+	case OBJ_ZSET:
+		return ("zset");
 	default:
 		return ("none");
 	}
@@ -564,8 +567,8 @@ cmd_keys(struct client *cl, int argc, const char *const *argv,
  * strtoul(): no leading blank, nothing after the digits, within range.
  * 0, or -1 after the error reply.
  */
-static int
-cmd_scan_cursor(struct client *cl, const char *arg, size_t len,
+int
+command_scan_cursor(struct client *cl, const char *arg, size_t len,
     uint64_t *cursor)
 {
 	char			 buf[SCAN_CURSOR_MAX + 1], *end;
@@ -606,7 +609,7 @@ cmd_scan(struct client *cl, int argc, const char *const *argv,
 	int64_t		 now;
 	int		 i, n;
 
-	if (cmd_scan_cursor(cl, argv[1], argvlen[1], &cursor) == -1)
+	if (command_scan_cursor(cl, argv[1], argvlen[1], &cursor) == -1)
 		return;
 	memset(&kb, 0, sizeof(kb));
 	for (i = 2; i < argc; i += 2) {
@@ -1032,6 +1035,9 @@ cmd_object(struct client *cl, int argc, const char *const *argv,
 	if (OBJ_TYPE(e->e_type) == OBJ_LIST) {
 		/* Redis 7.0 names every list by its container. */
 		enc = "quicklist";
+		refcount = 1;
+	} else if (OBJ_TYPE(e->e_type) == OBJ_ZSET) {
+		enc = zset_encoding(e);
 		refcount = 1;
 	} else
 		enc = cmd_string_encoding(e, &refcount);

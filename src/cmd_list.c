@@ -285,29 +285,6 @@ cmd_llen(struct client *cl, int argc, const char *const *argv,
 	keyspace_unlock(cl->cl_ks, st);
 }
 
-/*
- * Redis's range of a list of n elements from start to end (negative
- * counts from the end): 0 when empty, else 1 with [*from, *to] inside.
- */
-static int
-cmd_list_range(long long start, long long end, long long n, long long *from,
-    long long *to)
-{
-	if (start < 0)
-		start = n + start;
-	if (end < 0)
-		end = n + end;
-	if (start < 0)
-		start = 0;
-	if (start > end || start >= n)
-		return (0);
-	if (end >= n)
-		end = n - 1;
-	*from = start;
-	*to = end;
-	return (1);
-}
-
 static void
 cmd_lrange(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -324,7 +301,7 @@ cmd_lrange(struct client *cl, int argc, const char *const *argv,
 	if (cmd_list_find(cl, &k, argv[1], argvlen[1], 1, &st, &e) == -1)
 		return;
 	n = e == NULL ? 0 : (long long)list_length(cl->cl_ks->ks_arena, e);
-	if (!cmd_list_range(start, end, n, &from, &to))
+	if (!command_range(start, end, n, &from, &to))
 		reply_array_len(&cl->cl_reply, 0);
 	else
 		cmd_list_reply_range(cl, e, (uint64_t)from,
@@ -539,7 +516,7 @@ cmd_ltrim(struct client *cl, int argc, const char *const *argv,
 	list_vec_init(&v);
 	if (e != NULL) {
 		n = (long long)list_length(cl->cl_ks->ks_arena, e);
-		if (!cmd_list_range(start, end, n, &from, &to))
+		if (!command_range(start, end, n, &from, &to))
 			rv = list_write_locked(cl->cl_ks, st, &k, &v, 0);
 		else if (from > 0 || to < n - 1) {
 			rv = list_vec_load(&v, cl->cl_ks->ks_arena, e,
@@ -749,59 +726,25 @@ static void
 cmd_lmpop(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	struct keyspace		*ks = cl->cl_ks;
-	struct ks_multi		 m;
-	const struct entry	*e;
-	long long		 numkeys, count = -1;
-	int			 where, j, wi;
-	size_t			 i;
+	static const char *const	 ends[2] = { "left", "right" };
+	struct ks_multi			 m;
+	const struct entry		*e;
+	long long			 numkeys, count, i;
+	int				 where;
 
-	if (cmd_list_ll_from(cl, argv[1], argvlen[1], 1, &numkeys,
-	    "-ERR numkeys should be greater than 0") == -1)
+	if (command_mpop_args(cl, argc, argv, argvlen, ends, &numkeys,
+	    &where, &count) == -1)
 		return;
-	if (numkeys > argc - 3) {
-		reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+	if ((i = command_mpop_find(cl, &m, argv, argvlen, numkeys, OBJ_LIST,
+	    &e)) == -1)
 		return;
-	}
-	wi = 2 + (int)numkeys;
-	if ((where = cmd_list_where(cl, argv[wi], argvlen[wi])) == -1)
-		return;
-	for (j = wi + 1; j < argc; j++) {
-		if (count == -1 && command_arg_is(argv[j], argvlen[j],
-		    "count") && j + 1 < argc) {
-			j++;
-			if (cmd_list_ll_from(cl, argv[j], argvlen[j], 1,
-			    &count, "-ERR count should be greater than 0") ==
-			    -1)
-				return;
-		} else {
-			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-			return;
-		}
-	}
-	if (count == -1)
-		count = 1;
-	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 2,
-	    argvlen + 2, (size_t)numkeys, 1) == -1) {
-		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-		return;
-	}
-	for (i = 0; i < m.km_n; i++) {
-		e = keyspace_find_locked(ks, m.km_sts[i], &m.km_keys[i],
-		    command_now_ms());
-		if (e == NULL)
-			continue;
-		if (OBJ_TYPE(e->e_type) != OBJ_LIST) {
-			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
-			goto out;
-		}
-		cmd_list_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e, where,
-		    (uint64_t)count, 1, argv[2 + i], argvlen[2 + i]);
-		goto out;
-	}
-	reply_null_array(&cl->cl_reply);
-out:
-	keyspace_multi_unlock(ks, &m);
+	if (i == numkeys)
+		reply_null_array(&cl->cl_reply);
+	else if (i >= 0)
+		cmd_list_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e,
+		    where == 0 ? LIST_HEAD : LIST_TAIL, (uint64_t)count, 1,
+		    argv[2 + i], argvlen[2 + i]);
+	keyspace_multi_unlock(cl->cl_ks, &m);
 	keyspace_multi_free(&m);
 }
 

@@ -55,6 +55,9 @@ static const struct command_family *const command_families[] = {
 	&cmd_list_family,
 	&cmd_sort_family,
 	&cmd_memory_family,
+	&cmd_zset_family,
+	&cmd_zset_range_family,
+	&cmd_zset_ops_family,
 	&cmd_server_family,
 	&cmd_command_family,
 };
@@ -489,6 +492,104 @@ command_find_typed(struct client *cl, int type, struct ks_key *k,
 		return (-1);
 	}
 	return (0);
+}
+
+int
+command_range(long long start, long long end, long long n, long long *from,
+    long long *to)
+{
+	if (start < 0)
+		start = n + start;
+	if (end < 0)
+		end = n + end;
+	if (start < 0)
+		start = 0;
+	if (start > end || start >= n)
+		return (0);
+	if (end >= n)
+		end = n - 1;
+	*from = start;
+	*to = end;
+	return (1);
+}
+
+/* A count within [1, LLONG_MAX], or -1 after `msg' (for either fault). */
+static int
+command_positive(struct client *cl, const char *arg, size_t len,
+    long long *out, const char *msg)
+{
+	if (command_parse_ll(arg, len, out) == 0 && *out >= 1)
+		return (0);
+	reply_error(&cl->cl_reply, msg);
+	return (-1);
+}
+
+int
+command_mpop_args(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, const char *const w[2], long long *numkeys,
+    int *where, long long *count)
+{
+	int	 j, wi;
+
+	*count = -1;
+	if (command_positive(cl, argv[1], argvlen[1], numkeys,
+	    "-ERR numkeys should be greater than 0") == -1)
+		return (-1);
+	if (*numkeys > argc - 3) {
+		reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+		return (-1);
+	}
+	wi = 2 + (int)*numkeys;
+	if (command_arg_is(argv[wi], argvlen[wi], w[0]))
+		*where = 0;
+	else if (command_arg_is(argv[wi], argvlen[wi], w[1]))
+		*where = 1;
+	else {
+		reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+		return (-1);
+	}
+	for (j = wi + 1; j < argc; j++) {
+		if (*count == -1 && command_arg_is(argv[j], argvlen[j],
+		    "count") && j + 1 < argc) {
+			j++;
+			if (command_positive(cl, argv[j], argvlen[j], count,
+			    "-ERR count should be greater than 0") == -1)
+				return (-1);
+		} else {
+			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+			return (-1);
+		}
+	}
+	if (*count == -1)
+		*count = 1;
+	return (0);
+}
+
+long long
+command_mpop_find(struct client *cl, struct ks_multi *m,
+    const char *const *argv, const size_t *argvlen, long long numkeys,
+    int type, const struct entry **ep)
+{
+	struct keyspace	*ks = cl->cl_ks;
+	size_t		 i;
+
+	if (keyspace_multi_lock_names(ks, m, cl->cl_db, argv + 2,
+	    argvlen + 2, (size_t)numkeys, 1) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return (-1);
+	}
+	for (i = 0; i < m->km_n; i++) {
+		*ep = keyspace_find_locked(ks, m->km_sts[i], &m->km_keys[i],
+		    command_now_ms());
+		if (*ep == NULL)
+			continue;
+		if (OBJ_TYPE((*ep)->e_type) != type) {
+			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
+			return (-2);
+		}
+		return ((long long)i);
+	}
+	return (numkeys);
 }
 
 int

@@ -20,6 +20,8 @@
 #define DANGER	CMD_ACL_DANGEROUS
 #define ADMIN	CMD_ACL_ADMIN
 #define LST	CMD_ACL_LIST
+#define SZ	CMD_ACL_SORTEDSET
+#define ZG	"sorted-set"
 
 #define O1	"O(1)"
 #define ON	"O(N)"
@@ -212,6 +214,111 @@ static const struct command_doc command_docs[] = {
 	    LST, NULL, "RW insert", "key:key element:string..." },
 	{ "rpushx", "Add elements at the tail of a list that exists", "2.2.0",
 	    "list", O1, LST, NULL, "RW insert", "key:key element:string..." },
+	/* sorted set */
+	{ "zadd", "Add members to a sorted set or change their scores",
+	    "1.2.0", ZG, "O(M*N): M members added to a set of N", SZ, NULL,
+	    "RW update", "key:key ?condition:string ?comparison:string "
+	    "?change:pure-token@CH ?increment:pure-token@INCR "
+	    "score:double member:string..." },
+	{ "zcard", "Count the members of a sorted set", "1.2.0", ZG, O1, SZ,
+	    NULL, "RO", "key:key" },
+	{ "zcount", "Count the members whose scores lie in a range", "2.0.0",
+	    ZG, ON, SZ, NULL, "RO access", "key:key min:double max:double" },
+	{ "zdiff", "The members of the first sorted set that no other has",
+	    "6.2.0", ZG, ON, SZ, NULL, "RO access",
+	    "numkeys:integer key:key... ?withscores:pure-token@WITHSCORES" },
+	{ "zdiffstore", "Store the difference of sorted sets", "6.2.0", ZG,
+	    ON, SZ, NULL, "OW update;RO access",
+	    "destination:key numkeys:integer key:key..." },
+	{ "zincrby", "Add to the score of a member of a sorted set", "1.2.0",
+	    ZG, ON, SZ, NULL, "RW access update",
+	    "key:key increment:double member:string" },
+	{ "zinter", "The members that every sorted set has", "6.2.0", ZG, ON,
+	    SZ, NULL, "RO access", "numkeys:integer key:key... "
+	    "?weight:double...@WEIGHTS ?aggregate:string@AGGREGATE "
+	    "?withscores:pure-token@WITHSCORES" },
+	{ "zintercard", "Count the members that every sorted set has", "7.0.0",
+	    ZG, ON, SZ, NULL, "RO access",
+	    "numkeys:integer key:key... ?limit:integer@LIMIT" },
+	{ "zinterstore", "Store the intersection of sorted sets", "2.0.0", ZG,
+	    ON, SZ, NULL, "OW update;RO access", "destination:key "
+	    "numkeys:integer key:key... ?weight:double...@WEIGHTS "
+	    "?aggregate:string@AGGREGATE" },
+	{ "zlexcount", "Count the members within a range of members",
+	    "2.8.9", ZG, ON, SZ, NULL, "RO access",
+	    "key:key min:string max:string" },
+	{ "zmpop", "Take the lowest or highest members of the first "
+	    "non-empty sorted set of several", "7.0.0", ZG,
+	    "O(K+M): K keys looked at, M members taken", SZ, NULL,
+	    "RW access delete", "numkeys:integer key:key... where:string "
+	    "?count:integer@COUNT" },
+	{ "zmscore", "The scores of members of a sorted set", "6.2.0", ZG, ON,
+	    SZ, NULL, "RO access", "key:key member:string..." },
+	{ "zpopmax", "Take the members with the highest scores", "5.0.0", ZG,
+	    ON, SZ, NULL, "RW access delete", "key:key ?count:integer" },
+	{ "zpopmin", "Take the members with the lowest scores", "5.0.0", ZG,
+	    ON, SZ, NULL, "RW access delete", "key:key ?count:integer" },
+	{ "zrandmember", "Members of a sorted set picked at random", "6.2.0",
+	    ZG, ON, SZ, "nondeterministic_output", "RO access",
+	    "key:key ?count:integer ?withscores:pure-token@WITHSCORES" },
+	{ "zrange", "Read a range of members by rank, score or member",
+	    "1.2.0", ZG, ON, SZ, NULL, "RO access", "key:key start:string "
+	    "stop:string ?sortby:string ?rev:pure-token@REV "
+	    "?offset:integer@LIMIT count:integer "
+	    "?withscores:pure-token@WITHSCORES" },
+	{ "zrangebylex", "Read the members within a range of members",
+	    "2.8.9", ZG, ON, SZ, NULL, "RO access",
+	    "key:key min:string max:string ?offset:integer@LIMIT "
+	    "count:integer" },
+	{ "zrangebyscore", "Read the members whose scores lie in a range",
+	    "1.0.5", ZG, ON, SZ, NULL, "RO access", "key:key min:double "
+	    "max:double ?withscores:pure-token@WITHSCORES "
+	    "?offset:integer@LIMIT count:integer" },
+	{ "zrangestore", "Store a range of a sorted set", "6.2.0", ZG, ON, SZ,
+	    NULL, "OW update;RO access", "dst:key src:key min:string "
+	    "max:string ?sortby:string ?rev:pure-token@REV "
+	    "?offset:integer@LIMIT count:integer" },
+	{ "zrank", "The rank of a member, from the lowest score", "2.0.0", ZG,
+	    ON, SZ, NULL, "RO access", "key:key member:string" },
+	{ "zrem", "Remove members from a sorted set", "1.2.0", ZG, ON, SZ,
+	    NULL, "RW delete", "key:key member:string..." },
+	{ "zremrangebylex", "Remove the members within a range of members",
+	    "2.8.9", ZG, ON, SZ, NULL, "RW delete",
+	    "key:key min:string max:string" },
+	{ "zremrangebyrank", "Remove the members within a range of ranks",
+	    "2.0.0", ZG, ON, SZ, NULL, "RW delete",
+	    "key:key start:integer stop:integer" },
+	{ "zremrangebyscore", "Remove the members whose scores lie in a range",
+	    "1.2.0", ZG, ON, SZ, NULL, "RW delete",
+	    "key:key min:double max:double" },
+	{ "zrevrange", "Read a range of members by rank, from the highest",
+	    "1.2.0", ZG, ON, SZ, NULL, "RO access", "key:key start:integer "
+	    "stop:integer ?withscores:pure-token@WITHSCORES" },
+	{ "zrevrangebylex", "Read a range of members, from the highest",
+	    "2.8.9", ZG, ON, SZ, NULL, "RO access",
+	    "key:key max:string min:string ?offset:integer@LIMIT "
+	    "count:integer" },
+	{ "zrevrangebyscore", "Read the members whose scores lie in a range, "
+	    "from the highest", "2.2.0", ZG, ON, SZ, NULL, "RO access",
+	    "key:key max:double min:double "
+	    "?withscores:pure-token@WITHSCORES ?offset:integer@LIMIT "
+	    "count:integer" },
+	{ "zrevrank", "The rank of a member, from the highest score", "2.0.0",
+	    ZG, ON, SZ, NULL, "RO access", "key:key member:string" },
+	{ "zscan", "Walk the members of a sorted set a few at a time",
+	    "2.8.0", ZG, O1, SZ, "nondeterministic_output", "RO access",
+	    "key:key cursor:integer ?pattern:pattern@MATCH "
+	    "?count:integer@COUNT" },
+	{ "zscore", "The score of a member of a sorted set", "1.2.0", ZG, O1,
+	    SZ, NULL, "RO access", "key:key member:string" },
+	{ "zunion", "The members of any of several sorted sets", "6.2.0", ZG,
+	    ON, SZ, NULL, "RO access", "numkeys:integer key:key... "
+	    "?weight:double...@WEIGHTS ?aggregate:string@AGGREGATE "
+	    "?withscores:pure-token@WITHSCORES" },
+	{ "zunionstore", "Store the union of sorted sets", "2.0.0", ZG, ON, SZ,
+	    NULL, "OW update;RO access", "destination:key numkeys:integer "
+	    "key:key... ?weight:double...@WEIGHTS "
+	    "?aggregate:string@AGGREGATE" },
 	/* server */
 	{ "command", "Describe the commands of the server", "2.8.13", "server",
 	    ON, CONN, "nondeterministic_output_order", NULL, NULL },

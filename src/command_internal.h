@@ -25,6 +25,9 @@ extern const struct command_family	cmd_keys_family;
 extern const struct command_family	cmd_list_family;
 extern const struct command_family	cmd_sort_family;
 extern const struct command_family	cmd_memory_family;
+extern const struct command_family	cmd_zset_family;
+extern const struct command_family	cmd_zset_range_family;
+extern const struct command_family	cmd_zset_ops_family;
 extern const struct command_family	cmd_server_family;
 extern const struct command_family	cmd_command_family;
 
@@ -138,6 +141,34 @@ int	 command_find_typed(struct client *, int type, struct ks_key *,
 	    const char *key, size_t klen, int reading, struct ks_stripe **stp,
 	    const struct entry **ep);
 
+/*
+ * Redis's ranks start..end of a sequence of n (negative ones count from
+ * the end; LRANGE, ZRANGE): 0 when the range is empty, else 1 with
+ * [*from, *to] within the sequence.
+ */
+int	 command_range(long long start, long long end, long long n,
+	    long long *from, long long *to);
+
+/*
+ * The arguments of LMPOP and ZMPOP: numkeys key [key ...] WHERE [COUNT
+ * count], WHERE being one of the two words w[0] and w[1] (*where gets 0
+ * or 1; *count 1 when not given).  0, or -1 after the error reply.
+ */
+int	 command_mpop_args(struct client *, int argc, const char *const *argv,
+	    const size_t *argvlen, const char *const w[2], long long *numkeys,
+	    int *where, long long *count);
+
+/*
+ * Lock the numkeys keys from argv[2] in m and find the first that
+ * exists, which must be of `type': its index, with *ep its entry; numkeys
+ * when none exists; -2 after WRONGTYPE (m locked in these three cases);
+ * -1 after an out-of-memory reply (nothing locked).
+ */
+struct ks_multi;
+long long command_mpop_find(struct client *, struct ks_multi *m,
+	    const char *const *argv, const size_t *argvlen, long long numkeys,
+	    int type, const struct entry **ep);
+
 /* "-ERR wrong number of arguments for 'name' command". */
 void	 command_reply_arity(struct client *, const char *name);
 
@@ -153,6 +184,13 @@ int	 command_parse_ll(const char *s, size_t len, long long *out);
  * per command).
  */
 int64_t	 command_now_ms(void);
+
+/*
+ * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does (SCAN,
+ * ZSCAN): 0, or -1 after the error reply.
+ */
+int	 command_scan_cursor(struct client *, const char *arg, size_t len,
+	    uint64_t *cursor);
 
 /* Is argv equal to the ASCII word `w', in any case? */
 int	 command_arg_is(const char *arg, size_t len, const char *w);

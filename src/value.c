@@ -13,6 +13,7 @@
 #include "hydra/pack.h"
 #include "hydra/slab.h"
 #include "hydra/value.h"
+#include "hydra/zset.h"
 
 aoff_t
 value_chain(struct arena *a, const struct entry *e)
@@ -125,6 +126,21 @@ value_check_chain(struct check *ck, const struct entry *e, unsigned db,
 		    prev.u);
 }
 
+/* Sorted sets. */
+
+static void
+value_check_packed_zset(struct check *ck, const struct entry *e,
+    unsigned db, uint32_t stripe)
+{
+	const char	*v, *why;
+	size_t		 vlen;
+
+	v = entry_value(e, &vlen);
+	if ((why = zset_check_packed(v, vlen)) != NULL)
+		check_error(ck, "db %u stripe %u: packed sorted set: %s", db,
+		    stripe, why);
+}
+
 void
 value_check(struct check *ck, const struct entry *e, unsigned db,
     uint32_t stripe)
@@ -135,6 +151,9 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 		break;
 	case OBJ_LIST | OBJ_LIST_CHAIN:
 		value_check_chain(ck, e, db, stripe);
+		break;
+	case OBJ_ZSET | OBJ_ZSET_PACKED:
+		value_check_packed_zset(ck, e, db, stripe);
 		break;
 	default:
 		/* Strings, and tags the keyspace carries as plain bytes. */

@@ -144,6 +144,10 @@ diff_case() {
 	diff_case arity_strings
 }
 
+@test "differential: arity_zsets" {
+	diff_case arity_zsets
+}
+
 @test "differential: client_names" {
 	diff_case client_names
 }
@@ -486,4 +490,64 @@ diff_case() {
 
 @test "differential: wrongtype" {
 	diff_case wrongtype
+}
+
+@test "differential: zset_add" {
+	diff_case zset_add
+}
+
+@test "differential: zset_edges" {
+	diff_case zset_edges
+}
+
+@test "differential: zset_encoding_big" {
+	diff_case zset_encoding_big
+}
+
+@test "differential: zset_keys" {
+	diff_case zset_keys
+}
+
+@test "differential: zset_lex" {
+	diff_case zset_lex
+}
+
+@test "differential: zset_ops" {
+	diff_case zset_ops
+}
+
+@test "differential: zset_pop" {
+	diff_case zset_pop
+}
+
+@test "differential: zset_randmember" {
+	diff_case zset_randmember
+}
+
+@test "differential: zset_range" {
+	diff_case zset_range
+}
+
+@test "differential: zset_rangestore" {
+	diff_case zset_rangestore
+}
+
+@test "differential: zset_rank_count" {
+	diff_case zset_rank_count
+}
+
+@test "differential: zset_rem" {
+	diff_case zset_rem
+}
+
+@test "differential: zset_resp3" {
+	diff_case zset_resp3
+}
+
+@test "differential: zset_scan" {
+	diff_case zset_scan
+}
+
+@test "differential: zset_scores" {
+	diff_case zset_scores
 }

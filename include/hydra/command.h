@@ -47,7 +47,9 @@ struct client;
 #define CMD_CONTAINER	0x40000
 /*
  * argv[1] counts the keys, which follow it (LMPOP): the entry's key
- * positions are 0 and COMMAND reports the keys as movable.
+ * positions are 0 and COMMAND reports the keys as movable.  An entry
+ * whose key positions name one key (ZUNIONSTORE's destination, 1 1 1)
+ * has the count right after that key instead.
  */
 #define CMD_KEYNUM	0x80000
 /*

@@ -122,11 +122,10 @@ def show(args):
                     for a in args[:6])
 
 
-def random_run(port_a, port_b, seed, count):
-    rng = random.Random(seed)
+def compare(port_a, port_b, cmds):
+    """Send each command to both servers: 0 when every reply is the
+    same, else 1 after showing the first that differs."""
     (sa, fa), (sb, fb) = connect(port_a), connect(port_b)
-    cmds = [command(rng) for _ in range(count)]
-    cmds += [["LRANGE", k, "0", "-1"] for k in KEYS]
     for i, args in enumerate(cmds):
         req = encode(args)
         sa.sendall(req)
@@ -138,6 +137,13 @@ def random_run(port_a, port_b, seed, count):
             print("redis-server: %r" % rb[:400])
             return 1
     return 0
+
+
+def random_run(port_a, port_b, seed, count):
+    rng = random.Random(seed)
+    cmds = [command(rng) for _ in range(count)]
+    cmds += [["LRANGE", k, "0", "-1"] for k in KEYS]
+    return compare(port_a, port_b, cmds)
 
 
 def push(port, key, count, size):

@@ -1,0 +1,199 @@
+/*
+ * zset.h: the sorted-set type in the arena, behind an interface that
+ * hides its encoding from the commands.
+ *
+ * A sorted set is packed (OBJ_ZSET | OBJ_ZSET_PACKED, Redis's "listpack")
+ * in its entry's value bytes: a 32-bit count of members, then each member
+ * and its score as two pack.h elements, the score as the 8 bytes of a
+ * double, in order of score, then of member bytes (memcmp, the shorter
+ * first when one is a prefix of the other).
+ *
+ * The scalable encoding (OBJ_ZSET | OBJ_ZSET_INDEX, Redis's "skiplist":
+ * an ordered index plus a member table) is not built yet.  Until it is, a
+ * sorted set above zset-max-listpack-entries or zset-max-listpack-value
+ * STAYS PACKED: every operation still works, in time linear in its size,
+ * and OBJECT ENCODING still answers "listpack" where Redis would answer
+ * "skiplist".  The functions below are the whole of what the commands
+ * know of a sorted set, so that the index can come in behind them.
+ *
+ * Reads work on the entry in place.  A change goes through a struct
+ * zset_vec in private memory: the members and scores (pointers into the
+ * entry, the command's arguments or another locked entry), changed there
+ * and written back as one put (zset_write_locked()), so that a process
+ * killed anywhere leaves the whole command done or not done.
+ *
+ * Run by workers, tools and tests; every function wants the key's stripe
+ * locked (the vector's pointers are valid as long as what they point
+ * into).
+ */
+#ifndef HYDRA_ZSET_H
+#define HYDRA_ZSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hydra/keyspace.h"
+
+/* One member and its score. */
+struct zset_elem {
+	const char	*ze_member;
+	size_t		 ze_len;
+	double		 ze_score;
+};
+
+/* A range of scores: min and max, each inclusive or exclusive. */
+struct zset_range {
+	double		 zr_min;
+	double		 zr_max;
+	int		 zr_minex;
+	int		 zr_maxex;
+};
+
+/* One end of a range of members (Redis's ZRANGEBYLEX syntax). */
+#define ZSET_LEX_INCL	0	/* "[x" */
+#define ZSET_LEX_EXCL	1	/* "(x" */
+#define ZSET_LEX_MIN	2	/* "-": below every member */
+#define ZSET_LEX_MAX	3	/* "+": above every member */
+
+struct zset_lexbound {
+	int		 zb_kind;	/* ZSET_LEX_* */
+	const char	*zb_s;
+	size_t		 zb_len;
+};
+
+struct zset_lex {
+	struct zset_lexbound zl_min;
+	struct zset_lexbound zl_max;
+};
+
+/* Members of a sorted-set entry. */
+uint64_t	 zset_card(const struct entry *);
+
+/* Redis's name of the entry's encoding ("listpack"). */
+const char	*zset_encoding(const struct entry *);
+
+/* The score of a member: 1 found (*score set), 0 not. */
+int		 zset_score(const struct entry *, const char *m, size_t len,
+		    double *score);
+
+/*
+ * The rank of a member, counted from the lowest (or, when reverse, from
+ * the highest), or -1 when it is not a member.
+ */
+int64_t		 zset_rank(const struct entry *, const char *m, size_t len,
+		    int reverse);
+
+/*
+ * A walk over the members in order (reverse: from the highest).  The
+ * bytes returned stay valid until the stripe changes or is unlocked.
+ */
+struct zset_iter {
+	const char	*zi_start;
+	const char	*zi_end;
+	const char	*zi_pos;
+	int		 zi_reverse;
+};
+
+/* Start at rank `skip' from the chosen end. */
+void		 zset_iter_init(struct zset_iter *, const struct entry *,
+		    uint64_t skip, int reverse);
+int		 zset_iter_next(struct zset_iter *, struct zset_elem *);
+
+/* Is the score range empty whatever the set (min > max, ...)? */
+int		 zset_range_empty(const struct zset_range *);
+int		 zset_score_gte_min(const struct zset_range *, double);
+int		 zset_score_lte_max(const struct zset_range *, double);
+
+/*
+ * Start a walk at the first member in the score range (reverse: the
+ * last), as Redis walks a packed set: 1, or 0 when none is in range.
+ * The walk goes on past the range; the caller stops it with
+ * zset_score_lte_max() (reverse: zset_score_gte_min()).
+ */
+int		 zset_iter_range(struct zset_iter *, const struct entry *,
+		    const struct zset_range *, int reverse);
+
+int		 zset_lex_empty(const struct zset_lex *);
+int		 zset_lex_gte_min(const struct zset_lex *, const char *,
+		    size_t);
+int		 zset_lex_lte_max(const struct zset_lex *, const char *,
+		    size_t);
+
+/*
+ * The same for a range of members.  Lex ranges mean something only when
+ * every score is the same; otherwise the walk is Redis's walk of a packed
+ * set: from the first member (in order) at or past min, on while at or
+ * below max.
+ */
+int		 zset_iter_lex(struct zset_iter *, const struct entry *,
+		    const struct zset_lex *, int reverse);
+
+/* The order of sorted sets: by score, then member bytes. */
+int		 zset_cmp(double as, const char *am, size_t alen, double bs,
+		    const char *bm, size_t blen);
+
+/* Members and scores in private memory, for changes and results. */
+struct zset_vec {
+	struct zset_elem	*zv_el;
+	size_t			 zv_n;
+	size_t			 zv_cap;
+	char			*zv_own;	/* zset_vec_own()'s copy */
+};
+
+void		 zset_vec_init(struct zset_vec *);
+void		 zset_vec_free(struct zset_vec *);
+/* Append (no order kept): 0, or -1 ENOMEM. */
+int		 zset_vec_add(struct zset_vec *, const char *m, size_t len,
+		    double score);
+/* Every member of entry e (NULL: none), in order. */
+int		 zset_vec_load(struct zset_vec *, const struct entry *);
+/* Sort by score, then member. */
+void		 zset_vec_sort(struct zset_vec *);
+/* Sort by member bytes only (for merging sets by member). */
+void		 zset_vec_sort_members(struct zset_vec *);
+/* The index of a member, or -1 (a linear search). */
+long		 zset_vec_find(const struct zset_vec *, const char *m,
+		    size_t len);
+/* Remove element i, keeping the order of the others. */
+void		 zset_vec_remove(struct zset_vec *, size_t i);
+/* Remove elements [from, to), keeping the order of the others. */
+void		 zset_vec_remove_range(struct zset_vec *, size_t from,
+		    size_t to);
+/*
+ * Insert into a vector kept sorted, at its place: 0, or -1 ENOMEM.  The
+ * member must not be in it already.
+ */
+int		 zset_vec_insert(struct zset_vec *, const char *m, size_t len,
+		    double score);
+/*
+ * Copy every member into memory of the vector's own, so that the vector
+ * outlives what it pointed into (the entry a pop rewrites): 0, or -1.
+ */
+int		 zset_vec_own(struct zset_vec *);
+
+/*
+ * Make key kk the sorted set of v's elements, which must be sorted
+ * (zset_vec_sort()) and distinct, with expiry expire_ms; delete it when v
+ * is empty.  One put: the old value stays valid until it is done.  0, or
+ * -1 ENOMEM (nothing changed).  This is where the encoding is chosen:
+ * always packed until the index exists (see above).
+ */
+int		 zset_write_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct zset_vec *,
+		    int64_t expire_ms);
+
+/*
+ * Redis's text of a score as a packed set keeps it (d2string()): an
+ * integer in (-2^52, 2^52) without decimals, "-0", "inf", else "%.17g".
+ * buf has room for ZSET_SCORE_MAX bytes; the length.
+ */
+#define ZSET_SCORE_MAX	32
+size_t		 zset_score_text(char *buf, double);
+
+/*
+ * Is value v (of vlen bytes) a sound packed sorted set?  NULL, or what is
+ * wrong with it.
+ */
+const char	*zset_check_packed(const char *v, size_t vlen);
+
+#endif /* HYDRA_ZSET_H */

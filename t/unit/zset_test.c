@@ -1,0 +1,408 @@
+/*
+ * zset_test.c: checks sorted sets packed in their entry (zset.c) against
+ * a model.
+ *
+ * A sorted set driven by thousands of random adds, score changes and
+ * removals, written back through zset_write_locked() each time, holds
+ * exactly what a model holds: in order of score then member bytes (the
+ * shorter first on a shared prefix), from either end and from any rank;
+ * every member's score and rank (from both ends) are the model's; the
+ * walks over score and member ranges meet exactly the members a brute
+ * force finds; and the checker finds the arena whole.  The packed
+ * checker refuses values out of order, with a NaN, or miscounted; -0 is
+ * kept as 0, as Redis keeps it; scores print as Redis's packed sets keep
+ * them.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hydra/arena.h"
+#include "hydra/check.h"
+#include "hydra/keyspace.h"
+#include "hydra/object.h"
+#include "hydra/pack.h"
+#include "hydra/zset.h"
+#include "tap.h"
+#include "testarena.h"
+
+#define SIZE	((size_t)64 << 20)
+#define NOW	INT64_C(1700000000000)
+#define MLEN	6
+
+/* The model: members of up to MLEN bytes from a small alphabet. */
+struct model_el {
+	char	 me_m[MLEN];
+	size_t	 me_len;
+	double	 me_score;
+};
+
+static struct model_el	 model[512];
+static size_t		 nmodel;
+
+static int
+model_cmp(const void *a, const void *b)
+{
+	const struct model_el	*x = a, *y = b;
+
+	return (zset_cmp(x->me_score, x->me_m, x->me_len, y->me_score,
+	    y->me_m, y->me_len));
+}
+
+static long
+model_find(const char *m, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < nmodel; i++)
+		if (model[i].me_len == len && memcmp(model[i].me_m, m,
+		    len) == 0)
+			return ((long)i);
+	return (-1);
+}
+
+static size_t
+random_member(char *buf)
+{
+	size_t	 len = arc4random_uniform(MLEN + 1), i;
+
+	/* "a", "b" and a NUL: many shared prefixes and ties. */
+	for (i = 0; i < len; i++)
+		buf[i] = "ab\0"[arc4random_uniform(3)];
+	return (len);
+}
+
+static double
+random_score(void)
+{
+	static const double	 special[] = { 0, -0.0, INFINITY, -INFINITY,
+	    0.1, 1e300 };
+
+	if (arc4random_uniform(8) == 0)
+		return (special[arc4random_uniform(nitems(special))]);
+	return ((double)arc4random_uniform(7) - 3);
+}
+
+/* One random change to both, through a vector; -1 on failure. */
+static int
+random_step(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k)
+{
+	const struct entry	*e = keyspace_peek_locked(ks, st, k, NOW);
+	struct zset_vec		 v;
+	char			 m[MLEN];
+	size_t			 len;
+	long			 i, mi;
+	double			 score;
+	int			 rv = 0, n;
+
+	zset_vec_init(&v);
+	if (e != NULL && (OBJ_TYPE(e->e_type) != OBJ_ZSET ||
+	    zset_vec_load(&v, e) == -1))
+		return (-1);
+	for (n = 1 + arc4random_uniform(3); rv == 0 && n > 0; n--) {
+		len = random_member(m);
+		score = random_score();
+		i = zset_vec_find(&v, m, len);
+		mi = model_find(m, len);
+		if ((i >= 0) != (mi >= 0))
+			return (-1);
+		if (i >= 0)
+			zset_vec_remove(&v, (size_t)i);
+		if (mi >= 0)
+			model[mi] = model[--nmodel];
+		if (arc4random_uniform(3) == 0 || nmodel == nitems(model))
+			continue;
+		memcpy(model[nmodel].me_m, m, len);
+		model[nmodel].me_len = len;
+		/* Kept as Redis keeps it: -0 is 0. */
+		model[nmodel].me_score = score == 0 ? 0 : score;
+		rv = zset_vec_insert(&v, model[nmodel].me_m, len, score);
+		/* The model's slots move: the vector keeps its own bytes. */
+		if (rv == 0)
+			rv = zset_vec_own(&v);
+		nmodel++;
+	}
+	if (rv == 0)
+		rv = zset_write_locked(ks, st, k, &v, KEYSPACE_NO_EXPIRE);
+	zset_vec_free(&v);
+	qsort(model, nmodel, sizeof(model[0]), model_cmp);
+	return (rv);
+}
+
+static int
+same_el(const struct zset_elem *el, const struct model_el *m)
+{
+	return (el->ze_len == m->me_len && memcmp(el->ze_member, m->me_m,
+	    m->me_len) == 0 && el->ze_score == m->me_score &&
+	    signbit(el->ze_score) == signbit(m->me_score));
+}
+
+/* Does the set hold the model, read every way? */
+static int
+zset_matches(const struct entry *e)
+{
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	const char		*v;
+	size_t			 i, skip, vlen;
+	double			 d;
+
+	if (e == NULL)
+		return (nmodel == 0);
+	v = entry_value(e, &vlen);
+	if (zset_card(e) != nmodel || zset_check_packed(v, vlen) != NULL)
+		return (0);
+	zset_iter_init(&it, e, 0, 0);
+	for (i = 0; i < nmodel; i++)
+		if (!zset_iter_next(&it, &el) || !same_el(&el, &model[i]))
+			return (0);
+	if (zset_iter_next(&it, &el))
+		return (0);
+	zset_iter_init(&it, e, 0, 1);
+	for (i = nmodel; i-- > 0;)
+		if (!zset_iter_next(&it, &el) || !same_el(&el, &model[i]))
+			return (0);
+	skip = arc4random_uniform((uint32_t)nmodel);
+	zset_iter_init(&it, e, skip, 0);
+	if (!zset_iter_next(&it, &el) || !same_el(&el, &model[skip]))
+		return (0);
+	zset_iter_init(&it, e, skip, 1);
+	if (!zset_iter_next(&it, &el) ||
+	    !same_el(&el, &model[nmodel - 1 - skip]))
+		return (0);
+	for (i = 0; i < nmodel; i++) {
+		if (!zset_score(e, model[i].me_m, model[i].me_len, &d) ||
+		    d != model[i].me_score)
+			return (0);
+		if (zset_rank(e, model[i].me_m, model[i].me_len, 0) !=
+		    (int64_t)i || zset_rank(e, model[i].me_m,
+		    model[i].me_len, 1) != (int64_t)(nmodel - 1 - i))
+			return (0);
+	}
+	return (zset_rank(e, "zzz", 3, 0) == -1 && !zset_score(e, "zzz", 3,
+	    &d));
+}
+
+/* Do the walks over a random score range meet what brute force finds? */
+static int
+range_matches(const struct entry *e)
+{
+	struct zset_range	 r;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	size_t			 i, want = 0, got = 0, first = SIZE_MAX;
+	int			 reverse;
+
+	r.zr_min = random_score();
+	r.zr_max = random_score();
+	r.zr_minex = arc4random_uniform(2);
+	r.zr_maxex = arc4random_uniform(2);
+	for (i = 0; i < nmodel; i++)
+		if (zset_score_gte_min(&r, model[i].me_score) &&
+		    zset_score_lte_max(&r, model[i].me_score)) {
+			if (first == SIZE_MAX)
+				first = i;
+			want++;
+		}
+	for (reverse = 0; reverse < 2; reverse++) {
+		got = 0;
+		if (zset_iter_range(&it, e, &r, reverse))
+			while (zset_iter_next(&it, &el) && (reverse ?
+			    zset_score_gte_min(&r, el.ze_score) :
+			    zset_score_lte_max(&r, el.ze_score))) {
+				if (!same_el(&el, &model[reverse ?
+				    first + want - 1 - got : first + got]))
+					return (0);
+				got++;
+			}
+		if (got != want)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * The same for a member range, on the members of score 0 only when all
+ * scores are 0 (a lex range means something only then).
+ */
+static int
+lex_matches(const struct entry *e)
+{
+	struct zset_lex		 l;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	char			 a[MLEN], b[MLEN];
+	size_t			 i, want = 0, got = 0, first = SIZE_MAX;
+
+	for (i = 0; i < nmodel; i++)
+		if (model[i].me_score != 0)
+			return (1);
+	l.zl_min.zb_kind = arc4random_uniform(4);
+	l.zl_max.zb_kind = arc4random_uniform(4);
+	l.zl_min.zb_s = a;
+	l.zl_min.zb_len = random_member(a);
+	l.zl_max.zb_s = b;
+	l.zl_max.zb_len = random_member(b);
+	for (i = 0; i < nmodel; i++)
+		if (!zset_lex_empty(&l) && zset_lex_gte_min(&l, model[i].me_m,
+		    model[i].me_len) && zset_lex_lte_max(&l, model[i].me_m,
+		    model[i].me_len)) {
+			if (first == SIZE_MAX)
+				first = i;
+			want++;
+		}
+	if (zset_iter_lex(&it, e, &l, 0))
+		while (zset_iter_next(&it, &el) && zset_lex_lte_max(&l,
+		    el.ze_member, el.ze_len)) {
+			if (!same_el(&el, &model[first + got]))
+				return (0);
+			got++;
+		}
+	return (got == want);
+}
+
+static void
+test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	int			 i, good = 1, clean = 1, ranges = 1;
+	size_t			 most = 0;
+
+	nmodel = 0;
+	keyspace_key(ks, &k, "model", 5);
+	for (i = 0; i < steps && good && clean && ranges; i++) {
+		st = keyspace_lock(ks, 0, &k);
+		good &= random_step(ks, st, &k) == 0;
+		if (zeros)
+			for (size_t j = 0; j < nmodel; j++)
+				model[j].me_score = 0;
+		if (zeros && good) {
+			/* Rewrite the set with every score 0. */
+			struct zset_vec	 v;
+
+			zset_vec_init(&v);
+			qsort(model, nmodel, sizeof(model[0]), model_cmp);
+			for (size_t j = 0; j < nmodel; j++)
+				good &= zset_vec_add(&v, model[j].me_m,
+				    model[j].me_len, 0) == 0;
+			zset_vec_sort(&v);
+			good &= zset_write_locked(ks, st, &k, &v,
+			    KEYSPACE_NO_EXPIRE) == 0;
+			zset_vec_free(&v);
+		}
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		good &= zset_matches(e);
+		if (e != NULL)
+			ranges &= range_matches(e) && lex_matches(e);
+		most = nmodel > most ? nmodel : most;
+		keyspace_unlock(ks, st);
+		if (i % 100 == 0)
+			clean &= check_arena(a, 0, stderr, NULL) == 0;
+	}
+	ok(good, "%d random changes%s leave the set equal to the model, read "
+	    "from both ends, by rank, score and member", i,
+	    zeros ? " (all scores 0)" : "");
+	ok(ranges, "score and member ranges walk exactly what brute force "
+	    "finds, both ways");
+	ok(clean && most > 20, "the checker finds the arena whole every 100 "
+	    "steps (the set reached %zu members)", most);
+	(void)keyspace_delete(ks, 0, "model", 5);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
+	    "behind");
+}
+
+/* Build a packed value in buf from n (member, score) pairs. */
+static size_t
+build(char *buf, uint32_t count, const char *const *m, const double *s,
+    size_t n)
+{
+	char	*p = buf + 4;
+	size_t	 i;
+
+	memcpy(buf, &count, 4);
+	for (i = 0; i < n; i++) {
+		p = pack_put(p, m[i], strlen(m[i]));
+		p = pack_put(p, &s[i], sizeof(double));
+	}
+	return ((size_t)(p - buf));
+}
+
+static void
+test_checker(void)
+{
+	static const char *const	 m[] = { "a", "ab", "b" };
+	const double			 good[] = { 1, 1, 2 };
+	const double			 bad[] = { 1, 2, 1 };
+	double				 nan[3] = { 1, 1, 2 };
+	char				 buf[256];
+	size_t				 len;
+
+	len = build(buf, 3, m, good, 3);
+	ok(zset_check_packed(buf, len) == NULL, "a sound packed set passes "
+	    "(\"a\" before \"ab\" on equal scores)");
+	len = build(buf, 3, m, bad, 3);
+	ok(zset_check_packed(buf, len) != NULL, "one out of order fails");
+	nan[1] = NAN;
+	len = build(buf, 3, m, nan, 3);
+	ok(zset_check_packed(buf, len) != NULL, "a NaN score fails");
+	len = build(buf, 4, m, good, 3);
+	ok(zset_check_packed(buf, len) != NULL, "a wrong count fails");
+	len = build(buf, 0, m, good, 0);
+	ok(zset_check_packed(buf, len) != NULL, "an empty set fails");
+	ok(zset_check_packed(buf, 2) != NULL, "a value shorter than its "
+	    "count fails");
+}
+
+static void
+test_text(void)
+{
+	static const struct {
+		double		 d;
+		const char	*s;
+	} cases[] = {
+		{ 0, "0" }, { -0.0, "-0" }, { 3, "3" }, { -2.5, "-2.5" },
+		{ 0.1, "0.10000000000000001" }, { 1e20, "1e+20" },
+		{ 1e15, "1000000000000000" }, { INFINITY, "inf" },
+		{ -INFINITY, "-inf" }, { 4503599627370495.0,
+		"4503599627370495" }, { 4503599627370496.0,
+		"4503599627370496" }, { -4503599627370495.0,
+		"-4503599627370495" },
+	};
+	char	 buf[ZSET_SCORE_MAX];
+	size_t	 i, n;
+	int	 good = 1;
+
+	for (i = 0; i < nitems(cases); i++) {
+		n = zset_score_text(buf, cases[i].d);
+		if (n != strlen(cases[i].s) || memcmp(buf, cases[i].s,
+		    n) != 0) {
+			diag("%.17g: \"%.*s\", not \"%s\"", cases[i].d, (int)n,
+			    buf, cases[i].s);
+			good = 0;
+		}
+	}
+	ok(good, "scores print as Redis's packed sets keep them");
+}
+
+int
+main(void)
+{
+	struct arena	 a;
+	struct keyspace	 ks;
+
+	tap_no_plan();
+	test_checker();
+	test_text();
+	if (!ok(testarena_store(&a, &ks, SIZE, 2) == 0,
+	    "a 64 MiB store with 4 stripes"))
+		return (tap_done());
+	test_model(&a, &ks, 2000, 0);
+	test_model(&a, &ks, 1000, 1);
+	testarena_destroy(&a);
+	return (tap_done());
+}
