@@ -632,19 +632,39 @@ rdb_type_ops(int type)
 	return (&rdb_types[type]);
 }
 
-int
-rdb_save_value(struct rdb_out *o, struct arena *a, const struct entry *e)
+/* The type byte, the key when `keyed', the value. */
+static int
+rdb_save(struct rdb_out *o, struct arena *a, const struct entry *e,
+    int keyed)
 {
 	const struct rdb_type_ops	*ops;
+	const char			*key;
+	size_t				 klen;
 
 	if ((ops = rdb_type_ops(OBJ_TYPE(e->e_type))) == NULL)
 		return (-1);
 	rdb_put_byte(o, (unsigned)ops->rt_type(a, e));
+	if (keyed) {
+		key = entry_key(e, &klen);
+		rdb_put_string(o, key, klen);
+	}
 	if (ops->rt_save(o, a, e) == -1 || o->ro_failed) {
 		errno = ENOMEM;
 		return (-1);
 	}
 	return (0);
+}
+
+int
+rdb_save_value(struct rdb_out *o, struct arena *a, const struct entry *e)
+{
+	return (rdb_save(o, a, e, 0));
+}
+
+int
+rdb_save_entry(struct rdb_out *o, struct arena *a, const struct entry *e)
+{
+	return (rdb_save(o, a, e, 1));
 }
 
 int

@@ -285,11 +285,14 @@ rdb_decode_typed(struct rdb_in *in, struct rdb_value *v, int type)
 int
 rdb_decode_value(struct rdb_in *in, struct rdb_value *v)
 {
-	int	 type;
-
 	if (in->ri_p >= in->ri_end)
 		return (rdb_decode_bad());
-	type = *in->ri_p++;
+	return (rdb_decode_body(in, *in->ri_p++, v));
+}
+
+int
+rdb_decode_body(struct rdb_in *in, int type, struct rdb_value *v)
+{
 	v->rv_rdbtype = type;
 	if (rdb_decode_typed(in, v, type) == -1)
 		return (-1);

@@ -170,6 +170,8 @@ int	 rdb_get_double(struct rdb_in *, double *);
  * perhaps, but not a type hydra holds) or ENOMEM.
  */
 int	 rdb_decode_value(struct rdb_in *, struct rdb_value *);
+/* The same for a type byte already read (a file puts the key between). */
+int	 rdb_decode_body(struct rdb_in *, int type, struct rdb_value *);
 
 /*
  * A DUMP payload: check its footer (a version not above RDB_VERSION, the
@@ -197,6 +199,8 @@ struct rdb_type_ops {
  * ENOTSUP for a type without hooks.
  */
 int	 rdb_save_value(struct rdb_out *, struct arena *, const struct entry *);
+/* The same with entry e's key as a string after the type byte (a file). */
+int	 rdb_save_entry(struct rdb_out *, struct arena *, const struct entry *);
 
 /*
  * Make key kk hold v through its type's hooks.  0, or -1 with errno
