@@ -108,8 +108,8 @@ cmd_restore_options(struct client *cl, int argc, const char *const *argv,
 				return (-1);
 			}
 			if (ro->ro_freq < 0 || ro->ro_freq > 255) {
-				reply_error(&cl->cl_reply, "Invalid FREQ value, "
-				    "must be >= 0 and <= 255");
+				reply_error(&cl->cl_reply, "Invalid FREQ "
+				    "value, must be >= 0 and <= 255");
 				return (-1);
 			}
 			j++;

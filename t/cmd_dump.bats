@@ -105,16 +105,26 @@ start_both() {
 	# under an LFU policy FREQ sets the counter as Redis does, and a
 	# RESTORE without FREQ starts from Redis's initial count.
 	start_both
-	local s=$BATS_TEST_TMPDIR/s.dump
+	local s=$BATS_TEST_TMPDIR/s.dump p
 	redis-cli -p "$HYDRA_PORT" SET s hello >/dev/null
 	python3 "$DUMP_MOVE" dump "$HYDRA_PORT" s "$s"
 	python3 "$DUMP_MOVE" restore "$HYDRA_PORT" idle 0 "$s" IDLETIME 1200
 	run redis-cli -p "$HYDRA_PORT" OBJECT IDLETIME idle
-	[ "$output" -ge 1200 ] && [ "$output" -le 1260 ]
+	[ "$output" -ge 1200 ]
+	[ "$output" -le 1260 ]
 	run redis-cli -p "$HYDRA_PORT" OBJECT IDLETIME s
 	[ "$output" -le 60 ]
-	printf 'CONFIG SET maxmemory-policy allkeys-lfu\r\nRESTORE f 0 "\\x00\\x05hello\\n\\x00cr\\xdfve4 \\n" FREQ 100\r\nOBJECT FREQ f\r\nRESTORE g 0 "\\x00\\x05hello\\n\\x00cr\\xdfve4 \\n"\r\nOBJECT FREQ g\r\nRESTORE f 0 "\\x00\\x05hello\\n\\x00cr\\xdfve4 \\n" REPLACE\r\nOBJECT FREQ f\r\nCONFIG SET maxmemory-policy noeviction\r\n' |
-	    same_reply
+	# The DUMP of "hello", in inline form.
+	p='"\x00\x05hello\n\x00cr\xdfve4 \n"'
+	{
+		printf 'FLUSHALL\r\nCONFIG SET maxmemory-policy allkeys-lfu\r\n'
+		printf 'RESTORE f 0 %s FREQ 100\r\nOBJECT FREQ f\r\n' "$p"
+		printf 'RESTORE g 0 %s\r\nOBJECT FREQ g\r\n' "$p"
+		printf 'RESTORE f 0 %s REPLACE\r\nOBJECT FREQ f\r\n' "$p"
+		printf 'CONFIG SET maxmemory-policy noeviction\r\n'
+	} | same_reply
+	run python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$BATS_TEST_TMPDIR/request"
+	[[ "$output" == *":100"* ]]
 }
 
 @test "damaged payloads are refused without harm" {

@@ -821,8 +821,8 @@ check_fuzz(void)
 			memcpy(body, vc->vc_payload, len);
 			for (m = 0; m < 1 + (int)(k % 4); m++) {
 				seed = seed * 1103515245 + 12345;
-				body[(seed >> 8) % len] = (unsigned char)(seed >>
-				    20);
+				body[(seed >> 8) % len] =
+				    (unsigned char)(seed >> 20);
 			}
 			r = fuzz_one(body, len, &sink);
 			tries++;
