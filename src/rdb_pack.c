@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,9 @@
 #define ZL_IMM_MIN		0xf1
 #define ZL_IMM_MAX		0xfd
 #define ZL_END			0xff
+
+/* Scores below this in magnitude that are whole are spelt as integers. */
+#define RDB_SCORE_EXACT		4503599627370496.0	/* 2^52 */
 
 #define ZM_BIGLEN		254
 #define ZM_END			255
@@ -198,6 +203,26 @@ rdb_lp_append(struct rdb_lp *lp, const char *s, size_t len)
 		return;
 	rdb_lp_put_backlen(o, o->ro_len - start);
 	lp->lp_count++;
+}
+
+void
+rdb_lp_append_score(struct rdb_lp *lp, double d)
+{
+	char	 buf[64];
+	int	 n;
+
+	if (isnan(d))
+		n = snprintf(buf, sizeof(buf), "nan");
+	else if (isinf(d))
+		n = snprintf(buf, sizeof(buf), "%s", d > 0 ? "inf" : "-inf");
+	else if (d == 0)
+		n = snprintf(buf, sizeof(buf), "%s", signbit(d) ? "-0" : "0");
+	else if (d > -RDB_SCORE_EXACT && d < RDB_SCORE_EXACT &&
+	    d == (double)(long long)d)
+		n = snprintf(buf, sizeof(buf), "%lld", (long long)d);
+	else
+		n = snprintf(buf, sizeof(buf), "%.17g", d);
+	rdb_lp_append(lp, buf, (size_t)n);
 }
 
 const unsigned char *

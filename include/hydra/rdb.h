@@ -42,7 +42,23 @@
  *   OBJ_ZSET    rv_n members, rv_score[i] the score of member i.
  *
  * A type without hooks yet (NULL) is decoded and checked all the same,
- * then refused with ENOTSUP.
+ * then refused with ENOTSUP.  What the hooks still to come should write,
+ * for a DUMP to be Redis's bytes where the encodings agree (a string
+ * holding a container is written with rdb_put_string(), as the rest):
+ *
+ *   hash  packed: RDB_TYPE_HASH_LISTPACK, a string holding a listpack
+ *         (rdb_pack.h) of field, value, ... in the hash's order; table:
+ *         RDB_TYPE_HASH, the count of fields, each field and value;
+ *   set   integers: RDB_TYPE_SET_INTSET, a string holding
+ *         rdb_intset_put()'s bytes; table: RDB_TYPE_SET, the count, each
+ *         member;
+ *   zset  packed: RDB_TYPE_ZSET_LISTPACK, a string holding a listpack of
+ *         member, score (rdb_lp_append_score()), ... lowest score first;
+ *         index: RDB_TYPE_ZSET_2, the count, then from the highest score
+ *         down each member and its score (rdb_put_double()).
+ *
+ * A load hook picks the encoding the value would have had if it had been
+ * built by commands (object_limits), whatever the payload's encoding.
  *
  * Run by workers (and tools and tests); the hooks want the key's stripe
  * locked, the rest touches private memory only.

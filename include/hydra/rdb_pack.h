@@ -52,6 +52,12 @@ void	 rdb_lp_free(struct rdb_lp *);
 /* Start over with an empty listpack, keeping the memory. */
 void	 rdb_lp_reset(struct rdb_lp *);
 void	 rdb_lp_append(struct rdb_lp *, const char *, size_t);
+/*
+ * A sorted set's score, spelt as Redis 7.0 spells it in a listpack (so a
+ * whole score under 2^52 becomes an integer entry): "inf", "-inf", "0",
+ * "-0", the integer, or 17 significant digits.
+ */
+void	 rdb_lp_append_score(struct rdb_lp *, double);
 /* The listpack's size, its end byte included. */
 size_t	 rdb_lp_bytes(const struct rdb_lp *);
 /*

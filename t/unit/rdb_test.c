@@ -191,6 +191,27 @@ static const struct rdb_vector rdb_vectors[] = {
 	    "\xd6\xa2\x5f\x8f\xf8", 75,
 	    OBJ_ZSET, 0, 5, (const char *const[]){
 		"a=1.0", "b=2.5", "c=-inf", "d=1e+300", "e=-0.125" } },
+	{ "zset listpack scores",
+	    "\x11\xc3\x40\xa6\x40\xcf\x09\xcf\x00\x00\x00\x22\x00\x81"
+	    "\x6b\x02\xf4\x20\x08\x20\x00\x07\xf0\xff\x09\x81\x6a\x02"
+	    "\xf4\x01\x20\x0a\x80\x0c\x17\x64\x02\xdf\xff\x02\x81\x71"
+	    "\x02\x87\x2d\x31\x65\x2d\x33\x30\x30\x08\x81\x61\x02\x00"
+	    "\x01\x81\x62\x40\x04\x06\x6d\x02\x93\x30\x2e\x31\x30\xe0"
+	    "\x05\x00\x03\x31\x14\x81\x6e\x40\x17\x00\x33\xe0\x06\x00"
+	    "\x20\x17\x0d\x63\x02\x01\x01\x81\x65\x02\x83\x32\x2e\x35"
+	    "\x04\x81\x66\x20\x72\x0c\x80\xc6\xa4\x7e\x8d\x03\x00\x09"
+	    "\x81\x67\x02\xf4\xff\x60\x00\x00\x0f\x20\x0c\x00\x68\x20"
+	    "\x19\x60\x00\x00\x10\x20\x0c\x00\x69\xc0\x8c\x40\x0c\x00"
+	    "\x6c\x40\x19\x04\xc1\x6f\xf2\x86\x23\x20\x19\x13\x70\x02"
+	    "\x87\x39\x2e\x32\x65\x2b\x31\x38\x08\x81\x6f\x02\x83\x69"
+	    "\x6e\x66\x04\xff\x0a\x00\xf5\x30\x6b\xb4\x46\x60\xfa\xac", 182,
+	    OBJ_ZSET, 0, 17, (const char *const[]){
+		"a=0.0", "b=0.0", "c=1.0", "d=-1.0", "e=2.5",
+		"f=1000000000000000.0", "g=4503599627370495.0",
+		"h=4503599627370496.0", "i=4503599627370497.0",
+		"j=-4503599627370495.0", "k=-4503599627370496.0", "l=1e+16",
+		"m=0.1", "n=0.3333333333333333", "o=inf", "p=9.2e+18",
+		"q=-1e-300" } },
 	{ "zset skiplist",
 	    "\x05\x04\x01\x63\x00\x00\x00\x00\x00\x00\xf0\x7f\x01\x62"
 	    "\x00\x00\x00\x00\x00\x00\x04\x40\x01\x61\x00\x00\x00\x00"
@@ -480,6 +501,47 @@ vector_listpack(struct rdb_lp *lp, const struct rdb_vector *vc, size_t *n)
 	return (rdb_lp_finish(lp, n));
 }
 
+/* A member and its score, for the order of a sorted set. */
+struct scored {
+	const char	*sc_member;
+	size_t		 sc_len;
+	double		 sc_score;
+};
+
+static int
+scored_cmp(const void *x, const void *y)
+{
+	const struct scored	*a = x, *b = y;
+
+	if (a->sc_score != b->sc_score)
+		return (a->sc_score < b->sc_score ? -1 : 1);
+	return (bytes_cmp(a->sc_member, a->sc_len, b->sc_member, b->sc_len));
+}
+
+/* The listpack Redis keeps for the sorted set of a vector. */
+static const unsigned char *
+vector_zset_listpack(struct rdb_lp *lp, const struct rdb_vector *vc,
+    size_t *n)
+{
+	struct scored	 sc[32];
+	const char	*eq;
+	size_t		 i;
+
+	for (i = 0; i < vc->vc_n && i < nitems(sc); i++) {
+		eq = strrchr(vc->vc_elems[i], '=');
+		sc[i].sc_member = vc->vc_elems[i];
+		sc[i].sc_len = (size_t)(eq - vc->vc_elems[i]);
+		sc[i].sc_score = strtod(eq + 1, NULL);
+	}
+	qsort(sc, i, sizeof(sc[0]), scored_cmp);
+	rdb_lp_init(lp);
+	for (i = 0; i < vc->vc_n && i < nitems(sc); i++) {
+		rdb_lp_append(lp, sc[i].sc_member, sc[i].sc_len);
+		rdb_lp_append_score(lp, sc[i].sc_score);
+	}
+	return (rdb_lp_finish(lp, n));
+}
+
 static int
 int64_cmp(const void *x, const void *y)
 {
@@ -496,6 +558,8 @@ check_writers(void)
 	    "string lzf", "string empty" };
 	static const char *const lists[] = { "list quicklist 2 one node",
 	    "list quicklist 2 lzf node" };
+	static const char *const zsets[] = { "zset listpack",
+	    "zset listpack scores" };
 	static const char *const intsets[] = { "set intset 16",
 	    "set intset 32", "set intset 64" };
 	const struct rdb_vector	*vc;
@@ -525,6 +589,15 @@ check_writers(void)
 	    vc->vc_payload, vc->vc_len, 0),
 	    "a listpack of hash pairs is Redis's, integers and all");
 	rdb_lp_free(&lp);
+	for (i = 0; i < nitems(zsets); i++) {
+		vc = vector(zsets[i]);
+		lpb = vector_zset_listpack(&lp, vc, &n);
+		ok(lpb != NULL && payload_is(RDB_TYPE_ZSET_LISTPACK, lpb, n,
+		    vc->vc_payload, vc->vc_len, 0),
+		    "a listpack of members and scores: %s, as Redis writes it",
+		    vc->vc_name);
+		rdb_lp_free(&lp);
+	}
 	for (i = 0; i < nitems(intsets); i++) {
 		vc = vector(intsets[i]);
 		for (j = 0; j < vc->vc_n; j++)
