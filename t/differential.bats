@@ -212,6 +212,10 @@ diff_case() {
 	diff_case dump_restore_errors
 }
 
+@test "differential: dump_restore_encoding" {
+	diff_case dump_restore_encoding
+}
+
 @test "differential: dump_strings" {
 	diff_case dump_strings
 }
