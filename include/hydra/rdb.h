@@ -59,6 +59,10 @@
  *
  * A load hook picks the encoding the value would have had if it had been
  * built by commands (object_limits), whatever the payload's encoding.
+ * To plug a type in: write its three hooks in rdb_<type>.c (as
+ * rdb_list.c does), declare them at the end of this header, and fill the
+ * type's row of rdb_types[] in rdb.c; rdb_test.c's vectors of that type
+ * then load instead of being refused.
  *
  * Run by workers (and tools and tests); the hooks want the key's stripe
  * locked, the rest touches private memory only.
