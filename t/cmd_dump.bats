@@ -68,8 +68,8 @@ start_both() {
 		    list-max-listpack-size "$fill")" = OK ]
 		[ "$(redis-cli -p "$ORACLE_PORT" CONFIG SET \
 		    list-max-listpack-size "$fill")" = OK ]
-		python3 "$DUMP_MOVE" fill "$HYDRA_PORT"
-		python3 "$DUMP_MOVE" fill "$ORACLE_PORT"
+		python3 "$DUMP_MOVE" fill "$HYDRA_PORT" 1000
+		python3 "$DUMP_MOVE" fill "$ORACLE_PORT" 1000
 		run python3 "$DUMP_MOVE" compare "$ORACLE_PORT" "$HYDRA_PORT" \
 		    120000
 		echo "list-max-listpack-size $fill: $output"

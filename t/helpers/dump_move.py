@@ -3,14 +3,14 @@
 # dump_move.py: values moved between two servers with DUMP and RESTORE,
 # for cmd_dump.bats.
 #
-#   dump_move.py fill PORT
+#   dump_move.py fill PORT [MAXLEN]
 #       Make the set of test keys on the server: strings of every RDB
 #       encoding (small and large integers, LZF-compressible, raw,
-#       binary, 1 MB), lists of every size (one element to 100000, one
-#       listpack node or many, integers and strings, elements up to
-#       20000 bytes, and 8000 bytes to sit at the node limit), some of
-#       them with a time to live.  Lists are built by RPUSH, so their
-#       DUMP is the same bytes on both servers.
+#       binary, 1 MB), lists of every size (one element to 100000, or
+#       to MAXLEN, one listpack node or many, integers and strings,
+#       elements up to 20000 bytes, and 8000 bytes to sit at the node
+#       limit), some of them with a time to live.  Lists are built by
+#       RPUSH, so their DUMP is the same bytes on both servers.
 #   dump_move.py move FROM TO
 #       DUMP every key of FROM and RESTORE it into TO with its PTTL and
 #       REPLACE; print each failure and exit 1 if there was one.
@@ -117,7 +117,7 @@ def list_elements(rng, n, kind):
     return out
 
 
-def cmd_fill(port):
+def cmd_fill(port, maxlen):
     c = Conn(port)
     rng = random.Random(7)
     for i, s in enumerate(STRINGS):
@@ -126,6 +126,8 @@ def cmd_fill(port):
             c.call("PEXPIRE", "s:%d" % i, 1000000 + i)
     k = 0
     for n in [1, 2, 10, 128, 129, 1000, 100000]:
+        if n > maxlen:
+            continue
         for kind in ["small", "int", "mixed", "edge", "big"]:
             if n * (20000 if kind == "big" else 8000) > 40 << 20 and \
                     kind in ("big", "edge", "mixed"):
@@ -230,7 +232,8 @@ def cmd_mangle(port, seed, count):
 def main():
     cmd = sys.argv[1]
     if cmd == "fill":
-        return cmd_fill(int(sys.argv[2]))
+        return cmd_fill(int(sys.argv[2]),
+                        int(sys.argv[3]) if len(sys.argv) > 3 else 100000)
     if cmd == "move":
         return cmd_move(int(sys.argv[2]), int(sys.argv[3]))
     if cmd == "compare":
