@@ -15,7 +15,7 @@ set -eu
 
 # Everything hydra needs, in one place: the compiler and libraries, the test
 # tools, and Redis itself, which the tests use as a reference.
-PACKAGES="build-essential pkg-config libbsd-dev libcjson-dev bats
+PACKAGES="build-essential pkg-config libbsd-dev libcjson-dev liblzf-dev bats
 redis-server redis-tools python3 python3-redis"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -52,6 +52,7 @@ static const struct command_family *const command_families[] = {
 	&cmd_client_family,
 	&cmd_string_family,
 	&cmd_keys_family,
+	&cmd_dump_family,
 	&cmd_list_family,
 	&cmd_sort_family,
 	&cmd_memory_family,

@@ -44,6 +44,9 @@ static const struct command_doc command_docs[] = {
 	{ "del", "Remove keys", "1.0.0", "generic", ON, KS,
 	    "request_policy:multi_shard response_policy:agg_sum", "RM delete",
 	    "key:key..." },
+	{ "dump", "Serialize the value of a key in Redis's format", "2.6.0",
+	    "generic", "O(N): N the size of the value", KS,
+	    "nondeterministic_output", "RO access", "key:key" },
 	{ "exists", "Count how many of the given keys exist", "3.0.3",
 	    "generic", ON, KS,
 	    "request_policy:multi_shard response_policy:agg_sum", "RO",
@@ -82,6 +85,11 @@ static const struct command_doc command_docs[] = {
 	{ "randomkey", "Name a key of the database picked at random", "1.0.0",
 	    "generic", O1, KS,
 	    "request_policy:all_shards nondeterministic_output", NULL, NULL },
+	{ "restore", "Make a key from a value serialized by DUMP", "2.6.0",
+	    "generic", "O(N): N the size of the value", KS | DANGER, NULL,
+	    "OW update", "key:key ttl:integer serialized-value:string "
+	    "?replace:pure-token@REPLACE ?absttl:pure-token@ABSTTL "
+	    "?seconds:integer@IDLETIME ?frequency:integer@FREQ" },
 	{ "scan", "Walk the keys of the database a few at a time", "2.8.0",
 	    "generic", O1, KS, "nondeterministic_output request_policy:special",
 	    NULL,

@@ -22,6 +22,7 @@ extern const struct command_family	cmd_connection_family;
 extern const struct command_family	cmd_client_family;
 extern const struct command_family	cmd_string_family;
 extern const struct command_family	cmd_keys_family;
+extern const struct command_family	cmd_dump_family;
 extern const struct command_family	cmd_list_family;
 extern const struct command_family	cmd_sort_family;
 extern const struct command_family	cmd_memory_family;

@@ -1092,6 +1092,22 @@ keyspace_set_lfu(struct keyspace *ks, int on)
 	ks->ks_lfu = on;
 }
 
+void
+keyspace_set_clock_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, long long idle_s, int freq)
+{
+	struct entry	*e;
+
+	if ((e = (struct entry *)keyspace_peek_locked(ks, st, kk,
+	    INT64_MIN)) == NULL)
+		return;
+	if (ks->ks_lfu)
+		e->e_clock = freq >= 0 ? (uint8_t)freq : KEYSPACE_LFU_INIT;
+	else
+		e->e_clock = (uint8_t)(ks_clock_minute() -
+		    (idle_s > 0 ? (uint8_t)(idle_s / 60 % 256) : 0));
+}
+
 /*
  * The clock of a value written over `old' (NULL: a new key).  A new value
  * is a new access; LFU keeps its count, as Redis's dbOverwrite() does.

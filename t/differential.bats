@@ -204,6 +204,26 @@ diff_case() {
 	diff_case copy
 }
 
+@test "differential: dump_command" {
+	diff_case dump_command
+}
+
+@test "differential: dump_lists" {
+	diff_case dump_lists
+}
+
+@test "differential: dump_restore_errors" {
+	diff_case dump_restore_errors
+}
+
+@test "differential: dump_restore_encoding" {
+	diff_case dump_restore_encoding
+}
+
+@test "differential: dump_strings" {
+	diff_case dump_strings
+}
+
 @test "differential: getex" {
 	diff_case getex
 }

@@ -263,6 +263,15 @@ long long entry_idle_seconds(const struct entry *);
 
 /* Visit every stripe's lock, of every database, without taking them. */
 void	 keyspace_for_each_lock(struct keyspace *, lock_visit_fn, void *arg);
+/*
+ * Give an existing key the clock of a key just made (RESTORE): a fresh
+ * access, or the initial LFU count; or, when the clock keeps time and
+ * idle_s >= 0, that many seconds idle (to the minute below); or, when it
+ * counts accesses and freq >= 0, that count.  Like every clock update, a
+ * hint stored under the stripe lock without an intent.
+ */
+void	 keyspace_set_clock_locked(struct keyspace *, struct ks_stripe *,
+	    const struct ks_key *, long long idle_s, int freq);
 
 /* Keys and keys with an expiry in the database (a racy sum). */
 void	 keyspace_count(struct keyspace *, unsigned db, uint64_t *keys,
