@@ -46,10 +46,12 @@
 /* Pairs per bucket the table keeps to: it splits a bucket above this. */
 #define DICT_LOAD		4
 /* Buckets of segment 0 (a power of two); segment k >= 1 has 2^(k-1) x. */
-#define DICT_SEG0_LOG2		3
+#define DICT_SEG0_LOG2		1
 #define DICT_SEG0_BUCKETS	(1U << DICT_SEG0_LOG2)
 /* Segments in the directory: room for 2^31 buckets. */
 #define DICT_SEGS		(31 - DICT_SEG0_LOG2 + 1)
+/* The most buckets a table grows to. */
+#define DICT_MAX_BUCKETS	(1U << 30)
 
 /*
  * The root chunk.  dr_next and dr_prev are the chain words every chunk of
