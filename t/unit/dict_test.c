@@ -18,7 +18,9 @@
  * kind of change (adds that split and add segments, replacements,
  * deletes that merge and drop segments, writes, copies, renames) leaves
  * the table wholly as before or wholly as after, with a clean checker.
- * And 1,000 pairs take fewer arena bytes than Redis 7.0 spends on them.
+ * The checker notices a wrong count, pairs in the wrong bucket, a broken
+ * chain link and a node off the chain.  And 1,000 pairs take fewer arena
+ * bytes than Redis 7.0 spends on them.
  */
 #include <sys/wait.h>
 
@@ -697,6 +699,77 @@ test_lifecycle(struct arena *a, struct keyspace *ks)
 	    (unsigned long long)ss.bytes_used, (unsigned long long)used0);
 }
 
+/* The checker notices a broken table, and is clean once it is mended. */
+static void
+test_checker(struct arena *a, struct keyspace *ks)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct dict_root	*r;
+	struct dict_seg		*sg;
+	struct dict_node	*n;
+	aoff_t			*slot[2], t, x;
+	uint32_t		 w, b, nslot = 0;
+	unsigned		 seg;
+	int64_t			 bad[4];
+
+	fill_table(ks, 0, "broken", 40, HTAG);
+	keyspace_key(ks, &k, "broken", 6);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	r = arena_ptr(a, dict_chain(a, e));
+	keyspace_unlock(ks, st);
+	/* Two buckets that are not empty, among buckets 0 to 7. */
+	for (b = 0; b < 8 && nslot < 2; b++) {
+		/* Segments of 2, 2 and 4 buckets. */
+		seg = b < 2 ? 0 : b < 4 ? 1 : 2;
+		sg = arena_ptr(a, r->dr_seg[seg]);
+		x = sg->ds_slot[b - (seg == 0 ? 0 : 1U << seg)];
+		if (!aoff_isnull(x))
+			slot[nslot++] = &sg->ds_slot[b - (seg == 0 ? 0 :
+			    1U << seg)];
+	}
+	if (!ok(r->dr_buckets == 10 && nslot == 2 &&
+	    check_arena(a, 0, NULL, NULL) == 0, "a table of 40 pairs in 10 "
+	    "buckets, two of the first 8 not empty"))
+		return;
+	r->dr_count++;
+	bad[0] = check_arena(a, 0, NULL, NULL);
+	r->dr_count--;
+	t = *slot[0];
+	*slot[0] = *slot[1];
+	*slot[1] = t;
+	bad[1] = check_arena(a, 0, NULL, NULL);
+	*slot[1] = *slot[0];
+	*slot[0] = t;
+	n = arena_ptr(a, t);
+	w = n->dn_prev.u;
+	n->dn_prev.u = 0;
+	bad[2] = check_arena(a, 0, NULL, NULL);
+	n->dn_prev.u = w;
+	/* Node t off the chain, still in its slot. */
+	x = n->dn_next;
+	*(uint32_t *)arena_ptr(a, n->dn_prev) = x.u;
+	if (!aoff_isnull(x))
+		((struct dict_node *)arena_ptr(a, x))->dn_prev = n->dn_prev;
+	bad[3] = check_arena(a, 0, NULL, NULL);
+	*(uint32_t *)arena_ptr(a, n->dn_prev) = t.u;
+	if (!aoff_isnull(x))
+		((struct dict_node *)arena_ptr(a, x))->dn_prev = t;
+	ok(bad[0] > 0, "the checker notices a count that is off (%lld "
+	    "problems)", (long long)bad[0]);
+	ok(bad[1] > 0, "and pairs in the wrong bucket (%lld)",
+	    (long long)bad[1]);
+	ok(bad[2] > 0, "and a chain link that points back wrong (%lld)",
+	    (long long)bad[2]);
+	ok(bad[3] > 0, "and a node that is not on the chain (%lld)",
+	    (long long)bad[3]);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "mended, the table is "
+	    "sound again");
+	(void)keyspace_delete(ks, 0, "broken", 6);
+}
+
 /*
  * Arena bytes per pair of 1,000 (entry and table), against Redis 7.0.15's
  * MEMORY USAGE of the same data, from Debian's redis-server: a hash of
@@ -1208,6 +1281,7 @@ main(void)
 	test_scan(&a, &ks);
 	test_random(&ks);
 	test_lifecycle(&a, &ks);
+	test_checker(&a, &ks);
 	test_memory(&ks);
 	testarena_destroy(&a);
 	test_enomem();
