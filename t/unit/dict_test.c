@@ -862,7 +862,7 @@ test_enomem(void)
 	struct ks_stripe	*st;
 	struct dict_pair	*pairs;
 	char			 name[32], *big;
-	uint32_t		 i, fails = 0, n = 0, sets = 0;
+	uint32_t		 i, fails = 0, n = 0, sets = 0, dels;
 	int			 good = 1, rv, failed_write;
 
 	if (!ok(testarena_store(&a, &ks, (size_t)64 << 20, 0) == 0,
@@ -894,7 +894,7 @@ test_enomem(void)
 			fails++;
 	}
 	diag("the arena took %u strings before it was full", n);
-	/* Sets and deletes until they fail; each failure changes nothing. */
+	/* Sets until they fail; each failure changes nothing. */
 	st = keyspace_lock(&ks, 0, &k);
 	fails = 0;
 	for (i = 1000; i < 4000 && fails < 20; i++) {
@@ -913,6 +913,23 @@ test_enomem(void)
 	    "(%u did, after %u more succeeded) and the table holds what the "
 	    "model holds", fails, sets);
 	ok(check_arena(&a, 0, stderr, NULL) == 0, "the checker is clean");
+	/*
+	 * Deletes need a smaller node: each succeeds or fails with ENOMEM
+	 * and changes nothing.
+	 */
+	st = keyspace_lock(&ks, 0, &k);
+	fails = dels = 0;
+	for (i = 0; i < 1000; i += 3) {
+		rv = del_field(&ks, st, &k, &m, i);
+		good &= rv == 1 || (rv == -1 && errno == ENOMEM);
+		fails += rv == -1;
+		dels += rv == 1;
+	}
+	good &= table_matches(&ks, st, &k, &m, 1);
+	keyspace_unlock(&ks, st);
+	ok(good && check_arena(&a, 0, stderr, NULL) == 0, "in the full "
+	    "arena, %u deletes succeed and %u fail with ENOMEM, the table "
+	    "as the model, the checker clean", dels, fails);
 	/* A whole write and a copy fail too, and change nothing. */
 	pairs = calloc(20000, sizeof(*pairs));
 	for (i = 0; i < 20000; i++) {
