@@ -32,10 +32,11 @@
  * names, with a clean checker (its nodes are taken over by the new name,
  * never leaked, never freed while the list is live).
  * Hash tables (two per database, in place of some string ops) live
- * through episodes: written with 8 fields, grown by adds through a split
- * that needs a new segment, shrunk by deletes through merges that free
- * it, written again, renamed onto the other table; a table in flight must
- * hold exactly the fields and values it held before or after.
+ * through episodes (ops_tables()): grown by adds through splits, one of
+ * which needs a new segment, shrunk by deletes through merges, one of
+ * which frees a segment, written whole, renamed onto the other table; a
+ * table in flight must hold exactly the fields and values it held before
+ * or after.
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -226,9 +227,10 @@ ops_list(struct op *o)
 
 /*
  * Make some of the string ops table ops, from a random stream of their
- * own (so the other ops stay as they were): episodes on one table each,
- * written with 8 fields, grown by adds past a split that needs a new
- * segment, shrunk by deletes through merges that free it, renamed.
+ * own (so the other ops stay as they were): episodes on one table each:
+ * written with 8 fields and grown by 5 adds through 2 splits (the first
+ * needs a new segment), twice written with 10 and shrunk by 7 deletes
+ * through 2 merges (the first frees a segment), written again, renamed.
  */
 static void
 ops_tables(void)
@@ -239,10 +241,14 @@ ops_tables(void)
 		uint8_t		 len;
 	} episode[] = {
 		{ OP_TWRITE, 0, 8 }, { OP_TSET, 8, 0 }, { OP_TSET, 9, 0 },
-		{ OP_TSET, 10, 0 }, { OP_TSET, 11, 0 }, { OP_TSET, 3, 0 },
+		{ OP_TSET, 10, 0 }, { OP_TSET, 11, 0 }, { OP_TSET, 12, 0 },
+		{ OP_TSET, 3, 0 }, { OP_TWRITE, 0, 10 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TWRITE, 4, 10 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 },
 		{ OP_TWRITE, 255, 255 }, { OP_TSET, 255, 0 },
 		{ OP_TRENAME, 0, 0 }
 	};
@@ -259,7 +265,7 @@ ops_tables(void)
 		if (o->kind > OP_GET || r % 5 >= 2)
 			continue;
 		o->kind = episode[step].kind;
-		o->db = ep % 4 == 3;
+		o->db = ep % 8 == 7;
 		o->key = (uint16_t)(ep % NTABLES);
 		o->key2 = episode[step].field != 255 ? episode[step].field :
 		    (uint16_t)(r / 8 % TABLE_FIELDS);
