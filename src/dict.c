@@ -42,7 +42,7 @@
 #define DICT_SHRINK_LOAD	(DICT_LOAD / 2)
 /* Draws of dict_random() before it settles for a less fair one. */
 #define DICT_RANDOM_TRIES	64
-/* The places a bucket is given in a draw: far above its usual load. */
+/* The places a bucket is given in a draw: 4 times its load, or more. */
 #define DICT_RANDOM_SPAN	(4 * DICT_LOAD)
 
 /* Layout. */
@@ -169,20 +169,24 @@ dict_random(struct arena *a, const struct entry *e, uint64_t rnd,
 {
 	const struct dict_root	*r = dict_root(a, e);
 	const struct dict_node	*n;
-	uint64_t		 state = rnd, d;
+	uint64_t		 state = rnd, d, span;
 	uint32_t		 b, i;
 	unsigned		 tries;
 	aoff_t			 x;
 
 	/*
-	 * A bucket and a place among DICT_RANDOM_SPAN in it, drawn until
-	 * the place holds a pair: every pair of a bucket of up to that many
-	 * is equally likely.
+	 * A bucket and a place among `span' in it, drawn until the place
+	 * holds a pair: every pair of a bucket of up to that many is equally
+	 * likely.  The span is 4 times the load, which outgrows DICT_LOAD
+	 * when the buckets can grow no more.
 	 */
+	span = 4 * ((uint64_t)r->dr_count / r->dr_buckets + 1);
+	if (span < DICT_RANDOM_SPAN)
+		span = DICT_RANDOM_SPAN;
 	for (tries = 0; tries < DICT_RANDOM_TRIES; tries++) {
 		d = dict_mix(&state);
 		b = (uint32_t)((d >> 32) % r->dr_buckets);
-		i = (uint32_t)(d & 0xffffffff) % DICT_RANDOM_SPAN;
+		i = (uint32_t)((d & 0xffffffff) % span);
 		x = *dict_slot(a, r, b);
 		if (!aoff_isnull(x) && i < (n = dict_node(a, x))->dn_count) {
 			dict_node_pair(n, i, p);
@@ -453,7 +457,7 @@ dict_abort(struct keyspace *ks, struct dict_edit *ed)
 
 /* Growing and shrinking. */
 
-/* Give the root segment k (the first absent one). */
+/* Give the root segment k >= 1 (the first absent one). */
 static int
 dict_seg_add(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
     aoff_t ro, unsigned k)
@@ -469,24 +473,24 @@ dict_seg_add(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
 		return (dict_abort(ks, &ed));
 	dict_edit_new(&ed, s);
 	dict_edit_link_after(&ed, ro, s);
-	dict_edit_set(&ed, &r->dr_seg[k].u, s.u);
+	dict_edit_set(&ed, &r->dr_seg[k - 1].u, s.u);
 	CRASHPOINT(dict_seg_built);
 	dict_commit(ks, st, &ed);
 	return (0);
 }
 
-/* Take segment k (the last one present) from the root. */
+/* Take segment k >= 1 (the last one present) from the root. */
 static void
 dict_seg_drop(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
     unsigned k)
 {
 	struct dict_edit ed;
-	aoff_t		 s = r->dr_seg[k];
+	aoff_t		 s = r->dr_seg[k - 1];
 
 	dict_edit_init(&ed, ks->ks_arena, keyspace_begin_locked(ks, st));
 	dict_edit_unlink(&ed, s);
 	dict_edit_old(&ed, s);
-	dict_edit_set(&ed, &r->dr_seg[k].u, 0);
+	dict_edit_set(&ed, &r->dr_seg[k - 1].u, 0);
 	CRASHPOINT(dict_seg_dropping);
 	dict_commit(ks, st, &ed);
 }
@@ -623,7 +627,7 @@ dict_grow(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 	    r->dr_buckets >= DICT_MAX_BUCKETS)
 		return;
 	if (have < dict_segs_for(r->dr_buckets + 1) &&
-	    dict_seg_add(ks, st, r, dict_root_off(e), have) == -1)
+	    dict_seg_add(ks, st, r, dict_root_off(e), have + 1) == -1)
 		return;
 	(void)dict_split(ks, st, r);
 }
@@ -643,7 +647,7 @@ dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 	    dict_merge(ks, st, r) == -1)
 		return;
 	if ((have = dict_segs(r)) > dict_segs_for(r->dr_buckets))
-		dict_seg_drop(ks, st, r, have - 1);
+		dict_seg_drop(ks, st, r, have);
 }
 
 /* Setting and deleting. */
@@ -855,6 +859,7 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	struct dict_root	*r;
 	struct dict_seg		*seg[DICT_SEGS];
 	struct dict_node	*node;
+	aoff_t			 slot0[DICT_SEG0_BUCKETS], *sp;
 	uint32_t		*bucket = NULL, nb, b, slot;
 	size_t			*ord = NULL, *start = NULL, kept, i, bytes;
 	uint64_t		 seed;
@@ -878,16 +883,21 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	    (start = calloc((size_t)nb + 1, sizeof(*start))) == NULL)
 		goto out;
 	kept = dict_sort_pairs(pairs, n, seed, nb, bucket, ord, start);
-	/* Segments, then nodes, then the root: the root heads the chain. */
+	/*
+	 * Segments, then nodes, then the root: the root heads the chain.
+	 * Segment k is seg[k - 1]; the root's slots wait in slot0.
+	 */
 	nseg = dict_segs_for(nb);
-	for (k = 0; k < nseg; k++)
-		if ((seg[k] = dict_build_chunk(ks, st, sizeof(struct dict_seg) +
-		    (size_t)dict_seg_buckets(k) * sizeof(aoff_t),
-		    &head)) == NULL)
+	for (k = 1; k <= nseg; k++)
+		if ((seg[k - 1] = dict_build_chunk(ks, st,
+		    sizeof(struct dict_seg) + (size_t)dict_seg_buckets(k) *
+		    sizeof(aoff_t), &head)) == NULL)
 			goto fail;
+	memset(slot0, 0, sizeof(slot0));
 	for (b = 0; b < nb; b++) {
 		k = dict_seg_of(b, &slot);
-		seg[k]->ds_slot[slot] = AOFF_NULL;
+		sp = k == 0 ? &slot0[slot] : &seg[k - 1]->ds_slot[slot];
+		*sp = AOFF_NULL;
 		if (start[b] == start[b + 1])
 			continue;
 		for (i = start[b], bytes = 0; i < start[b + 1]; i++)
@@ -909,16 +919,16 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 			w = pack_put(w, pairs[ord[i]].dp_value,
 			    pairs[ord[i]].dp_vlen);
 		}
-		seg[k]->ds_slot[slot] = head;
+		*sp = head;
 	}
 	if ((r = dict_build_chunk(ks, st, sizeof(*r), &head)) == NULL)
 		goto fail;
 	r->dr_count = (uint32_t)kept;
 	r->dr_buckets = nb;
 	r->dr_seed = seed;
+	memcpy(r->dr_slot0, slot0, sizeof(slot0));
 	for (k = 0; k < DICT_SEGS; k++)
-		r->dr_seg[k] = k < nseg ?
-		    arena_off(a, seg[k]) : AOFF_NULL;
+		r->dr_seg[k] = k < nseg ? arena_off(a, seg[k]) : AOFF_NULL;
 	ro = head;
 	CRASHPOINT(dict_write_built);
 	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),

@@ -167,9 +167,9 @@ dict_check(struct check *ck, const struct entry *e, unsigned db,
 		    "segments", db, stripe, r->dr_buckets, have);
 		goto out;
 	}
-	for (k = 0; k < DICT_SEGS; k++) {
-		x = r->dr_seg[k];
-		if (k >= have) {
+	for (k = 1; k <= DICT_SEGS; k++) {
+		x = r->dr_seg[k - 1];
+		if (k > have) {
 			if (!aoff_isnull(x))
 				check_error(ck, "db %u stripe %u: table "
 				    "segment %u follows a hole", db, stripe, k);

@@ -96,7 +96,7 @@ dict_bucket_of(uint32_t nb, uint64_t h)
 	return ((uint32_t)b);
 }
 
-/* The segment of bucket b, and b's slot in it. */
+/* The segment of bucket b (0: the root's slots), and b's slot in it. */
 static inline unsigned
 dict_seg_of(uint32_t b, uint32_t *slot)
 {
@@ -111,19 +111,20 @@ dict_seg_of(uint32_t b, uint32_t *slot)
 	return (l - DICT_SEG0_LOG2 + 1);
 }
 
+/* Buckets of segment k >= 1. */
 static inline uint32_t
 dict_seg_buckets(unsigned k)
 {
-	return (k == 0 ? DICT_SEG0_BUCKETS : DICT_SEG0_BUCKETS << (k - 1));
+	return (DICT_SEG0_BUCKETS << (k - 1));
 }
 
-/* Segments that buckets [0, nb) need. */
+/* Segments (chunks, k >= 1) that buckets [0, nb) need. */
 static inline unsigned
 dict_segs_for(uint32_t nb)
 {
 	uint32_t	 slot;
 
-	return (nb <= 1 ? 1 : dict_seg_of(nb - 1, &slot) + 1);
+	return (nb <= DICT_SEG0_BUCKETS ? 0 : dict_seg_of(nb - 1, &slot));
 }
 
 /* Segments present: the directory's leading non-null slots. */
@@ -144,7 +145,9 @@ dict_slot(struct arena *a, const struct dict_root *r, uint32_t b)
 	uint32_t	 i;
 	unsigned	 k = dict_seg_of(b, &i);
 
-	s = arena_ptr(a, r->dr_seg[k]);
+	if (k == 0)
+		return ((aoff_t *)&r->dr_slot0[i]);
+	s = arena_ptr(a, r->dr_seg[k - 1]);
 	return (&s->ds_slot[i]);
 }
 
