@@ -38,6 +38,9 @@
 #include "hydra/slab.h"
 #include "dict_internal.h"
 
+_Static_assert(sizeof(struct dict_root) == 128,
+    "a table's root fills one 128-byte chunk");
+
 /* A merge of one bucket when the load falls below half of DICT_LOAD. */
 #define DICT_SHRINK_LOAD	(DICT_LOAD / 2)
 /* Draws of dict_random() before it settles for a less fair one. */

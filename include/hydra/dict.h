@@ -117,10 +117,10 @@ int		 dict_find(struct arena *, const struct entry *e,
 
 /*
  * Make key kk (tag: OBJ_HASH|OBJ_HASH_TABLE, ...) a new table of the n
- * pairs (fields distinct), with expiry expire_ms, replacing what kk held:
- * the conversion from a packed encoding, COPY, RESTORE.  The pairs may
- * point into the value kk held.  n == 0 deletes the key.  0, or -1 ENOMEM
- * (nothing changed).
+ * pairs (fields distinct; a field given twice keeps its last value), with
+ * expiry expire_ms, replacing what kk held: the conversion from a packed
+ * encoding, COPY, RESTORE.  The pairs may point into the value kk held.
+ * n == 0 deletes the key.  0, or -1 ENOMEM (nothing changed).
  */
 int		 dict_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, uint8_t tag,
