@@ -163,6 +163,7 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 		break;
 	case OBJ_ZSET | OBJ_ZSET_PACKED:
 		value_check_packed_zset(ck, e, db, stripe);
+		break;
 	case OBJ_HASH | OBJ_HASH_TABLE:
 	case OBJ_SET | OBJ_SET_TABLE:
 		dict_check(ck, e, db, stripe);
