@@ -203,6 +203,9 @@ keyspace_open(struct keyspace *ks, struct arena *a)
 {
 	ks->ks_arena = a;
 	ks->ks_lfu = 0;
+	ks->ks_blocking = NULL;
+	ks->ks_rider_word = NULL;
+	ks->ks_rider_val = 0;
 	ks->ks_reg = arena_region(a, ARENA_REGION_KEYSPACE);
 	if (ks->ks_reg == NULL) {
 		errno = ENOENT;
@@ -872,6 +875,63 @@ keyspace_garbage_word(struct ks_stripe *st)
 }
 
 void
+keyspace_rider(struct keyspace *ks, uint32_t *word, uint32_t val)
+{
+	ks->ks_rider_word = word;
+	ks->ks_rider_val = val;
+}
+
+int
+keyspace_rider_pending(const struct keyspace *ks)
+{
+	return (ks->ks_rider_word != NULL);
+}
+
+/* Record the rider, if one waits, in the begun intent of stripe st. */
+static void
+ks_rider_fill(struct keyspace *ks, struct ks_stripe *st)
+{
+	if (ks->ks_rider_word == NULL)
+		return;
+	intent_store(ks->ks_arena, &st->st_intent, ks->ks_rider_word,
+	    ks->ks_rider_val);
+	ks->ks_rider_word = NULL;
+}
+
+uint32_t *
+keyspace_waiters_word(struct ks_stripe *st)
+{
+	return (&st->st_waiters.u);
+}
+
+uint32_t
+keyspace_stripe_id(const struct keyspace *ks, const struct ks_stripe *st)
+{
+	return ((uint32_t)(st - ks->ks_reg->kr_stripe));
+}
+
+uint32_t
+keyspace_stripe_count(const struct keyspace *ks)
+{
+	return (ks->ks_reg->kr_ndb << ks->ks_reg->kr_stripes_log2);
+}
+
+struct ks_stripe *
+keyspace_lock_stripe_id(struct keyspace *ks, uint32_t id)
+{
+	struct ks_stripe	*st = &ks->ks_reg->kr_stripe[id];
+
+	ks_lock_stripe(ks, st);
+	return (st);
+}
+
+unsigned
+keyspace_stripe_db(const struct keyspace *ks, const struct ks_stripe *st)
+{
+	return (shm_load32(&ks_dbslot(ks, ks_stripe_phys(ks, st))->ds_owner));
+}
+
+void
 keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
 {
 	struct arena	*a = ks->ks_arena;
@@ -891,9 +951,9 @@ keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
 struct intent *
 keyspace_begin_locked(struct keyspace *ks, struct ks_stripe *st)
 {
-	(void)ks;
 	st->st_version++;
 	intent_begin(&st->st_intent);
+	ks_rider_fill(ks, st);
 	return (&st->st_intent);
 }
 
@@ -946,6 +1006,7 @@ ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
 		intent_store(a, in, &st->st_nexpires,
 		    st->st_nexpires + (uint32_t)(has - had));
 	ks_garbage_store(ks, st, found ? w->e : NULL, how);
+	ks_rider_fill(ks, st);
 	st->st_version++;
 	return (0);
 }
@@ -988,6 +1049,7 @@ ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w,
 		intent_store(a, in, &st->st_nexpires, st->st_nexpires - 1);
 	intent_retire(in, w->off);
 	ks_garbage_store(ks, st, w->e, how);
+	ks_rider_fill(ks, st);
 	st->st_version++;
 }
 
