@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,6 +487,28 @@ command_find_typed(struct client *cl, int type, struct ks_key *k,
 		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 		return (-1);
 	}
+	return (0);
+}
+
+int
+command_parse_ld(const char *s, size_t len, long double *out)
+{
+	char		 buf[5 * 1024];	/* MAX_LONG_DOUBLE_CHARS */
+	char		*end;
+	long double	 v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtold(buf, &end);
+	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
+	    (size_t)(end - buf) != len ||
+	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
+	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
+		return (-1);
+	*out = v;
 	return (0);
 }
 

@@ -146,6 +146,13 @@ void	 command_reply_arity(struct client *, const char *name);
 int	 command_parse_ll(const char *s, size_t len, long long *out);
 
 /*
+ * Parse argv as Redis's string2ld() does (a long double, as strtold()
+ * reads it, with no blank in front, nothing after, neither an overflow
+ * nor a NaN).  0, or -1.
+ */
+int	 command_parse_ld(const char *s, size_t len, long double *out);
+
+/*
  * Milliseconds since the epoch, on the realtime clock: while a command
  * runs in a worker, the time it started at (as Redis takes the time once
  * per command).
