@@ -797,14 +797,19 @@ blocking_recover(struct blocking *b)
 		    b->bl_slot);
 		abort();
 	}
+	/* First no wait of the slot can be served any more, ... */
+	for (o = bs->bs_head; !aoff_isnull(o); o = w->w_next) {
+		w = blocking_waiter(b, o);
+		if (BL_STATE(shm_load64(&w->w_word)) != BL_FREE)
+			(void)bl_cancel(b, w, BL_GONE);
+	}
+	/* ... then what they were handed goes back. */
 	for (o = bs->bs_head; !aoff_isnull(o); o = w->w_next) {
 		w = blocking_waiter(b, o);
 		word = shm_load64(&w->w_word);
 		if (BL_STATE(word) == BL_FREE && aoff_isnull(w->w_elem))
 			continue;
-		if (BL_STATE(word) != BL_FREE)
-			(void)bl_cancel(b, w, BL_GONE);
-		bl_barrier(b, shm_load64(&w->w_word));
+		bl_barrier(b, word);
 		back += (unsigned)bl_give_back(b, w);
 		bl_free_payload(b, w);
 		bl_record_put(w);

@@ -186,16 +186,11 @@ cmd_list_wait_free(struct blocking_client *bc)
 	free(lw);
 }
 
+/* A timed-out wait, BLMOVE's too, answers a null array, as in Redis. */
 static void
-cmd_list_timeout_array(struct client *cl)
+cmd_list_timeout_reply(struct client *cl)
 {
 	reply_null_array(&cl->cl_reply);
-}
-
-static void
-cmd_list_timeout_bulk(struct client *cl)
-{
-	reply_null(&cl->cl_reply);
 }
 
 /* BLMOVE's element goes onto its destination; 0, or -1 after an error. */
@@ -281,6 +276,7 @@ cmd_list_wait(struct client *cl, struct ks_multi *m, size_t n,
 	struct cmd_list_wait	*lw;
 
 	if (cl->cl_worker == NULL || b == NULL) {
+		/* As Redis answers a client that may not block. */
 		if (lb->lb_reply == CMD_LIST_REPLY_MOVE)
 			reply_null(&cl->cl_reply);
 		else
@@ -303,8 +299,7 @@ cmd_list_wait(struct client *cl, struct ks_multi *m, size_t n,
 	lw->lw_reply = lb->lb_reply;
 	lw->lw_to = to;
 	lw->lw_bc.bc_deliver = cmd_list_deliver;
-	lw->lw_bc.bc_timeout = lb->lb_reply == CMD_LIST_REPLY_MOVE ?
-	    cmd_list_timeout_bulk : cmd_list_timeout_array;
+	lw->lw_bc.bc_timeout = cmd_list_timeout_reply;
 	lw->lw_bc.bc_free = cmd_list_wait_free;
 	lw->lw_bc.bc_timeout_ms = lb->lb_timeout_ms;
 	worker_block(cl->cl_worker, cl, &lw->lw_bc);

@@ -291,8 +291,8 @@ def sc_timeout(port, _):
                        (("BRPOP", "t", "t2", "0.15"), b"*-1\r\n"),
                        (("BLMPOP", "0.1", "1", "t", "RIGHT"), b"*-1\r\n"),
                        (("BLMOVE", "t", "d", "LEFT", "LEFT", "0.1"),
-                        b"$-1\r\n"),
-                       (("BRPOPLPUSH", "t", "d", "0.1"), b"$-1\r\n")):
+                        b"*-1\r\n"),
+                       (("BRPOPLPUSH", "t", "d", "0.1"), b"*-1\r\n")):
         start = time.time()
         a.send(*args)
         got = a.raw()
