@@ -163,6 +163,16 @@ cmd_command_keyspec(struct reply_buf *rb, const char *flags, long index,
 }
 
 /*
+ * Where the key count of a CMD_KEYNUM entry is: after the command name,
+ * or after the timeout of a blocking form (BLMPOP).
+ */
+static long
+cmd_command_keynum_index(const struct command *cmd)
+{
+	return (cmd->cmd_flags & CMD_BLOCKING ? 2 : 1);
+}
+
+/*
  * The key specs of an entry: one over its key positions, or, when its
  * documented flags are several lists separated by ';', one per key
  * position with those flags (LMOVE: the source, then the destination),
@@ -182,7 +192,8 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 		flags = cmd->cmd_flags & CMD_WRITE ? "RW update" : "RO access";
 	if (cmd->cmd_flags & CMD_KEYNUM) {
 		reply_set_len(rb, 1);
-		cmd_command_keyspec(rb, flags, 1, 1, 0, 0);
+		cmd_command_keyspec(rb, flags, cmd_command_keynum_index(cmd), 1,
+		    0, 0);
 		return;
 	}
 	if (cmd->cmd_first_key <= 0) {
@@ -474,7 +485,7 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 	const struct command	*cmd, *parent;
 	const char *const	*cargv = argv + 2;
 	const size_t		*clen = argvlen + 2;
-	int			 cargc = argc - 2, last, i, n;
+	int			 cargc = argc - 2, last, i, n, ki;
 	long long		 numkeys;
 
 	if ((cmd = command_resolve(cargc, cargv, clen, &parent)) == NULL) {
@@ -488,14 +499,16 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	if (cmd->cmd_flags & CMD_KEYNUM) {
-		if (command_parse_ll(cargv[1], clen[1], &numkeys) == -1 ||
-		    numkeys <= 0 || numkeys > cargc - 2) {
+		ki = cmd_command_keynum_index(cmd);
+		if (ki >= cargc || command_parse_ll(cargv[ki], clen[ki],
+		    &numkeys) == -1 || numkeys <= 0 ||
+		    numkeys > cargc - ki - 1) {
 			reply_error(&cl->cl_reply, "Invalid arguments "
 			    "specified for command");
 			return;
 		}
 		reply_array_len(&cl->cl_reply, (long)numkeys);
-		for (i = 2; i < 2 + numkeys; i++)
+		for (i = ki + 1; i < ki + 1 + numkeys; i++)
 			reply_bulk(&cl->cl_reply, cargv[i], clen[i]);
 		return;
 	}

@@ -1168,7 +1168,7 @@ static const struct command cmd_list_commands[] = {
 	    CMD_BLOCKING, 1, 2, 1, cmd_blmove },
 	{ "brpoplpush",	4,	CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT |
 	    CMD_BLOCKING, 1, 2, 1, cmd_brpoplpush },
-	{ "blmpop",	-5,	CMD_WRITE | CMD_BLOCKING, 0, 0, 0,
+	{ "blmpop",	-5,	CMD_WRITE | CMD_BLOCKING | CMD_KEYNUM, 0, 0, 0,
 	    cmd_blmpop },
 };
 

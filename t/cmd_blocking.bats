@@ -56,6 +56,13 @@ full_check() {
 	scenario chain
 }
 
+@test "RENAME, COPY and MOVE onto a waited-on name serve its waiter" {
+	# Invariant: a list that appears under a name a client waits on,
+	# by RENAME, COPY or MOVE from another database, serves that client
+	# as a push would.
+	scenario rename
+}
+
 @test "waiters on a key are served oldest first" {
 	# Invariant: three clients blocked in turn on one key (over both
 	# workers) get the elements of later pushes in the order they

@@ -258,6 +258,33 @@ def sc_chain(port, _):
     expect("nothing left", b.call("EXISTS", "src", "mid"), 0)
 
 
+def sc_rename(port, _):
+    """A list that appears under a waited-on name by RENAME, COPY or
+    MOVE serves the waiter, as in Redis."""
+    conns = spread(port)
+    a, b = pair(conns)
+    b.call("FLUSHALL")
+    a.send("BLPOP", "dst", "0")
+    blocked(b, 1)
+    b.call("RPUSH", "tmp", "r1", "r2")
+    expect("RENAME", b.call("RENAME", "tmp", "dst"), b"OK")
+    expect("served by RENAME", a.read(), [b"dst", b"r1"])
+    a.send("BRPOP", "cpy", "0")
+    blocked(b, 1)
+    expect("COPY", b.call("COPY", "dst", "cpy"), 1)
+    expect("served by COPY", a.read(), [b"cpy", b"r2"])
+    expect("the source of the copy is whole",
+           b.call("LRANGE", "dst", 0, -1), [b"r2"])
+    a.send("BLPOP", "mv", "0")
+    blocked(b, 1)
+    b.call("SELECT", "1")
+    b.call("RPUSH", "mv", "m")
+    expect("MOVE", b.call("MOVE", "mv", "0"), 1)
+    expect("served by MOVE", a.read(), [b"mv", b"m"])
+    b.call("SELECT", "0")
+    expect("nothing left", b.call("EXISTS", "mv", "cpy"), 0)
+
+
 def sc_fifo(port, _):
     """Waiters on one key are served oldest first, whichever worker
     they are on; one push of several elements serves several."""
@@ -452,6 +479,7 @@ def sc_kill(port, sup):
 SCENARIOS = {
     "cross": sc_cross,
     "chain": sc_chain,
+    "rename": sc_rename,
     "fifo": sc_fifo,
     "timeout": sc_timeout,
     "unblock": sc_unblock,
