@@ -403,6 +403,44 @@ blocking_serve_locked(struct keyspace *ks, struct ks_stripe *st, unsigned db,
 	return (served);
 }
 
+void
+blocking_serve_all(struct keyspace *ks)
+{
+	struct ks_stripe	*st;
+	struct bl_link		*l;
+	struct ks_key		 kk;
+	uint32_t		 id, n = keyspace_stripe_count(ks);
+	unsigned		 db;
+	char			*key;
+	aoff_t			 o;
+	int			 again;
+
+	if (ks->ks_blocking == NULL)
+		return;
+	for (id = 0; id < n; id++) {
+		st = keyspace_lock_stripe_id(ks, id);
+		db = keyspace_stripe_db(ks, st);
+		/* Serving drops links: walk again after each key served. */
+		do {
+			again = 0;
+			o.u = *keyspace_waiters_word(st);
+			while (!aoff_isnull(o) && !again) {
+				l = bl_link(ks->ks_blocking, o);
+				o = l->l_next;
+				if (l->l_db != db || (key = malloc(l->l_klen +
+				    1)) == NULL)
+					continue;
+				memcpy(key, bl_link_key(l), l->l_klen);
+				keyspace_key(ks, &kk, key, l->l_klen);
+				again = blocking_serve_locked(ks, st, db,
+				    &kk) > 0;
+				free(key);
+			}
+		} while (again);
+		keyspace_unlock(ks, st);
+	}
+}
+
 /* The owner's side. */
 
 static struct bl_slot *

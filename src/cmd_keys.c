@@ -914,6 +914,8 @@ cmd_swapdb(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	keyspace_swapdb(cl->cl_ks, (unsigned)a, (unsigned)b);
+	/* The keys now under waited-on names may serve their waiters. */
+	blocking_serve_all(cl->cl_ks);
 	reply_status(&cl->cl_reply, "OK");
 }
 

@@ -240,7 +240,12 @@ cmd_list_deliver(struct client *cl, struct blocking_client *bc)
 	const char		*key, *bytes, *end, *s;
 	size_t			 klen, len, slen;
 
-	p = blocking_take(b, &bc->bc_wait);
+	if ((p = blocking_take(b, &bc->bc_wait)) == NULL) {
+		/* Never: a served wait has its payload. */
+		reply_null_array(&cl->cl_reply);
+		blocking_finish(b, &bc->bc_wait);
+		return;
+	}
 	key = blocking_payload_key(p, &klen);
 	bytes = blocking_payload_bytes(p, &len);
 	end = bytes + len;

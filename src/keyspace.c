@@ -584,6 +584,29 @@ ks_lock_pair(struct keyspace *ks, unsigned p, unsigned q, int lock)
 }
 
 /*
+ * Clients wait on a key of a logical database: their links stay with it
+ * when its stripes move, so the waiter chains of the two physical
+ * databases are exchanged too, stripe by stripe, with all of them
+ * locked.  (A process killed in this loop leaves some chains unmoved:
+ * their waiters are served by no push until they time out or are
+ * unblocked; no element is at stake.)
+ */
+static void
+ks_swap_waiters(struct keyspace *ks, unsigned pa, unsigned pb)
+{
+	struct ks_stripe	*x, *y;
+	uint32_t		 s, t;
+
+	for (s = 0; s < keyspace_stripes(ks); s++) {
+		x = ks_stripe_at(ks, pa, s);
+		y = ks_stripe_at(ks, pb, s);
+		t = x->st_waiters.u;
+		shm_store32(&x->st_waiters.u, y->st_waiters.u);
+		shm_store32(&y->st_waiters.u, t);
+	}
+}
+
+/*
  * Swap: with every stripe of both physical databases locked, record the
  * swap on each side (the second record is the commit point), hand each
  * side its new owner, fix the hints, clear the records.  A death before
@@ -623,6 +646,7 @@ keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
 	shm_store32(&sb->ds_owner, a);
 	shm_store32(&ks_dbslot(ks, a)->ds_phys, pb);
 	shm_store32(&ks_dbslot(ks, b)->ds_phys, pa);
+	ks_swap_waiters(ks, pa, pb);
 	shm_store64(&sa->ds_swap, 0);
 	shm_store64(&sb->ds_swap, 0);
 	ks_lock_pair(ks, pa, pb, 0);

@@ -767,7 +767,8 @@ worker_timeouts(struct worker *w, int64_t now)
 		return;
 	limit = (int64_t)w->w_cfg.cf_timeout * 1000;
 	for (i = 0; i <= w->w_maxfd; i++) {
-		if ((cl = w->w_clients[i]) != NULL &&
+		/* As in Redis, a blocked client is not idle. */
+		if ((cl = w->w_clients[i]) != NULL && cl->cl_block == NULL &&
 		    now - cl->cl_last_ms > limit) {
 			log_debug("client fd %d: closing after %d s idle", i,
 			    w->w_cfg.cf_timeout);

@@ -56,10 +56,11 @@ full_check() {
 	scenario chain
 }
 
-@test "RENAME, COPY and MOVE onto a waited-on name serve its waiter" {
+@test "RENAME, COPY, MOVE and SWAPDB onto a waited-on name serve it" {
 	# Invariant: a list that appears under a name a client waits on,
-	# by RENAME, COPY or MOVE from another database, serves that client
-	# as a push would.
+	# by RENAME, COPY, MOVE from another database or SWAPDB, serves
+	# that client as a push would; after SWAPDB a waiter still waits on
+	# its own database.
 	scenario rename
 }
 

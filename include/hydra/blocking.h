@@ -180,6 +180,12 @@ unsigned blocking_serve_locked(struct keyspace *, struct ks_stripe *,
 	    unsigned db, const struct ks_key *);
 
 /*
+ * Serve every waiter whose key is ready, in every stripe (after SWAPDB,
+ * which brings other keys under the waited-on names).
+ */
+void	 blocking_serve_all(struct keyspace *);
+
+/*
  * For a kind's bk_serve: the payload of `count' elements taken from end
  * `where' of kk, as the kind's bytes (len of them), goes to record w in a
  * new chunk; and the keyspace's rider is set so that the change that

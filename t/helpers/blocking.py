@@ -259,8 +259,9 @@ def sc_chain(port, _):
 
 
 def sc_rename(port, _):
-    """A list that appears under a waited-on name by RENAME, COPY or
-    MOVE serves the waiter, as in Redis."""
+    """A list that appears under a waited-on name by RENAME, COPY, MOVE
+    or SWAPDB serves the waiter, as in Redis; a waiter stays with its
+    database through SWAPDB."""
     conns = spread(port)
     a, b = pair(conns)
     b.call("FLUSHALL")
@@ -283,6 +284,19 @@ def sc_rename(port, _):
     expect("served by MOVE", a.read(), [b"mv", b"m"])
     b.call("SELECT", "0")
     expect("nothing left", b.call("EXISTS", "mv", "cpy"), 0)
+    a.send("BLPOP", "sw", "0")
+    blocked(b, 1)
+    b.call("SELECT", "2")
+    b.call("RPUSH", "sw", "s1", "s2")
+    expect("SWAPDB", b.call("SWAPDB", "0", "2"), b"OK")
+    expect("served by SWAPDB", a.read(), [b"sw", b"s1"])
+    a.send("BLPOP", "sw2", "0")
+    blocked(b, 1)
+    b.call("SELECT", "0")
+    expect("SWAPDB back", b.call("SWAPDB", "0", "2"), b"OK")
+    expect("a waiter stays with its database", b.call("RPUSH", "sw2",
+                                                     "t"), 1)
+    expect("and is served there", a.read(), [b"sw2", b"t"])
 
 
 def sc_fifo(port, _):
