@@ -59,8 +59,10 @@
  * once.  A server killed anywhere leaves the stripe's intent, which the
  * next taker of the stripe repairs (the take and the served mark happen
  * together or not at all), and maybe a claim, which the owner undoes as
- * above.  The window that remains: a reply written to a socket whose
- * worker dies before the payload is freed; its element goes back too.
+ * above.  Delivery commits when the reply is in the client's buffer: a
+ * worker killed between that and the write loses the reply with the
+ * connection, as Redis loses a reply left in a dead server's output
+ * buffer; the element was the client's.
  */
 #include <errno.h>
 #include <stdlib.h>
