@@ -307,6 +307,80 @@ test_recover(void)
 	keyspace_flush(&ks, DB);
 }
 
+/*
+ * Two processes push at the same moment to two keys, in two stripes, of
+ * one wait: it is served once, and the other element stays.
+ */
+static void
+test_race(void)
+{
+	static const unsigned	 x[] = { 1 }, y[] = { 2 };
+	struct blocking_wait	 bw;
+	struct ks_key		 k1, k2;
+	const char		*keys[2];
+	char			 names[2][8], buf[256], *go;
+	pid_t			 p1, p2;
+	unsigned		 i, bad = 0, n;
+	int			 st;
+
+	go = mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	if (!ok(go != MAP_FAILED, "a start flag"))
+		return;
+	/* Two names in two stripes. */
+	snprintf(names[0], sizeof(names[0]), "k0");
+	keyspace_key(&ks, &k1, names[0], 2);
+	for (i = 1; i < 100; i++) {
+		snprintf(names[1], sizeof(names[1]), "k%u", i);
+		keyspace_key(&ks, &k2, names[1], strlen(names[1]));
+		if (keyspace_stripe_index(&ks, &k2) !=
+		    keyspace_stripe_index(&ks, &k1))
+			break;
+	}
+	keys[0] = names[0];
+	keys[1] = names[1];
+	for (i = 0; i < 200; i++) {
+		*go = 0;
+		if (wait_on(&bw, keys, 2, LIST_HEAD, 0) == -1)
+			break;
+		if ((p1 = fork()) == 0) {
+			while (!__atomic_load_n(go, __ATOMIC_ACQUIRE))
+				;
+			(void)push(keys[0], LIST_TAIL, x, 1);
+			_exit(0);
+		}
+		if ((p2 = fork()) == 0) {
+			while (!__atomic_load_n(go, __ATOMIC_ACQUIRE))
+				;
+			(void)push(keys[1], LIST_TAIL, y, 1);
+			_exit(0);
+		}
+		__atomic_store_n(go, 1, __ATOMIC_RELEASE);
+		waitpid(p1, &st, 0);
+		waitpid(p2, &st, 0);
+		if (blocking_poll(&bl, &bw, 0) != BLOCKING_SERVED) {
+			bad++;
+			blocking_finish(&bl, &bw);
+		} else {
+			payload_text(&bw, buf, sizeof(buf));
+			blocking_delivered(&bl, &bw);
+		}
+		blocking_wait_free(&bw);
+		n = 0;
+		list_text(keys[0], buf, sizeof(buf));
+		n += buf[0] != '\0';
+		list_text(keys[1], buf, sizeof(buf));
+		n += buf[0] != '\0';
+		bad += n != 1;
+		keyspace_flush(&ks, DB);
+	}
+	ok(i == 200 && bad == 0, "200 races of two pushers over two stripes "
+	    "of one wait: served once each time, the other element kept "
+	    "(%u wrong)", bad);
+	ok(arena_clean(), "the arena is clean");
+	munmap(go, 1);
+}
+
 /* Crash safety. */
 
 #define ROUNDS		16
@@ -526,6 +600,7 @@ main(void)
 	test_cancel();
 	test_dead_claim();
 	test_recover();
+	test_race();
 	test_crash();
 	testarena_destroy(&arena);
 	return (tap_done());
