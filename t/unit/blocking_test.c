@@ -3,7 +3,8 @@
  * through the library as a worker drives it: a wait registered with its
  * keys' stripes locked, served by a push under the key's stripe, then
  * delivered, abandoned, timed out, unblocked or recovered by the slot's
- * next worker.
+ * next worker; two processes that push at once to two keys of one wait,
+ * under two stripe locks, serve it once.
  *
  * Then crash safety: a child runs a workload of waits, pushes,
  * deliveries, give-backs and timeouts, and is SIGKILLed at each crash
