@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/check.h"
 
 void
@@ -72,6 +73,7 @@ check_arena(struct arena *a, int flags, FILE *out, struct check *result)
 	if (ck.ck_marks == NULL)
 		return (-1);
 	keyspace_check(&ck);
+	blocking_check(&ck);
 	slab_check(&ck);
 	free(ck.ck_marks);
 	ck.ck_marks = NULL;

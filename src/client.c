@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 
 int64_t
@@ -171,6 +172,8 @@ client_flags_string(const struct client *cl, char buf[SB_FLAGS_MAX])
 	char	*p = buf;
 
 	/* Redis's letters, in Redis's order. */
+	if (cl->cl_flags & CLIENT_F_BLOCKED)
+		*p++ = 'b';
 	if (cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY)
 		*p++ = 'c';
 	if (cl->cl_flags & CLIENT_F_CLOSE_ASAP)
@@ -220,6 +223,11 @@ client_describe(const struct client *cl, struct sb_client *sc, int full)
 	sc->sc_tot_mem = sizeof(*cl) + cl->cl_qcap + cl->cl_reply.rb_size +
 	    cl->cl_argv_mem;
 	client_flags_string(cl, sc->sc_flags);
+	if (cl->cl_block != NULL) {
+		sc->sc_wait = cl->cl_block->bc_wait.bw_waiter.u;
+		sc->sc_wait_ticket = cl->cl_block->bc_wait.bw_ticket;
+	} else
+		sc->sc_wait = sc->sc_wait_ticket = 0;
 	client_copy_field(sc->sc_cmd, sizeof(sc->sc_cmd), cl->cl_lastcmd);
 	if (!full)
 		return;

@@ -1,9 +1,8 @@
 /*
  * cmd_client.c: the CLIENT command: ID, GETNAME, SETNAME, SETINFO, INFO,
- * LIST, KILL, NO-EVICT, REPLY, HELP, and what Redis answers about
- * client-side caching and blocked clients while there is neither
- * (GETREDIR, TRACKINGINFO, CACHING, UNBLOCK).  PAUSE, UNPAUSE and
- * TRACKING are unknown subcommands here.
+ * LIST, KILL, UNBLOCK, NO-EVICT, REPLY, HELP, and what Redis answers
+ * about client-side caching while there is none (GETREDIR, TRACKINGINFO,
+ * CACHING).  PAUSE, UNPAUSE and TRACKING are unknown subcommands here.
  *
  * Run by workers.  Takes no locks: a worker's own clients are in its
  * private memory, and those of the other workers are read from the
@@ -40,9 +39,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
+#include "hydra/keyspace.h"
 #include "hydra/reply.h"
 #include "hydra/scoreboard.h"
 #include "hydra/worker.h"
@@ -469,14 +470,25 @@ cmd_client_caching(struct client *cl, int argc, const char *const *argv,
 }
 
 /*
- * CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks yet, so no client
- * is ever unblocked; the arguments are checked as Redis checks them.
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: end the wait of a blocked client of
+ * any worker, as a timeout or with -UNBLOCKED.  The client's scoreboard
+ * entry names its waiter record; the record's state word decides, so the
+ * answer is 1 only when the wait was ended here, never when a server was
+ * first.
  */
 static void
 cmd_client_unblock(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	long long	 id;
+	struct cmd_client_set	 set;
+	struct cmd_client_entry	*ce;
+	struct blocking		*b = cl->cl_ks != NULL ?
+				    cl->cl_ks->ks_blocking : NULL;
+	long long		 id;
+	unsigned		 state = BL_TIMEOUT;
+	size_t			 i;
+	aoff_t			 wo;
+	int			 done = 0;
 
 	if (argc > 4) {
 		reply_errorf(&cl->cl_reply, "unknown subcommand or wrong "
@@ -484,8 +496,10 @@ cmd_client_unblock(struct client *cl, int argc, const char *const *argv,
 		    (int)argvlen[1], argv[1]);
 		return;
 	}
-	if (argc == 4 && !command_arg_is(argv[3], argvlen[3], "timeout") &&
-	    !command_arg_is(argv[3], argvlen[3], "error")) {
+	if (argc == 4 && command_arg_is(argv[3], argvlen[3], "error"))
+		state = BL_ERROR;
+	else if (argc == 4 && !command_arg_is(argv[3], argvlen[3],
+	    "timeout")) {
 		reply_error(&cl->cl_reply,
 		    "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
 		return;
@@ -494,7 +508,18 @@ cmd_client_unblock(struct client *cl, int argc, const char *const *argv,
 		reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
 		return;
 	}
-	reply_int(&cl->cl_reply, 0);
+	if (b != NULL && cmd_client_gather(cl, &set) == 0) {
+		for (i = 0; i < set.cs_n && !done; i++) {
+			ce = &set.cs_entry[i];
+			if (ce->ce_sc.sc_id != (uint64_t)id)
+				continue;
+			wo.u = ce->ce_sc.sc_wait;
+			done = blocking_unblock(b, wo, ce->ce_sc.sc_wait_ticket,
+			    state);
+		}
+		free(set.cs_entry);
+	}
+	reply_int(&cl->cl_reply, done);
 }
 
 static void

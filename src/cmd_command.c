@@ -183,6 +183,19 @@ cmd_command_keyspec_unknown(struct reply_buf *rb, const char *flags)
 }
 
 /*
+ * Where the key count of a CMD_KEYNUM entry is: after the command name,
+ * after the timeout of a blocking form (BLMPOP), or after the key that
+ * comes before it (ZUNIONSTORE's destination).
+ */
+static long
+cmd_command_keynum_index(const struct command *cmd)
+{
+	if (cmd->cmd_flags & CMD_BLOCKING)
+		return (2);
+	return (cmd->cmd_first_key > 0 ? cmd->cmd_first_key + 1 : 1);
+}
+
+/*
  * The key specs of an entry: one over its key positions, or, when its
  * documented flags are several lists separated by ';', one per key
  * position with those flags (LMOVE: the source, then the destination),
@@ -210,7 +223,8 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 	if ((cmd->cmd_flags & CMD_KEYNUM) && cmd->cmd_first_key <= 0) {
 		reply_set_len(rb, 1 + unknown);
 		cmd_command_spec_flags(flags, 0, buf, sizeof(buf));
-		cmd_command_keyspec(rb, buf, 1, 1, 0, 0);
+		cmd_command_keyspec(rb, buf, cmd_command_keynum_index(cmd), 1,
+		    0, 0);
 	} else if (cmd->cmd_flags & CMD_KEYNUM) {
 		reply_set_len(rb, 2 + unknown);
 		cmd_command_spec_flags(flags, 0, buf, sizeof(buf));
@@ -536,7 +550,7 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 	const struct command	*cmd, *parent;
 	const char *const	*cargv = argv + 2;
 	const size_t		*clen = argvlen + 2;
-	int			 cargc = argc - 2, last, i, n, at;
+	int			 cargc = argc - 2, last, i, n, ki;
 	long long		 numkeys;
 
 	if ((cmd = command_resolve(cargc, cargv, clen, &parent)) == NULL) {
@@ -550,19 +564,21 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	if (cmd->cmd_flags & CMD_KEYNUM) {
-		/* The count, after the key that comes before it, if any. */
-		at = cmd->cmd_first_key > 0 ? cmd->cmd_first_key + 1 : 1;
-		if (command_parse_ll(cargv[at], clen[at], &numkeys) == -1 ||
-		    numkeys <= 0 || numkeys > cargc - at - 1) {
+		ki = cmd_command_keynum_index(cmd);
+		if (ki >= cargc || command_parse_ll(cargv[ki], clen[ki],
+		    &numkeys) == -1 || numkeys <= 0 ||
+		    numkeys > cargc - ki - 1) {
 			reply_error(&cl->cl_reply, "Invalid arguments "
 			    "specified for command");
 			return;
 		}
-		reply_array_len(&cl->cl_reply, (long)numkeys + (at > 1));
-		if (at > 1)
-			reply_bulk(&cl->cl_reply, cargv[at - 1],
-			    clen[at - 1]);
-		for (i = at + 1; i < at + 1 + numkeys; i++)
+		/* The key before the count (ZUNIONSTORE's), then the keys. */
+		reply_array_len(&cl->cl_reply, (long)numkeys +
+		    (cmd->cmd_first_key > 0));
+		if (cmd->cmd_first_key > 0)
+			reply_bulk(&cl->cl_reply, cargv[cmd->cmd_first_key],
+			    clen[cmd->cmd_first_key]);
+		for (i = ki + 1; i < ki + 1 + numkeys; i++)
 			reply_bulk(&cl->cl_reply, cargv[i], clen[i]);
 		return;
 	}

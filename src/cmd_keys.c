@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -771,6 +772,10 @@ cmd_copy_key(struct client *cl, unsigned sdb, const char *src, size_t slen,
 		rv = keyspace_copy_locked(ks, m.km_sts[0], &m.km_keys[0],
 		    m.km_sts[1], &m.km_keys[1], now, keep, keep ?
 		    cmd_copy_tag(ks, m.km_sts[0], &m.km_keys[0], now) : -1);
+	/* A list that appears under a name may serve its waiters. */
+	if (rv == 1)
+		(void)blocking_serve_locked(ks, m.km_sts[1], ddb,
+		    &m.km_keys[1]);
 	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);
 	return (rv);
@@ -912,6 +917,8 @@ cmd_swapdb(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	keyspace_swapdb(cl->cl_ks, (unsigned)a, (unsigned)b);
+	/* The keys now under waited-on names may serve their waiters. */
+	blocking_serve_all(cl->cl_ks);
 	reply_status(&cl->cl_reply, "OK");
 }
 

@@ -1,7 +1,8 @@
 /*
  * cmd_list.c: the list commands (LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP,
  * RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE,
- * RPOPLPUSH, LMPOP), with Redis 7.0's arguments, replies and errors.
+ * RPOPLPUSH, LMPOP, and the blocking BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+ * BLMPOP), with Redis 7.0's arguments, replies and errors.
  *
  * Run by workers.  A command on one key takes its stripe lock through
  * keyspace_lock() and keeps it until its reply is built (the bytes of the
@@ -13,20 +14,29 @@
  * from the source: a process killed between the two leaves the element
  * in both lists, never in neither.  A move of a list onto itself is one
  * change while the list is packed (list_rotate_locked()).
+ *
+ * A push serves the clients blocked on its key (blocking.h) before it
+ * lets go of the stripe, after its reply (the length) is taken, as
+ * Redis serves them right after the command.  A blocking command that
+ * finds its keys empty registers its wait with them still locked.
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/keyspace.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
+#include "hydra/pack.h"
 #include "hydra/reply.h"
+#include "hydra/worker.h"
 
 #include "command_internal.h"
 
@@ -106,6 +116,200 @@ cmd_list_reply_range(struct client *cl, const struct entry *e,
 		reply_bulk(&cl->cl_reply, s, len);
 }
 
+/*
+ * The blocking forms.  A command that finds its keys empty registers a
+ * wait (blocking.h) with the keys still locked, so that no push comes
+ * in between, and leaves the client without a reply; the wait's
+ * callbacks below answer it: with what a server handed over, as the
+ * non-blocking command would have answered, or as a timeout.
+ */
+#define CMD_LIST_REPLY_PAIR	0	/* BLPOP: key, element */
+#define CMD_LIST_REPLY_MPOP	1	/* BLMPOP: key, [elements] */
+#define CMD_LIST_REPLY_MOVE	2	/* BLMOVE: the element */
+
+/* Beyond a thousand years a timeout is for ever. */
+#define CMD_LIST_TIMEOUT_MAX	(1000LL * 366 * 86400 * 1000)
+
+struct cmd_list_block {
+	long long	 lb_timeout_ms;	/* 0: for ever */
+	int		 lb_kind;	/* BLOCKING_KIND_* */
+	int		 lb_reply;	/* CMD_LIST_REPLY_* */
+};
+
+struct cmd_list_wait {
+	struct blocking_client	 lw_bc;		/* first */
+	int			 lw_reply;
+	int			 lw_to;		/* BLMOVE: the end to push at */
+	char			*lw_dst;	/* BLMOVE: the destination */
+	size_t			 lw_dstlen;
+};
+
+/*
+ * A blocking command's timeout in seconds, as Redis 7.0 reads it: a long
+ * double, in milliseconds rounded up; a product out of a long long's
+ * range is negative (x86's conversion gives the minimum).  0 with *ms
+ * (0: for ever; a deadline past the clock's range is for ever too, as
+ * it is in Redis), or -1 after the error.
+ */
+static int
+cmd_list_timeout(struct client *cl, const char *arg, size_t len,
+    long long *ms)
+{
+	long double	 v;
+	long long	 t;
+
+	if (command_parse_ld(arg, len, &v) == -1) {
+		reply_error(&cl->cl_reply,
+		    "timeout is not a float or out of range");
+		return (-1);
+	}
+	v = ceill(v * 1000.0L);
+	t = v < 9223372036854775807.0L && v > -9223372036854775808.0L ?
+	    (long long)v : LLONG_MIN;
+	if (t < 0) {
+		reply_error(&cl->cl_reply, "timeout is negative");
+		return (-1);
+	}
+	if (t > CMD_LIST_TIMEOUT_MAX)
+		t = 0;
+	*ms = t;
+	return (0);
+}
+
+static void
+cmd_list_wait_free(struct blocking_client *bc)
+{
+	struct cmd_list_wait	*lw = (struct cmd_list_wait *)bc;
+
+	blocking_wait_free(&bc->bc_wait);
+	free(lw->lw_dst);
+	free(lw);
+}
+
+/* A timed-out wait, BLMOVE's too, answers a null array, as in Redis. */
+static void
+cmd_list_timeout_reply(struct client *cl)
+{
+	reply_null_array(&cl->cl_reply);
+}
+
+/* BLMOVE's element goes onto its destination; 0, or -1 after an error. */
+static int
+cmd_list_deliver_move(struct client *cl, struct cmd_list_wait *lw,
+    const char *s, size_t len)
+{
+	struct keyspace		*ks = cl->cl_ks;
+	struct blocking		*b = ks->ks_blocking;
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	const struct entry	*e;
+	struct list_vec		 v;
+	int			 rv;
+
+	keyspace_key(ks, &k, lw->lw_dst, lw->lw_dstlen);
+	st = keyspace_lock(ks, lw->lw_bc.bc_wait.bw_db, &k);
+	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	if (e != NULL && OBJ_TYPE(e->e_type) != OBJ_LIST) {
+		keyspace_unlock(ks, st);
+		reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
+		return (-1);
+	}
+	list_vec_init(&v);
+	rv = list_vec_add(&v, s, len);
+	blocking_placed_rider(b, &lw->lw_bc.bc_wait);
+	if (rv == 0)
+		rv = list_push_locked(ks, st, &k, e, lw->lw_to, &v);
+	keyspace_rider(ks, NULL, 0);
+	list_vec_free(&v);
+	if (rv == 0)
+		(void)blocking_serve_locked(ks, st, lw->lw_bc.bc_wait.bw_db,
+		    &k);
+	keyspace_unlock(ks, st);
+	if (rv == -1)
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+	return (rv);
+}
+
+/* A server handed the wait its elements: answer as the command would. */
+static void
+cmd_list_deliver(struct client *cl, struct blocking_client *bc)
+{
+	struct cmd_list_wait	*lw = (struct cmd_list_wait *)bc;
+	struct blocking		*b = cl->cl_ks->ks_blocking;
+	const struct bl_payload	*p;
+	const char		*key, *bytes, *end, *s;
+	size_t			 klen, len, slen;
+
+	if ((p = blocking_take(b, &bc->bc_wait)) == NULL) {
+		/* Never: a served wait has its payload. */
+		reply_null_array(&cl->cl_reply);
+		blocking_finish(b, &bc->bc_wait);
+		return;
+	}
+	key = blocking_payload_key(p, &klen);
+	bytes = blocking_payload_bytes(p, &len);
+	end = bytes + len;
+	if (lw->lw_reply == CMD_LIST_REPLY_MOVE) {
+		if (pack_next(bytes, end, &s, &slen) == NULL ||
+		    cmd_list_deliver_move(cl, lw, s, slen) == -1) {
+			blocking_abandon(b, &bc->bc_wait);
+			return;
+		}
+		reply_bulk(&cl->cl_reply, s, slen);
+	} else {
+		reply_array_len(&cl->cl_reply, 2);
+		reply_bulk(&cl->cl_reply, key, klen);
+		if (lw->lw_reply == CMD_LIST_REPLY_MPOP)
+			reply_array_len(&cl->cl_reply, (long)p->p_count);
+		while (bytes < end &&
+		    (bytes = pack_next(bytes, end, &s, &slen)) != NULL)
+			reply_bulk(&cl->cl_reply, s, slen);
+	}
+	blocking_delivered(b, &bc->bc_wait);
+}
+
+/*
+ * Register the client's wait on the first n keys of m (locked), or
+ * answer as a timeout when it cannot block (outside a worker).
+ */
+static void
+cmd_list_wait(struct client *cl, struct ks_multi *m, size_t n,
+    const struct cmd_list_block *lb, uint32_t arg0, uint32_t arg1, int to,
+    const char *dst, size_t dstlen)
+{
+	struct blocking		*b = cl->cl_ks->ks_blocking;
+	struct cmd_list_wait	*lw;
+
+	if (cl->cl_worker == NULL || b == NULL) {
+		/* As Redis answers a client that may not block. */
+		if (lb->lb_reply == CMD_LIST_REPLY_MOVE)
+			reply_null(&cl->cl_reply);
+		else
+			reply_null_array(&cl->cl_reply);
+		return;
+	}
+	if ((lw = calloc(1, sizeof(*lw))) == NULL ||
+	    (dst != NULL && (lw->lw_dst = malloc(dstlen + 1)) == NULL) ||
+	    blocking_wait_locked(b, &lw->lw_bc.bc_wait, lb->lb_kind, arg0,
+	    arg1, cl->cl_db, m->km_keys, m->km_sts, n) == -1) {
+		if (lw != NULL)
+			free(lw->lw_dst);
+		free(lw);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	if (dst != NULL)
+		memcpy(lw->lw_dst, dst, dstlen);
+	lw->lw_dstlen = dstlen;
+	lw->lw_reply = lb->lb_reply;
+	lw->lw_to = to;
+	lw->lw_bc.bc_deliver = cmd_list_deliver;
+	lw->lw_bc.bc_timeout = cmd_list_timeout_reply;
+	lw->lw_bc.bc_free = cmd_list_wait_free;
+	lw->lw_bc.bc_timeout_ms = lb->lb_timeout_ms;
+	worker_block(cl->cl_worker, cl, &lw->lw_bc);
+}
+
 /* LPUSH, RPUSH, LPUSHX, RPUSHX. */
 static void
 cmd_push(struct client *cl, int argc, const char *const *argv,
@@ -137,6 +341,8 @@ cmd_push(struct client *cl, int argc, const char *const *argv,
 	e = keyspace_peek_locked(ks, st, &k, command_now_ms());
 	reply_int(&cl->cl_reply, e != NULL ?
 	    (long long)list_length(ks->ks_arena, e) : 0);
+	/* The length is the push's; then the waiters take their share. */
+	(void)blocking_serve_locked(ks, st, cl->cl_db, &k);
 	keyspace_unlock(ks, st);
 }
 
@@ -625,11 +831,12 @@ cmd_lpos(struct client *cl, int argc, const char *const *argv,
 
 /*
  * Move one element from the `from' end of src to the `to' end of dst
- * (LMOVE, RPOPLPUSH), both stripes held.
+ * (LMOVE, RPOPLPUSH), both stripes held; with lb (BLMOVE, BRPOPLPUSH),
+ * wait on src when it is missing.
  */
 static void
 cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
-    int from, int to)
+    int from, int to, const struct cmd_list_block *lb)
 {
 	struct keyspace		*ks = cl->cl_ks;
 	struct ks_multi		 m;
@@ -650,6 +857,11 @@ cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
 	keyspace_multi_set(ks, &m, 1, cl->cl_db, argv[2], argvlen[2]);
 	keyspace_multi_lock(ks, &m);
 	se = keyspace_find_locked(ks, m.km_sts[0], &m.km_keys[0], now);
+	if (se == NULL && lb != NULL) {
+		cmd_list_wait(cl, &m, 1, lb, (uint32_t)from, 0, to, argv[2],
+		    argvlen[2]);
+		goto out;
+	}
 	if (se == NULL) {
 		reply_null(&cl->cl_reply);
 		goto out;
@@ -692,8 +904,11 @@ cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
 done:
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-	else
+	else {
 		reply_bulk(&cl->cl_reply, copy, len);
+		(void)blocking_serve_locked(ks, m.km_sts[1], cl->cl_db,
+		    &m.km_keys[1]);
+	}
 	free(copy);
 out:
 	keyspace_multi_unlock(ks, &m);
@@ -710,7 +925,7 @@ cmd_lmove(struct client *cl, int argc, const char *const *argv,
 	if ((from = cmd_list_where(cl, argv[3], argvlen[3])) == -1 ||
 	    (to = cmd_list_where(cl, argv[4], argvlen[4])) == -1)
 		return;
-	cmd_move(cl, argv, argvlen, from, to);
+	cmd_move(cl, argv, argvlen, from, to, NULL);
 }
 
 static void
@@ -718,34 +933,168 @@ cmd_rpoplpush(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
 	(void)argc;
-	cmd_move(cl, argv, argvlen, LIST_TAIL, LIST_HEAD);
+	cmd_move(cl, argv, argvlen, LIST_TAIL, LIST_HEAD, NULL);
 }
 
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]. */
+/*
+ * Pop from the first non-empty list of the n keys locked in m (named by
+ * names[]), as LMPOP (`count' elements, an array after the key) or as
+ * BLPOP (count 0: one element after the key).  1 when it replied (the
+ * pop, or WRONGTYPE), 0 when every key is empty.
+ */
+static int
+cmd_mpop_locked(struct client *cl, struct ks_multi *m,
+    const char *const *names, const size_t *lens, int where, long long count)
+{
+	const struct entry	*e;
+	size_t			 i;
+
+	for (i = 0; i < m->km_n; i++) {
+		e = keyspace_find_locked(cl->cl_ks, m->km_sts[i],
+		    &m->km_keys[i], command_now_ms());
+		if (e == NULL)
+			continue;
+		if (OBJ_TYPE(e->e_type) != OBJ_LIST) {
+			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
+			return (1);
+		}
+		cmd_list_pop_reply(cl, m->km_sts[i], &m->km_keys[i], e, where,
+		    count > 0 ? (uint64_t)count : 1, count > 0, names[i],
+		    lens[i]);
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP
+ * timeout numkeys ..., whose numkeys is argv[ni] and whose timeout is
+ * read after the rest, as Redis reads it.
+ */
+static void
+cmd_mpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int ni, int blocking)
+{
+	static const char *const ends[2] = { "left", "right" };
+	struct keyspace		*ks = cl->cl_ks;
+	struct cmd_list_block	 lb;
+	struct ks_multi		 m;
+	long long		 numkeys, count;
+	int			 where;
+
+	if (command_mpop_args(cl, argc, argv, argvlen, ni, ends, &numkeys,
+	    &where, &count) == -1)
+		return;
+	if (blocking && cmd_list_timeout(cl, argv[1], argvlen[1],
+	    &lb.lb_timeout_ms) == -1)
+		return;
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + ni + 1,
+	    argvlen + ni + 1, (size_t)numkeys, 1) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	if (cmd_mpop_locked(cl, &m, argv + ni + 1, argvlen + ni + 1, where,
+	    count))
+		;
+	else if (blocking) {
+		lb.lb_kind = BLOCKING_KIND_LIST_POP;
+		lb.lb_reply = CMD_LIST_REPLY_MPOP;
+		cmd_list_wait(cl, &m, m.km_n, &lb, (uint32_t)where,
+		    (uint32_t)count, 0, NULL, 0);
+	} else
+		reply_null_array(&cl->cl_reply);
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
+}
+
 static void
 cmd_lmpop(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	static const char *const	 ends[2] = { "left", "right" };
-	struct ks_multi			 m;
-	const struct entry		*e;
-	long long			 numkeys, count, i;
-	int				 where;
+	cmd_mpop(cl, argc, argv, argvlen, 1, 0);
+}
 
-	if (command_mpop_args(cl, argc, argv, argvlen, ends, &numkeys,
-	    &where, &count) == -1)
+static void
+cmd_blmpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_mpop(cl, argc, argv, argvlen, 2, 1);
+}
+
+/* BLPOP and BRPOP key [key ...] timeout. */
+static void
+cmd_bpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int where)
+{
+	struct keyspace		*ks = cl->cl_ks;
+	struct cmd_list_block	 lb;
+	struct ks_multi		 m;
+
+	if (cmd_list_timeout(cl, argv[argc - 1], argvlen[argc - 1],
+	    &lb.lb_timeout_ms) == -1)
 		return;
-	if ((i = command_mpop_find(cl, &m, argv, argvlen, numkeys, OBJ_LIST,
-	    &e)) == -1)
+	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
+	    argvlen + 1, (size_t)argc - 2, 1) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
-	if (i == numkeys)
-		reply_null_array(&cl->cl_reply);
-	else if (i >= 0)
-		cmd_list_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e,
-		    where == 0 ? LIST_HEAD : LIST_TAIL, (uint64_t)count, 1,
-		    argv[2 + i], argvlen[2 + i]);
-	keyspace_multi_unlock(cl->cl_ks, &m);
+	}
+	if (!cmd_mpop_locked(cl, &m, argv + 1, argvlen + 1, where, 0)) {
+		lb.lb_kind = BLOCKING_KIND_LIST_POP;
+		lb.lb_reply = CMD_LIST_REPLY_PAIR;
+		cmd_list_wait(cl, &m, m.km_n, &lb, (uint32_t)where, 0, 0,
+		    NULL, 0);
+	}
+	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);
+}
+
+static void
+cmd_blpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_bpop(cl, argc, argv, argvlen, LIST_HEAD);
+}
+
+static void
+cmd_brpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_bpop(cl, argc, argv, argvlen, LIST_TAIL);
+}
+
+/* BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout. */
+static void
+cmd_blmove(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	struct cmd_list_block	 lb;
+	int			 from, to;
+
+	(void)argc;
+	if ((from = cmd_list_where(cl, argv[3], argvlen[3])) == -1 ||
+	    (to = cmd_list_where(cl, argv[4], argvlen[4])) == -1 ||
+	    cmd_list_timeout(cl, argv[5], argvlen[5],
+	    &lb.lb_timeout_ms) == -1)
+		return;
+	lb.lb_kind = BLOCKING_KIND_LIST_MOVE;
+	lb.lb_reply = CMD_LIST_REPLY_MOVE;
+	cmd_move(cl, argv, argvlen, from, to, &lb);
+}
+
+/* BRPOPLPUSH source destination timeout. */
+static void
+cmd_brpoplpush(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	struct cmd_list_block	 lb;
+
+	(void)argc;
+	if (cmd_list_timeout(cl, argv[3], argvlen[3],
+	    &lb.lb_timeout_ms) == -1)
+		return;
+	lb.lb_kind = BLOCKING_KIND_LIST_MOVE;
+	lb.lb_reply = CMD_LIST_REPLY_MOVE;
+	cmd_move(cl, argv, argvlen, LIST_TAIL, LIST_HEAD, &lb);
 }
 
 static const struct command cmd_list_commands[] = {
@@ -772,6 +1121,16 @@ static const struct command cmd_list_commands[] = {
 	{ "rpoplpush",	3,	CMD_WRITE | CMD_DENYOOM, 1, 2, 1,
 	    cmd_rpoplpush },
 	{ "lmpop",	-4,	CMD_WRITE | CMD_KEYNUM, 0, 0, 0, cmd_lmpop },
+	{ "blpop",	-3,	CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2,
+	    1, cmd_blpop },
+	{ "brpop",	-3,	CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2,
+	    1, cmd_brpop },
+	{ "blmove",	6,	CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT |
+	    CMD_BLOCKING, 1, 2, 1, cmd_blmove },
+	{ "brpoplpush",	4,	CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT |
+	    CMD_BLOCKING, 1, 2, 1, cmd_brpoplpush },
+	{ "blmpop",	-5,	CMD_WRITE | CMD_BLOCKING | CMD_KEYNUM, 0, 0, 0,
+	    cmd_blmpop },
 };
 
 const struct command_family cmd_list_family = {

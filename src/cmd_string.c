@@ -443,28 +443,6 @@ cmd_decrby(struct client *cl, int argc, const char *const *argv,
  * INCRBYFLOAT, as Redis 7.0 does it in long double, printed with "%.17Lf"
  * and its trailing zeroes (and a bare '.') dropped.
  */
-static int
-cmd_parse_ld(const char *s, size_t len, long double *out)
-{
-	char		 buf[5 * 1024];	/* MAX_LONG_DOUBLE_CHARS */
-	char		*end;
-	long double	 v;
-
-	if (len == 0 || len >= sizeof(buf))
-		return (-1);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	v = strtold(buf, &end);
-	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
-	    (size_t)(end - buf) != len ||
-	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
-	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
-		return (-1);
-	*out = v;
-	return (0);
-}
-
 static void
 cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -487,10 +465,10 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 	if (e != NULL) {
 		v = entry_value(e, &vlen);
 		expire = entry_expire(e);
-		if (cmd_parse_ld(v, vlen, &value) == -1)
+		if (command_parse_ld(v, vlen, &value) == -1)
 			goto notfloat;
 	}
-	if (cmd_parse_ld(argv[2], argvlen[2], &incr) == -1)
+	if (command_parse_ld(argv[2], argvlen[2], &incr) == -1)
 		goto notfloat;
 	value += incr;
 	if (isnan(value) || isinf(value)) {

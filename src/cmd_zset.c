@@ -594,11 +594,11 @@ cmd_zmpop(struct client *cl, int argc, const char *const *argv,
 	long long			 numkeys, count, i;
 	int				 max;
 
-	if (command_mpop_args(cl, argc, argv, argvlen, ends, &numkeys, &max,
-	    &count) == -1)
+	if (command_mpop_args(cl, argc, argv, argvlen, 1, ends, &numkeys,
+	    &max, &count) == -1)
 		return;
-	if ((i = command_mpop_find(cl, &m, argv, argvlen, numkeys, OBJ_ZSET,
-	    &e)) == -1)
+	if ((i = command_mpop_find(cl, &m, argv, argvlen, 1, numkeys,
+	    OBJ_ZSET, &e)) == -1)
 		return;
 	if (i == numkeys)
 		reply_null_array(&cl->cl_reply);

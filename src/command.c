@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,20 +528,20 @@ command_positive(struct client *cl, const char *arg, size_t len,
 
 int
 command_mpop_args(struct client *cl, int argc, const char *const *argv,
-    const size_t *argvlen, const char *const w[2], long long *numkeys,
+    const size_t *argvlen, int ni, const char *const w[2], long long *numkeys,
     int *where, long long *count)
 {
 	int	 j, wi;
 
 	*count = -1;
-	if (command_positive(cl, argv[1], argvlen[1], numkeys,
+	if (command_positive(cl, argv[ni], argvlen[ni], numkeys,
 	    "-ERR numkeys should be greater than 0") == -1)
 		return (-1);
-	if (*numkeys > argc - 3) {
+	if (*numkeys >= argc - ni - 1) {
 		reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
 		return (-1);
 	}
-	wi = 2 + (int)*numkeys;
+	wi = ni + 1 + (int)*numkeys;
 	if (command_arg_is(argv[wi], argvlen[wi], w[0]))
 		*where = 0;
 	else if (command_arg_is(argv[wi], argvlen[wi], w[1]))
@@ -568,14 +569,14 @@ command_mpop_args(struct client *cl, int argc, const char *const *argv,
 
 long long
 command_mpop_find(struct client *cl, struct ks_multi *m,
-    const char *const *argv, const size_t *argvlen, long long numkeys,
-    int type, const struct entry **ep)
+    const char *const *argv, const size_t *argvlen, int ni,
+    long long numkeys, int type, const struct entry **ep)
 {
 	struct keyspace	*ks = cl->cl_ks;
 	size_t		 i;
 
-	if (keyspace_multi_lock_names(ks, m, cl->cl_db, argv + 2,
-	    argvlen + 2, (size_t)numkeys, 1) == -1) {
+	if (keyspace_multi_lock_names(ks, m, cl->cl_db, argv + ni + 1,
+	    argvlen + ni + 1, (size_t)numkeys, 1) == -1) {
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return (-1);
 	}
@@ -591,6 +592,28 @@ command_mpop_find(struct client *cl, struct ks_multi *m,
 		return ((long long)i);
 	}
 	return (numkeys);
+}
+
+int
+command_parse_ld(const char *s, size_t len, long double *out)
+{
+	char		 buf[5 * 1024];	/* MAX_LONG_DOUBLE_CHARS */
+	char		*end;
+	long double	 v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtold(buf, &end);
+	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
+	    (size_t)(end - buf) != len ||
+	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
+	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
+		return (-1);
+	*out = v;
+	return (0);
 }
 
 int

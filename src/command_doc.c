@@ -173,6 +173,27 @@ static const struct command_doc command_docs[] = {
 	    "1.0.0", "string", ON, STR, NULL, "RO access",
 	    "key:key start:integer end:integer" },
 	/* list */
+	{ "blmove", "Move an element from one end of a list to an end of "
+	    "another, waiting for one", "6.2.0", "list", O1, LST, NULL,
+	    "RW access delete;RW insert", "source:key destination:key "
+	    "wherefrom:string whereto:string timeout:double" },
+	{ "blmpop", "Take elements from the first non-empty list of "
+	    "several, waiting for one", "7.0.0", "list",
+	    "O(N+M): N keys looked at, M elements taken", LST, NULL,
+	    "RW access delete", "timeout:double numkeys:integer key:key... "
+	    "where:string ?count:integer@COUNT" },
+	{ "blpop", "Take the head element of the first non-empty list of "
+	    "several, waiting for one", "2.0.0", "list",
+	    "O(N): N keys looked at", LST, NULL, "RW access delete",
+	    "key:key... timeout:double" },
+	{ "brpop", "Take the tail element of the first non-empty list of "
+	    "several, waiting for one", "2.0.0", "list",
+	    "O(N): N keys looked at", LST, NULL, "RW access delete",
+	    "key:key... timeout:double" },
+	{ "brpoplpush", "Move the tail element of a list to the head of "
+	    "another, waiting for one", "2.2.0", "list", O1, LST, NULL,
+	    "RW access delete;RW insert",
+	    "source:key destination:key timeout:double" },
 	{ "lindex", "Read the element at an index of a list", "1.0.0", "list",
 	    ON, LST, NULL, "RO access", "key:key index:integer" },
 	{ "linsert", "Insert an element before or after another in a list",

@@ -151,24 +151,25 @@ int	 command_range(long long start, long long end, long long n,
 	    long long *from, long long *to);
 
 /*
- * The arguments of LMPOP and ZMPOP: numkeys key [key ...] WHERE [COUNT
- * count], WHERE being one of the two words w[0] and w[1] (*where gets 0
- * or 1; *count 1 when not given).  0, or -1 after the error reply.
+ * The arguments of LMPOP, ZMPOP and their blocking forms: numkeys (at
+ * argv[ni]: 1, or 2 after a timeout) key [key ...] WHERE [COUNT count],
+ * WHERE being one of the two words w[0] and w[1] (*where gets 0 or 1;
+ * *count 1 when not given).  0, or -1 after the error reply.
  */
 int	 command_mpop_args(struct client *, int argc, const char *const *argv,
-	    const size_t *argvlen, const char *const w[2], long long *numkeys,
-	    int *where, long long *count);
+	    const size_t *argvlen, int ni, const char *const w[2],
+	    long long *numkeys, int *where, long long *count);
 
 /*
- * Lock the numkeys keys from argv[2] in m and find the first that
+ * Lock the numkeys keys from argv[ni + 1] in m and find the first that
  * exists, which must be of `type': its index, with *ep its entry; numkeys
  * when none exists; -2 after WRONGTYPE (m locked in these three cases);
  * -1 after an out-of-memory reply (nothing locked).
  */
 struct ks_multi;
 long long command_mpop_find(struct client *, struct ks_multi *m,
-	    const char *const *argv, const size_t *argvlen, long long numkeys,
-	    int type, const struct entry **ep);
+	    const char *const *argv, const size_t *argvlen, int ni,
+	    long long numkeys, int type, const struct entry **ep);
 
 /* "-ERR wrong number of arguments for 'name' command". */
 void	 command_reply_arity(struct client *, const char *name);
@@ -178,6 +179,13 @@ void	 command_reply_arity(struct client *, const char *name);
  * leading zero, no blanks, within a long long.  0, or -1.
  */
 int	 command_parse_ll(const char *s, size_t len, long long *out);
+
+/*
+ * Parse argv as Redis's string2ld() does (a long double, as strtold()
+ * reads it, with no blank in front, nothing after, neither an overflow
+ * nor a NaN).  0, or -1.
+ */
+int	 command_parse_ld(const char *s, size_t len, long double *out);
 
 /*
  * Milliseconds since the epoch, on the realtime clock: while a command

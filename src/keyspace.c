@@ -203,6 +203,9 @@ keyspace_open(struct keyspace *ks, struct arena *a)
 {
 	ks->ks_arena = a;
 	ks->ks_lfu = 0;
+	ks->ks_blocking = NULL;
+	ks->ks_rider_word = NULL;
+	ks->ks_rider_val = 0;
 	ks->ks_reg = arena_region(a, ARENA_REGION_KEYSPACE);
 	if (ks->ks_reg == NULL) {
 		errno = ENOENT;
@@ -605,6 +608,29 @@ ks_lock_pair(struct keyspace *ks, unsigned p, unsigned q, int lock)
 }
 
 /*
+ * Clients wait on a key of a logical database: their links stay with it
+ * when its stripes move, so the waiter chains of the two physical
+ * databases are exchanged too, stripe by stripe, with all of them
+ * locked.  (A process killed in this loop leaves some chains unmoved:
+ * their waiters are served by no push until they time out or are
+ * unblocked; no element is at stake.)
+ */
+static void
+ks_swap_waiters(struct keyspace *ks, unsigned pa, unsigned pb)
+{
+	struct ks_stripe	*x, *y;
+	uint32_t		 s, t;
+
+	for (s = 0; s < keyspace_stripes(ks); s++) {
+		x = ks_stripe_at(ks, pa, s);
+		y = ks_stripe_at(ks, pb, s);
+		t = x->st_waiters.u;
+		shm_store32(&x->st_waiters.u, y->st_waiters.u);
+		shm_store32(&y->st_waiters.u, t);
+	}
+}
+
+/*
  * Swap: with every stripe of both physical databases locked, record the
  * swap on each side (the second record is the commit point), hand each
  * side its new owner, fix the hints, clear the records.  A death before
@@ -644,6 +670,7 @@ keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
 	shm_store32(&sb->ds_owner, a);
 	shm_store32(&ks_dbslot(ks, a)->ds_phys, pb);
 	shm_store32(&ks_dbslot(ks, b)->ds_phys, pa);
+	ks_swap_waiters(ks, pa, pb);
 	shm_store64(&sa->ds_swap, 0);
 	shm_store64(&sb->ds_swap, 0);
 	ks_lock_pair(ks, pa, pb, 0);
@@ -896,6 +923,63 @@ keyspace_garbage_word(struct ks_stripe *st)
 }
 
 void
+keyspace_rider(struct keyspace *ks, uint32_t *word, uint32_t val)
+{
+	ks->ks_rider_word = word;
+	ks->ks_rider_val = val;
+}
+
+int
+keyspace_rider_pending(const struct keyspace *ks)
+{
+	return (ks->ks_rider_word != NULL);
+}
+
+/* Record the rider, if one waits, in the begun intent of stripe st. */
+static void
+ks_rider_fill(struct keyspace *ks, struct ks_stripe *st)
+{
+	if (ks->ks_rider_word == NULL)
+		return;
+	intent_store(ks->ks_arena, &st->st_intent, ks->ks_rider_word,
+	    ks->ks_rider_val);
+	ks->ks_rider_word = NULL;
+}
+
+uint32_t *
+keyspace_waiters_word(struct ks_stripe *st)
+{
+	return (&st->st_waiters.u);
+}
+
+uint32_t
+keyspace_stripe_id(const struct keyspace *ks, const struct ks_stripe *st)
+{
+	return ((uint32_t)(st - ks->ks_reg->kr_stripe));
+}
+
+uint32_t
+keyspace_stripe_count(const struct keyspace *ks)
+{
+	return (ks->ks_reg->kr_ndb << ks->ks_reg->kr_stripes_log2);
+}
+
+struct ks_stripe *
+keyspace_lock_stripe_id(struct keyspace *ks, uint32_t id)
+{
+	struct ks_stripe	*st = &ks->ks_reg->kr_stripe[id];
+
+	ks_lock_stripe(ks, st);
+	return (st);
+}
+
+unsigned
+keyspace_stripe_db(const struct keyspace *ks, const struct ks_stripe *st)
+{
+	return (shm_load32(&ks_dbslot(ks, ks_stripe_phys(ks, st))->ds_owner));
+}
+
+void
 keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
 {
 	struct arena	*a = ks->ks_arena;
@@ -915,9 +999,9 @@ keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
 struct intent *
 keyspace_begin_locked(struct keyspace *ks, struct ks_stripe *st)
 {
-	(void)ks;
 	st->st_version++;
 	intent_begin(&st->st_intent);
+	ks_rider_fill(ks, st);
 	return (&st->st_intent);
 }
 
@@ -970,6 +1054,7 @@ ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
 		intent_store(a, in, &st->st_nexpires,
 		    st->st_nexpires + (uint32_t)(has - had));
 	ks_garbage_store(ks, st, found ? w->e : NULL, how);
+	ks_rider_fill(ks, st);
 	st->st_version++;
 	return (0);
 }
@@ -1012,6 +1097,7 @@ ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w,
 		intent_store(a, in, &st->st_nexpires, st->st_nexpires - 1);
 	intent_retire(in, w->off);
 	ks_garbage_store(ks, st, w->e, how);
+	ks_rider_fill(ks, st);
 	st->st_version++;
 }
 

@@ -6,12 +6,14 @@
  * intent is idle; the tables are allocated chunks of the right size; below
  * the rehash index, table 0 is empty; every entry is inside the arena, fits
  * its chunk, hashes to this stripe and to the bucket it hangs from, and is
- * reached once; the key counts match.  Then, once every stripe was taken
+ * reached once; the key counts match; the waiter chain is sound
+ * (blocking_check.c).  Then, once every stripe was taken
  * (which settles every part of a dead writer's transaction), the
  * transaction records: none is left in flight or with a part pending;
  * and the database map: every database is served by one stripe array.
  * Each chunk reached is marked for the allocator sweep (slab_check.c).
  */
+#include "hydra/blocking.h"
 #include "hydra/check.h"
 #include "hydra/slab.h"
 #include "hydra/value.h"
@@ -183,8 +185,11 @@ ks_check_stripe(struct ks_check_ctx *cx, struct ks_stripe *st)
 		    (unsigned long long)cx->expires);
 	ck->ck_keys += cx->keys;
 	ck->ck_expires += cx->expires;
-	if (ck->ck_flags & CHECK_LIVE)
+	blocking_check_stripe(ck, cx->ks, st, cx->db, cx->stripe);
+	if (ck->ck_flags & CHECK_LIVE) {
 		ks_check_unmark(ck, st);
+		blocking_check_unmark_stripe(ck, cx->ks, st);
+	}
 }
 
 /*

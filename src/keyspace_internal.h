@@ -49,6 +49,12 @@ struct ks_stripe {
 	 * lock is free.
 	 */
 	aoff_t		 st_garbage;
+	/*
+	 * The clients blocked on keys of this stripe: a chain of waiter
+	 * links, oldest first, that blocking.c keeps through this
+	 * stripe's intent.
+	 */
+	aoff_t		 st_waiters;
 } __attribute__((aligned(64)));
 
 /*

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/slab.h"
 #include "hydra/store.h"
 
@@ -14,6 +15,8 @@ const struct arena_module store_modules[] = {
 	[ARENA_REGION_SLAB] = { "slab", slab_shm_size, slab_shm_init },
 	[ARENA_REGION_KEYSPACE] = { "keyspace", keyspace_shm_size,
 	    keyspace_shm_init },
+	[ARENA_REGION_BLOCKING] = { "blocking", blocking_shm_size,
+	    blocking_shm_init },
 };
 const size_t store_nmodules = nitems(store_modules);
 
@@ -57,7 +60,9 @@ store_attach(struct arena *a, struct keyspace *ks, const char *name,
 	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_SLAB].ar_name,
 	    "slab") != 0 ||
 	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_KEYSPACE].ar_name,
-	    "keyspace") != 0) {
+	    "keyspace") != 0 ||
+	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_BLOCKING].ar_name,
+	    "blocking") != 0) {
 		snprintf(errbuf, errlen, "%s does not have the regions of a "
 		    "hydra store", name);
 		arena_detach(a);

@@ -31,6 +31,15 @@
  * the same moment may both see room for one more, so the total can pass
  * maxclients by at most the number of workers less one.
  *
+ * A client blocked by BLPOP and the like (blocking.h) runs nothing else
+ * until its wait ends: a server on any worker hands it what it waits for
+ * and writes our wake-up pipe, CLIENT UNBLOCK does the same, a timer of
+ * ours times it out; the cron looks at every wait too, so a lost wake-up
+ * costs a tick and a dead server's claim is undone.  Then its callbacks
+ * answer it and the commands it sent meanwhile run.  A worker starting
+ * in a slot first gives back what was handed to its predecessor's
+ * clients and never delivered.
+ *
  * Balance: a worker with more than WORKER_BALANCE_SLACK clients above
  * the least loaded live worker stops watching the listening sockets, and
  * watches them again once it is back in line (after a close, or on the
@@ -56,6 +65,7 @@
 
 #include "hydra/arena.h"
 #include "hydra/auth.h"
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -110,10 +120,13 @@ struct worker {
 	int			 w_listening;	/* watching the listeners */
 	int			 w_kills;	/* clients marked CLOSE_ASAP */
 	struct worker_sampler	 w_rate[WORKER_NRATES];
+	struct blocking		 w_bl;		/* blocked clients */
+	int			 w_nblocked;
 };
 
 static void	worker_client_event(struct event_loop *, int, void *, int);
 static void	worker_accept(struct event_loop *, int, void *, int);
+static void	worker_block_drop(struct worker *, struct client *);
 
 static struct sb_client *
 worker_entry(struct worker *w, int fd)
@@ -210,6 +223,8 @@ worker_close(struct worker *w, struct client *cl)
 	int			 fd = cl->cl_fd;
 
 	event_del(w->w_loop, fd, EVENT_READABLE | EVENT_WRITABLE);
+	if (cl->cl_block != NULL)
+		worker_block_drop(w, cl);
 	scoreboard_client_begin(sc);
 	__atomic_store_n(&sc->sc_id, 0, __ATOMIC_RELAXED);
 	scoreboard_client_end(sc);
@@ -324,8 +339,8 @@ worker_process(struct worker *w, struct client *cl)
 	size_t			 len;
 	int			 i;
 
-	while (!(cl->cl_flags &
-	    (CLIENT_F_CLOSE_AFTER_REPLY | CLIENT_F_CLOSE_ASAP))) {
+	while (!(cl->cl_flags & (CLIENT_F_CLOSE_AFTER_REPLY |
+	    CLIENT_F_CLOSE_ASAP | CLIENT_F_BLOCKED))) {
 		buf = client_query(cl, &len);
 		if (len == 0)
 			break;
@@ -364,6 +379,135 @@ worker_process(struct worker *w, struct client *cl)
 	if (cl->cl_flags & CLIENT_F_CLOSE_AFTER_REPLY)
 		event_del(w->w_loop, cl->cl_fd, EVENT_READABLE);
 	return (worker_flush(w, cl));
+}
+
+/* Blocked clients (blocking.h). */
+
+static void
+worker_wake_slot(void *arg, int slot)
+{
+	struct worker	*w = arg;
+
+	scoreboard_wake(w->w_sb, slot);
+}
+
+static void
+worker_set_nblocked(struct worker *w, int n)
+{
+	w->w_nblocked = n;
+	scoreboard_gauge(w->w_slot, SB_BLOCKED_CLIENTS, (uint64_t)n);
+}
+
+/* Forget the client's wait, which is over. */
+static void
+worker_block_forget(struct worker *w, struct client *cl)
+{
+	struct blocking_client	*bc = cl->cl_block;
+
+	if (bc->bc_timer != 0)
+		(void)event_timer_cancel(w->w_loop, bc->bc_timer);
+	cl->cl_block = NULL;
+	cl->cl_flags &= ~CLIENT_F_BLOCKED;
+	bc->bc_free(bc);
+	worker_set_nblocked(w, w->w_nblocked - 1);
+}
+
+/* The client's wait is over: forget it and run what it sent since. */
+static void
+worker_unblock(struct worker *w, struct client *cl)
+{
+	worker_block_forget(w, cl);
+	if (worker_process(w, cl) == 0)
+		worker_publish(w, cl);
+}
+
+/* Answer a wait by its outcome, if it has one. */
+static void
+worker_block_end(struct worker *w, struct client *cl,
+    enum blocking_outcome out)
+{
+	struct blocking_client	*bc = cl->cl_block;
+
+	switch (out) {
+	case BLOCKING_PENDING:
+		return;
+	case BLOCKING_SERVED:
+		bc->bc_deliver(cl, bc);
+		break;
+	case BLOCKING_TIMEOUT:
+		bc->bc_timeout(cl);
+		blocking_finish(&w->w_bl, &bc->bc_wait);
+		break;
+	case BLOCKING_ERROR:
+		reply_error(&cl->cl_reply,
+		    "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+		blocking_finish(&w->w_bl, &bc->bc_wait);
+		break;
+	}
+	worker_unblock(w, cl);
+}
+
+static long long
+worker_block_timer(struct event_loop *loop, long long id, void *arg)
+{
+	struct client	*cl = arg;
+	struct worker	*w = cl->cl_worker;
+
+	(void)loop;
+	(void)id;
+	cl->cl_block->bc_timer = 0;
+	worker_block_end(w, cl, blocking_cancel(&w->w_bl,
+	    &cl->cl_block->bc_wait, BL_TIMEOUT));
+	return (EVENT_TIMER_STOP);
+}
+
+void
+worker_block(struct worker *w, struct client *cl, struct blocking_client *bc)
+{
+	cl->cl_block = bc;
+	cl->cl_flags |= CLIENT_F_BLOCKED;
+	bc->bc_timer = 0;
+	if (bc->bc_timeout_ms > 0 && (bc->bc_timer = event_timer_add(
+	    w->w_loop, bc->bc_timeout_ms, worker_block_timer, cl)) == -1) {
+		/* The cron's look at deadlines is all there is then. */
+		log_warn("event_timer_add");
+		bc->bc_timer = 0;
+	}
+	worker_set_nblocked(w, w->w_nblocked + 1);
+}
+
+/* A blocked client is closed: its wait ends, a payload goes back. */
+static void
+worker_block_drop(struct worker *w, struct client *cl)
+{
+	struct blocking_client	*bc = cl->cl_block;
+
+	if (blocking_cancel(&w->w_bl, &bc->bc_wait, BL_GONE) ==
+	    BLOCKING_SERVED)
+		blocking_abandon(&w->w_bl, &bc->bc_wait);
+	else
+		blocking_finish(&w->w_bl, &bc->bc_wait);
+	worker_block_forget(w, cl);
+}
+
+/*
+ * Look at every wait (woken: a server or CLIENT UNBLOCK wrote our pipe;
+ * `thorough' on the cron, which also catches a lost wake-up and undoes
+ * the claims of dead servers).
+ */
+static void
+worker_block_poll(struct worker *w, int thorough)
+{
+	struct client	*cl;
+	int		 i;
+
+	for (i = 0; i <= w->w_maxfd && w->w_nblocked > 0; i++) {
+		if ((cl = w->w_clients[i]) == NULL || cl->cl_block == NULL ||
+		    (cl->cl_flags & CLIENT_F_CLOSE_ASAP))
+			continue;
+		worker_block_end(w, cl, blocking_poll(&w->w_bl,
+		    &cl->cl_block->bc_wait, thorough));
+	}
 }
 
 static void
@@ -539,6 +683,7 @@ worker_wake(struct event_loop *loop, int fd, void *arg, int mask)
 		    scoreboard_client_kill_requested(worker_entry(w, i)))
 			worker_close(w, cl);
 	}
+	worker_block_poll(w, 0);
 	worker_balance(w);
 	worker_poke(w);
 }
@@ -634,7 +779,8 @@ worker_timeouts(struct worker *w, int64_t now)
 		return;
 	limit = (int64_t)w->w_cfg.cf_timeout * 1000;
 	for (i = 0; i <= w->w_maxfd; i++) {
-		if ((cl = w->w_clients[i]) != NULL &&
+		/* As in Redis, a blocked client is not idle. */
+		if ((cl = w->w_clients[i]) != NULL && cl->cl_block == NULL &&
 		    now - cl->cl_last_ms > limit) {
 			log_debug("client fd %d: closing after %d s idle", i,
 			    w->w_cfg.cf_timeout);
@@ -667,6 +813,7 @@ worker_cron(struct event_loop *loop, long long id, void *arg)
 	worker_sample(w, WORKER_RATE_OUTPUT, SB_NET_OUTPUT_BYTES,
 	    SB_OUTPUT_BPS, now);
 	worker_timeouts(w, now);
+	worker_block_poll(w, 1);
 	worker_balance(w);
 	worker_poke(w);
 	return (WORKER_CRON_MS);
@@ -754,6 +901,15 @@ worker_main(const struct worker_params *wp)
 		    wp->wp_index);
 		return (EX_SOFTWARE);
 	}
+	if (blocking_open(&w.w_bl, &w.w_ks, wp->wp_index) == -1) {
+		log_warnx("worker %d: the arena has no blocking region",
+		    wp->wp_index);
+		return (EX_SOFTWARE);
+	}
+	w.w_bl.bl_wake = worker_wake_slot;
+	w.w_bl.bl_wake_arg = &w;
+	/* What a predecessor in this slot left: payloads go back. */
+	(void)blocking_recover(&w.w_bl);
 	if (command_init() == -1) {
 		log_warn("command table");
 		return (EX_OSERR);

@@ -236,13 +236,19 @@ push_both() {
 
 @test "COMMAND INFO and GETKEYS describe the list commands as Redis does" {
 	# Invariant: the key specs (two for LMOVE and RPOPLPUSH, a keynum
-	# spec and movablekeys for LMPOP), flags and ACL categories match,
-	# and GETKEYS finds LMPOP's keys by its count.
+	# spec and movablekeys for LMPOP and BLMPOP, whose count follows
+	# its timeout), flags and ACL categories match, also for the
+	# blocking forms, and GETKEYS finds LMPOP's and BLMPOP's keys by
+	# their count.
 	start_server
 	start_oracle
 	printf 'COMMAND INFO lpush rpush lpushx rpushx lpop rpop llen lrange lindex\r\n' |
 	    same_reply
 	printf 'COMMAND INFO lset linsert lrem ltrim lpos lmove rpoplpush lmpop\r\n' |
+	    same_reply
+	printf 'COMMAND INFO blpop brpop blmove brpoplpush blmpop\r\n' |
+	    same_reply
+	printf 'COMMAND GETKEYS blmpop 0 2 a b LEFT\r\nCOMMAND GETKEYS blmpop 0 3 a b LEFT\r\nCOMMAND GETKEYS blpop a b 0\r\n' |
 	    same_reply
 	printf 'COMMAND GETKEYS lmpop 2 a b LEFT\r\nCOMMAND GETKEYS lmpop 3 a b LEFT\r\nCOMMAND GETKEYS lmpop 0 a LEFT\r\nCOMMAND GETKEYS lmove a b LEFT RIGHT\r\nCOMMAND GETKEYS rpoplpush a b\r\n' |
 	    same_reply

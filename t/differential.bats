@@ -292,6 +292,18 @@ diff_case() {
 	diff_case lcs
 }
 
+@test "differential: blocking_errors" {
+	diff_case blocking_errors
+}
+
+@test "differential: blocking_nonblocking" {
+	diff_case blocking_nonblocking
+}
+
+@test "differential: blocking_resp3" {
+	diff_case blocking_resp3
+}
+
 @test "differential: lists" {
 	diff_case lists
 }

@@ -23,8 +23,9 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	5	/* 5: locks say since when they
-					   are held */
+#define ARENA_LAYOUT_VERSION	6	/* 6: locks say since when they
+					   are held; blocked clients' region
+					   and stripe waiter chains */
 #define ARENA_ALIGN		8		/* unit of an aoff_t */
 #define ARENA_PAGE_SHIFT	20
 #define ARENA_PAGE_SIZE		(1UL << ARENA_PAGE_SHIFT)
@@ -48,6 +49,7 @@ typedef struct {
 enum arena_region_id {
 	ARENA_REGION_SLAB,
 	ARENA_REGION_KEYSPACE,
+	ARENA_REGION_BLOCKING,
 	ARENA_REGION_FIRST_FREE		/* tests may add regions from here */
 };
 

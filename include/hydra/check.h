@@ -2,8 +2,9 @@
  * check.h: the arena checker behind `hydractl check' and the crash tests.
  *
  * It walks everything reachable from every keyspace stripe (tables, chains,
- * entries, intents), marking each chunk it reaches, then sweeps the slab
- * allocator's page descriptors and bitmaps: a chunk allocated but never
+ * entries, intents, waiter links) and the blocked clients' pools, marking
+ * each chunk it reaches, then sweeps the slab allocator's page descriptors
+ * and bitmaps: a chunk allocated but never
  * reached is a leak, a chunk reached but not allocated (or reached twice) is
  * a broken link.  Lengths, hashes and counts are checked on the way.
  *

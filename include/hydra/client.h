@@ -19,6 +19,7 @@
 #include "hydra/resp.h"
 #include "hydra/scoreboard.h"
 
+struct blocking_client;
 struct keyspace;
 struct worker;
 
@@ -34,6 +35,7 @@ struct worker;
 #define CLIENT_F_REPLY_OFF		0x40	/* CLIENT REPLY OFF */
 #define CLIENT_F_REPLY_SKIP_NEXT	0x80	/* CLIENT REPLY SKIP ran */
 #define CLIENT_F_REPLY_SKIP		0x100	/* no reply to this command */
+#define CLIENT_F_BLOCKED		0x200	/* waits in cl_block */
 
 struct client {
 	int			 cl_fd;
@@ -64,6 +66,7 @@ struct client {
 
 	struct resp_parser	 cl_parser;
 	struct reply_buf	 cl_reply;
+	struct blocking_client	*cl_block;	/* BLPOP & co. waiting */
 };
 
 /*

@@ -57,10 +57,16 @@ struct entry {
 #define ENTRY_F_EXPIRES		0x01
 #define ENTRY_KLEN_LONG		255
 
+struct blocking;
+
 struct keyspace {
 	struct arena		*ks_arena;
 	struct ks_region	*ks_reg;
 	int			 ks_lfu;	/* e_clock counts accesses */
+	struct blocking		*ks_blocking;	/* blocked clients (a
+						   worker's), or NULL */
+	uint32_t		*ks_rider_word;	/* see keyspace_rider() */
+	uint32_t		 ks_rider_val;
 };
 
 /* LFU_INIT_VAL of Redis: the counter of a new key. */
@@ -302,6 +308,33 @@ void	 keyspace_commit_locked(struct keyspace *, struct ks_stripe *);
 int	 keyspace_put_adopt_locked(struct keyspace *, struct ks_stripe *,
 	    const struct ks_key *, uint8_t type, const void *val, size_t vlen,
 	    int64_t expire_ms);
+
+/*
+ * The rider: one more store, *word = val, that the next change of a
+ * key's entry under this handle (a put, a delete, or an intent opened by
+ * keyspace_begin_locked()) records in its own intent, so that it is
+ * published with that change or not at all.  A blocked client's record
+ * says "this element is mine" with it, in the very intent that takes the
+ * element out of its list (blocking.h).  The intents of the keyspace's
+ * own housekeeping (rehash, resize, garbage) never carry it.
+ * keyspace_rider_pending() is 1 until a change took it; clear it with
+ * keyspace_rider(ks, NULL, 0).
+ */
+void	 keyspace_rider(struct keyspace *, uint32_t *word, uint32_t val);
+int	 keyspace_rider_pending(const struct keyspace *);
+
+/*
+ * For the blocked clients' registry (blocking.c): the head of the
+ * stripe's chain of waiter links (protected by the stripe lock, changed
+ * through the stripe's intent); a stripe's number among all stripes of
+ * the arena, and the stripe of a number, locked; the logical database a
+ * locked stripe serves.
+ */
+uint32_t *keyspace_waiters_word(struct ks_stripe *);
+uint32_t keyspace_stripe_id(const struct keyspace *, const struct ks_stripe *);
+uint32_t keyspace_stripe_count(const struct keyspace *);
+struct ks_stripe *keyspace_lock_stripe_id(struct keyspace *, uint32_t id);
+unsigned keyspace_stripe_db(const struct keyspace *, const struct ks_stripe *);
 
 /* Entry accessors. */
 const char	*entry_key(const struct entry *, size_t *len);

@@ -128,6 +128,9 @@ struct sb_client {
 	int32_t		 sc_db;
 	int32_t		 sc_resp;	/* 2 or 3 */
 	int32_t		 sc_worker;
+	uint32_t	 sc_wait;	/* aoff_t of its waiter record, while
+					   blocked (blocking.h); else 0 */
+	uint32_t	 sc_wait_ticket;
 	int64_t		 sc_created_ms;	/* realtime */
 	int64_t		 sc_last_ms;	/* last interaction, realtime */
 	uint64_t	 sc_qbuf;	/* query buffer bytes used */

@@ -1,6 +1,6 @@
 /*
  * store.h: the arena as hydra uses it: its modules (slab allocator,
- * keyspace) in region order, and the defaults for creating one.
+ * keyspace, blocked clients) in region order, and the defaults for creating one.
  */
 #ifndef HYDRA_STORE_H
 #define HYDRA_STORE_H

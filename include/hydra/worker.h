@@ -64,6 +64,17 @@ void			 worker_config_applied(struct worker *);
 struct client *const	*worker_clients(struct worker *, int *n);
 
 /*
+ * Block the client whose command is running on the wait bc (already
+ * registered, blocking.h): it gets no reply and runs no other command
+ * until the wait ends (served, timed out, unblocked); then bc's
+ * callbacks answer it and bc is freed.
+ */
+struct blocking_client;
+struct client;
+void			 worker_block(struct worker *, struct client *,
+			    struct blocking_client *);
+
+/*
  * Close one of the worker's clients other than the one whose command is
  * running, before the worker next waits for events (CLIENT KILL).
  */

@@ -7,8 +7,9 @@
  * through exit() or a return from main() (a forked child, which leaves with
  * _exit(), removes nothing).
  *
- * Besides the plain store (slab and keyspace regions), a test may ask for a
- * third region, ARENA_REGION_FIRST_FREE, of a size it chooses and zeroed:
+ * Besides the plain store (slab, keyspace and blocking regions), a test may
+ * ask for one more region, ARENA_REGION_FIRST_FREE, of a size it chooses
+ * and zeroed:
  * the place for records that the allocator and intents require to lie in
  * the arena.
  */
@@ -113,12 +114,13 @@ testarena_region_init(struct arena *a, void *region,
 static inline int
 testarena_with_region(struct arena *a, size_t size, size_t region_size)
 {
-	struct arena_module	 mods[3];
+	struct arena_module	 mods[TESTARENA_REGION + 1];
+	size_t			 i;
 	struct arena_params	 ap;
 	char			 err[256];
 
-	mods[ARENA_REGION_SLAB] = store_modules[ARENA_REGION_SLAB];
-	mods[ARENA_REGION_KEYSPACE] = store_modules[ARENA_REGION_KEYSPACE];
+	for (i = 0; i < store_nmodules; i++)
+		mods[i] = store_modules[i];
 	mods[TESTARENA_REGION].am_name = "test";
 	mods[TESTARENA_REGION].am_size = testarena_region_size;
 	mods[TESTARENA_REGION].am_init = testarena_region_init;
