@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hydra/check.h"
+#include "hydra/intset.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -125,6 +126,21 @@ value_check_chain(struct check *ck, const struct entry *e, unsigned db,
 		    prev.u);
 }
 
+/* Sets. */
+
+static void
+value_check_intset(struct check *ck, const struct entry *e, unsigned db,
+    uint32_t stripe)
+{
+	const char	*v;
+	size_t		 vlen;
+
+	v = entry_value(e, &vlen);
+	if (!intset_valid(v, vlen))
+		check_error(ck, "db %u stripe %u: intset of %zu bytes is not "
+		    "a sound ascending array", db, stripe, vlen);
+}
+
 void
 value_check(struct check *ck, const struct entry *e, unsigned db,
     uint32_t stripe)
@@ -135,6 +151,9 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 		break;
 	case OBJ_LIST | OBJ_LIST_CHAIN:
 		value_check_chain(ck, e, db, stripe);
+		break;
+	case OBJ_SET | OBJ_SET_INTS:
+		value_check_intset(ck, e, db, stripe);
 		break;
 	default:
 		/* Strings, and tags the keyspace carries as plain bytes. */
