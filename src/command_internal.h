@@ -23,6 +23,7 @@ extern const struct command_family	cmd_client_family;
 extern const struct command_family	cmd_string_family;
 extern const struct command_family	cmd_keys_family;
 extern const struct command_family	cmd_list_family;
+extern const struct command_family	cmd_set_family;
 extern const struct command_family	cmd_server_family;
 extern const struct command_family	cmd_command_family;
 
@@ -141,9 +142,21 @@ void	 command_reply_arity(struct client *, const char *name);
 
 /*
  * Parse argv as Redis's string2ll() does: an optional '-', digits, no
- * leading zero, no blanks, within a long long.  0, or -1.
+ * leading zero, no blanks, within a long long (intset_parse()).  0, or -1.
  */
 int	 command_parse_ll(const char *s, size_t len, long long *out);
+
+/*
+ * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does, with
+ * strtoul(): no leading blank, nothing after the digits, within range.
+ * 0, or -1 after the error reply ("invalid cursor").
+ */
+#define COMMAND_CURSOR_MAX	32	/* digits of a cursor, and then some */
+int	 command_scan_cursor(struct client *, const char *arg, size_t len,
+	    uint64_t *cursor);
+
+/* The head of a SCAN reply: a two-element array, the next cursor first. */
+void	 command_reply_cursor(struct client *, uint64_t cursor);
 
 /*
  * Milliseconds since the epoch, on the realtime clock: while a command
