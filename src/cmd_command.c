@@ -165,8 +165,9 @@ cmd_command_keyspec(struct reply_buf *rb, const char *flags, long index,
 /*
  * The key specs of an entry: one over its key positions, or, when its
  * documented flags are several lists separated by ';', one per key
- * position with those flags (LMOVE: the source, then the destination),
- * or a keynum spec (CMD_KEYNUM).
+ * position with those flags (LMOVE: the source, then the destination;
+ * with keys to the last argument, the last list covers the rest, as
+ * SINTERSTORE's sources), or a keynum spec (CMD_KEYNUM).
  */
 static void
 cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
@@ -196,12 +197,19 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 		    cmd->cmd_last_key - cmd->cmd_first_key, cmd->cmd_key_step);
 		return;
 	}
-	n = (cmd->cmd_last_key - cmd->cmd_first_key) / cmd->cmd_key_step + 1;
+	if (cmd->cmd_last_key < 0) {
+		/* One key per list but the last, which takes the rest. */
+		for (n = 1, i = 0; flags[i] != '\0'; i++)
+			n += flags[i] == ';';
+	} else
+		n = (cmd->cmd_last_key - cmd->cmd_first_key) /
+		    cmd->cmd_key_step + 1;
 	reply_set_len(rb, n);
 	for (i = 0; i < n; i++) {
 		cmd_command_spec_flags(flags, i, buf, sizeof(buf));
 		cmd_command_keyspec(rb, buf, cmd->cmd_first_key +
-		    i * cmd->cmd_key_step, 0, 0, 1);
+		    i * cmd->cmd_key_step, 0, cmd->cmd_last_key < 0 &&
+		    i == n - 1 ? cmd->cmd_last_key : 0, 1);
 	}
 }
 

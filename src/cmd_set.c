@@ -347,7 +347,8 @@ cmd_srandmember_count(struct client *cl, const struct entry *e,
 	if (cmd_set_load(&v, &sp, a, e) == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else {
-		if ((uint64_t)count > size)
+		/* The whole set comes in its order, as in Redis. */
+		if ((uint64_t)count >= size)
 			count = (long long)size;
 		else
 			cmd_set_shuffle(&v, (size_t)count);
