@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+#
+# set_diff.py: set commands sent to hydrad and redis-server, for the
+# checks that a fixed script cannot make.
+#
+#   set_diff.py random PORT_A PORT_B SEED COUNT [strings]
+#       Send COUNT set commands drawn from SEED (SADD, SREM, SMOVE,
+#       SISMEMBER, SMISMEMBER, SCARD, SMEMBERS, SINTER, SINTERCARD,
+#       SUNION, SDIFF and their STORE forms, SPOP with a count that takes
+#       the whole set, OBJECT ENCODING, on four keys) to both; exit 1 at
+#       the first reply that differs, showing both.  Members are integers
+#       (edge cases included), and with "strings" also other strings,
+#       binary ones too.  The replies of commands whose order Redis
+#       leaves to its hash table are compared as sorted lists.
+#   set_diff.py random-props PORT
+#       SPOP and SRANDMEMBER, whose replies are chance: check what Redis
+#       promises instead (see props() below); exit 1 on a broken promise.
+#   set_diff.py smove PORT CLIENTS MOVES
+#       CLIENTS connections each send MOVES random SMOVEs between three
+#       sets that start with 300 members between them, at the same time;
+#       afterwards the sets must be disjoint and hold those 300 members.
+
+import os
+import random
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import resp_client  # noqa: E402
+
+KEYS = ["s1", "s2", "s3", "s4"]
+UNORDERED = {"SMEMBERS", "SINTER", "SUNION", "SDIFF"}
+
+
+class Conn:
+    def __init__(self, port):
+        self.s = resp_client.connect(port)
+        self.s.settimeout(30)
+        self.f = self.s.makefile("rb")
+
+    def call(self, *args):
+        self.s.sendall(resp_client.encode(*args))
+        return resp_client.read_reply(self.f)
+
+
+def member(rng, strings):
+    r = rng.random()
+    if strings and r < 0.25:
+        return rng.choice([b"a", b"b", b"-0", b"007", b"+1", b"",
+                           b"x\x00\r\ny", b"1.5", b"9223372036854775808",
+                           bytes(rng.randint(0, 255)
+                                 for _ in range(rng.randint(1, 40)))])
+    if r < 0.35:
+        return str(rng.choice([0, 1, -1, 32767, -32768, 32768, -32769,
+                               2147483647, -2147483648, 2147483648,
+                               9223372036854775807,
+                               -9223372036854775808])).encode()
+    return str(rng.randint(-60, 60)).encode()
+
+
+def command(rng, strings):
+    k = rng.choice(KEYS)
+    r = rng.random()
+    if r < 0.3:
+        return ["SADD", k] + [member(rng, strings)
+                              for _ in range(rng.choice([1, 1, 3, 20]))]
+    if r < 0.45:
+        return ["SREM", k] + [member(rng, strings)
+                              for _ in range(rng.choice([1, 2, 10]))]
+    if r < 0.5:
+        return ["SMOVE", k, rng.choice(KEYS), member(rng, strings)]
+    if r < 0.55:
+        return ["SISMEMBER", k, member(rng, strings)]
+    if r < 0.6:
+        return ["SMISMEMBER", k] + [member(rng, strings) for _ in range(3)]
+    if r < 0.65:
+        return ["SCARD", k]
+    if r < 0.7:
+        return ["SMEMBERS", k]
+    if r < 0.75:
+        return ["OBJECT", "ENCODING", k]
+    if r < 0.9:
+        op = rng.choice(["SINTER", "SUNION", "SDIFF"])
+        srcs = [rng.choice(KEYS + ["none"])
+                for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.4:
+            return [op + "STORE", rng.choice(KEYS)] + srcs
+        return [op] + srcs
+    if r < 0.95:
+        srcs = [rng.choice(KEYS) for _ in range(rng.randint(1, 3))]
+        return ["SINTERCARD", str(len(srcs))] + srcs + \
+            rng.choice([[], ["LIMIT", str(rng.randint(0, 5))]])
+    return ["SPOP", k, "1000"]
+
+
+def normal(cmd, reply):
+    if cmd[0] in UNORDERED and isinstance(reply, list):
+        return [reply[0]] + sorted(reply[1:])
+    if cmd[0] == "SPOP" and isinstance(reply, list):
+        return [reply[0]] + sorted(reply[1:])
+    return reply
+
+
+def random_diff(port_a, port_b, seed, count, strings):
+    rng = random.Random(seed)
+    a, b = Conn(port_a), Conn(port_b)
+    for c in (a, b):
+        c.call("FLUSHALL")
+    for i in range(count):
+        cmd = command(rng, strings)
+        ra, rb = normal(cmd, a.call(*cmd)), normal(cmd, b.call(*cmd))
+        if ra != rb:
+            print("command %d: %r" % (i, cmd))
+            print("hydrad:       %r" % (ra,))
+            print("redis-server: %r" % (rb,))
+            return 1
+    for k in KEYS:
+        for cmd in (["SMEMBERS", k], ["OBJECT", "ENCODING", k]):
+            ra = normal(cmd, a.call(*cmd))
+            rb = normal(cmd, b.call(*cmd))
+            if ra != rb:
+                print("at the end, %r: %r against %r" % (cmd, ra, rb))
+                return 1
+    return 0
+
+
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+
+
+def props(port):
+    """
+    SRANDMEMBER with a positive count gives distinct members of the set,
+    min(count, size) of them; with a negative count, |count| members of
+    the set, repeats allowed (and over many draws, repeats come); one at
+    a time, every member comes up; repeated draws differ.  SPOP gives
+    distinct members, takes them out, and leaves the rest; with a count
+    that takes few or most of the set alike.
+    """
+    c = Conn(port)
+    c.call("FLUSHALL")
+    members = {str(i).encode() for i in range(-20, 30)}
+    c.call("SADD", "s", *members)
+    for count in (1, 2, 10, 49, 50, 51, 1000):
+        r = c.call("SRANDMEMBER", "s", str(count))
+        got = r[1:]
+        if len(got) != min(count, 50) or len(set(got)) != len(got) or \
+                not set(got) <= members:
+            fail("SRANDMEMBER s %d: %r" % (count, r))
+    picks = {tuple(sorted(c.call("SRANDMEMBER", "s", "5")[1:]))
+             for _ in range(20)}
+    if len(picks) < 2:
+        fail("20 SRANDMEMBER s 5 all chose %r" % (picks,))
+    r = c.call("SRANDMEMBER", "s", "-200")
+    got = r[1:]
+    if len(got) != 200 or not set(got) <= members or len(set(got)) == 200:
+        fail("SRANDMEMBER s -200: %r" % (r,))
+    seen = set()
+    for _ in range(600):
+        seen.add(c.call("SRANDMEMBER", "s"))
+    if seen != members:
+        fail("600 SRANDMEMBERs saw %d of 50 members" % len(seen))
+    if c.call("SCARD", "s") != b":50":
+        fail("SRANDMEMBER changed the set")
+    left = set(members)
+    for count in (3, 1, 30, 2):
+        r = c.call("SPOP", "s", str(count))
+        got = r[1:]
+        if r[0] != b"*" or len(got) != count or \
+                len(set(got)) != count or not set(got) <= left:
+            fail("SPOP s %d: %r" % (count, r))
+        left -= set(got)
+        now = c.call("SMEMBERS", "s")
+        if set(now[1:]) != left or len(now) - 1 != len(left):
+            fail("after SPOP s %d the set holds %r, not %r" %
+                 (count, now, left))
+        if c.call("OBJECT", "ENCODING", "s") != b"intset":
+            fail("SPOP s %d: the set is no intset" % count)
+    while left:
+        r = c.call("SPOP", "s")
+        if r not in left:
+            fail("SPOP s: %r" % r)
+        left.discard(r)
+    if c.call("EXISTS", "s") != b":0":
+        fail("the set outlived its last member")
+    return 0
+
+
+def smove(port, clients, moves):
+    keys = ["m1", "m2", "m3"]
+    c = Conn(port)
+    c.call("DEL", *keys)
+    for i, k in enumerate(keys):
+        c.call("SADD", k, *[str(j) for j in range(i * 100, i * 100 + 100)])
+    errors = []
+
+    def run(seed):
+        rng = random.Random(seed)
+        conn = Conn(port)
+        for _ in range(moves):
+            src, dst = rng.sample(keys, 2)
+            r = conn.call("SMOVE", src, dst, str(rng.randrange(300)))
+            if r not in (b":0", b":1"):
+                errors.append(r)
+    threads = [threading.Thread(target=run, args=(i,))
+               for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        fail("SMOVE answered %r" % errors[:3])
+    held = [set(c.call("SMEMBERS", k)[1:]) for k in keys]
+    total = sum(len(h) for h in held)
+    union = set().union(*held)
+    if total != 300 or union != {str(j).encode() for j in range(300)}:
+        fail("after the moves the sets hold %d members, %d distinct" %
+             (total, len(union)))
+    return 0
+
+
+def main():
+    if len(sys.argv) >= 6 and sys.argv[1] == "random":
+        return random_diff(int(sys.argv[2]), int(sys.argv[3]),
+                           int(sys.argv[4]), int(sys.argv[5]),
+                           sys.argv[6:] == ["strings"])
+    if len(sys.argv) == 3 and sys.argv[1] == "random-props":
+        return props(int(sys.argv[2]))
+    if len(sys.argv) == 5 and sys.argv[1] == "smove":
+        return smove(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    print(__doc__ if __doc__ else "usage: see the header", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
