@@ -16,7 +16,6 @@
  * source: a process killed between the two leaves the member in both
  * sets, never in neither.
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,8 +43,6 @@
 
 #define SSCAN_COUNT_DEFAULT	10
 
-#define CMD_ERR_SET_TABLE	"-ERR this set needs the hashtable " \
-	"encoding, which hydrad does not have yet"
 #define CMD_ERR_POSITIVE	"-ERR value is out of range, must be positive"
 
 static int
@@ -54,14 +51,6 @@ cmd_set_find(struct client *cl, struct ks_key *k, const char *key,
 {
 	return (command_find_typed(cl, OBJ_SET, k, key, klen, reading, stp,
 	    ep));
-}
-
-/* The error of a change that failed: no table encoding, or no memory. */
-static void
-cmd_set_fail(struct client *cl)
-{
-	reply_error(&cl->cl_reply, errno == ENOTSUP ? CMD_ERR_SET_TABLE :
-	    CMD_ERR_OOM);
 }
 
 /*
@@ -110,17 +99,16 @@ cmd_set_change(struct client *cl, int argc, const char *const *argv,
 		return;
 	list_vec_init(&v);
 	if (e != NULL || add) {
-		if ((rv = list_vec_args(&v, argc, argv, argvlen, 2)) == -1)
-			errno = ENOMEM;
-		else if (add)
+		rv = list_vec_args(&v, argc, argv, argvlen, 2);
+		if (rv == 0 && add)
 			rv = set_add_locked(cl->cl_ks, st, &k, e, &v, &n);
-		else
+		else if (rv == 0)
 			rv = set_remove_locked(cl->cl_ks, st, &k, e, &v, &n);
 	}
 	list_vec_free(&v);
 	keyspace_unlock(cl->cl_ks, st);
 	if (rv == -1)
-		cmd_set_fail(cl);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else
 		reply_int(&cl->cl_reply, (long long)n);
 }
@@ -248,10 +236,9 @@ cmd_spop_count(struct client *cl, struct ks_stripe *st,
 			rv = set_write_locked(cl->cl_ks, st, k, &stay,
 			    entry_expire(e));
 		}
-	} else
-		errno = ENOMEM;
+	}
 	if (rv == -1)
-		cmd_set_fail(cl);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else {
 		v.lv_n = (size_t)count;
 		cmd_set_reply_vec(cl, &v);
@@ -305,11 +292,9 @@ cmd_spop(struct client *cl, int argc, const char *const *argv,
 		if ((rv = list_vec_add(&v, copy, len)) == 0)
 			rv = set_remove_locked(cl->cl_ks, st, &k, e, &v,
 			    &removed);
-		else
-			errno = ENOMEM;
 		list_vec_free(&v);
 		if (rv == -1)
-			cmd_set_fail(cl);
+			reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		else
 			reply_bulk(&cl->cl_reply, copy, len);
 		free(copy);
@@ -448,8 +433,6 @@ cmd_smove(struct client *cl, int argc, const char *const *argv,
 	rv = list_vec_add(&v, argv[3], argvlen[3]);
 	if (rv == 0)
 		rv = set_add_locked(ks, m.km_sts[1], &m.km_keys[1], de, &v, &n);
-	else
-		errno = ENOMEM;
 	if (rv == 0) {
 		/* The put may have moved the source's entry. */
 		se = keyspace_peek_locked(ks, m.km_sts[0], &m.km_keys[0], now);
@@ -458,7 +441,7 @@ cmd_smove(struct client *cl, int argc, const char *const *argv,
 	}
 	list_vec_free(&v);
 	if (rv == -1)
-		cmd_set_fail(cl);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else
 		reply_int(&cl->cl_reply, 1);
 out:
@@ -534,7 +517,7 @@ cmd_set_store(struct client *cl, struct ks_multi *m,
 {
 	if (set_write_locked(cl->cl_ks, m->km_sts[0], &m->km_keys[0], v,
 	    KEYSPACE_NO_EXPIRE) == -1)
-		cmd_set_fail(cl);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else
 		reply_int(&cl->cl_reply, (long long)v->lv_n);
 }

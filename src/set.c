@@ -8,7 +8,10 @@
  * Crash story.  An intset changes as a string does: the new array is
  * built in private memory, then one keyspace put replaces the entry (or
  * one delete removes it), so a process killed anywhere leaves the old set
- * or the new one.
+ * or the new one.  A set that becomes a table is written whole by
+ * dict_write_locked(), one change too; a table changes one member per
+ * change of dict.c's (see set.h for what that means for a command on
+ * several members).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +34,7 @@ struct set_member {
 	const char	*sm_ptr;
 	size_t		 sm_len;
 	int64_t		 sm_int;
+	int		 sm_isint;
 };
 
 int
@@ -52,7 +56,8 @@ set_count(struct arena *a, const struct entry *e)
 	const char	*v;
 	size_t		 vlen;
 
-	(void)a;
+	if (!set_is_ints(e))
+		return (dict_count(a, e));
 	v = set_ints(e, &vlen);
 	return (intset_count(v, vlen));
 }
@@ -61,11 +66,13 @@ int
 set_contains(struct arena *a, const struct entry *e, const char *s,
     size_t len)
 {
-	const char	*v;
-	size_t		 vlen;
-	int64_t		 x;
+	struct dict_pair	 p;
+	const char		*v;
+	size_t			 vlen;
+	int64_t			 x;
 
-	(void)a;
+	if (!set_is_ints(e))
+		return (dict_find(a, e, s, len, &p));
 	if (intset_parse(s, len, &x) == -1)
 		return (0);
 	v = set_ints(e, &vlen);
@@ -75,8 +82,12 @@ set_contains(struct arena *a, const struct entry *e, const char *s,
 void
 set_iter_init(struct set_iter *it, struct arena *a, const struct entry *e)
 {
-	(void)a;
 	it->si_e = e;
+	if (!set_is_ints(e)) {
+		dict_iter_init(&it->si_dict, a, e);
+		it->si_v = NULL;
+		return;
+	}
 	it->si_v = set_ints(e, &it->si_vlen);
 	it->si_i = 0;
 	it->si_n = intset_count(it->si_v, it->si_vlen);
@@ -85,6 +96,15 @@ set_iter_init(struct set_iter *it, struct arena *a, const struct entry *e)
 int
 set_iter_next(struct set_iter *it, const char **s, size_t *len)
 {
+	struct dict_pair	 p;
+
+	if (it->si_v == NULL) {
+		if (!dict_iter_next(&it->si_dict, &p))
+			return (0);
+		*s = p.dp_field;
+		*len = p.dp_flen;
+		return (1);
+	}
 	if (it->si_i >= it->si_n)
 		return (0);
 	*len = reply_fmt_ll(it->si_buf, intset_get(it->si_v, it->si_i++));
@@ -96,10 +116,17 @@ void
 set_random(struct arena *a, const struct entry *e, char buf[INTSET_DIGITS],
     const char **s, size_t *len)
 {
-	const char	*v;
-	size_t		 vlen, n;
+	struct dict_pair	 p;
+	const char		*v;
+	size_t			 vlen, n;
 
-	(void)a;
+	if (!set_is_ints(e)) {
+		dict_random(a, e, ((uint64_t)arc4random() << 32) |
+		    arc4random(), &p);
+		*s = p.dp_field;
+		*len = p.dp_flen;
+		return;
+	}
 	v = set_ints(e, &vlen);
 	n = intset_count(v, vlen);
 	*len = reply_fmt_ll(buf, intset_get(v, arc4random_uniform(
@@ -107,15 +134,34 @@ set_random(struct arena *a, const struct entry *e, char buf[INTSET_DIGITS],
 	*s = buf;
 }
 
+/* A table's scan callback, handing each member to the set's. */
+struct set_scan_arg {
+	set_visit_fn	 ssa_fn;
+	void		*ssa_arg;
+};
+
+static void
+set_scan_pair(const struct dict_pair *p, void *arg)
+{
+	struct set_scan_arg	*ssa = arg;
+
+	ssa->ssa_fn(p->dp_field, p->dp_flen, ssa->ssa_arg);
+}
+
 uint64_t
 set_scan(struct arena *a, const struct entry *e, uint64_t cursor,
     set_visit_fn fn, void *arg)
 {
-	struct set_iter	 it;
-	const char	*s;
-	size_t		 len;
+	struct set_scan_arg	 ssa;
+	struct set_iter		 it;
+	const char		*s;
+	size_t			 len;
 
-	(void)cursor;
+	if (!set_is_ints(e)) {
+		ssa.ssa_fn = fn;
+		ssa.ssa_arg = arg;
+		return (dict_scan(a, e, cursor, set_scan_pair, &ssa));
+	}
 	set_iter_init(&it, a, e);
 	while (set_iter_next(&it, &s, &len))
 		fn(s, len, arg);
@@ -205,8 +251,9 @@ set_sorted(const struct list_vec *v, size_t *np, int *allints)
 	for (i = 0; i < v->lv_n; i++) {
 		m[i].sm_ptr = v->lv_ptr[i];
 		m[i].sm_len = v->lv_len[i];
-		if (intset_parse(m[i].sm_ptr, m[i].sm_len, &m[i].sm_int) ==
-		    -1)
+		m[i].sm_isint = intset_parse(m[i].sm_ptr, m[i].sm_len,
+		    &m[i].sm_int) == 0;
+		if (!m[i].sm_isint)
 			*allints = 0;
 	}
 	qsort(m, v->lv_n, sizeof(*m), *allints ? set_cmp_int :
@@ -271,12 +318,27 @@ set_put_ints(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
-/* A set that would need the hash table encoding. */
+/* Put the n distinct members of m as a table under key kk. */
 static int
-set_no_table(void)
+set_put_table(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct set_member *m, size_t n,
+    int64_t expire_ms)
 {
-	errno = ENOTSUP;
-	return (-1);
+	struct dict_pair	*p;
+	size_t			 i;
+	int			 rv;
+
+	if ((p = calloc(n + 1, sizeof(*p))) == NULL)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		p[i].dp_field = m[i].sm_ptr;
+		p[i].dp_flen = m[i].sm_len;
+		p[i].dp_value = "";
+	}
+	rv = dict_write_locked(ks, st, kk, OBJ_SET | OBJ_SET_TABLE, p, n,
+	    expire_ms);
+	free(p);
+	return (rv);
 }
 
 int
@@ -284,9 +346,9 @@ set_write_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct list_vec *v, int64_t expire_ms)
 {
 	struct set_member	*m;
-	int64_t			*vals;
+	int64_t			*vals = NULL;
 	size_t			 i, n;
-	int			 allints, rv;
+	int			 allints, rv = -1;
 
 	if (v->lv_n == 0) {
 		(void)keyspace_delete_locked(ks, st, kk);
@@ -294,19 +356,71 @@ set_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	if ((m = set_sorted(v, &n, &allints)) == NULL)
 		return (-1);
-	if (!set_fits_ints(n, allints)) {
-		free(m);
-		return (set_no_table());
+	if (!set_fits_ints(n, allints))
+		rv = set_put_table(ks, st, kk, m, n, expire_ms);
+	else if ((vals = calloc(n, sizeof(*vals))) != NULL) {
+		for (i = 0; i < n; i++)
+			vals[i] = m[i].sm_int;
+		rv = set_put_ints(ks, st, kk, vals, n, 2, expire_ms);
 	}
-	if ((vals = calloc(n, sizeof(*vals))) == NULL) {
-		free(m);
-		return (-1);
-	}
-	for (i = 0; i < n; i++)
-		vals[i] = m[i].sm_int;
-	free(m);
-	rv = set_put_ints(ks, st, kk, vals, n, 2, expire_ms);
 	free(vals);
+	free(m);
+	return (rv);
+}
+
+/* Add the n distinct members m to table e, one change each. */
+static int
+set_table_add(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e,
+    const struct set_member *m, size_t n, uint64_t *added)
+{
+	size_t	 i;
+	int	 rv;
+
+	for (i = 0; i < n; i++) {
+		if ((rv = dict_set_locked(ks, st, kk, e, m[i].sm_ptr,
+		    m[i].sm_len, "", 0)) == -1)
+			return (-1);
+		*added += (uint64_t)rv;
+	}
+	return (0);
+}
+
+/*
+ * Make intset e (NULL: none) with the k new members m a table under kk:
+ * the conversion, in one change.
+ */
+static int
+set_convert(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e,
+    const struct set_member *m, size_t k)
+{
+	struct set_member	*all;
+	struct set_pool		 sp;
+	const char		*v = NULL;
+	char			 buf[INTSET_DIGITS];
+	size_t			 vlen = 0, nold = 0, i;
+	int			 rv = -1;
+
+	if (e != NULL) {
+		v = set_ints(e, &vlen);
+		nold = intset_count(v, vlen);
+	}
+	set_pool_init(&sp);
+	if ((all = calloc(nold + k, sizeof(*all))) == NULL)
+		return (-1);
+	for (i = 0; i < nold; i++) {
+		all[i].sm_len = reply_fmt_ll(buf, intset_get(v, i));
+		if ((all[i].sm_ptr = set_pool_copy(&sp, buf,
+		    all[i].sm_len)) == NULL)
+			goto out;
+	}
+	memcpy(all + nold, m, k * sizeof(*m));
+	rv = set_put_table(ks, st, kk, all, nold + k, e != NULL ?
+	    entry_expire(e) : KEYSPACE_NO_EXPIRE);
+out:
+	set_pool_free(&sp);
+	free(all);
 	return (rv);
 }
 
@@ -325,32 +439,37 @@ set_add_locked(struct keyspace *ks, struct ks_stripe *st,
 	*added = 0;
 	if ((m = set_sorted(v, &n, &allints)) == NULL)
 		return (-1);
-	if (!allints) {
+	if (e != NULL && !set_is_ints(e)) {
+		rv = set_table_add(ks, st, kk, e, m, n, added);
 		free(m);
-		return (set_no_table());
+		return (rv);
 	}
 	if (e != NULL) {
 		old = set_ints(e, &vlen);
 		nold = intset_count(old, vlen);
 		width = intset_width(old);
 	}
-	/* Keep only the new integers, still ascending. */
+	/* Keep only the new members, in their order. */
 	for (i = 0, k = 0; i < n; i++)
-		if (old == NULL || !intset_find(old, vlen, m[i].sm_int, NULL))
+		if (!m[i].sm_isint || old == NULL ||
+		    !intset_find(old, vlen, m[i].sm_int, NULL))
 			m[k++] = m[i];
 	if (k == 0) {
 		free(m);
 		return (0);
 	}
-	if (!set_fits_ints(nold + k, 1)) {
+	if (!set_fits_ints(nold + k, allints)) {
+		rv = set_convert(ks, st, kk, e, m, k);
 		free(m);
-		return (set_no_table());
+		if (rv == 0)
+			*added = k;
+		return (rv);
 	}
 	if ((vals = calloc(nold + k, sizeof(*vals))) == NULL) {
 		free(m);
 		return (-1);
 	}
-	/* Merge the old integers with the new ones. */
+	/* Merge the old integers with the new ones, all ascending. */
 	for (i = 0, j = 0, n = 0; i < nold || j < k;) {
 		x = i < nold ? intset_get(old, i) : 0;
 		if (i < nold && (j == k || x < m[j].sm_int)) {
@@ -368,6 +487,26 @@ set_add_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
+/* Remove v's members from table e, one change each. */
+static int
+set_table_remove(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e,
+    const struct list_vec *v, uint64_t *removed)
+{
+	uint64_t	 left = dict_count(ks->ks_arena, e);
+	size_t		 i;
+	int		 rv;
+
+	for (i = 0; i < v->lv_n && left > 0; i++) {
+		if ((rv = dict_delete_locked(ks, st, kk, e, v->lv_ptr[i],
+		    v->lv_len[i])) == -1)
+			return (-1);
+		*removed += (uint64_t)rv;
+		left -= (uint64_t)rv;
+	}
+	return (0);
+}
+
 int
 set_remove_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e,
@@ -380,6 +519,8 @@ set_remove_locked(struct keyspace *ks, struct ks_stripe *st,
 	int		 rv;
 
 	*removed = 0;
+	if (!set_is_ints(e))
+		return (set_table_remove(ks, st, kk, e, v, removed));
 	old = set_ints(e, &vlen);
 	n = intset_count(old, vlen);
 	if ((gone = calloc(n, 1)) == NULL)

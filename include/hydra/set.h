@@ -13,8 +13,12 @@
  * an intset's members are written out in decimal on the way.
  *
  * Run by workers, tools and tests; every function wants the key's stripe
- * locked.  A change of an intset is one keyspace put (or delete), so a
- * process killed in it leaves the set wholly old or wholly new.
+ * locked.  A change of an intset, and the conversion of an intset into a
+ * table, is one keyspace put (or delete), so a process killed in it
+ * leaves the set wholly old or wholly new.  A table (dict.h) changes one
+ * member at a time: a process killed in a change of several members
+ * (SADD or SREM of many, SPOP of a few) may leave some of them changed,
+ * each member wholly in or wholly out.
  */
 #ifndef HYDRA_SET_H
 #define HYDRA_SET_H
@@ -23,6 +27,7 @@
 #include <stdint.h>
 
 #include "hydra/arena.h"
+#include "hydra/dict.h"
 #include "hydra/intset.h"
 #include "hydra/keyspace.h"
 #include "hydra/list.h"
@@ -44,7 +49,8 @@ int		 set_contains(struct arena *, const struct entry *,
  */
 struct set_iter {
 	const struct entry	*si_e;
-	const char		*si_v;
+	struct dict_iter	 si_dict;	/* a table's walk */
+	const char		*si_v;		/* an intset's array */
 	size_t			 si_vlen;
 	size_t			 si_i;
 	size_t			 si_n;
@@ -98,8 +104,9 @@ int		 set_vec_normalize(struct list_vec *, int *ints);
 /*
  * Add the members of v (duplicates allowed) to the set of key kk, whose
  * entry is e (NULL: a new set, with no expiry).  *added gets how many
- * were new.  0, or -1: ENOMEM, or ENOTSUP when the set needs the hash
- * table encoding and this build has none (nothing changed either way).
+ * were new.  An intset that takes a member that is not an integer, or
+ * one member too many, becomes a table.  0, or -1 ENOMEM (a table may
+ * have taken some of the members: *added counts them).
  */
 int		 set_add_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *,
@@ -107,7 +114,8 @@ int		 set_add_locked(struct keyspace *, struct ks_stripe *,
 
 /*
  * Remove the members of v from set e of key kk, deleting the key when
- * none is left; *removed gets how many were members.  0, or -1 ENOMEM.
+ * none is left; *removed gets how many were members.  0, or -1 ENOMEM
+ * (a table may have lost some of them: *removed counts them).
  */
 int		 set_remove_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *,
@@ -117,7 +125,7 @@ int		 set_remove_locked(struct keyspace *, struct ks_stripe *,
  * Make key kk the set of v's members (distinct), replacing what it held,
  * with expiry expire_ms: an intset when every member is an integer and
  * there are few enough, else a hash table; no key when v is empty.  0,
- * or -1 (ENOMEM, ENOTSUP as above; nothing changed).
+ * or -1 ENOMEM (nothing changed).
  */
 int		 set_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct list_vec *,
