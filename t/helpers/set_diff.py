@@ -12,9 +12,15 @@
 #       (edge cases included), and with "strings" also other strings,
 #       binary ones too.  The replies of commands whose order Redis
 #       leaves to its hash table are compared as sorted lists.
-#   set_diff.py random-props PORT
+#   set_diff.py random-props PORT [strings]
 #       SPOP and SRANDMEMBER, whose replies are chance: check what Redis
-#       promises instead (see props() below); exit 1 on a broken promise.
+#       promises instead (see props() below) on an intset, or with
+#       "strings" on a hashtable; exit 1 on a broken promise.
+#   set_diff.py sscan PORT
+#       SSCAN a hashtable of 1000 members with COUNT and MATCH, adding
+#       members between the calls: every member there from the start
+#       is found, the cursor comes back to 0, and a step answers about
+#       COUNT members.
 #   set_diff.py smove PORT CLIENTS MOVES
 #       CLIENTS connections each send MOVES random SMOVEs between three
 #       sets that start with 300 members between them, at the same time;
@@ -129,7 +135,7 @@ def fail(msg):
     sys.exit(1)
 
 
-def props(port):
+def props(port, strings):
     """
     SRANDMEMBER with a positive count gives distinct members of the set,
     min(count, size) of them; with a negative count, |count| members of
@@ -140,7 +146,8 @@ def props(port):
     """
     c = Conn(port)
     c.call("FLUSHALL")
-    members = {str(i).encode() for i in range(-20, 30)}
+    members = {(b"m%d" if strings else b"%d") % i for i in range(-20, 30)}
+    encoding = b"hashtable" if strings else b"intset"
     c.call("SADD", "s", *members)
     for count in (1, 2, 10, 49, 50, 51, 1000):
         r = c.call("SRANDMEMBER", "s", str(count))
@@ -175,8 +182,8 @@ def props(port):
         if set(now[1:]) != left or len(now) - 1 != len(left):
             fail("after SPOP s %d the set holds %r, not %r" %
                  (count, now, left))
-        if c.call("OBJECT", "ENCODING", "s") != b"intset":
-            fail("SPOP s %d: the set is no intset" % count)
+        if c.call("OBJECT", "ENCODING", "s") != encoding:
+            fail("SPOP s %d: the set is no %r" % (count, encoding))
     while left:
         r = c.call("SPOP", "s")
         if r not in left:
@@ -220,13 +227,57 @@ def smove(port, clients, moves):
     return 0
 
 
+def sscan(port):
+    c = Conn(port)
+    c.call("DEL", "t")
+    first = {b"member:%d" % i for i in range(1000)}
+    c.call("SADD", "t", *first)
+    if c.call("OBJECT", "ENCODING", "t") != b"hashtable":
+        fail("a set of strings is no hashtable")
+    for count, pattern in ((10, None), (7, b"member:1*"), (100, b"*")):
+        seen, cursor, calls, added = [], b"0", 0, 0
+        while True:
+            args = ["SSCAN", "t", cursor, "COUNT", str(count)]
+            if pattern is not None:
+                args += ["MATCH", pattern]
+            r = c.call(*args)
+            cursor, got = r[1], r[2][1:]
+            seen += got
+            calls += 1
+            if pattern is None and cursor != b"0" and \
+                    not count // 2 <= len(got) <= count * 4:
+                fail("SSCAN COUNT %d answered %d members" %
+                     (count, len(got)))
+            if cursor == b"0":
+                break
+            if calls > 10000:
+                fail("SSCAN never came back to cursor 0")
+            # The table grows while it is scanned.
+            c.call("SADD", "t", b"extra:%d:%d" % (count, added))
+            added += 1
+        want = {m for m in first
+                if pattern is None or pattern == b"*" or
+                m.startswith(pattern[:-1])}
+        if not want <= set(seen):
+            fail("SSCAN COUNT %d MATCH %r missed %d members" %
+                 (count, pattern, len(want - set(seen))))
+        if pattern is not None and pattern != b"*" and \
+                any(not m.startswith(pattern[:-1]) for m in seen):
+            fail("SSCAN MATCH %r answered others" % pattern)
+        if calls < 3:
+            fail("SSCAN COUNT %d took %d calls only" % (count, calls))
+    return 0
+
+
 def main():
     if len(sys.argv) >= 6 and sys.argv[1] == "random":
         return random_diff(int(sys.argv[2]), int(sys.argv[3]),
                            int(sys.argv[4]), int(sys.argv[5]),
                            sys.argv[6:] == ["strings"])
-    if len(sys.argv) == 3 and sys.argv[1] == "random-props":
-        return props(int(sys.argv[2]))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "random-props":
+        return props(int(sys.argv[2]), sys.argv[3:] == ["strings"])
+    if len(sys.argv) == 3 and sys.argv[1] == "sscan":
+        return sscan(int(sys.argv[2]))
     if len(sys.argv) == 5 and sys.argv[1] == "smove":
         return smove(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     print(__doc__ if __doc__ else "usage: see the header", file=sys.stderr)

@@ -13,7 +13,11 @@
  * with the counts each change reports; its width never narrows; it goes
  * when its last member goes; the checker finds the arena whole.  A set
  * rebuilt from a list of members is distinct and sorted, and keeps its
- * expiry when the caller passes it.
+ * expiry when the caller passes it.  A set of integers and strings under
+ * a small set-max-intset-entries becomes a table at the first string or
+ * one member too many, never back while it lives; through thousands of
+ * random changes it holds what its model holds, walked, scanned and drawn
+ * from, with its expiry kept across the conversion.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -243,55 +247,114 @@ set_matches(struct arena *a, const struct entry *e, const char *model,
 	return (n == members);
 }
 
-static void
-test_model(struct arena *a, struct keyspace *ks)
+/* How a model test names its members and picks those a change names. */
+struct model_kind {
+	size_t	(*mk_member)(int i, char buf[INTSET_DIGITS]);
+	int	(*mk_pick)(int step);
+	unsigned mk_most;	/* members a change names at most */
+};
+
+/*
+ * One random change of the set of key k: add (or remove, as `add' says)
+ * a few members the kind picks, to the set and to the model.  Returns
+ * the stripe, locked, with *ep the set after the change; *good is
+ * cleared when the change fails or counts otherwise than the model.
+ */
+static struct ks_stripe *
+model_change(struct keyspace *ks, const struct ks_key *k,
+    const struct model_kind *mk, char *model, int step, int add,
+    size_t *members, const struct entry **ep, int *good)
 {
-	struct ks_key		 k;
 	struct ks_stripe	*st;
 	const struct entry	*e;
 	struct list_vec		 v;
 	struct set_pool		 sp;
-	char			 model[MODEL_N], buf[INTSET_DIGITS];
+	char			 buf[INTSET_DIGITS];
+	const char		*s;
+	size_t			 len;
+	uint64_t		 did = 0, want = 0;
+	unsigned		 j;
+	int			 i;
+
+	list_vec_init(&v);
+	set_pool_init(&sp);
+	for (j = 1 + arc4random_uniform(mk->mk_most); j > 0; j--) {
+		i = mk->mk_pick(step);
+		len = mk->mk_member(i, buf);
+		s = set_pool_copy(&sp, buf, len);
+		(void)list_vec_add(&v, s, len);
+		if (model[i] != add) {
+			model[i] = (char)add;
+			want++;
+		}
+	}
+	st = keyspace_lock(ks, 0, k);
+	e = keyspace_peek_locked(ks, st, k, NOW);
+	if (add)
+		*good &= set_add_locked(ks, st, k, e, &v, &did) == 0;
+	else if (e != NULL)
+		*good &= set_remove_locked(ks, st, k, e, &v, &did) == 0;
+	*good &= did == want;
+	*members = add ? *members + want : *members - want;
+	*ep = keyspace_peek_locked(ks, st, k, NOW);
+	list_vec_free(&v);
+	set_pool_free(&sp);
+	return (st);
+}
+
+/*
+ * The end of a step: unlock, check the arena every 100 steps (clearing
+ * *clean when it is not whole), say which step went wrong.
+ */
+static void
+model_done(struct arena *a, struct keyspace *ks, struct ks_stripe *st,
+    int step, int add, size_t members, int good, int *clean)
+{
+	keyspace_unlock(ks, st);
+	if (step % 100 == 0)
+		*clean &= check_arena(a, 0, stderr, NULL) == 0;
+	if (!good)
+		diag("step %d: %s of %zu members", step, add ? "add" :
+		    "remove", members);
+}
+
+static size_t
+model_member(int i, char buf[INTSET_DIGITS])
+{
+	return (reply_fmt_ll(buf, model_value(i)));
+}
+
+/* A few members that come and go, then many. */
+static int
+model_pick(int step)
+{
+	return ((int)arc4random_uniform(step < 1000 ? 6 : MODEL_N));
+}
+
+static void
+test_model(struct arena *a, struct keyspace *ks)
+{
+	static const struct model_kind kind = { model_member, model_pick,
+	    4 };
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	char			 model[MODEL_N];
 	const char		*s;
 	size_t			 members = 0, len;
-	uint64_t		 did, want;
 	unsigned		 width = 0;
-	int			 step, j, i, add, good = 1, clean = 1;
+	int			 step, add, good = 1, clean = 1;
 	int			 narrowed = 0, gone = 0, wide = 0;
 
 	memset(model, 0, sizeof(model));
 	keyspace_key(ks, &k, "model", 5);
 	object_limits.ol_set_intset_entries = MODEL_N;
 	for (step = 0; step < 3000 && good && clean; step++) {
-		/* A few members that come and go, then many, then fewer. */
+		/* Members come and go, then mostly come, then go. */
 		add = step < 1000 ? arc4random_uniform(2) :
 		    arc4random_uniform(5) < (step < 2000 ? 3U : 2U);
-		list_vec_init(&v);
-		set_pool_init(&sp);
-		want = 0;
-		for (j = 1 + (int)arc4random_uniform(4); j > 0; j--) {
-			i = (int)arc4random_uniform(step < 1000 ? 6 :
-			    MODEL_N);
-			len = reply_fmt_ll(buf, model_value(i));
-			s = set_pool_copy(&sp, buf, len);
-			(void)list_vec_add(&v, s, len);
-			if (model[i] != add) {
-				model[i] = (char)add;
-				want++;
-			}
-		}
-		st = keyspace_lock(ks, 0, &k);
-		e = keyspace_peek_locked(ks, st, &k, NOW);
-		if (add)
-			good &= set_add_locked(ks, st, &k, e, &v, &did) == 0;
-		else if (e != NULL)
-			good &= set_remove_locked(ks, st, &k, e, &v,
-			    &did) == 0;
-		else
-			did = 0;
-		good &= did == want;
-		members = add ? members + want : members - want;
-		e = keyspace_peek_locked(ks, st, &k, NOW);
+		st = model_change(ks, &k, &kind, model, step, add, &members,
+		    &e, &good);
 		good &= set_matches(ks->ks_arena, e, model, members);
 		if (e != NULL) {
 			s = entry_value(e, &len);
@@ -303,14 +366,7 @@ test_model(struct arena *a, struct keyspace *ks)
 			gone += width != 0;
 			width = 0;
 		}
-		keyspace_unlock(ks, st);
-		list_vec_free(&v);
-		set_pool_free(&sp);
-		if (step % 100 == 0)
-			clean &= check_arena(a, 0, stderr, NULL) == 0;
-		if (!good)
-			diag("step %d: %s of %zu members", step, add ? "add" :
-			    "remove", members);
+		model_done(a, ks, st, step, add, members, good, &clean);
 	}
 	ok(good, "%d random adds and removals leave the set equal to the "
 	    "model, ascending, and report what changed", step);
@@ -398,12 +454,156 @@ test_write(struct arena *a, struct keyspace *ks)
 	list_vec_free(&v);
 	ok(good && n == 4, "a written set holds its distinct members, "
 	    "ascending, with the expiry given");
+	vec_of(&v, words);
+	rv = set_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE);
+	list_vec_free(&v);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	ok(rv == 0 && e != NULL && !set_is_ints(e) && set_count(a, e) == 4 &&
+	    set_contains(a, e, "", 0) && set_contains(a, e, "10", 2) &&
+	    entry_expire(e) == KEYSPACE_NO_EXPIRE, "a set written with a "
+	    "string is a table of its distinct members");
 	list_vec_init(&v);
 	ok(set_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE) == 0 &&
 	    keyspace_peek_locked(ks, st, &k, NOW) == NULL,
 	    "writing no members deletes the key");
 	keyspace_unlock(ks, st);
 	ok(check_arena(a, 0, stderr, NULL) == 0, "the arena is whole");
+}
+
+/* The members of the table model: integers, then strings. */
+#define TMODEL_N	120
+
+static size_t
+tmodel_member(int i, char buf[INTSET_DIGITS])
+{
+	if (i < TMODEL_N / 2)
+		return (reply_fmt_ll(buf, i - TMODEL_N / 4));
+	return ((size_t)snprintf(buf, INTSET_DIGITS, "m%d\001", i));
+}
+
+/*
+ * Integers mostly, so that intsets come back; early in each thousand
+ * steps, few members, so that the set empties.
+ */
+static int
+tmodel_pick(int step)
+{
+	if (step % 1000 < 300)
+		return ((int)arc4random_uniform(20));
+	return ((int)arc4random_uniform(arc4random_uniform(8) ?
+	    TMODEL_N / 2 : TMODEL_N));
+}
+
+static void
+tmodel_visit(const char *s, size_t len, void *arg)
+{
+	char	*seen = arg, buf[INTSET_DIGITS];
+	int	 i;
+
+	for (i = 0; i < TMODEL_N; i++)
+		if (tmodel_member(i, buf) == len && memcmp(buf, s, len) == 0)
+			seen[i]++;
+}
+
+/* Does set e hold exactly the model's members, walked and scanned? */
+static int
+tmodel_matches(struct arena *a, const struct entry *e, const char *model,
+    size_t members)
+{
+	struct set_iter	 it;
+	char		 seen[TMODEL_N], buf[INTSET_DIGITS];
+	const char	*s;
+	size_t		 len, n = 0;
+	uint64_t	 cursor = 0;
+	int		 i;
+
+	if (e == NULL)
+		return (members == 0);
+	if (set_count(a, e) != members)
+		return (0);
+	memset(seen, 0, sizeof(seen));
+	set_iter_init(&it, a, e);
+	while (set_iter_next(&it, &s, &len)) {
+		tmodel_visit(s, len, seen);
+		n++;
+	}
+	for (i = 0; i < TMODEL_N; i++) {
+		len = tmodel_member(i, buf);
+		if (seen[i] != model[i] ||
+		    set_contains(a, e, buf, len) != model[i])
+			return (0);
+	}
+	memset(seen, 0, sizeof(seen));
+	do {
+		cursor = set_scan(a, e, cursor, tmodel_visit, seen);
+	} while (cursor != 0);
+	for (i = 0; i < TMODEL_N; i++)
+		if ((seen[i] != 0) != model[i])
+			return (0);
+	set_random(a, e, buf, &s, &len);
+	memset(seen, 0, sizeof(seen));
+	tmodel_visit(s, len, seen);
+	for (i = 0; i < TMODEL_N && !(seen[i] && model[i]); i++)
+		;
+	return (n == members && i < TMODEL_N);
+}
+
+static void
+test_table(struct arena *a, struct keyspace *ks)
+{
+	static const struct model_kind kind = { tmodel_member, tmodel_pick,
+	    3 };
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	char			 model[TMODEL_N];
+	size_t			 members = 0, before;
+	int			 step, i, add, good = 1, clean = 1;
+	int			 table = 0, back = 0, strings = 0, ints = 0;
+	int			 was_table = 0, kept = 1;
+
+	memset(model, 0, sizeof(model));
+	keyspace_key(ks, &k, "tmodel", 6);
+	object_limits.ol_set_intset_entries = 16;
+	for (step = 0; step < 3000 && good && clean; step++) {
+		add = arc4random_uniform(2);
+		before = members;
+		st = model_change(ks, &k, &kind, model, step, add, &members,
+		    &e, &good);
+		/* A new set gets an expiry, which every change must keep. */
+		if (before == 0 && members > 0) {
+			(void)keyspace_set_expire_locked(ks, st, &k,
+			    NOW + 1000000);
+			e = keyspace_peek_locked(ks, st, &k, NOW);
+		}
+		good &= tmodel_matches(ks->ks_arena, e, model, members);
+		if (e != NULL) {
+			kept &= entry_expire(e) == NOW + 1000000;
+			if (set_is_ints(e)) {
+				ints++;
+				/* Never back while the set lives. */
+				back += was_table;
+			} else {
+				table++;
+				was_table = 1;
+			}
+		} else
+			was_table = 0;
+		for (i = TMODEL_N / 2; i < TMODEL_N; i++)
+			strings += model[i];
+		model_done(a, ks, st, step, add, members, good, &clean);
+	}
+	ok(good, "%d random changes of integers and strings leave the set "
+	    "equal to its model, walked, scanned and drawn from", step);
+	ok(clean, "and the checker finds the arena whole every 100 steps");
+	ok(table > 0 && ints > 0 && strings > 0, "it was an intset (%d "
+	    "steps) and a table (%d)", ints, table);
+	ok(back == 0, "a table never became an intset again while it lived");
+	ok(kept, "the expiry survives every change and the conversion");
+	(void)keyspace_delete(ks, 0, "tmodel", 6);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete frees the "
+	    "table whole");
+	object_limits.ol_set_intset_entries = 512;
 }
 
 int
@@ -421,6 +621,7 @@ main(void)
 		return (tap_done());
 	test_model(&a, &ks);
 	test_write(&a, &ks);
+	test_table(&a, &ks);
 	testarena_destroy(&a);
 	return (tap_done());
 }
