@@ -12,6 +12,11 @@ load helpers/common
 SET_DIFF=$BATS_TEST_DIRNAME/helpers/set_diff.py
 
 teardown() {
+	if [ -n "${LOAD_PID:-}" ]; then
+		touch "$BATS_TEST_TMPDIR/load/stop"
+		wait_exit "$LOAD_PID" >/dev/null 2>&1 ||
+		    kill -KILL "$LOAD_PID" 2>/dev/null || true
+	fi
 	stop_oracle
 	stop_hydrad
 }
@@ -178,6 +183,48 @@ wait_gone() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	check_arena
+}
+
+# replies DIR: the replies all load clients in DIR counted so far.
+replies() {
+	cat "$1"/replies.* 2>/dev/null | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# wait_replies DIR N: poll, for 20 seconds at most, until the load
+# clients in DIR have N replies between them.
+wait_replies() {
+	local try
+	for ((try = 0; try < 200; try++)); do
+		(($(replies "$1") >= $2)) && return 0
+		sleep 0.1
+	done
+	echo "the load reached $(replies "$1") replies, not $2" >&2
+	return 1
+}
+
+@test "a worker killed amid set writes leaves every set whole" {
+	# Invariant: SIGKILL of a worker while six clients change sets of
+	# both encodings leaves every set whole (members, counts, scans
+	# and encodings agree) and the arena without a problem, and the
+	# clients carry on through the new worker.
+	start_server --workers 2
+	local dir=$BATS_TEST_TMPDIR/load victim before
+	mkdir "$dir"
+	python3 "$SET_DIFF" load "$HYDRA_PORT" "$dir" 6 >"$dir/out" 2>&1 &
+	LOAD_PID=$!
+	wait_replies "$dir" 2000
+	victim=$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | head -n 1)
+	[ -n "$victim" ]
+	kill -KILL "$victim"
+	before=$(replies "$dir")
+	wait_replies "$dir" $((before + 2000))
+	touch "$dir/stop"
+	wait "$LOAD_PID" || { cat "$dir/out"; false; }
+	grep -q "(pid $victim) killed by signal 9" "$HYDRAD_LOG"
+	check_arena
+	run python3 "$SET_DIFF" verify "$HYDRA_PORT"
+	echo "$output"
+	[ "$status" -eq 0 ]
 }
 
 @test "SSCAN of an intset gives the whole set in one step" {

@@ -21,6 +21,15 @@
 #       members between the calls: every member there from the start
 #       is found, the cursor comes back to 0, and a step answers about
 #       COUNT members.
+#   set_diff.py load PORT DIR CLIENTS
+#       CLIENTS connections send random set commands (those of random,
+#       strings included) until the file DIR/stop appears, reconnecting
+#       when the server drops them; DIR/replies.N counts client N's
+#       replies.  Exit 1 if an error reply other than OOM comes.
+#   set_diff.py verify PORT
+#       Every set of those commands is whole: SMEMBERS has no repeat and
+#       agrees with SCARD, SISMEMBER and a full SSCAN; an intset holds
+#       integers only, ascending.
 #   set_diff.py smove PORT CLIENTS MOVES
 #       CLIENTS connections each send MOVES random SMOVEs between three
 #       sets that start with 300 members between them, at the same time;
@@ -194,6 +203,18 @@ def props(port, strings):
     return 0
 
 
+def run_clients(run, clients, errors, what):
+    """run(i) in a thread for each client i; fail on what they found."""
+    threads = [threading.Thread(target=run, args=(i,))
+               for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        fail("%s %r" % (what, errors[:3]))
+
+
 def smove(port, clients, moves):
     keys = ["m1", "m2", "m3"]
     c = Conn(port)
@@ -210,14 +231,7 @@ def smove(port, clients, moves):
             r = conn.call("SMOVE", src, dst, str(rng.randrange(300)))
             if r not in (b":0", b":1"):
                 errors.append(r)
-    threads = [threading.Thread(target=run, args=(i,))
-               for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        fail("SMOVE answered %r" % errors[:3])
+    run_clients(run, clients, errors, "SMOVE answered")
     held = [set(c.call("SMEMBERS", k)[1:]) for k in keys]
     total = sum(len(h) for h in held)
     union = set().union(*held)
@@ -269,6 +283,63 @@ def sscan(port):
     return 0
 
 
+def load(port, d, clients):
+    errors = []
+
+    def run(n):
+        rng = random.Random(n)
+        conn, replies = None, 0
+        while not os.path.exists(os.path.join(d, "stop")):
+            try:
+                if conn is None:
+                    conn = Conn(port)
+                r = conn.call(*command(rng, True))
+            except (OSError, EOFError, ConnectionError):
+                conn = None
+                continue
+            if isinstance(r, bytes) and r.startswith(b"-") and \
+                    not r.startswith(b"-OOM"):
+                errors.append(r)
+            replies += 1
+            if replies % 20 == 0:
+                with open(os.path.join(d, "replies.%d" % n), "w") as f:
+                    f.write("%d\n" % replies)
+    run_clients(run, clients, errors, "error replies:")
+    return 0
+
+
+def verify(port):
+    c = Conn(port)
+    for k in KEYS:
+        t = c.call("TYPE", k)
+        if t == b"+none":
+            continue
+        if t != b"+set":
+            fail("%s is a %r" % (k, t))
+        members = c.call("SMEMBERS", k)[1:]
+        if len(set(members)) != len(members) or \
+                c.call("SCARD", k) != b":%d" % len(members):
+            fail("%s: SMEMBERS and SCARD disagree" % k)
+        for m in members:
+            if c.call("SISMEMBER", k, m) != b":1":
+                fail("%s: member %r is not a member" % (k, m))
+        seen, cursor = set(), b"0"
+        while True:
+            r = c.call("SSCAN", k, cursor)
+            cursor = r[1]
+            seen |= set(r[2][1:])
+            if cursor == b"0":
+                break
+        if seen != set(members):
+            fail("%s: SSCAN and SMEMBERS disagree" % k)
+        if c.call("OBJECT", "ENCODING", k) == b"intset":
+            ints = [int(m) for m in members]
+            if [str(i).encode() for i in ints] != members or \
+                    ints != sorted(ints):
+                fail("%s: an intset of %r" % (k, members))
+    return 0
+
+
 def main():
     if len(sys.argv) >= 6 and sys.argv[1] == "random":
         return random_diff(int(sys.argv[2]), int(sys.argv[3]),
@@ -278,6 +349,10 @@ def main():
         return props(int(sys.argv[2]), sys.argv[3:] == ["strings"])
     if len(sys.argv) == 3 and sys.argv[1] == "sscan":
         return sscan(int(sys.argv[2]))
+    if len(sys.argv) == 5 and sys.argv[1] == "load":
+        return load(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+    if len(sys.argv) == 3 and sys.argv[1] == "verify":
+        return verify(int(sys.argv[2]))
     if len(sys.argv) == 5 and sys.argv[1] == "smove":
         return smove(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     print(__doc__ if __doc__ else "usage: see the header", file=sys.stderr)
