@@ -210,30 +210,31 @@ cmd_spop_count(struct client *cl, struct ks_stripe *st,
 {
 	struct arena	*a = cl->cl_ks->ks_arena;
 	struct set_pool	 sp;
-	struct list_vec	 v, stay;
+	struct list_vec	 v, part;
 	uint64_t	 size = set_count(a, e), removed;
 	int		 rv;
 
 	set_pool_init(&sp);
 	list_vec_init(&v);
-	list_vec_init(&stay);
+	list_vec_init(&part);
 	rv = cmd_set_load(&v, &sp, a, e);
 	if (rv == 0 && count >= size) {
 		(void)keyspace_delete_locked(cl->cl_ks, st, k);
 		count = size;
 	} else if (rv == 0) {
+		/* Those that go first, then those that stay. */
 		cmd_set_shuffle(&v, (size_t)count);
 		if ((size - count) * 5 > size) {
-			stay.lv_ptr = v.lv_ptr;
-			stay.lv_len = v.lv_len;
-			stay.lv_n = (size_t)count;
-			rv = set_remove_locked(cl->cl_ks, st, k, e, &stay,
+			part.lv_ptr = v.lv_ptr;
+			part.lv_len = v.lv_len;
+			part.lv_n = (size_t)count;
+			rv = set_remove_locked(cl->cl_ks, st, k, e, &part,
 			    &removed);
 		} else {
-			stay.lv_ptr = v.lv_ptr + count;
-			stay.lv_len = v.lv_len + count;
-			stay.lv_n = (size_t)(size - count);
-			rv = set_write_locked(cl->cl_ks, st, k, &stay,
+			part.lv_ptr = v.lv_ptr + count;
+			part.lv_len = v.lv_len + count;
+			part.lv_n = (size_t)(size - count);
+			rv = set_write_locked(cl->cl_ks, st, k, &part,
 			    entry_expire(e));
 		}
 	}
