@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/dict.h"
 #include "hydra/hash.h"
 #include "hydra/intent.h"
@@ -586,6 +587,7 @@ static void
 dict_commit(struct keyspace *ks, struct ks_stripe *st, struct dict_edit *ed)
 {
 	dict_edit_finish(ed);
+	CRASHPOINT(dict_recorded);
 	keyspace_commit_locked(ks, st);
 }
 
@@ -615,6 +617,7 @@ dict_seg_add(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
 	dict_edit_new(&ed, s);
 	dict_edit_link_after(&ed, ro, s);
 	dict_edit_set(&ed, &r->dr_seg[k].u, s.u);
+	CRASHPOINT(dict_seg_built);
 	dict_commit(ks, st, &ed);
 	return (0);
 }
@@ -631,6 +634,7 @@ dict_seg_drop(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
 	dict_edit_unlink(&ed, s);
 	dict_edit_old(&ed, s);
 	dict_edit_set(&ed, &r->dr_seg[k].u, 0);
+	CRASHPOINT(dict_seg_dropping);
 	dict_commit(ks, st, &ed);
 }
 
@@ -697,6 +701,7 @@ dict_split(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
 		memcpy(w[side], q, (size_t)(next - q));
 		w[side] += next - q;
 	}
+	CRASHPOINT(dict_split_built);
 	dict_edit_replace(&ed, xo, no[0]);
 	dict_edit_link_after(&ed, no[0], no[1]);
 	dict_edit_old(&ed, xo);
@@ -740,6 +745,7 @@ dict_merge(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
 	memcpy(c + 1, dict_node_data(xs), xs->dn_bytes);
 	memcpy((char *)(c + 1) + xs->dn_bytes, dict_node_data(xt),
 	    xt->dn_bytes);
+	CRASHPOINT(dict_merge_built);
 	dict_edit_replace(&ed, so, co);
 	dict_edit_unlink(&ed, to);
 	dict_edit_old(&ed, so);
@@ -771,21 +777,20 @@ dict_grow(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 
 /*
  * After a delete: one bucket fewer when the load is below
- * DICT_SHRINK_LOAD, with a segment left unused by the last merge freed
- * first.
+ * DICT_SHRINK_LOAD, then the segment that merge left unused freed.
  */
 static void
 dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 {
 	struct dict_root	*r = dict_root(ks->ks_arena, e);
-	unsigned		 have = dict_segs(r);
+	unsigned		 have;
 
 	if (r->dr_buckets <= 1 ||
-	    r->dr_count >= (uint64_t)DICT_SHRINK_LOAD * r->dr_buckets)
+	    r->dr_count >= (uint64_t)DICT_SHRINK_LOAD * r->dr_buckets ||
+	    dict_merge(ks, st, r) == -1)
 		return;
-	if (have > dict_segs_for(r->dr_buckets))
+	if ((have = dict_segs(r)) > dict_segs_for(r->dr_buckets))
 		dict_seg_drop(ks, st, r, have - 1);
-	(void)dict_merge(ks, st, r);
 }
 
 /* Setting and deleting. */
@@ -839,6 +844,7 @@ dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	w = pack_put(w, field, flen);
 	(void)pack_put(w, value, vlen);
+	CRASHPOINT(dict_node_built);
 	if (x != NULL) {
 		dict_edit_replace(&ed, xo, no);
 		dict_edit_old(&ed, xo);
@@ -891,6 +897,7 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 		memcpy(n + 1, data, (size_t)(start - data));
 		memcpy((char *)(n + 1) + (start - data), stop,
 		    (size_t)(data + x->dn_bytes - stop));
+		CRASHPOINT(dict_node_cut);
 		dict_edit_replace(&ed, xo, no);
 		dict_edit_set(&ed, slot, no.u);
 	}
@@ -1060,6 +1067,7 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 		r->dr_seg[k] = k < nseg ?
 		    arena_off(a, seg[k]) : AOFF_NULL;
 	ro = head;
+	CRASHPOINT(dict_write_built);
 	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
 	    expire_ms) == -1)
 		goto fail;
