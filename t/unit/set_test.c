@@ -17,10 +17,16 @@
  * a small set-max-intset-entries becomes a table at the first string or
  * one member too many, never back while it lives; through thousands of
  * random changes it holds what its model holds, walked, scanned and drawn
- * from, with its expiry kept across the conversion.
+ * from, with its expiry kept across the conversion.  A process killed at
+ * any crash point of a change of one member, of a conversion or of a
+ * rebuild leaves the set as it was before or as it is after, and the
+ * arena whole, even when its repairer is killed too.
  */
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +34,15 @@
 
 #include "hydra/arena.h"
 #include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/intset.h"
 #include "hydra/keyspace.h"
 #include "hydra/list.h"
+#include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
 #include "hydra/set.h"
+#include "hydra/store.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -606,6 +615,218 @@ test_table(struct arena *a, struct keyspace *ks)
 	object_limits.ol_set_intset_entries = 512;
 }
 
+/* Crashes: one change of a set, killed at each crash point it hits. */
+#define CRASH_BYTES	((size_t)16 << 20)
+
+#define CRASH_ADD	0
+#define CRASH_REMOVE	1
+#define CRASH_WRITE	2
+
+struct crash_scn {
+	const char	*cs_what;
+	unsigned	 cs_limit;	/* set-max-intset-entries */
+	const char	*cs_before;	/* members, blank-separated */
+	int		 cs_op;
+	const char	*cs_change;	/* the members it names */
+	const char	*cs_after;
+};
+
+static const struct crash_scn crash_scns[] = {
+	{ "an add to an intset", 512, "1 2 3", CRASH_ADD, "4 -5", "-5 1 2 3 4" },
+	{ "a removal from an intset", 512, "1 2 3", CRASH_REMOVE, "2 9",
+	    "1 3" },
+	{ "the last removal from an intset", 512, "7", CRASH_REMOVE, "7", "" },
+	{ "an add of a string to an intset", 512, "1 2 3", CRASH_ADD, "x",
+	    "1 2 3 x" },
+	{ "an add past set-max-intset-entries", 4, "1 2 3 4", CRASH_ADD, "5",
+	    "1 2 3 4 5" },
+	{ "an add to a table", 512, "a b 1", CRASH_ADD, "c", "1 a b c" },
+	{ "a removal from a table", 512, "a b 1", CRASH_REMOVE, "b", "1 a" },
+	{ "the last removal from a table", 512, "a", CRASH_REMOVE, "a", "" },
+	{ "a table written over an intset", 512, "1 2", CRASH_WRITE, "p q 3",
+	    "3 p q" },
+	{ "an intset written over a table", 512, "a b", CRASH_WRITE, "2 1",
+	    "1 2" },
+};
+
+/* v gets the blank-separated words of s (copied into sp). */
+static void
+crash_words(struct list_vec *v, struct set_pool *sp, const char *s)
+{
+	const char	*e;
+
+	list_vec_init(v);
+	while (*s != '\0') {
+		if ((e = strchr(s, ' ')) == NULL)
+			e = s + strlen(s);
+		(void)list_vec_add(v, set_pool_copy(sp, s, (size_t)(e - s)),
+		    (size_t)(e - s));
+		s = *e == ' ' ? e + 1 : e;
+	}
+}
+
+/* Does key "c" hold exactly the members `want' (sorted by bytes)? */
+static int
+crash_holds(struct keyspace *ks, const char *want)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct list_vec		 v, w;
+	struct set_pool		 sp;
+	struct set_iter		 it;
+	const char		*s;
+	size_t			 len, i;
+	int			 same;
+
+	set_pool_init(&sp);
+	crash_words(&w, &sp, want);
+	list_vec_init(&v);
+	keyspace_key(ks, &k, "c", 1);
+	st = keyspace_lock(ks, 0, &k);
+	if ((e = keyspace_peek_locked(ks, st, &k, NOW)) != NULL) {
+		set_iter_init(&it, ks->ks_arena, e);
+		while (set_iter_next(&it, &s, &len))
+			(void)list_vec_add(&v, set_pool_copy(&sp, s, len),
+			    len);
+	}
+	keyspace_unlock(ks, st);
+	(void)set_vec_normalize(&v, NULL);
+	(void)set_vec_normalize(&w, NULL);
+	same = v.lv_n == w.lv_n;
+	for (i = 0; same && i < v.lv_n; i++)
+		same = v.lv_len[i] == w.lv_len[i] &&
+		    memcmp(v.lv_ptr[i], w.lv_ptr[i], v.lv_len[i]) == 0;
+	list_vec_free(&v);
+	list_vec_free(&w);
+	set_pool_free(&sp);
+	return (same);
+}
+
+static void
+crash_child(struct keyspace *ks, const struct crash_scn *s,
+    uint64_t countdown)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct list_vec		 v;
+	struct set_pool		 sp;
+	uint64_t		 n;
+	int			 rv;
+
+	object_limits.ol_set_intset_entries = s->cs_limit;
+	set_pool_init(&sp);
+	keyspace_key(ks, &k, "c", 1);
+	crash_words(&v, &sp, s->cs_before);
+	st = keyspace_lock(ks, 0, &k);
+	if (set_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE) == -1)
+		_exit(3);
+	keyspace_unlock(ks, st);
+	list_vec_free(&v);
+	crash_words(&v, &sp, s->cs_change);
+	crashpoint_arm("any", countdown);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	if (s->cs_op == CRASH_ADD)
+		rv = set_add_locked(ks, st, &k, e, &v, &n);
+	else if (s->cs_op == CRASH_REMOVE)
+		rv = set_remove_locked(ks, st, &k, e, &v, &n);
+	else
+		rv = set_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE);
+	_exit(rv == 0 ? 0 : 3);
+}
+
+/*
+ * One trial: 1 when the store is consistent afterwards; *killed says
+ * whether the child died.
+ */
+static int
+crash_trial(const struct crash_scn *s, uint64_t countdown, uint64_t repair,
+    int *killed)
+{
+	static char		 name[64];
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct arena_params	 ap;
+	char			 err[256];
+	pid_t			 pid;
+	int			 status, good = 1;
+
+	snprintf(name, sizeof(name), "/hydra-set-crash-%ld", (long)getpid());
+	(void)arena_unlink(name);
+	store_default_params(&ap, CRASH_BYTES);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 1;
+	*killed = 0;
+	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		return (0);
+	}
+	if ((pid = fork()) == 0)
+		crash_child(&ks, s, countdown);
+	waitpid(pid, &status, 0);
+	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		diag("%s: the child failed (status %#x)", s->cs_what, status);
+		good = 0;
+	}
+	if (*killed && repair > 0 && (pid = fork()) == 0) {
+		/* A repairer that dies in the middle of its repair. */
+		crashpoint_arm("any", repair);
+		(void)check_arena(&a, 0, NULL, NULL);
+		_exit(0);
+	}
+	if (*killed && repair > 0)
+		waitpid(pid, &status, 0);
+	if (check_arena(&a, 0, stderr, NULL) != 0) {
+		diag("%s: the checker complains after a kill at hit %llu",
+		    s->cs_what, (unsigned long long)countdown);
+		good = 0;
+	}
+	if (!crash_holds(&ks, s->cs_after) &&
+	    (!*killed || !crash_holds(&ks, s->cs_before))) {
+		diag("%s: %s at hit %llu, the set is neither as before nor as "
+		    "after", s->cs_what, *killed ? "killed" : "not killed",
+		    (unsigned long long)countdown);
+		good = 0;
+	}
+	arena_detach(&a);
+	(void)arena_unlink(name);
+	return (good);
+}
+
+static void
+test_crash(void)
+{
+	const struct crash_scn	*s;
+	uint64_t		 c;
+	size_t			 i;
+	unsigned		 kills, broken;
+	int			 killed;
+
+	if (!ok(crashpoint_enabled(), "this build has crash points"))
+		return;
+	/* Repairs follow: keep their notes quiet. */
+	log_init("set_test", 1, -1);
+	for (i = 0; i < nitems(crash_scns); i++) {
+		s = &crash_scns[i];
+		kills = broken = 0;
+		for (c = 1; c < 2000; c++) {
+			broken += !crash_trial(s, c, c % 3 == 0 ?
+			    1 + c % 7 : 0, &killed);
+			if (!killed)
+				break;
+			kills++;
+		}
+		ok(kills > 0 && broken == 0 && c < 2000, "%s: killed at each "
+		    "of its %u crash point hits, the set is as before or as "
+		    "after and the arena whole (%u broken)", s->cs_what, kills,
+		    broken);
+	}
+	object_limits.ol_set_intset_entries = 512;
+}
+
 int
 main(void)
 {
@@ -623,5 +844,6 @@ main(void)
 	test_write(&a, &ks);
 	test_table(&a, &ks);
 	testarena_destroy(&a);
+	test_crash();
 	return (tap_done());
 }
