@@ -199,6 +199,51 @@ cmd_set_shuffle(struct list_vec *v, size_t n)
 }
 
 /*
+ * v gets copies of count distinct members of set e, chosen at random,
+ * count below its size: drawn one by one from a table that has three
+ * times as many (a table's members have addresses of their own, so a
+ * member drawn twice is known by its address), else chosen from a copy
+ * of the whole set.  0, or -1 ENOMEM.
+ */
+static int
+cmd_set_pick(struct list_vec *v, struct set_pool *sp, struct arena *a,
+    const struct entry *e, uint64_t count)
+{
+	const char	**seen, *s, *c;
+	char		  buf[INTSET_DIGITS];
+	size_t		  cap, len, h;
+
+	if (set_is_ints(e) || count > set_count(a, e) / 3) {
+		if (cmd_set_load(v, sp, a, e) == -1)
+			return (-1);
+		cmd_set_shuffle(v, (size_t)count);
+		v->lv_n = (size_t)count;
+		return (0);
+	}
+	for (cap = 16; cap < 2 * count; cap *= 2)
+		;
+	if ((seen = calloc(cap, sizeof(*seen))) == NULL)
+		return (-1);
+	while (v->lv_n < count) {
+		set_random(a, e, buf, &s, &len);
+		h = (size_t)(((uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15)) >>
+		    16) & (cap - 1);
+		while (seen[h] != NULL && seen[h] != s)
+			h = (h + 1) & (cap - 1);
+		if (seen[h] == s)
+			continue;
+		seen[h] = s;
+		if ((c = set_pool_copy(sp, s, len)) == NULL ||
+		    list_vec_add(v, c, len) == -1) {
+			free(seen);
+			return (-1);
+		}
+	}
+	free(seen);
+	return (0);
+}
+
+/*
  * SPOP key count, count > 0, on set e: the whole set when count covers
  * it, else count members at random.  As in Redis, the set keeps its
  * encoding when few members go; when most go, the set is rebuilt from
@@ -217,26 +262,23 @@ cmd_spop_count(struct client *cl, struct ks_stripe *st,
 	set_pool_init(&sp);
 	list_vec_init(&v);
 	list_vec_init(&part);
-	rv = cmd_set_load(&v, &sp, a, e);
-	if (rv == 0 && count >= size) {
-		(void)keyspace_delete_locked(cl->cl_ks, st, k);
+	if (count >= size) {
+		if ((rv = cmd_set_load(&v, &sp, a, e)) == 0)
+			(void)keyspace_delete_locked(cl->cl_ks, st, k);
 		count = size;
-	} else if (rv == 0) {
-		/* Those that go first, then those that stay. */
-		cmd_set_shuffle(&v, (size_t)count);
-		if ((size - count) * 5 > size) {
-			part.lv_ptr = v.lv_ptr;
-			part.lv_len = v.lv_len;
-			part.lv_n = (size_t)count;
-			rv = set_remove_locked(cl->cl_ks, st, k, e, &part,
+	} else if ((size - count) * 5 > size) {
+		/* Few go: the set loses them and keeps its encoding. */
+		if ((rv = cmd_set_pick(&v, &sp, a, e, count)) == 0)
+			rv = set_remove_locked(cl->cl_ks, st, k, e, &v,
 			    &removed);
-		} else {
-			part.lv_ptr = v.lv_ptr + count;
-			part.lv_len = v.lv_len + count;
-			part.lv_n = (size_t)(size - count);
-			rv = set_write_locked(cl->cl_ks, st, k, &part,
-			    entry_expire(e));
-		}
+	} else if ((rv = cmd_set_load(&v, &sp, a, e)) == 0) {
+		/* Most go: those that go first, then those that stay. */
+		cmd_set_shuffle(&v, (size_t)count);
+		part.lv_ptr = v.lv_ptr + count;
+		part.lv_len = v.lv_len + count;
+		part.lv_n = (size_t)(size - count);
+		rv = set_write_locked(cl->cl_ks, st, k, &part,
+		    entry_expire(e));
 	}
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
@@ -316,6 +358,7 @@ cmd_srandmember_count(struct client *cl, const struct entry *e,
 	const char	*s;
 	size_t		 len;
 	uint64_t	 size = set_count(a, e);
+	int		 rv;
 
 	if (count < 0 || count == 1) {
 		/* Drawn with replacement. */
@@ -330,16 +373,16 @@ cmd_srandmember_count(struct client *cl, const struct entry *e,
 	}
 	set_pool_init(&sp);
 	list_vec_init(&v);
-	if (cmd_set_load(&v, &sp, a, e) == -1)
+	/* The whole set comes in its order, as in Redis. */
+	if ((uint64_t)count >= size)
+		rv = cmd_set_load(&v, &sp, a, e);
+	else
+		rv = cmd_set_pick(&v, &sp, a, e, (uint64_t)count);
+	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else {
-		/* The whole set comes in its order, as in Redis. */
-		if ((uint64_t)count >= size)
-			count = (long long)size;
-		else
-			cmd_set_shuffle(&v, (size_t)count);
-		reply_array_len(&cl->cl_reply, (long)count);
-		for (len = 0; len < (size_t)count; len++)
+		reply_array_len(&cl->cl_reply, (long)v.lv_n);
+		for (len = 0; len < v.lv_n; len++)
 			reply_bulk(&cl->cl_reply, v.lv_ptr[len],
 			    v.lv_len[len]);
 	}
