@@ -14,7 +14,8 @@
  * commands, SPOP, the member SMOVE moves) are copied to private memory
  * first.  SMOVE adds to the destination before it removes from the
  * source: a process killed between the two leaves the member in both
- * sets, never in neither.
+ * sets, never in neither.  A change of several members of a hash table
+ * is a change per member (set.h).
  */
 #include <limits.h>
 #include <stdint.h>

@@ -5,7 +5,9 @@
  * intset (intset.h) in its entry's value bytes (OBJ_SET | OBJ_SET_INTS).
  * Any other set is a hash table of members (OBJ_SET | OBJ_SET_TABLE),
  * which a set becomes when a member that is not an integer comes, or one
- * member too many, and never stops being: Redis's rules, so that OBJECT
+ * member too many, and stays while it lives, unless a command rebuilds
+ * it whole (set_write_locked(): the STORE commands, SPOP of most of it),
+ * which applies the rule afresh.  These are Redis's rules, so that OBJECT
  * ENCODING answers what Redis 7.0 answers.  A set is never empty: the
  * change that takes its last member deletes the key.
  *
