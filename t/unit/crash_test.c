@@ -32,10 +32,11 @@
  * names, with a clean checker (its nodes are taken over by the new name,
  * never leaked, never freed while the list is live).
  * Hash tables (two per database, in place of some string ops) live
- * through episodes: written with 8 fields, grown by adds through a split
- * that needs a new segment, shrunk by deletes through merges that free
- * it, written again, renamed onto the other table; a table in flight must
- * hold exactly the fields and values it held before or after.
+ * through episodes (ops_tables()): grown by adds through splits, one of
+ * which needs a new segment, shrunk by deletes through merges, one of
+ * which frees a segment, written whole, renamed onto the other table; a
+ * table in flight must hold exactly the fields and values it held before
+ * or after.
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -226,9 +227,11 @@ ops_list(struct op *o)
 
 /*
  * Make some of the string ops table ops, from a random stream of their
- * own (so the other ops stay as they were): episodes on one table each,
- * written with 8 fields, grown by adds past a split that needs a new
- * segment, shrunk by deletes through merges that free it, renamed.
+ * own (so the other ops stay as they were): episodes on one table each:
+ * written with 12 fields and grown by 8 adds through 2 splits (the second
+ * needs a new segment), written with 20 and shrunk by 17 deletes through
+ * 4 merges (the first frees the segment), written with 6 and shrunk
+ * through one more, written again, renamed.
  */
 static void
 ops_tables(void)
@@ -238,17 +241,24 @@ ops_tables(void)
 		uint8_t		 field;		/* 255: random */
 		uint8_t		 len;
 	} episode[] = {
-		{ OP_TWRITE, 0, 8 }, { OP_TSET, 8, 0 }, { OP_TSET, 9, 0 },
-		{ OP_TSET, 10, 0 }, { OP_TSET, 11, 0 }, { OP_TSET, 3, 0 },
+		{ OP_TWRITE, 0, 12 }, { OP_TSET, 12, 0 }, { OP_TSET, 13, 0 },
+		{ OP_TSET, 14, 0 }, { OP_TSET, 15, 0 }, { OP_TSET, 16, 0 },
+		{ OP_TSET, 17, 0 }, { OP_TSET, 18, 0 }, { OP_TSET, 19, 0 },
+		{ OP_TSET, 3, 0 }, { OP_TWRITE, 0, 20 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TWRITE, 4, 6 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
 		{ OP_TWRITE, 255, 255 }, { OP_TSET, 255, 0 },
 		{ OP_TRENAME, 0, 0 }
 	};
 	uint64_t	 st = 0x2545f4914f6cdd1dULL;
 	struct op	*o;
-	uint32_t	 i, r, step = 0, ep = 0;
+	uint32_t	 i, r, step = 0, ep = 0, db = 0;
 
 	for (i = 60; i < NOPS; i++) {
 		o = &ops[i];
@@ -256,10 +266,12 @@ ops_tables(void)
 		st ^= st >> 7;
 		st ^= st << 17;
 		r = (uint32_t)(st >> 16);
+		/* The episode follows its table where a swap takes it. */
+		db ^= o->kind == OP_SWAPDB;
 		if (o->kind > OP_GET || r % 5 >= 2)
 			continue;
 		o->kind = episode[step].kind;
-		o->db = ep % 4 == 3;
+		o->db = (uint8_t)db;
 		o->key = (uint16_t)(ep % NTABLES);
 		o->key2 = episode[step].field != 255 ? episode[step].field :
 		    (uint16_t)(r / 8 % TABLE_FIELDS);
@@ -268,6 +280,7 @@ ops_tables(void)
 		if (++step == nitems(episode)) {
 			step = 0;
 			ep++;
+			db ^= ep % 4 == 3;
 		}
 	}
 }

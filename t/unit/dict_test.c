@@ -711,7 +711,6 @@ test_checker(struct arena *a, struct keyspace *ks)
 	struct dict_node	*n;
 	aoff_t			*slot[2], t, x;
 	uint32_t		 w, b, nslot = 0;
-	unsigned		 seg;
 	int64_t			 bad[4];
 
 	fill_table(ks, 0, "broken", 40, HTAG);
@@ -720,15 +719,13 @@ test_checker(struct arena *a, struct keyspace *ks)
 	e = keyspace_peek_locked(ks, st, &k, NOW);
 	r = arena_ptr(a, dict_chain(a, e));
 	keyspace_unlock(ks, st);
-	/* Two buckets that are not empty, among buckets 0 to 7. */
+	/* Two buckets that are not empty: the root's 4, segment 1's 4. */
+	sg = arena_ptr(a, r->dr_seg[0]);
 	for (b = 0; b < 8 && nslot < 2; b++) {
-		/* Segments of 2, 2 and 4 buckets. */
-		seg = b < 2 ? 0 : b < 4 ? 1 : 2;
-		sg = arena_ptr(a, r->dr_seg[seg]);
-		x = sg->ds_slot[b - (seg == 0 ? 0 : 1U << seg)];
+		x = b < 4 ? r->dr_slot0[b] : sg->ds_slot[b - 4];
 		if (!aoff_isnull(x))
-			slot[nslot++] = &sg->ds_slot[b - (seg == 0 ? 0 :
-			    1U << seg)];
+			slot[nslot++] = b < 4 ? &r->dr_slot0[b] :
+			    &sg->ds_slot[b - 4];
 	}
 	if (!ok(r->dr_buckets == 10 && nslot == 2 &&
 	    check_arena(a, 0, NULL, NULL) == 0, "a table of 40 pairs in 10 "
@@ -778,6 +775,15 @@ test_checker(struct arena *a, struct keyspace *ks)
  */
 #define REDIS_HASH_1000	64296
 #define REDIS_SET_1000	48296
+/*
+ * And small sets, which Redis 7.0 keeps as hashtables whatever their
+ * size: "member:0" under key "s1" takes 176 bytes by MEMORY USAGE, and
+ * 1000 such keys grow used_memory by 232880, 233 bytes a key; "member:0"
+ * to "member:2" under "s3", 256 bytes.
+ */
+#define REDIS_SET_1_USAGE	176
+#define REDIS_SET_1		233
+#define REDIS_SET_3		256
 
 static size_t
 table_bytes(struct keyspace *ks, const char *name)
@@ -833,7 +839,7 @@ grow_table(struct keyspace *ks, const char *name, uint8_t tag,
 static void
 test_memory(struct keyspace *ks)
 {
-	size_t	 h, s;
+	size_t	 h, s, s1, s3;
 
 	grow_table(ks, "mh", HTAG, "field:", 1000);
 	grow_table(ks, "ms", STAG, "member:", 1000);
@@ -849,6 +855,18 @@ test_memory(struct keyspace *ks)
 	    "at most Redis's %d", s, REDIS_SET_1000);
 	(void)keyspace_delete(ks, 0, "mh", 2);
 	(void)keyspace_delete(ks, 0, "ms", 2);
+	grow_table(ks, "s1", STAG, "member:", 1);
+	grow_table(ks, "s3", STAG, "member:", 3);
+	s1 = table_bytes(ks, "s1");
+	s3 = table_bytes(ks, "s3");
+	diag("a set of 1 member: %zu bytes (Redis 7.0: %d by MEMORY USAGE, "
+	    "%d in used_memory); of 3: %zu (Redis: %d)", s1,
+	    REDIS_SET_1_USAGE, REDIS_SET_1, s3, REDIS_SET_3);
+	ok(s1 > 0 && s1 <= REDIS_SET_1 && s3 > 0 && s3 <= REDIS_SET_3,
+	    "sets of 1 and 3 members take %zu and %zu bytes, at most Redis's "
+	    "%d and %d", s1, s3, REDIS_SET_1, REDIS_SET_3);
+	(void)keyspace_delete(ks, 0, "s1", 2);
+	(void)keyspace_delete(ks, 0, "s3", 2);
 }
 
 /* A small arena that fills up: every change fails whole. */
@@ -862,7 +880,7 @@ test_enomem(void)
 	struct ks_stripe	*st;
 	struct dict_pair	*pairs;
 	char			 name[32], *big;
-	uint32_t		 i, fails = 0, n = 0, sets = 0;
+	uint32_t		 i, fails = 0, n = 0, sets = 0, dels;
 	int			 good = 1, rv, failed_write;
 
 	if (!ok(testarena_store(&a, &ks, (size_t)64 << 20, 0) == 0,
@@ -894,7 +912,7 @@ test_enomem(void)
 			fails++;
 	}
 	diag("the arena took %u strings before it was full", n);
-	/* Sets and deletes until they fail; each failure changes nothing. */
+	/* Sets until they fail; each failure changes nothing. */
 	st = keyspace_lock(&ks, 0, &k);
 	fails = 0;
 	for (i = 1000; i < 4000 && fails < 20; i++) {
@@ -913,6 +931,23 @@ test_enomem(void)
 	    "(%u did, after %u more succeeded) and the table holds what the "
 	    "model holds", fails, sets);
 	ok(check_arena(&a, 0, stderr, NULL) == 0, "the checker is clean");
+	/*
+	 * Deletes need a smaller node: each succeeds or fails with ENOMEM
+	 * and changes nothing.
+	 */
+	st = keyspace_lock(&ks, 0, &k);
+	fails = dels = 0;
+	for (i = 0; i < 1000; i += 3) {
+		rv = del_field(&ks, st, &k, &m, i);
+		good &= rv == 1 || (rv == -1 && errno == ENOMEM);
+		fails += rv == -1;
+		dels += rv == 1;
+	}
+	good &= table_matches(&ks, st, &k, &m, 1);
+	keyspace_unlock(&ks, st);
+	ok(good && check_arena(&a, 0, stderr, NULL) == 0, "in the full "
+	    "arena, %u deletes succeed and %u fail with ENOMEM, the table "
+	    "as the model, the checker clean", dels, fails);
 	/* A whole write and a copy fail too, and change nothing. */
 	pairs = calloc(20000, sizeof(*pairs));
 	for (i = 0; i < 20000; i++) {
@@ -984,8 +1019,8 @@ struct crash_scn {
 };
 
 static const struct crash_scn crash_scns[] = {
-	{ "an add that adds a segment and splits", { 1, 9 }, { 0, 0 },
-	    { 0, 0 }, CRASH_SET, { 9, 0 } },
+	{ "an add that adds a segment and splits", { 1, 17 }, { 0, 0 },
+	    { 0, 0 }, CRASH_SET, { 17, 0 } },
 	{ "an add that splits", { 1, 13 }, { 0, 0 }, { 0, 0 }, CRASH_SET,
 	    { 13, 0 } },
 	{ "a replacement", { 1, 13 }, { 0, 0 }, { 0, 0 }, CRASH_SET,
