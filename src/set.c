@@ -13,7 +13,6 @@
  * change of dict.c's (see set.h for what that means for a command on
  * several members).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,8 +293,8 @@ set_vec_normalize(struct list_vec *v, int *ints)
 }
 
 /*
- * Put the intset of the n ascending integers of m, at least `width'
- * wide, under key kk.
+ * Put the intset of the n ascending integers vals, at least `width'
+ * wide (wider if they need it), under key kk.
  */
 static int
 set_put_ints(struct keyspace *ks, struct ks_stripe *st,
