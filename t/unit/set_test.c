@@ -437,10 +437,15 @@ test_write(struct arena *a, struct keyspace *ks)
 	ok(set_vec_normalize(&v, &ints) == 0 && !ints && vec_is(&v, bytes),
 	    "other members are made distinct in the order of their bytes");
 	list_vec_free(&v);
+	object_limits.ol_set_intset_entries = 4;
+	vec_of(&v, nums);
+	ok(set_vec_normalize(&v, &ints) == 0 && ints, "as many integers as "
+	    "set-max-intset-entries fit an intset");
+	list_vec_free(&v);
 	object_limits.ol_set_intset_entries = 3;
 	vec_of(&v, nums);
 	ok(set_vec_normalize(&v, &ints) == 0 && !ints, "more integers than "
-	    "set-max-intset-entries do not fit an intset");
+	    "set-max-intset-entries do not");
 	list_vec_free(&v);
 	object_limits.ol_set_intset_entries = 512;
 
