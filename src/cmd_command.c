@@ -198,10 +198,12 @@ cmd_command_keynum_index(const struct command *cmd)
 /*
  * The key specs of an entry: one over its key positions, or, when its
  * documented flags are several lists separated by ';', one per key
- * position with those flags (LMOVE: the source, then the destination),
- * or a keynum spec (CMD_KEYNUM), after the spec of a key before the count
- * when the entry names one (ZUNIONSTORE's destination); then one
- * "unknown" spec for each list that starts with '*' (they come last).
+ * position with those flags (LMOVE: the source, then the destination;
+ * with keys to the last argument, the last list covers the rest, as
+ * SINTERSTORE's sources), or a keynum spec (CMD_KEYNUM), after the spec
+ * of a key before the count when the entry names one (ZUNIONSTORE's
+ * destination); then one "unknown" spec for each list that starts with
+ * '*' (they come last).
  */
 static void
 cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
@@ -240,13 +242,19 @@ cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 		    cmd->cmd_last_key < 0 ? cmd->cmd_last_key :
 		    cmd->cmd_last_key - cmd->cmd_first_key, cmd->cmd_key_step);
 	} else {
-		n = (cmd->cmd_last_key - cmd->cmd_first_key) /
+		/*
+		 * One key per list; with keys to the last argument, the last
+		 * list takes the rest.
+		 */
+		n = cmd->cmd_last_key < 0 ? known :
+		    (cmd->cmd_last_key - cmd->cmd_first_key) /
 		    cmd->cmd_key_step + 1;
 		reply_set_len(rb, n + unknown);
 		for (i = 0; i < n; i++) {
 			cmd_command_spec_flags(flags, i, buf, sizeof(buf));
 			cmd_command_keyspec(rb, buf, cmd->cmd_first_key +
-			    i * cmd->cmd_key_step, 0, 0, 1);
+			    i * cmd->cmd_key_step, 0, cmd->cmd_last_key < 0 &&
+			    i == n - 1 ? cmd->cmd_last_key : 0, 1);
 		}
 	}
 	for (i = known; i < known + unknown; i++) {

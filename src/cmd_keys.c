@@ -37,6 +37,7 @@
 #include "hydra/object.h"
 #include "hydra/reply.h"
 #include "hydra/zset.h"
+#include "hydra/set.h"
 
 #include "command_internal.h"
 
@@ -54,7 +55,6 @@
 #define OBJ_SHARED_REFCOUNT	2147483647
 
 #define SCAN_COUNT_DEFAULT	10
-#define SCAN_CURSOR_MAX		32	/* digits of a cursor, and then some */
 
 /*
  * Keys copied out of the keyspace while a stripe is locked, with the
@@ -86,6 +86,8 @@ keys_type_name(uint8_t type)
 		return ("list");
 	case OBJ_ZSET:
 		return ("zset");
+	case OBJ_SET:
+		return ("set");
 	default:
 		return ("none");
 	}
@@ -564,36 +566,6 @@ cmd_keys(struct client *cl, int argc, const char *const *argv,
 }
 
 /*
- * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does, with
- * strtoul(): no leading blank, nothing after the digits, within range.
- * 0, or -1 after the error reply.
- */
-int
-command_scan_cursor(struct client *cl, const char *arg, size_t len,
-    uint64_t *cursor)
-{
-	char			 buf[SCAN_CURSOR_MAX + 1], *end;
-	unsigned long long	 v;
-
-	len = keys_cstrlen(arg, len);
-	if (len > SCAN_CURSOR_MAX)
-		goto invalid;
-	memcpy(buf, arg, len);
-	buf[len] = '\0';
-	if (isspace((unsigned char)buf[0]))
-		goto invalid;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		goto invalid;
-	*cursor = v;
-	return (0);
-invalid:
-	reply_error(&cl->cl_reply, "invalid cursor");
-	return (-1);
-}
-
-/*
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], after Redis
  * 7.0's scanGenericCommand(): steps are taken until COUNT keys were seen
  * (before the filters) or the scan is complete, and at most 10 * COUNT
@@ -604,11 +576,10 @@ cmd_scan(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
 	struct keys_buf	 kb;
-	char		 cbuf[SCAN_CURSOR_MAX];
 	uint64_t	 cursor;
 	long long	 count = SCAN_COUNT_DEFAULT, steps;
 	int64_t		 now;
-	int		 i, n;
+	int		 i;
 
 	if (command_scan_cursor(cl, argv[1], argvlen[1], &cursor) == -1)
 		return;
@@ -652,9 +623,7 @@ cmd_scan(struct client *cl, int argc, const char *const *argv,
 		keys_buf_free(&kb);
 		return;
 	}
-	n = snprintf(cbuf, sizeof(cbuf), "%llu", (unsigned long long)cursor);
-	reply_array_len(&cl->cl_reply, 2);
-	reply_bulk(&cl->cl_reply, cbuf, (size_t)n);
+	command_reply_cursor(cl, cursor);
 	keys_buf_reply(cl, &kb);
 	keys_buf_free(&kb);
 }
@@ -1039,14 +1008,15 @@ cmd_object(struct client *cl, int argc, const char *const *argv,
 		reply_null(&cl->cl_reply);
 		return;
 	}
+	refcount = 1;
 	if (OBJ_TYPE(e->e_type) == OBJ_LIST) {
 		/* Redis 7.0 names every list by its container. */
 		enc = "quicklist";
-		refcount = 1;
-	} else if (OBJ_TYPE(e->e_type) == OBJ_ZSET) {
+	} else if (OBJ_TYPE(e->e_type) == OBJ_ZSET)
 		enc = zset_encoding(e);
-		refcount = 1;
-	} else
+	else if (OBJ_TYPE(e->e_type) == OBJ_SET)
+		enc = set_is_ints(e) ? "intset" : "hashtable";
+	else
 		enc = cmd_string_encoding(e, &refcount);
 	if (i == 1)
 		n = e->e_clock;

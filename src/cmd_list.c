@@ -87,20 +87,6 @@ cmd_list_where(struct client *cl, const char *arg, size_t len)
 	return (-1);
 }
 
-/* The vector of a command's arguments from argv[from]. */
-static int
-cmd_list_args(struct list_vec *v, int argc, const char *const *argv,
-    const size_t *argvlen, int from)
-{
-	int	 i;
-
-	list_vec_init(v);
-	for (i = from; i < argc; i++)
-		if (list_vec_add(v, argv[i], argvlen[i]) == -1)
-			return (-1);
-	return (0);
-}
-
 /* Reply the elements [from, from + n) of a list. */
 static void
 cmd_list_reply_range(struct client *cl, const struct entry *e,
@@ -329,7 +315,7 @@ cmd_push(struct client *cl, int argc, const char *const *argv,
 		reply_int(&cl->cl_reply, 0);
 		return;
 	}
-	rv = cmd_list_args(&v, argc, argv, argvlen, 2);
+	rv = list_vec_args(&v, argc, argv, argvlen, 2);
 	if (rv == 0)
 		rv = list_push_locked(ks, st, &k, e, where, &v);
 	list_vec_free(&v);

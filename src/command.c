@@ -37,6 +37,7 @@
 #include "hydra/compat.h"
 #include "hydra/command.h"
 #include "hydra/config_live.h"
+#include "hydra/intset.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
@@ -60,6 +61,7 @@ static const struct command_family *const command_families[] = {
 	&cmd_zset_family,
 	&cmd_zset_range_family,
 	&cmd_zset_ops_family,
+	&cmd_set_family,
 	&cmd_server_family,
 	&cmd_command_family,
 };
@@ -617,39 +619,52 @@ command_parse_ld(const char *s, size_t len, long double *out)
 }
 
 int
+command_scan_cursor(struct client *cl, const char *arg, size_t len,
+    uint64_t *cursor)
+{
+	char			 buf[COMMAND_CURSOR_MAX + 1], *end;
+	const char		*nul;
+	unsigned long long	 v;
+
+	/* strtoul() sees the argument up to its first NUL. */
+	if ((nul = memchr(arg, '\0', len)) != NULL)
+		len = (size_t)(nul - arg);
+	if (len > COMMAND_CURSOR_MAX)
+		goto invalid;
+	memcpy(buf, arg, len);
+	buf[len] = '\0';
+	if (isspace((unsigned char)buf[0]))
+		goto invalid;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		goto invalid;
+	*cursor = v;
+	return (0);
+invalid:
+	reply_error(&cl->cl_reply, "invalid cursor");
+	return (-1);
+}
+
+void
+command_reply_cursor(struct client *cl, uint64_t cursor)
+{
+	char	 buf[COMMAND_CURSOR_MAX];
+	int	 n;
+
+	n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
+	reply_array_len(&cl->cl_reply, 2);
+	reply_bulk(&cl->cl_reply, buf, (size_t)n);
+}
+
+int
 command_parse_ll(const char *s, size_t len, long long *out)
 {
-	unsigned long long	 v = 0, limit;
-	size_t			 i = 0;
-	int			 neg = 0;
+	int64_t	 v;
 
-	if (len == 0 || len > 20)
+	if (intset_parse(s, len, &v) == -1)
 		return (-1);
-	if (len == 1 && s[0] == '0') {
-		*out = 0;
-		return (0);
-	}
-	if (s[0] == '-') {
-		neg = 1;
-		if (++i == len)
-			return (-1);
-	}
-	if (s[i] < '1' || s[i] > '9')
-		return (-1);
-	limit = neg ? (unsigned long long)LLONG_MAX + 1 :
-	    (unsigned long long)LLONG_MAX;
-	for (; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (-1);
-		if (v > (limit - (unsigned long long)(s[i] - '0')) / 10)
-			return (-1);
-		v = v * 10 + (unsigned long long)(s[i] - '0');
-	}
-	if (neg)
-		*out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN :
-		    -(long long)v;
-	else
-		*out = (long long)v;
+	*out = v;
 	return (0);
 }
 

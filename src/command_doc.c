@@ -22,6 +22,7 @@
 #define LST	CMD_ACL_LIST
 #define SZ	CMD_ACL_SORTEDSET
 #define ZG	"sorted-set"
+#define SET	CMD_ACL_SET
 
 #define O1	"O(1)"
 #define ON	"O(N)"
@@ -348,6 +349,57 @@ static const struct command_doc command_docs[] = {
 	    NULL, "OW update;RO access", "destination:key numkeys:integer "
 	    "key:key... ?weight:double...@WEIGHTS "
 	    "?aggregate:string@AGGREGATE" },
+	/* set */
+	{ "sadd", "Add members to a set", "1.0.0", "set",
+	    "O(N): N members added", SET, NULL, "RW insert",
+	    "key:key member:string..." },
+	{ "scard", "Count the members of a set", "1.0.0", "set", O1, SET,
+	    NULL, "RO", "key:key" },
+	{ "sdiff", "The members of a set that no other given set has",
+	    "1.0.0", "set", "O(N): N members of all the sets", SET,
+	    "nondeterministic_output_order", "RO access", "key:key..." },
+	{ "sdiffstore", "Store the members of a set that no other given set "
+	    "has", "1.0.0", "set", "O(N): N members of all the sets", SET,
+	    NULL, "OW update;RO access", "destination:key key:key..." },
+	{ "sinter", "The members every given set has", "1.0.0", "set",
+	    "O(N*M): N members of the smallest set, M sets", SET,
+	    "nondeterministic_output_order", "RO access", "key:key..." },
+	{ "sintercard", "Count the members every given set has", "7.0.0",
+	    "set", "O(N*M): N members of the smallest set, M sets", SET, NULL,
+	    "RO access", "numkeys:integer key:key... ?limit:integer@LIMIT" },
+	{ "sinterstore", "Store the members every given set has", "1.0.0",
+	    "set", "O(N*M): N members of the smallest set, M sets", SET, NULL,
+	    "RW update;RO access", "destination:key key:key..." },
+	{ "sismember", "Whether a value is a member of a set", "1.0.0", "set",
+	    O1, SET, NULL, "RO", "key:key member:string" },
+	{ "smembers", "Every member of a set", "1.0.0", "set",
+	    "O(N): N members", SET, "nondeterministic_output_order",
+	    "RO access", "key:key" },
+	{ "smismember", "Whether each of several values is a member of a "
+	    "set", "6.2.0", "set", "O(N): N values asked about", SET, NULL,
+	    "RO access", "key:key member:string..." },
+	{ "smove", "Move a member from one set to another", "1.0.0", "set",
+	    O1, SET, NULL, "RW access delete;RW insert",
+	    "source:key destination:key member:string" },
+	{ "spop", "Take members out of a set at random", "1.0.0", "set",
+	    "O(N): N members taken", SET, "nondeterministic_output",
+	    "RW access delete", "key:key ?count:integer" },
+	{ "srandmember", "Read members of a set at random", "1.0.0", "set",
+	    "O(N): N members read", SET, "nondeterministic_output",
+	    "RO access", "key:key ?count:integer" },
+	{ "srem", "Remove members from a set", "1.0.0", "set",
+	    "O(N): N members removed", SET, NULL, "RW delete",
+	    "key:key member:string..." },
+	{ "sscan", "Walk the members of a set a few at a time", "2.8.0",
+	    "set", "O(1) a call, O(N) a whole walk of N members", SET,
+	    "nondeterministic_output", "RO access", "key:key cursor:integer "
+	    "?pattern:pattern@MATCH ?count:integer@COUNT" },
+	{ "sunion", "The members any given set has", "1.0.0", "set",
+	    "O(N): N members of all the sets", SET,
+	    "nondeterministic_output_order", "RO access", "key:key..." },
+	{ "sunionstore", "Store the members any given set has", "1.0.0",
+	    "set", "O(N): N members of all the sets", SET, NULL,
+	    "OW update;RO access", "destination:key key:key..." },
 	/* server */
 	{ "command", "Describe the commands of the server", "2.8.13", "server",
 	    ON, CONN, "nondeterministic_output_order", NULL, NULL },

@@ -29,6 +29,7 @@ extern const struct command_family	cmd_memory_family;
 extern const struct command_family	cmd_zset_family;
 extern const struct command_family	cmd_zset_range_family;
 extern const struct command_family	cmd_zset_ops_family;
+extern const struct command_family	cmd_set_family;
 extern const struct command_family	cmd_server_family;
 extern const struct command_family	cmd_command_family;
 
@@ -176,7 +177,7 @@ void	 command_reply_arity(struct client *, const char *name);
 
 /*
  * Parse argv as Redis's string2ll() does: an optional '-', digits, no
- * leading zero, no blanks, within a long long.  0, or -1.
+ * leading zero, no blanks, within a long long (intset_parse()).  0, or -1.
  */
 int	 command_parse_ll(const char *s, size_t len, long long *out);
 
@@ -188,18 +189,23 @@ int	 command_parse_ll(const char *s, size_t len, long long *out);
 int	 command_parse_ld(const char *s, size_t len, long double *out);
 
 /*
+ * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does, with
+ * strtoul(): no leading blank, nothing after the digits, within range.
+ * 0, or -1 after the error reply ("invalid cursor").
+ */
+#define COMMAND_CURSOR_MAX	32	/* digits of a cursor, and then some */
+int	 command_scan_cursor(struct client *, const char *arg, size_t len,
+	    uint64_t *cursor);
+
+/* The head of a SCAN reply: a two-element array, the next cursor first. */
+void	 command_reply_cursor(struct client *, uint64_t cursor);
+
+/*
  * Milliseconds since the epoch, on the realtime clock: while a command
  * runs in a worker, the time it started at (as Redis takes the time once
  * per command).
  */
 int64_t	 command_now_ms(void);
-
-/*
- * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does (SCAN,
- * ZSCAN): 0, or -1 after the error reply.
- */
-int	 command_scan_cursor(struct client *, const char *arg, size_t len,
-	    uint64_t *cursor);
 
 /* Is argv equal to the ASCII word `w', in any case? */
 int	 command_arg_is(const char *arg, size_t len, const char *w);

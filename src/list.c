@@ -270,6 +270,19 @@ list_vec_free(struct list_vec *v)
 }
 
 int
+list_vec_args(struct list_vec *v, int argc, const char *const *argv,
+    const size_t *argvlen, int from)
+{
+	int	 i;
+
+	list_vec_init(v);
+	for (i = from; i < argc; i++)
+		if (list_vec_add(v, argv[i], argvlen[i]) == -1)
+			return (-1);
+	return (0);
+}
+
+int
 list_vec_load(struct list_vec *v, struct arena *a, const struct entry *e,
     uint64_t from, uint64_t to)
 {

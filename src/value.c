@@ -9,6 +9,7 @@
 
 #include "hydra/check.h"
 #include "hydra/dict.h"
+#include "hydra/intset.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -150,6 +151,21 @@ value_check_packed_zset(struct check *ck, const struct entry *e,
 		    stripe, why);
 }
 
+/* Sets. */
+
+static void
+value_check_intset(struct check *ck, const struct entry *e, unsigned db,
+    uint32_t stripe)
+{
+	const char	*v;
+	size_t		 vlen;
+
+	v = entry_value(e, &vlen);
+	if (!intset_valid(v, vlen))
+		check_error(ck, "db %u stripe %u: intset of %zu bytes is not "
+		    "a sound ascending array", db, stripe, vlen);
+}
+
 void
 value_check(struct check *ck, const struct entry *e, unsigned db,
     uint32_t stripe)
@@ -163,6 +179,9 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 		break;
 	case OBJ_ZSET | OBJ_ZSET_PACKED:
 		value_check_packed_zset(ck, e, db, stripe);
+		break;
+	case OBJ_SET | OBJ_SET_INTS:
+		value_check_intset(ck, e, db, stripe);
 		break;
 	case OBJ_HASH | OBJ_HASH_TABLE:
 	case OBJ_SET | OBJ_SET_TABLE:

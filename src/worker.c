@@ -702,6 +702,8 @@ worker_config_applied(struct worker *w)
 {
 	expire_set_hz(&w->w_expire, w->w_cfg.cf_hz);
 	worker_set_lfu(w);
+	/* The next command already packs by the new limits. */
+	object_limits_apply(&w->w_cfg);
 }
 
 /* Publish what a process-wide count gained since it was last seen. */

@@ -444,6 +444,38 @@ diff_case() {
 	diff_case rename
 }
 
+@test "differential: set_algebra" {
+	diff_case set_algebra
+}
+
+@test "differential: set_arity" {
+	diff_case set_arity
+}
+
+@test "differential: set_keys" {
+	diff_case set_keys
+}
+
+@test "differential: set_members" {
+	diff_case set_members
+}
+
+@test "differential: set_pop_rand" {
+	diff_case set_pop_rand
+}
+
+@test "differential: set_smove" {
+	diff_case set_smove
+}
+
+@test "differential: set_sscan" {
+	diff_case set_sscan
+}
+
+@test "differential: set_table" {
+	diff_case set_table
+}
+
 @test "differential: str_append_strlen" {
 	diff_case str_append_strlen
 }

@@ -88,6 +88,9 @@ struct list_vec {
 void		 list_vec_init(struct list_vec *);
 int		 list_vec_add(struct list_vec *, const char *, size_t);
 void		 list_vec_free(struct list_vec *);
+/* Init v with the arguments argv[from .. argc): 0, or -1 ENOMEM. */
+int		 list_vec_args(struct list_vec *, int argc,
+		    const char *const *argv, const size_t *argvlen, int from);
 /* Add every element of the list (or of [from, to) when to > from). */
 int		 list_vec_load(struct list_vec *, struct arena *,
 		    const struct entry *, uint64_t from, uint64_t to);

@@ -53,7 +53,7 @@ int			 worker_index(const struct worker *);
 /*
  * After CONFIG SET records were applied to the worker's configuration:
  * follow what the worker keeps outside it (the expiry period, the LFU
- * clock).
+ * clock, the encoding limits).
  */
 void			 worker_config_applied(struct worker *);
 

@@ -40,11 +40,16 @@ def encode(*args):
 
 
 def read_reply(f):
+    """
+    One reply: a simple one as its line without CRLF, a bulk as its bytes
+    (None when null), an aggregate as a list of its kind (b"*", b"~",
+    b"%", b">") and its elements.
+    """
     line = f.readline()
     if not line:
         raise ConnectionError("closed")
     kind, rest = line[:1], line[1:-2]
-    if kind in (b"+", b"-", b":"):
+    if kind in (b"+", b"-", b":", b"_", b",", b"#"):
         return line[:-2]
     if kind == b"$":
         n = int(rest)
@@ -52,6 +57,9 @@ def read_reply(f):
             return None
         data = f.read(n + 2)
         return data[:-2]
+    if kind in (b"*", b"~", b"%", b">"):
+        n = int(rest) * (2 if kind == b"%" else 1)
+        return [kind] + [read_reply(f) for _ in range(max(n, 0))]
     raise ValueError("unexpected reply %r" % line)
 
 

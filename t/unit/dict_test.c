@@ -8,7 +8,8 @@
  * each pair once, the counts agree, and the checker finds the arena
  * whole, as the table grows one bucket at a time to 100,000 pairs and
  * shrinks back to nothing (which deletes the key).  A table written
- * whole keeps the last of repeated fields.  A scan visits every pair
+ * whole keeps the last of repeated fields.  Values of several MiB live
+ * in nodes of their own runs of pages.  A scan visits every pair
  * present for its whole length while the table grows and shrinks in
  * between its steps.  A random pair is close to uniform.  COPY is deep,
  * RENAME and MOVE hand over the very chunks, and deleting, overwriting,
@@ -404,6 +405,59 @@ test_write(struct arena *a, struct keyspace *ks)
 	keyspace_unlock(ks, st);
 	ok(good && check_arena(a, 0, stderr, NULL) == 0, "writing no pairs "
 	    "deletes the key and frees the table");
+}
+
+/* Values of several MiB: nodes that take runs of pages. */
+static void
+test_big(struct arena *a, struct keyspace *ks)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	struct dict_pair	 p;
+	char			*big, f[16];
+	size_t			 len = (size_t)3 << 20, flen;
+	uint32_t		 i;
+	int			 good = 1;
+
+	big = malloc(len);
+	for (i = 0; i < len; i++)
+		big[i] = (char)(i * 13 + i / 4096);
+	keyspace_key(ks, &k, "big", 3);
+	st = keyspace_lock(ks, 0, &k);
+	/* 40 fields, every fourth with a value of 3 MiB. */
+	for (i = 0; i < 40 && good; i++) {
+		p.dp_field = f;
+		p.dp_flen = flen = (size_t)snprintf(f, sizeof(f), "f%u", i);
+		p.dp_value = big;
+		p.dp_vlen = i % 4 == 0 ? len - i : i;
+		good = (i == 0 ? dict_write_locked(ks, st, &k, HTAG, &p, 1,
+		    KEYSPACE_NO_EXPIRE) : dict_set_locked(ks, st, &k,
+		    keyspace_peek_locked(ks, st, &k, NOW), f, flen, big,
+		    p.dp_vlen)) >= 0;
+	}
+	for (i = 0; i < 40 && good; i++) {
+		flen = (size_t)snprintf(f, sizeof(f), "f%u", i);
+		good = dict_find(ks->ks_arena, keyspace_peek_locked(ks, st, &k,
+		    NOW), f, flen, &p) && p.dp_vlen == (i % 4 == 0 ? len - i :
+		    i) && memcmp(p.dp_value, big, p.dp_vlen) == 0;
+	}
+	keyspace_unlock(ks, st);
+	ok(good && check_arena(a, 0, stderr, NULL) == 0, "a table of 40 "
+	    "pairs, 10 of them with values of 3 MiB, holds them all through "
+	    "its splits, with a clean checker");
+	st = keyspace_lock(ks, 0, &k);
+	for (i = 0; i < 40 && good; i += 2) {
+		flen = (size_t)snprintf(f, sizeof(f), "f%u", i);
+		good = dict_delete_locked(ks, st, &k, keyspace_peek_locked(ks,
+		    st, &k, NOW), f, flen) == 1;
+	}
+	keyspace_unlock(ks, st);
+	ok(good && check_arena(a, 0, stderr, NULL) == 0, "deleting half of "
+	    "them, the big ones included, frees their pages");
+	(void)keyspace_delete(ks, 0, "big", 3);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "and so does deleting the "
+	    "key");
+	free(big);
 }
 
 /* Scans. */
@@ -1313,6 +1367,7 @@ main(void)
 	test_model(&a, &ks, 2000, 8000);
 	test_growth(&a, &ks, 100000);
 	test_write(&a, &ks);
+	test_big(&a, &ks);
 	test_scan(&a, &ks);
 	test_random(&ks);
 	test_lifecycle(&a, &ks);
