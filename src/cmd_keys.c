@@ -52,7 +52,6 @@
 #define OBJ_SHARED_REFCOUNT	2147483647
 
 #define SCAN_COUNT_DEFAULT	10
-#define SCAN_CURSOR_MAX		32	/* digits of a cursor, and then some */
 
 /*
  * Keys copied out of the keyspace while a stripe is locked, with the
@@ -560,36 +559,6 @@ cmd_keys(struct client *cl, int argc, const char *const *argv,
 }
 
 /*
- * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does, with
- * strtoul(): no leading blank, nothing after the digits, within range.
- * 0, or -1 after the error reply.
- */
-static int
-cmd_scan_cursor(struct client *cl, const char *arg, size_t len,
-    uint64_t *cursor)
-{
-	char			 buf[SCAN_CURSOR_MAX + 1], *end;
-	unsigned long long	 v;
-
-	len = keys_cstrlen(arg, len);
-	if (len > SCAN_CURSOR_MAX)
-		goto invalid;
-	memcpy(buf, arg, len);
-	buf[len] = '\0';
-	if (isspace((unsigned char)buf[0]))
-		goto invalid;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (*end != '\0' || errno == ERANGE)
-		goto invalid;
-	*cursor = v;
-	return (0);
-invalid:
-	reply_error(&cl->cl_reply, "invalid cursor");
-	return (-1);
-}
-
-/*
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], after Redis
  * 7.0's scanGenericCommand(): steps are taken until COUNT keys were seen
  * (before the filters) or the scan is complete, and at most 10 * COUNT
@@ -600,13 +569,13 @@ cmd_scan(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
 	struct keys_buf	 kb;
-	char		 cbuf[SCAN_CURSOR_MAX];
+	char		 cbuf[COMMAND_CURSOR_MAX];
 	uint64_t	 cursor;
 	long long	 count = SCAN_COUNT_DEFAULT, steps;
 	int64_t		 now;
 	int		 i, n;
 
-	if (cmd_scan_cursor(cl, argv[1], argvlen[1], &cursor) == -1)
+	if (command_parse_cursor(cl, argv[1], argvlen[1], &cursor) == -1)
 		return;
 	memset(&kb, 0, sizeof(kb));
 	for (i = 2; i < argc; i += 2) {

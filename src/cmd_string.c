@@ -439,32 +439,6 @@ cmd_decrby(struct client *cl, int argc, const char *const *argv,
 	cmd_incr_by(cl, argv[1], argvlen[1], -incr);
 }
 
-/*
- * INCRBYFLOAT, as Redis 7.0 does it in long double, printed with "%.17Lf"
- * and its trailing zeroes (and a bare '.') dropped.
- */
-static int
-cmd_parse_ld(const char *s, size_t len, long double *out)
-{
-	char		 buf[5 * 1024];	/* MAX_LONG_DOUBLE_CHARS */
-	char		*end;
-	long double	 v;
-
-	if (len == 0 || len >= sizeof(buf))
-		return (-1);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	v = strtold(buf, &end);
-	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
-	    (size_t)(end - buf) != len ||
-	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
-	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
-		return (-1);
-	*out = v;
-	return (0);
-}
-
 static void
 cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -474,11 +448,10 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 	struct ks_key		 k;
 	const struct entry	*e;
 	const char		*v;
-	char			 buf[5 * 1024], *p;
-	size_t			 vlen;
+	char			 buf[COMMAND_LD_MAX];
+	size_t			 vlen, n;
 	long double		 value = 0, incr;
 	int64_t			 expire = KEYSPACE_NO_EXPIRE;
-	int			 n;
 
 	(void)argc;
 	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 0,
@@ -487,10 +460,10 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 	if (e != NULL) {
 		v = entry_value(e, &vlen);
 		expire = entry_expire(e);
-		if (cmd_parse_ld(v, vlen, &value) == -1)
+		if (command_parse_ld(v, vlen, &value) == -1)
 			goto notfloat;
 	}
-	if (cmd_parse_ld(argv[2], argvlen[2], &incr) == -1)
+	if (command_parse_ld(argv[2], argvlen[2], &incr) == -1)
 		goto notfloat;
 	value += incr;
 	if (isnan(value) || isinf(value)) {
@@ -499,33 +472,15 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 		    "increment would produce NaN or Infinity");
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "%.17Lf", value);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		keyspace_unlock(ks, st);
-		reply_error(&cl->cl_reply, "value is not a valid float");
-		return;
-	}
-	if (strchr(buf, '.') != NULL) {
-		p = buf + n - 1;
-		while (*p == '0') {
-			p--;
-			n--;
-		}
-		if (*p == '.')
-			n--;
-	}
-	if (n == 2 && buf[0] == '-' && buf[1] == '0') {
-		buf[0] = '0';
-		n = 1;
-	}
+	n = command_fmt_ld(buf, value);
 	if (keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_MADE, buf,
-	    (size_t)n, expire) == -1) {
+	    n, expire) == -1) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
 	}
 	keyspace_unlock(ks, st);
-	reply_bulk(&cl->cl_reply, buf, (size_t)n);
+	reply_bulk(&cl->cl_reply, buf, n);
 	return;
 notfloat:
 	keyspace_unlock(ks, st);

@@ -26,6 +26,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,82 @@ command_parse_ll(const char *s, size_t len, long long *out)
 	else
 		*out = (long long)v;
 	return (0);
+}
+
+int
+command_parse_ld(const char *s, size_t len, long double *out)
+{
+	char		 buf[COMMAND_LD_MAX];
+	char		*end;
+	long double	 v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtold(buf, &end);
+	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
+	    (size_t)(end - buf) != len ||
+	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
+	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+size_t
+command_fmt_ld(char *buf, long double v)
+{
+	char	*p;
+	int	 n;
+
+	/* A finite long double takes under 5,000 bytes this way. */
+	n = snprintf(buf, COMMAND_LD_MAX, "%.17Lf", v);
+	if (n < 0 || n >= COMMAND_LD_MAX)
+		n = 0;
+	if (memchr(buf, '.', (size_t)n) != NULL) {
+		p = buf + n - 1;
+		while (*p == '0') {
+			p--;
+			n--;
+		}
+		if (*p == '.')
+			n--;
+	}
+	if (n == 2 && buf[0] == '-' && buf[1] == '0') {
+		buf[0] = '0';
+		n = 1;
+	}
+	return ((size_t)n);
+}
+
+int
+command_parse_cursor(struct client *cl, const char *arg, size_t len,
+    uint64_t *cursor)
+{
+	char			 buf[COMMAND_CURSOR_MAX + 1], *end;
+	const char		*nul;
+	unsigned long long	 v;
+
+	/* Redis reads the cursor as a C string: up to a NUL. */
+	if ((nul = memchr(arg, '\0', len)) != NULL)
+		len = (size_t)(nul - arg);
+	if (len > COMMAND_CURSOR_MAX)
+		goto invalid;
+	memcpy(buf, arg, len);
+	buf[len] = '\0';
+	if (isspace((unsigned char)buf[0]))
+		goto invalid;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		goto invalid;
+	*cursor = v;
+	return (0);
+invalid:
+	reply_error(&cl->cl_reply, "invalid cursor");
+	return (-1);
 }
 
 int64_t
