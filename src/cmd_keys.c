@@ -32,6 +32,7 @@
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/glob.h"
+#include "hydra/hmap.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
@@ -81,6 +82,8 @@ keys_type_name(uint8_t type)
 		return ("string");
 	case OBJ_LIST:
 		return ("list");
+	case OBJ_HASH:
+		return ("hash");
 	default:
 		return ("none");
 	}
@@ -998,11 +1001,13 @@ cmd_object(struct client *cl, int argc, const char *const *argv,
 		reply_null(&cl->cl_reply);
 		return;
 	}
-	if (OBJ_TYPE(e->e_type) == OBJ_LIST) {
+	refcount = 1;
+	if (OBJ_TYPE(e->e_type) == OBJ_LIST)
 		/* Redis 7.0 names every list by its container. */
 		enc = "quicklist";
-		refcount = 1;
-	} else
+	else if (OBJ_TYPE(e->e_type) == OBJ_HASH)
+		enc = hmap_encoding(e);
+	else
 		enc = cmd_string_encoding(e, &refcount);
 	if (i == 1)
 		n = e->e_clock;

@@ -1,0 +1,292 @@
+/*
+ * hmap.c: hashes in the arena, packed in their entry (hmap.h).
+ *
+ * Run by workers, tools and tests, with the key's stripe lock held; takes
+ * the slab locks through the keyspace's intents.
+ *
+ * Crash story.  A packed hash changes as a string does: its new bytes are
+ * built in private memory, then one keyspace put replaces the entry, so a
+ * process killed anywhere leaves the whole old hash or the whole new one.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hydra/hmap.h"
+#include "hydra/object.h"
+#include "hydra/pack.h"
+
+/* Vectors. */
+
+void
+hmap_vec_init(struct hmap_vec *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+int
+hmap_vec_add(struct hmap_vec *v, const char *field, size_t flen,
+    const char *value, size_t vlen)
+{
+	struct hmap_pair	*p;
+	size_t			 cap;
+
+	if (v->hv_n == v->hv_cap) {
+		cap = v->hv_cap == 0 ? 16 : v->hv_cap * 2;
+		if ((p = reallocarray(v->hv_p, cap, sizeof(*p))) == NULL)
+			return (-1);
+		v->hv_p = p;
+		v->hv_cap = cap;
+	}
+	p = &v->hv_p[v->hv_n++];
+	p->hp_field = field;
+	p->hp_flen = flen;
+	p->hp_value = value;
+	p->hp_vlen = vlen;
+	return (0);
+}
+
+void
+hmap_vec_free(struct hmap_vec *v)
+{
+	free(v->hv_p);
+	hmap_vec_init(v);
+}
+
+int
+hmap_vec_load(struct hmap_vec *v, struct arena *a, const struct entry *e)
+{
+	struct hmap_iter	 it;
+	struct hmap_pair	 p;
+
+	hmap_iter_init(&it, a, e);
+	while (hmap_iter_next(&it, &p))
+		if (hmap_vec_add(v, p.hp_field, p.hp_flen, p.hp_value,
+		    p.hp_vlen) == -1)
+			return (-1);
+	return (0);
+}
+
+/* Reading. */
+
+/* The count and the packed pairs of a packed hash. */
+static uint32_t
+hmap_packed(const struct entry *e, const char **start, const char **end)
+{
+	const char	*v;
+	size_t		 vlen;
+	uint32_t	 n;
+
+	v = entry_value(e, &vlen);
+	memcpy(&n, v, sizeof(n));
+	*start = v + sizeof(n);
+	*end = v + vlen;
+	return (n);
+}
+
+uint64_t
+hmap_count(struct arena *a, const struct entry *e)
+{
+	const char	*start, *end;
+
+	(void)a;
+	return (hmap_packed(e, &start, &end));
+}
+
+void
+hmap_iter_init(struct hmap_iter *it, struct arena *a, const struct entry *e)
+{
+	(void)a;
+	(void)hmap_packed(e, &it->hi_pos, &it->hi_end);
+}
+
+int
+hmap_iter_next(struct hmap_iter *it, struct hmap_pair *p)
+{
+	const char	*q;
+
+	if (it->hi_pos == NULL || it->hi_pos >= it->hi_end)
+		return (0);
+	q = pack_next(it->hi_pos, it->hi_end, &p->hp_field, &p->hp_flen);
+	if (q != NULL)
+		q = pack_next(q, it->hi_end, &p->hp_value, &p->hp_vlen);
+	it->hi_pos = q;
+	return (q != NULL);
+}
+
+int
+hmap_find(struct arena *a, const struct entry *e, const void *field,
+    size_t flen, struct hmap_pair *p)
+{
+	struct hmap_iter	 it;
+
+	hmap_iter_init(&it, a, e);
+	while (hmap_iter_next(&it, p))
+		if (p->hp_flen == flen && memcmp(p->hp_field, field, flen) == 0)
+			return (1);
+	return (0);
+}
+
+void
+hmap_random(struct arena *a, const struct entry *e, uint64_t rnd,
+    struct hmap_pair *p)
+{
+	struct hmap_iter	 it;
+	uint64_t		 i;
+
+	memset(p, 0, sizeof(*p));
+	i = rnd % hmap_count(a, e);
+	hmap_iter_init(&it, a, e);
+	while (hmap_iter_next(&it, p) && i-- > 0)
+		;
+}
+
+uint64_t
+hmap_scan(struct arena *a, const struct entry *e, uint64_t cursor,
+    hmap_scan_fn fn, void *arg)
+{
+	struct hmap_iter	 it;
+	struct hmap_pair	 p;
+
+	(void)cursor;
+	hmap_iter_init(&it, a, e);
+	while (hmap_iter_next(&it, &p))
+		fn(&p, arg);
+	return (0);
+}
+
+const char *
+hmap_encoding(const struct entry *e)
+{
+	return (e->e_type == (OBJ_HASH | OBJ_HASH_TABLE) ? "hashtable" :
+	    "listpack");
+}
+
+int
+hmap_wants_table(uint64_t count, size_t longest)
+{
+	return (count > object_limits.ol_hash_entries ||
+	    longest > object_limits.ol_hash_value);
+}
+
+/* Changes. */
+
+/* The index of field in v, or -1. */
+static ssize_t
+hmap_vec_find(const struct hmap_vec *v, const char *field, size_t flen)
+{
+	size_t	 i;
+
+	for (i = 0; i < v->hv_n; i++)
+		if (v->hv_p[i].hp_flen == flen &&
+		    memcmp(v->hv_p[i].hp_field, field, flen) == 0)
+			return ((ssize_t)i);
+	return (-1);
+}
+
+/*
+ * Make key kk the packed hash of v's pairs (fields distinct, at least
+ * one), with expiry expire_ms.  0, or -1 ENOMEM (nothing changed).
+ */
+static int
+hmap_write_packed(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct hmap_vec *v, int64_t expire_ms)
+{
+	const struct hmap_pair	*p;
+	uint32_t		 n32;
+	size_t			 bytes = sizeof(n32), i;
+	char			*buf, *q;
+	int			 rv;
+
+	if (v->hv_n > UINT32_MAX) {
+		errno = EFBIG;
+		return (-1);
+	}
+	for (i = 0; i < v->hv_n; i++)
+		bytes += pack_elem_size(v->hv_p[i].hp_flen) +
+		    pack_elem_size(v->hv_p[i].hp_vlen);
+	if ((buf = malloc(bytes)) == NULL)
+		return (-1);
+	n32 = (uint32_t)v->hv_n;
+	memcpy(buf, &n32, sizeof(n32));
+	for (i = 0, q = buf + sizeof(n32); i < v->hv_n; i++) {
+		p = &v->hv_p[i];
+		q = pack_put(q, p->hp_field, p->hp_flen);
+		q = pack_put(q, p->hp_value, p->hp_vlen);
+	}
+	rv = keyspace_put_locked(ks, st, kk, OBJ_HASH | OBJ_HASH_PACKED, buf,
+	    bytes, expire_ms);
+	free(buf);
+	return (rv);
+}
+
+/*
+ * Set (or, when `del', delete) the pairs of v, one after the other, in
+ * the hash of key kk, whose entry is e (NULL: a new hash); *changed gets
+ * the number of fields added (or deleted).  A packed hash is rebuilt and
+ * put whole; a hash left empty is deleted.
+ */
+static int
+hmap_apply(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const struct hmap_vec *v,
+    int del, uint64_t *changed)
+{
+	struct hmap_vec		 cur;
+	const struct hmap_pair	*p;
+	uint64_t		 n = 0;
+	ssize_t			 at;
+	size_t			 i;
+	int			 rv = -1;
+
+	hmap_vec_init(&cur);
+	if (e != NULL && hmap_vec_load(&cur, ks->ks_arena, e) == -1)
+		goto out;
+	for (i = 0; i < v->hv_n; i++) {
+		p = &v->hv_p[i];
+		at = hmap_vec_find(&cur, p->hp_field, p->hp_flen);
+		if (del && at >= 0) {
+			/* The order of the others stays. */
+			memmove(&cur.hv_p[at], &cur.hv_p[at + 1],
+			    (cur.hv_n - (size_t)at - 1) * sizeof(*cur.hv_p));
+			cur.hv_n--;
+			n++;
+		} else if (!del && at >= 0) {
+			cur.hv_p[at].hp_value = p->hp_value;
+			cur.hv_p[at].hp_vlen = p->hp_vlen;
+		} else if (!del) {
+			if (hmap_vec_add(&cur, p->hp_field, p->hp_flen,
+			    p->hp_value, p->hp_vlen) == -1)
+				goto out;
+			n++;
+		}
+	}
+	rv = 0;
+	if (cur.hv_n == 0)
+		(void)keyspace_delete_locked(ks, st, kk);
+	else if (!del || n > 0)
+		rv = hmap_write_packed(ks, st, kk, &cur, e != NULL ?
+		    entry_expire(e) : KEYSPACE_NO_EXPIRE);
+	if (rv == 0 && changed != NULL)
+		*changed = n;
+out:
+	hmap_vec_free(&cur);
+	return (rv);
+}
+
+int
+hmap_set_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const struct hmap_vec *v,
+    uint64_t *added)
+{
+	return (hmap_apply(ks, st, kk, e, v, 0, added));
+}
+
+int
+hmap_delete_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const struct hmap_vec *v,
+    uint64_t *deleted)
+{
+	return (hmap_apply(ks, st, kk, e, v, 1, deleted));
+}
