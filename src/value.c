@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hydra/check.h"
+#include "hydra/dict.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -20,6 +21,9 @@ value_chain(struct arena *a, const struct entry *e)
 	switch (OBJ_TYPE(e->e_type)) {
 	case OBJ_LIST:
 		return (list_chain(a, e));
+	case OBJ_HASH:
+	case OBJ_SET:
+		return (dict_chain(a, e));
 	default:
 		return (AOFF_NULL);
 	}
@@ -32,6 +36,11 @@ value_copy_locked(struct keyspace *ks, struct ks_stripe *to,
 	switch (OBJ_TYPE(e->e_type)) {
 	case OBJ_LIST:
 		return (list_copy_locked(ks, to, dst, e));
+	case OBJ_HASH:
+	case OBJ_SET:
+		if (dict_is_table(e->e_type))
+			return (dict_copy_locked(ks, to, dst, e));
+		return (-1);
 	default:
 		return (-1);
 	}
@@ -144,6 +153,10 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 		break;
 	case OBJ_LIST | OBJ_LIST_CHAIN:
 		value_check_chain(ck, e, db, stripe);
+		break;
+	case OBJ_HASH | OBJ_HASH_TABLE:
+	case OBJ_SET | OBJ_SET_TABLE:
+		dict_check(ck, e, db, stripe);
 		break;
 	default:
 		/* Strings, and tags the keyspace carries as plain bytes. */

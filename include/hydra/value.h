@@ -2,7 +2,8 @@
  * value.h: what the keyspace and its checker need to know about values
  * beyond their entry's bytes, whatever their type.
  *
- * A value may own chunks besides its entry (a large list's nodes).  Those
+ * A value may own chunks besides its entry (a large list's nodes; a hash
+ * or set table's root, segments and nodes, dict.h).  Those
  * chunks form a chain linked through the first word (an aoff_t) of each,
  * so that the keyspace can hand them to its stripe's garbage chain in the
  * same intent that unlinks or replaces the entry, and free them after

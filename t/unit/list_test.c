@@ -447,26 +447,6 @@ test_lifecycle(struct arena *a, struct keyspace *ks)
 	    (unsigned long long)used0);
 }
 
-/* RENAME (or COPY, when keep) key `from' of db fdb to key `to' of tdb. */
-static int
-rename_key(struct keyspace *ks, unsigned fdb, const char *from, unsigned tdb,
-    const char *to, int keep)
-{
-	struct ks_stripe	*sts[2], *held[2];
-	struct ks_key		 keys[2];
-	unsigned		 dbs[2] = { fdb, tdb };
-	size_t			 nheld;
-	int			 rv;
-
-	keyspace_key(ks, &keys[0], from, strlen(from));
-	keyspace_key(ks, &keys[1], to, strlen(to));
-	nheld = keyspace_lock_keys(ks, 0, dbs, keys, 2, sts, held);
-	rv = keyspace_copy_locked(ks, sts[0], &keys[0], sts[1], &keys[1], NOW,
-	    keep, -1);
-	keyspace_unlock_keys(ks, held, nheld);
-	return (rv);
-}
-
 /*
  * The nodes of list `name' of db (none when it is missing) and its length,
  * as the checker finds the arena.
@@ -526,7 +506,7 @@ test_rename_chain(struct arena *a, struct keyspace *ks)
 
 	/* Within one stripe, to a name one byte longer. */
 	name_near(ks, "chain", "chain.", 1, within, sizeof(within));
-	ok(rename_key(ks, 0, "chain", 0, within, 0) == 1,
+	ok(testarena_copy_key(ks, 0, "chain", 0, within, 0, NOW) == 1,
 	    "rename within a stripe");
 	n = list_nodes_of(ks, 0, within, got, 64, &len);
 	for (i = 0, same = n == n0; same && i < n; i++)
@@ -541,7 +521,7 @@ test_rename_chain(struct arena *a, struct keyspace *ks)
 	fill_list(ks, across, 3000, 20);
 	ok(list_nodes_of(ks, 0, across, other, 64, &len) > 1,
 	    "the destination across stripes is a chain too");
-	ok(rename_key(ks, 0, within, 0, across, 0) == 1,
+	ok(testarena_copy_key(ks, 0, within, 0, across, 0, NOW) == 1,
 	    "rename across stripes onto it");
 	n = list_nodes_of(ks, 0, across, got, 64, &len);
 	for (i = 0, same = n == n0; same && i < n; i++)
@@ -552,7 +532,8 @@ test_rename_chain(struct arena *a, struct keyspace *ks)
 	    "none leaked");
 
 	/* To the other database. */
-	ok(rename_key(ks, 0, across, 1, across, 0) == 1, "move to db 1");
+	ok(testarena_copy_key(ks, 0, across, 1, across, 0, NOW) == 1,
+	    "move to db 1");
 	n = list_nodes_of(ks, 1, across, got, 64, &len);
 	for (i = 0, same = n == n0; same && i < n; i++)
 		same = aoff_eq(got[i], orig[i]);
@@ -560,7 +541,8 @@ test_rename_chain(struct arena *a, struct keyspace *ks)
 	    "the moved list holds the very nodes, the arena whole");
 
 	/* A copy is deep: no node shared. */
-	ok(rename_key(ks, 1, across, 0, "copy", 1) == 1, "copy back to db 0");
+	ok(testarena_copy_key(ks, 1, across, 0, "copy", 1, NOW) == 1,
+	    "copy back to db 0");
 	n = list_nodes_of(ks, 0, "copy", got, 64, &len);
 	for (i = 0, apart = n > 0; apart && i < n; i++)
 		apart = !aoff_eq(got[i], orig[i]);

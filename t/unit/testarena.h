@@ -148,4 +148,27 @@ testarena_destroy(struct arena *a)
 		diag("arena_unlink %s failed", name);
 }
 
+/*
+ * RENAME (or COPY, when keep) key `from' of db fdb to key `to' of tdb at
+ * time now, with both stripes locked as the commands lock them.
+ */
+static inline int
+testarena_copy_key(struct keyspace *ks, unsigned fdb, const char *from,
+    unsigned tdb, const char *to, int keep, int64_t now)
+{
+	struct ks_stripe	*sts[2], *held[2];
+	struct ks_key		 keys[2];
+	unsigned		 dbs[2] = { fdb, tdb };
+	size_t			 nheld;
+	int			 rv;
+
+	keyspace_key(ks, &keys[0], from, strlen(from));
+	keyspace_key(ks, &keys[1], to, strlen(to));
+	nheld = keyspace_lock_keys(ks, 0, dbs, keys, 2, sts, held);
+	rv = keyspace_copy_locked(ks, sts[0], &keys[0], sts[1], &keys[1], now,
+	    keep, -1);
+	keyspace_unlock_keys(ks, held, nheld);
+	return (rv);
+}
+
 #endif /* HYDRA_TESTARENA_H */

@@ -1,0 +1,1286 @@
+/*
+ * dict.c: the arena hash table (dict.h), linear hashing over packed
+ * bucket nodes.
+ *
+ * Run by workers, tools and tests, with the key's stripe lock held; takes
+ * the slab locks through the stripe's intent.
+ *
+ * Crash story.  Every chunk of a table (root, segments, nodes) is on one
+ * chain, linked both ways through the first two words of each chunk and
+ * starting at the root, so that deleting, overwriting, expiring or
+ * renaming the key hands the whole table to the keyspace's garbage
+ * mechanism as it does a list's nodes (value.h).  A change is one intent
+ * of the stripe (intent.h): its new chunks (at most two) are reserved in
+ * the intent, where a death before the commit gets them freed, and filled
+ * while nothing reaches them, their own chain words included; then the
+ * intent records absolute stores of the words that publish them (the
+ * chain links of their neighbours, their bucket slots, the root's counts
+ * or directory) and retires the chunks they replace, which the commit
+ * frees.  The stores are computed on a private overlay of the words a
+ * change touches (struct dict_edit), so that neighbours that are
+ * themselves new or retired are handled once: a new chunk's words are
+ * written directly, a retired chunk's are not written at all.  So the
+ * table is wholly old until the intent is ready and wholly new after, and
+ * no chunk is lost or freed twice.  Growth and shrinking are changes of
+ * their own (a split or a merge of one bucket, the allocation or release
+ * of one segment), each leaving a whole table, before or after the set
+ * or delete that asked for them.  A new table (dict_write_locked()) is
+ * built in the stripe's garbage chain, which a death frees, and adopted
+ * whole by the put that publishes its root.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hydra/check.h"
+#include "hydra/dict.h"
+#include "hydra/hash.h"
+#include "hydra/intent.h"
+#include "hydra/object.h"
+#include "hydra/pack.h"
+#include "hydra/slab.h"
+
+/* A merge of one bucket when the load falls below half of DICT_LOAD. */
+#define DICT_SHRINK_LOAD	(DICT_LOAD / 2)
+/* The other half of the hash key, next to a table's own seed. */
+#define DICT_SEED_MIX		UINT64_C(0x6a09e667f3bcc908)
+/* Draws of dict_random() before it settles for a less fair one. */
+#define DICT_RANDOM_TRIES	64
+/* The places a bucket is given in a draw: far above its usual load. */
+#define DICT_RANDOM_SPAN	(4 * DICT_LOAD)
+
+/* Layout. */
+
+int
+dict_is_table(uint8_t tag)
+{
+	return (tag == (OBJ_HASH | OBJ_HASH_TABLE) ||
+	    tag == (OBJ_SET | OBJ_SET_TABLE));
+}
+
+static aoff_t
+dict_root_off(const struct entry *e)
+{
+	const char	*v;
+	size_t		 vlen;
+	aoff_t		 o;
+
+	v = entry_value(e, &vlen);
+	memcpy(&o, v, sizeof(o));
+	return (o);
+}
+
+static struct dict_root *
+dict_root(struct arena *a, const struct entry *e)
+{
+	return (arena_ptr(a, dict_root_off(e)));
+}
+
+static struct dict_node *
+dict_node(struct arena *a, aoff_t o)
+{
+	return (arena_ptr(a, o));
+}
+
+static const char *
+dict_node_data(const struct dict_node *n)
+{
+	return ((const char *)(n + 1));
+}
+
+/* The chain words of any chunk of a table: next, then prev. */
+static uint32_t *
+dict_next_word(struct arena *a, aoff_t o)
+{
+	return (&((aoff_t *)arena_ptr(a, o))[0].u);
+}
+
+static uint32_t *
+dict_prev_word(struct arena *a, aoff_t o)
+{
+	return (&((aoff_t *)arena_ptr(a, o))[1].u);
+}
+
+static aoff_t
+dict_aoff(uint32_t u)
+{
+	aoff_t	 o;
+
+	o.u = u;
+	return (o);
+}
+
+static uint64_t
+dict_hash(uint64_t seed, const void *field, size_t flen)
+{
+	uint64_t	 key[2] = { seed, seed ^ DICT_SEED_MIX };
+
+	return (hash_sip13(key, field, flen));
+}
+
+/* floor(log2(x)), x > 0. */
+static unsigned
+dict_log2(uint32_t x)
+{
+	return (31 - (unsigned)__builtin_clz(x));
+}
+
+/* The bucket of hash h in a table of nb buckets (see dict.h). */
+static uint32_t
+dict_bucket_of(uint32_t nb, uint64_t h)
+{
+	uint64_t	 lo = (uint64_t)1 << dict_log2(nb);
+	uint64_t	 b = h & (lo * 2 - 1);
+
+	if (b >= nb)
+		b = h & (lo - 1);
+	return ((uint32_t)b);
+}
+
+/* The segment of bucket b, and b's slot in it. */
+static unsigned
+dict_seg_of(uint32_t b, uint32_t *slot)
+{
+	unsigned	 l;
+
+	if (b < DICT_SEG0_BUCKETS) {
+		*slot = b;
+		return (0);
+	}
+	l = dict_log2(b);
+	*slot = b - (1U << l);
+	return (l - DICT_SEG0_LOG2 + 1);
+}
+
+static uint32_t
+dict_seg_buckets(unsigned k)
+{
+	return (k == 0 ? DICT_SEG0_BUCKETS : DICT_SEG0_BUCKETS << (k - 1));
+}
+
+/* Segments that buckets [0, nb) need. */
+static unsigned
+dict_segs_for(uint32_t nb)
+{
+	uint32_t	 slot;
+
+	return (nb <= 1 ? 1 : dict_seg_of(nb - 1, &slot) + 1);
+}
+
+/* Segments present: the directory's leading non-null slots. */
+static unsigned
+dict_segs(const struct dict_root *r)
+{
+	unsigned	 k;
+
+	for (k = 0; k < DICT_SEGS && !aoff_isnull(r->dr_seg[k]); k++)
+		;
+	return (k);
+}
+
+static aoff_t *
+dict_slot(struct arena *a, const struct dict_root *r, uint32_t b)
+{
+	struct dict_seg	*s;
+	uint32_t	 i;
+	unsigned	 k = dict_seg_of(b, &i);
+
+	s = arena_ptr(a, r->dr_seg[k]);
+	return (&s->ds_slot[i]);
+}
+
+/* Pairs in a node. */
+
+/* Read the pair at p (before end): where the next one starts, or NULL. */
+static const char *
+dict_pair_at(const char *p, const char *end, struct dict_pair *dp)
+{
+	if ((p = pack_next(p, end, &dp->dp_field, &dp->dp_flen)) == NULL)
+		return (NULL);
+	return (pack_next(p, end, &dp->dp_value, &dp->dp_vlen));
+}
+
+static size_t
+dict_pair_size(size_t flen, size_t vlen)
+{
+	return (pack_elem_size(flen) + pack_elem_size(vlen));
+}
+
+/*
+ * Find field in node n: 1 with *dp and the pair's bytes [*start, *stop),
+ * or 0.
+ */
+static int
+dict_node_find(const struct dict_node *n, const void *field, size_t flen,
+    struct dict_pair *dp, const char **start, const char **stop)
+{
+	const char	*p = dict_node_data(n), *end = p + n->dn_bytes, *q;
+
+	while (p < end && (q = dict_pair_at(p, end, dp)) != NULL) {
+		if (dp->dp_flen == flen && memcmp(dp->dp_field, field,
+		    flen) == 0) {
+			*start = p;
+			*stop = q;
+			return (1);
+		}
+		p = q;
+	}
+	return (0);
+}
+
+/* Reading. */
+
+uint64_t
+dict_count(struct arena *a, const struct entry *e)
+{
+	return (dict_root(a, e)->dr_count);
+}
+
+int
+dict_find(struct arena *a, const struct entry *e, const void *field,
+    size_t flen, struct dict_pair *p)
+{
+	const struct dict_root	*r = dict_root(a, e);
+	const char		*start, *stop;
+	aoff_t			 x;
+
+	x = *dict_slot(a, r, dict_bucket_of(r->dr_buckets,
+	    dict_hash(r->dr_seed, field, flen)));
+	if (aoff_isnull(x))
+		return (0);
+	return (dict_node_find(dict_node(a, x), field, flen, p, &start,
+	    &stop));
+}
+
+void
+dict_iter_init(struct dict_iter *it, struct arena *a, const struct entry *e)
+{
+	it->di_arena = a;
+	it->di_root = dict_root(a, e);
+	it->di_bucket = 0;
+	it->di_pos = it->di_end = NULL;
+}
+
+int
+dict_iter_next(struct dict_iter *it, struct dict_pair *p)
+{
+	const struct dict_node	*n;
+	const char		*q;
+	aoff_t			 x;
+
+	for (;;) {
+		if (it->di_pos < it->di_end) {
+			if ((q = dict_pair_at(it->di_pos, it->di_end,
+			    p)) == NULL)
+				return (0);
+			it->di_pos = q;
+			return (1);
+		}
+		if (it->di_bucket >= it->di_root->dr_buckets)
+			return (0);
+		x = *dict_slot(it->di_arena, it->di_root, it->di_bucket++);
+		if (!aoff_isnull(x)) {
+			n = dict_node(it->di_arena, x);
+			it->di_pos = dict_node_data(n);
+			it->di_end = it->di_pos + n->dn_bytes;
+		}
+	}
+}
+
+/* Pair i of node n. */
+static void
+dict_node_pair(const struct dict_node *n, uint32_t i, struct dict_pair *p)
+{
+	const char	*q = dict_node_data(n), *end = q + n->dn_bytes;
+
+	do
+		q = dict_pair_at(q, end, p);
+	while (q != NULL && i-- > 0);
+}
+
+/* A step of splitmix64: the next of a sequence of draws from one seed. */
+static uint64_t
+dict_mix(uint64_t *state)
+{
+	uint64_t	 z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return (z ^ (z >> 31));
+}
+
+void
+dict_random(struct arena *a, const struct entry *e, uint64_t rnd,
+    struct dict_pair *p)
+{
+	const struct dict_root	*r = dict_root(a, e);
+	const struct dict_node	*n;
+	uint64_t		 state = rnd, d;
+	uint32_t		 b, i;
+	unsigned		 tries;
+	aoff_t			 x;
+
+	/*
+	 * A bucket and a place among DICT_RANDOM_SPAN in it, drawn until
+	 * the place holds a pair: every pair of a bucket of up to that many
+	 * is equally likely.
+	 */
+	for (tries = 0; tries < DICT_RANDOM_TRIES; tries++) {
+		d = dict_mix(&state);
+		b = (uint32_t)((d >> 32) % r->dr_buckets);
+		i = (uint32_t)(d & 0xffffffff) % DICT_RANDOM_SPAN;
+		x = *dict_slot(a, r, b);
+		if (!aoff_isnull(x) && i < (n = dict_node(a, x))->dn_count) {
+			dict_node_pair(n, i, p);
+			return;
+		}
+	}
+	/* Unlucky: the first pair at or after a drawn bucket. */
+	d = dict_mix(&state);
+	for (b = (uint32_t)(d % r->dr_buckets);; b = (b + 1) % r->dr_buckets) {
+		x = *dict_slot(a, r, b);
+		if (!aoff_isnull(x)) {
+			n = dict_node(a, x);
+			dict_node_pair(n, (uint32_t)(d >> 32) % n->dn_count, p);
+			return;
+		}
+	}
+}
+
+static void
+dict_visit_bucket(struct arena *a, const struct dict_root *r, uint32_t b,
+    void (*fn)(const struct dict_pair *, void *), void *arg)
+{
+	const struct dict_node	*n;
+	struct dict_pair	 p;
+	const char		*q, *end;
+	aoff_t			 x = *dict_slot(a, r, b);
+
+	if (aoff_isnull(x))
+		return;
+	n = dict_node(a, x);
+	q = dict_node_data(n);
+	end = q + n->dn_bytes;
+	while (q < end && (q = dict_pair_at(q, end, &p)) != NULL)
+		fn(&p, arg);
+}
+
+static uint64_t
+dict_rev64(uint64_t v)
+{
+	uint64_t	 r = 0;
+	int		 i;
+
+	for (i = 0; i < 64; i++, v >>= 1)
+		r = (r << 1) | (v & 1);
+	return (r);
+}
+
+uint64_t
+dict_scan(struct arena *a, const struct entry *e, uint64_t cursor,
+    void (*fn)(const struct dict_pair *, void *), void *arg)
+{
+	const struct dict_root	*r = dict_root(a, e);
+	uint32_t		 nb = r->dr_buckets;
+	uint64_t		 lo = (uint64_t)1 << dict_log2(nb);
+	uint64_t		 m = lo - 1, v;
+	uint32_t		 b = (uint32_t)(cursor & m);
+
+	/*
+	 * The pairs whose hashes end in b: bucket b, and bucket b + 2^L
+	 * too when b was split.  As in a power-of-two table of 2^L buckets,
+	 * the cursor counts over b with its bits reversed.
+	 */
+	dict_visit_bucket(a, r, b, fn, arg);
+	if (b + lo < nb)
+		dict_visit_bucket(a, r, (uint32_t)(b + lo), fn, arg);
+	v = dict_rev64(cursor | ~m);
+	v++;
+	return (dict_rev64(v));
+}
+
+size_t
+dict_memory(struct arena *a, const struct entry *e)
+{
+	size_t	 bytes = 0;
+	aoff_t	 o;
+
+	for (o = dict_root_off(e); !aoff_isnull(o);
+	    o = dict_aoff(*dict_next_word(a, o)))
+		bytes += slab_usable_size(a, o);
+	return (bytes);
+}
+
+aoff_t
+dict_chain(struct arena *a, const struct entry *e)
+{
+	(void)a;
+	if (!dict_is_table(e->e_type))
+		return (AOFF_NULL);
+	return (dict_root_off(e));
+}
+
+/* Changes: the overlay of touched words. */
+
+#define DICT_EDIT_MAX	16
+
+/*
+ * The words a change sets, as they will be once it is published: read
+ * through the overlay, written to it, then recorded in the intent (or
+ * written directly into the change's new chunks, or dropped for the
+ * chunks it retires) by dict_edit_finish().
+ */
+struct dict_edit {
+	struct arena	*de_arena;
+	struct intent	*de_in;
+	unsigned	 de_n;
+	uint32_t	*de_word[DICT_EDIT_MAX];
+	uint32_t	 de_val[DICT_EDIT_MAX];
+	aoff_t		 de_new[INTENT_MAX_CHUNKS];
+	aoff_t		 de_old[INTENT_MAX_CHUNKS];
+};
+
+static void
+dict_edit_init(struct dict_edit *ed, struct arena *a, struct intent *in)
+{
+	memset(ed, 0, sizeof(*ed));
+	ed->de_arena = a;
+	ed->de_in = in;
+}
+
+static uint32_t
+dict_edit_get(const struct dict_edit *ed, uint32_t *w)
+{
+	unsigned	 i;
+
+	for (i = 0; i < ed->de_n; i++)
+		if (ed->de_word[i] == w)
+			return (ed->de_val[i]);
+	return (*w);
+}
+
+static void
+dict_edit_set(struct dict_edit *ed, uint32_t *w, uint32_t v)
+{
+	unsigned	 i;
+
+	for (i = 0; i < ed->de_n; i++)
+		if (ed->de_word[i] == w)
+			break;
+	if (i == DICT_EDIT_MAX)
+		abort();
+	if (i == ed->de_n)
+		ed->de_n++;
+	ed->de_word[i] = w;
+	ed->de_val[i] = v;
+}
+
+/* Is w a chain word of one of the chunks in recs? */
+static int
+dict_edit_in(const struct dict_edit *ed, const aoff_t *recs,
+    const uint32_t *w)
+{
+	unsigned	 i;
+
+	for (i = 0; i < INTENT_MAX_CHUNKS; i++)
+		if (!aoff_isnull(recs[i]) &&
+		    (w == dict_next_word(ed->de_arena, recs[i]) ||
+		    w == dict_prev_word(ed->de_arena, recs[i])))
+			return (1);
+	return (0);
+}
+
+/* A new chunk, reserved in the intent. */
+static void
+dict_edit_new(struct dict_edit *ed, aoff_t o)
+{
+	ed->de_new[aoff_isnull(ed->de_new[0]) ? 0 : 1] = o;
+}
+
+/* A chunk the change retires (freed after the commit). */
+static void
+dict_edit_old(struct dict_edit *ed, aoff_t o)
+{
+	ed->de_old[aoff_isnull(ed->de_old[0]) ? 0 : 1] = o;
+	intent_retire(ed->de_in, o);
+}
+
+/* Chunk x goes after chunk p in the chain. */
+static void
+dict_edit_link_after(struct dict_edit *ed, aoff_t p, aoff_t x)
+{
+	struct arena	*a = ed->de_arena;
+	aoff_t		 n = dict_aoff(dict_edit_get(ed, dict_next_word(a, p)));
+
+	dict_edit_set(ed, dict_next_word(a, x), n.u);
+	dict_edit_set(ed, dict_prev_word(a, x), p.u);
+	dict_edit_set(ed, dict_next_word(a, p), x.u);
+	if (!aoff_isnull(n))
+		dict_edit_set(ed, dict_prev_word(a, n), x.u);
+}
+
+/* Chunk x leaves the chain (never the root). */
+static void
+dict_edit_unlink(struct dict_edit *ed, aoff_t x)
+{
+	struct arena	*a = ed->de_arena;
+	aoff_t		 p = dict_aoff(dict_edit_get(ed, dict_prev_word(a, x)));
+	aoff_t		 n = dict_aoff(dict_edit_get(ed, dict_next_word(a, x)));
+
+	dict_edit_set(ed, dict_next_word(a, p), n.u);
+	if (!aoff_isnull(n))
+		dict_edit_set(ed, dict_prev_word(a, n), p.u);
+}
+
+/* Chunk x takes old's place in the chain. */
+static void
+dict_edit_replace(struct dict_edit *ed, aoff_t old, aoff_t x)
+{
+	dict_edit_link_after(ed, dict_aoff(dict_edit_get(ed,
+	    dict_prev_word(ed->de_arena, old))), x);
+	dict_edit_unlink(ed, old);
+}
+
+/* Record the overlay: stores in the intent, direct writes to new chunks. */
+static void
+dict_edit_finish(struct dict_edit *ed)
+{
+	unsigned	 i;
+
+	for (i = 0; i < ed->de_n; i++) {
+		if (dict_edit_in(ed, ed->de_old, ed->de_word[i]))
+			continue;
+		if (dict_edit_in(ed, ed->de_new, ed->de_word[i]))
+			*ed->de_word[i] = ed->de_val[i];
+		else
+			intent_store(ed->de_arena, ed->de_in, ed->de_word[i],
+			    ed->de_val[i]);
+	}
+}
+
+/*
+ * Reserve a node of `count' pairs in `bytes' bytes in the open intent;
+ * NULL (ENOMEM, EFBIG) when there is none.
+ */
+static struct dict_node *
+dict_node_new(struct dict_edit *ed, size_t bytes, uint64_t count, aoff_t *o)
+{
+	struct dict_node	*n;
+
+	if (bytes > UINT32_MAX - sizeof(*n) || count > UINT32_MAX) {
+		errno = EFBIG;
+		return (NULL);
+	}
+	if (intent_alloc(ed->de_arena, ed->de_in, sizeof(*n) + bytes,
+	    o) == -1)
+		return (NULL);
+	dict_edit_new(ed, *o);
+	n = dict_node(ed->de_arena, *o);
+	n->dn_count = (uint32_t)count;
+	n->dn_bytes = (uint32_t)bytes;
+	return (n);
+}
+
+/* Publish the overlay and commit, or abort after a failure. */
+static void
+dict_commit(struct keyspace *ks, struct ks_stripe *st, struct dict_edit *ed)
+{
+	dict_edit_finish(ed);
+	keyspace_commit_locked(ks, st);
+}
+
+static int
+dict_abort(struct keyspace *ks, struct dict_edit *ed)
+{
+	intent_abort(ks->ks_arena, ed->de_in);
+	return (-1);
+}
+
+/* Growing and shrinking. */
+
+/* Give the root segment k (the first absent one). */
+static int
+dict_seg_add(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
+    aoff_t ro, unsigned k)
+{
+	struct arena	*a = ks->ks_arena;
+	struct dict_edit ed;
+	aoff_t		 s;
+
+	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	/* Its slots are read only below N, each written as N reaches it. */
+	if (intent_alloc(a, ed.de_in, sizeof(struct dict_seg) +
+	    (size_t)dict_seg_buckets(k) * sizeof(aoff_t), &s) == -1)
+		return (dict_abort(ks, &ed));
+	dict_edit_new(&ed, s);
+	dict_edit_link_after(&ed, ro, s);
+	dict_edit_set(&ed, &r->dr_seg[k].u, s.u);
+	dict_commit(ks, st, &ed);
+	return (0);
+}
+
+/* Take segment k (the last one present) from the root. */
+static void
+dict_seg_drop(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
+    unsigned k)
+{
+	struct dict_edit ed;
+	aoff_t		 s = r->dr_seg[k];
+
+	dict_edit_init(&ed, ks->ks_arena, keyspace_begin_locked(ks, st));
+	dict_edit_unlink(&ed, s);
+	dict_edit_old(&ed, s);
+	dict_edit_set(&ed, &r->dr_seg[k].u, 0);
+	dict_commit(ks, st, &ed);
+}
+
+/*
+ * Split bucket N - 2^L into itself and bucket N: its node stays where
+ * all its pairs stay, moves whole when they all move, and is rewritten
+ * as two otherwise.  0, or -1 ENOMEM (nothing changed).
+ */
+static int
+dict_split(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_edit	 ed;
+	struct dict_node	*x, *n[2];
+	struct dict_pair	 p;
+	uint32_t		 t = r->dr_buckets, s, *slot[2];
+	uint64_t		 hi = (uint64_t)1 << dict_log2(t), mask;
+	uint64_t		 cnt[2] = { 0, 0 };
+	size_t			 bytes[2] = { 0, 0 };
+	const char		*q, *end, *next;
+	char			*w[2];
+	aoff_t			 xo, no[2];
+	int			 side;
+
+	s = (uint32_t)(t - hi);
+	mask = hi * 2 - 1;
+	slot[0] = &dict_slot(a, r, s)->u;
+	slot[1] = &dict_slot(a, r, t)->u;
+	xo = dict_aoff(*slot[0]);
+	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	dict_edit_set(&ed, &r->dr_buckets, t + 1);
+	if (aoff_isnull(xo)) {
+		dict_edit_set(&ed, slot[1], 0);
+		dict_commit(ks, st, &ed);
+		return (0);
+	}
+	x = dict_node(a, xo);
+	q = dict_node_data(x);
+	end = q + x->dn_bytes;
+	for (; q < end && (next = dict_pair_at(q, end, &p)) != NULL;
+	    q = next) {
+		side = (dict_hash(r->dr_seed, p.dp_field, p.dp_flen) &
+		    mask) == t;
+		cnt[side]++;
+		bytes[side] += (size_t)(next - q);
+	}
+	if (cnt[0] == 0 || cnt[1] == 0) {
+		/* The node as it is, in its bucket or the new one. */
+		dict_edit_set(&ed, slot[0], cnt[0] == 0 ? 0 : xo.u);
+		dict_edit_set(&ed, slot[1], cnt[0] == 0 ? xo.u : 0);
+		dict_commit(ks, st, &ed);
+		return (0);
+	}
+	for (side = 0; side < 2; side++) {
+		if ((n[side] = dict_node_new(&ed, bytes[side], cnt[side],
+		    &no[side])) == NULL)
+			return (dict_abort(ks, &ed));
+		w[side] = (char *)(n[side] + 1);
+	}
+	for (q = dict_node_data(x); q < end &&
+	    (next = dict_pair_at(q, end, &p)) != NULL; q = next) {
+		side = (dict_hash(r->dr_seed, p.dp_field, p.dp_flen) &
+		    mask) == t;
+		memcpy(w[side], q, (size_t)(next - q));
+		w[side] += next - q;
+	}
+	dict_edit_replace(&ed, xo, no[0]);
+	dict_edit_link_after(&ed, no[0], no[1]);
+	dict_edit_old(&ed, xo);
+	dict_edit_set(&ed, slot[0], no[0].u);
+	dict_edit_set(&ed, slot[1], no[1].u);
+	dict_commit(ks, st, &ed);
+	return (0);
+}
+
+/*
+ * Merge the last bucket t into bucket t - 2^L, the inverse of a split:
+ * a node that is alone moves as it is, two are rewritten as one.
+ * 0, or -1 ENOMEM (nothing changed).
+ */
+static int
+dict_merge(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_edit	 ed;
+	struct dict_node	*xs, *xt, *c;
+	uint32_t		 t = r->dr_buckets - 1, s, *ss;
+	aoff_t			 so, to, co;
+
+	s = t - (1U << dict_log2(t));
+	ss = &dict_slot(a, r, s)->u;
+	so = dict_aoff(*ss);
+	to = *dict_slot(a, r, t);
+	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	dict_edit_set(&ed, &r->dr_buckets, t);
+	if (aoff_isnull(to) || aoff_isnull(so)) {
+		if (aoff_isnull(so))
+			dict_edit_set(&ed, ss, to.u);
+		dict_commit(ks, st, &ed);
+		return (0);
+	}
+	xs = dict_node(a, so);
+	xt = dict_node(a, to);
+	if ((c = dict_node_new(&ed, (size_t)xs->dn_bytes + xt->dn_bytes,
+	    (uint64_t)xs->dn_count + xt->dn_count, &co)) == NULL)
+		return (dict_abort(ks, &ed));
+	memcpy(c + 1, dict_node_data(xs), xs->dn_bytes);
+	memcpy((char *)(c + 1) + xs->dn_bytes, dict_node_data(xt),
+	    xt->dn_bytes);
+	dict_edit_replace(&ed, so, co);
+	dict_edit_unlink(&ed, to);
+	dict_edit_old(&ed, so);
+	dict_edit_old(&ed, to);
+	dict_edit_set(&ed, ss, co.u);
+	dict_commit(ks, st, &ed);
+	return (0);
+}
+
+/*
+ * After an add: one bucket more when the load is above DICT_LOAD, with
+ * the segment it needs added first.  A failure leaves the table as it is
+ * (whole, only fuller).
+ */
+static void
+dict_grow(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
+{
+	struct dict_root	*r = dict_root(ks->ks_arena, e);
+	unsigned		 have = dict_segs(r);
+
+	if (r->dr_count <= (uint64_t)DICT_LOAD * r->dr_buckets ||
+	    r->dr_buckets >= DICT_MAX_BUCKETS)
+		return;
+	if (have < dict_segs_for(r->dr_buckets + 1) &&
+	    dict_seg_add(ks, st, r, dict_root_off(e), have) == -1)
+		return;
+	(void)dict_split(ks, st, r);
+}
+
+/*
+ * After a delete: one bucket fewer when the load is below
+ * DICT_SHRINK_LOAD, with a segment left unused by the last merge freed
+ * first.
+ */
+static void
+dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
+{
+	struct dict_root	*r = dict_root(ks->ks_arena, e);
+	unsigned		 have = dict_segs(r);
+
+	if (r->dr_buckets <= 1 ||
+	    r->dr_count >= (uint64_t)DICT_SHRINK_LOAD * r->dr_buckets)
+		return;
+	if (have > dict_segs_for(r->dr_buckets))
+		dict_seg_drop(ks, st, r, have - 1);
+	(void)dict_merge(ks, st, r);
+}
+
+/* Setting and deleting. */
+
+int
+dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const void *field,
+    size_t flen, const void *value, size_t vlen)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_root	*r = dict_root(a, e);
+	struct dict_edit	 ed;
+	struct dict_node	*x = NULL, *n;
+	struct dict_pair	 old;
+	const char		*start = NULL, *stop = NULL;
+	uint32_t		*slot;
+	size_t			 keep = 0;
+	char			*w;
+	aoff_t			 xo, no;
+	int			 found = 0;
+
+	(void)kk;
+	slot = &dict_slot(a, r, dict_bucket_of(r->dr_buckets,
+	    dict_hash(r->dr_seed, field, flen)))->u;
+	xo = dict_aoff(*slot);
+	if (!aoff_isnull(xo)) {
+		x = dict_node(a, xo);
+		found = dict_node_find(x, field, flen, &old, &start, &stop);
+		keep = x->dn_bytes - (found ? (size_t)(stop - start) : 0);
+	}
+	if (!found && r->dr_count == UINT32_MAX) {
+		errno = EFBIG;
+		return (-1);
+	}
+	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	if ((n = dict_node_new(&ed, keep + dict_pair_size(flen, vlen),
+	    (x != NULL ? x->dn_count : 0) + !found, &no)) == NULL)
+		return (dict_abort(ks, &ed));
+	/* The other pairs as they are, then the pair set. */
+	w = (char *)(n + 1);
+	if (x != NULL && found) {
+		memcpy(w, dict_node_data(x), (size_t)(start -
+		    dict_node_data(x)));
+		w += start - dict_node_data(x);
+		memcpy(w, stop, (size_t)(dict_node_data(x) + x->dn_bytes -
+		    stop));
+		w += dict_node_data(x) + x->dn_bytes - stop;
+	} else if (x != NULL) {
+		memcpy(w, dict_node_data(x), x->dn_bytes);
+		w += x->dn_bytes;
+	}
+	w = pack_put(w, field, flen);
+	(void)pack_put(w, value, vlen);
+	if (x != NULL) {
+		dict_edit_replace(&ed, xo, no);
+		dict_edit_old(&ed, xo);
+	} else
+		dict_edit_link_after(&ed, dict_root_off(e), no);
+	dict_edit_set(&ed, slot, no.u);
+	if (!found)
+		dict_edit_set(&ed, &r->dr_count, r->dr_count + 1);
+	dict_commit(ks, st, &ed);
+	if (!found)
+		dict_grow(ks, st, e);
+	return (!found);
+}
+
+int
+dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const void *field,
+    size_t flen)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_root	*r = dict_root(a, e);
+	struct dict_edit	 ed;
+	struct dict_node	*x, *n;
+	struct dict_pair	 old;
+	const char		*start, *stop, *data;
+	uint32_t		*slot;
+	aoff_t			 xo, no;
+
+	slot = &dict_slot(a, r, dict_bucket_of(r->dr_buckets,
+	    dict_hash(r->dr_seed, field, flen)))->u;
+	xo = dict_aoff(*slot);
+	if (aoff_isnull(xo))
+		return (0);
+	x = dict_node(a, xo);
+	if (!dict_node_find(x, field, flen, &old, &start, &stop))
+		return (0);
+	if (r->dr_count == 1) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (1);
+	}
+	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	if (x->dn_count == 1) {
+		dict_edit_unlink(&ed, xo);
+		dict_edit_set(&ed, slot, 0);
+	} else {
+		data = dict_node_data(x);
+		if ((n = dict_node_new(&ed, x->dn_bytes - (size_t)(stop -
+		    start), x->dn_count - 1, &no)) == NULL)
+			return (dict_abort(ks, &ed));
+		memcpy(n + 1, data, (size_t)(start - data));
+		memcpy((char *)(n + 1) + (start - data), stop,
+		    (size_t)(data + x->dn_bytes - stop));
+		dict_edit_replace(&ed, xo, no);
+		dict_edit_set(&ed, slot, no.u);
+	}
+	dict_edit_old(&ed, xo);
+	dict_edit_set(&ed, &r->dr_count, r->dr_count - 1);
+	dict_commit(ks, st, &ed);
+	dict_shrink(ks, st, e);
+	return (1);
+}
+
+/* Writing a whole table. */
+
+/* Buckets for n pairs: the load DICT_LOAD, at least one. */
+static uint32_t
+dict_buckets_for(size_t n)
+{
+	size_t	 nb = (n + DICT_LOAD - 1) / DICT_LOAD;
+
+	if (nb < 1)
+		nb = 1;
+	if (nb > DICT_MAX_BUCKETS)
+		nb = DICT_MAX_BUCKETS;
+	return ((uint32_t)nb);
+}
+
+/*
+ * Reserve a chunk in the stripe's garbage chain, linked both ways to the
+ * chunk reserved before it (*head, null for the first).
+ */
+static void *
+dict_build_chunk(struct keyspace *ks, struct ks_stripe *st, size_t size,
+    aoff_t *head)
+{
+	struct arena	*a = ks->ks_arena;
+	aoff_t		 o;
+
+	if (keyspace_garbage_alloc_locked(ks, st, size, &o) == -1)
+		return (NULL);
+	/* Its next word is the old head, set by the garbage chain. */
+	*dict_prev_word(a, o) = 0;
+	if (!aoff_isnull(*head))
+		*dict_prev_word(a, *head) = o.u;
+	*head = o;
+	return (arena_ptr(a, o));
+}
+
+/*
+ * The order of the n pairs by bucket, the last of equal fields only:
+ * ord[] gets the indexes kept, start[b] .. start[b + 1] those of bucket b
+ * (start has nb + 1 places).  Returns the pairs kept.
+ */
+static size_t
+dict_sort_pairs(const struct dict_pair *pairs, size_t n, uint64_t seed,
+    uint32_t nb, uint32_t *bucket, size_t *ord, size_t *start)
+{
+	const struct dict_pair	*p, *q;
+	size_t			 i, j, kept, b;
+
+	memset(start, 0, ((size_t)nb + 1) * sizeof(*start));
+	for (i = 0; i < n; i++) {
+		bucket[i] = dict_bucket_of(nb, dict_hash(seed,
+		    pairs[i].dp_field, pairs[i].dp_flen));
+		start[bucket[i] + 1]++;
+	}
+	for (b = 0; b < nb; b++)
+		start[b + 1] += start[b];
+	/* Each bucket in the callers' order; start[b] ends up at its end. */
+	for (i = 0; i < n; i++)
+		ord[start[bucket[i]]++] = i;
+	for (b = nb; b > 0; b--)
+		start[b] = start[b - 1];
+	start[0] = 0;
+	/* Drop a pair whose field comes again later. */
+	kept = 0;
+	for (b = 0; b < nb; b++) {
+		size_t	 from = start[b], to = start[b + 1];
+
+		start[b] = kept;
+		for (i = from; i < to; i++) {
+			p = &pairs[ord[i]];
+			for (j = i + 1; j < to; j++) {
+				q = &pairs[ord[j]];
+				if (q->dp_flen == p->dp_flen &&
+				    memcmp(q->dp_field, p->dp_field,
+				    p->dp_flen) == 0)
+					break;
+			}
+			if (j == to)
+				ord[kept++] = ord[i];
+		}
+	}
+	start[nb] = kept;
+	return (kept);
+}
+
+int
+dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
+    size_t n, int64_t expire_ms)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_root	*r;
+	struct dict_seg		*seg[DICT_SEGS];
+	struct dict_node	*node;
+	uint32_t		*bucket = NULL, nb, b, slot;
+	size_t			*ord = NULL, *start = NULL, kept, i, bytes;
+	uint64_t		 seed;
+	unsigned		 k, nseg;
+	aoff_t			 head = AOFF_NULL, ro;
+	char			*w;
+	int			 rv = -1;
+
+	if (n == 0) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (0);
+	}
+	if (n > UINT32_MAX) {
+		errno = EFBIG;
+		return (-1);
+	}
+	nb = dict_buckets_for(n);
+	arc4random_buf(&seed, sizeof(seed));
+	if ((bucket = calloc(n, sizeof(*bucket))) == NULL ||
+	    (ord = calloc(n, sizeof(*ord))) == NULL ||
+	    (start = calloc((size_t)nb + 1, sizeof(*start))) == NULL)
+		goto out;
+	kept = dict_sort_pairs(pairs, n, seed, nb, bucket, ord, start);
+	/* Segments, then nodes, then the root: the root heads the chain. */
+	nseg = dict_segs_for(nb);
+	for (k = 0; k < nseg; k++)
+		if ((seg[k] = dict_build_chunk(ks, st, sizeof(struct dict_seg) +
+		    (size_t)dict_seg_buckets(k) * sizeof(aoff_t),
+		    &head)) == NULL)
+			goto fail;
+	for (b = 0; b < nb; b++) {
+		k = dict_seg_of(b, &slot);
+		seg[k]->ds_slot[slot] = AOFF_NULL;
+		if (start[b] == start[b + 1])
+			continue;
+		for (i = start[b], bytes = 0; i < start[b + 1]; i++)
+			bytes += dict_pair_size(pairs[ord[i]].dp_flen,
+			    pairs[ord[i]].dp_vlen);
+		if (bytes > UINT32_MAX - sizeof(*node)) {
+			errno = EFBIG;
+			goto fail;
+		}
+		if ((node = dict_build_chunk(ks, st, sizeof(*node) + bytes,
+		    &head)) == NULL)
+			goto fail;
+		node->dn_count = (uint32_t)(start[b + 1] - start[b]);
+		node->dn_bytes = (uint32_t)bytes;
+		w = (char *)(node + 1);
+		for (i = start[b]; i < start[b + 1]; i++) {
+			w = pack_put(w, pairs[ord[i]].dp_field,
+			    pairs[ord[i]].dp_flen);
+			w = pack_put(w, pairs[ord[i]].dp_value,
+			    pairs[ord[i]].dp_vlen);
+		}
+		seg[k]->ds_slot[slot] = head;
+	}
+	if ((r = dict_build_chunk(ks, st, sizeof(*r), &head)) == NULL)
+		goto fail;
+	r->dr_count = (uint32_t)kept;
+	r->dr_buckets = nb;
+	r->dr_seed = seed;
+	for (k = 0; k < DICT_SEGS; k++)
+		r->dr_seg[k] = k < nseg ?
+		    arena_off(a, seg[k]) : AOFF_NULL;
+	ro = head;
+	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
+	    expire_ms) == -1)
+		goto fail;
+	rv = 0;
+	goto out;
+fail:
+	keyspace_garbage_drain_locked(ks, st);
+out:
+	free(bucket);
+	free(ord);
+	free(start);
+	return (rv);
+}
+
+int
+dict_copy_locked(struct keyspace *ks, struct ks_stripe *to,
+    const struct ks_key *dst, const struct entry *e)
+{
+	struct dict_iter	 it;
+	struct dict_pair	*pairs;
+	size_t			 n = dict_count(ks->ks_arena, e), i = 0;
+	int			 rv;
+
+	if ((pairs = calloc(n > 0 ? n : 1, sizeof(*pairs))) == NULL)
+		return (-1);
+	dict_iter_init(&it, ks->ks_arena, e);
+	while (i < n && dict_iter_next(&it, &pairs[i]))
+		i++;
+	rv = dict_write_locked(ks, to, dst, e->e_type, pairs, i,
+	    entry_expire(e));
+	free(pairs);
+	return (rv);
+}
+
+/* Checking. */
+
+struct dict_check_ctx {
+	struct check	*ck;
+	unsigned	 db;
+	uint32_t	 stripe;
+	uint32_t	*chunk;		/* the chain's chunks, sorted */
+	uint8_t		*claimed;
+	size_t		 n;
+};
+
+static int
+dict_cmp_u32(const void *x, const void *y)
+{
+	uint32_t	 a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a < b ? -1 : a > b);
+}
+
+/*
+ * The table names chunk o (as `what'): it must be on the chain, not the
+ * root, and named once.  0, or -1 (reported).
+ */
+static int
+dict_check_claim(struct dict_check_ctx *cx, aoff_t o, aoff_t root,
+    const char *what)
+{
+	uint32_t	*p;
+
+	p = bsearch(&o.u, cx->chunk, cx->n, sizeof(*cx->chunk),
+	    dict_cmp_u32);
+	if (p == NULL || aoff_eq(o, root) || cx->claimed[p - cx->chunk]) {
+		check_error(cx->ck, "db %u stripe %u: table %s %u is %s",
+		    cx->db, cx->stripe, what, o.u, p == NULL ?
+		    "not on the table's chain" : "named twice");
+		return (-1);
+	}
+	cx->claimed[p - cx->chunk] = 1;
+	return (0);
+}
+
+/* Node o of bucket b: sound, its pairs well formed, distinct, at home. */
+static uint32_t
+dict_check_node(struct dict_check_ctx *cx, const struct dict_root *r,
+    aoff_t o, uint32_t b)
+{
+	struct arena		*a = cx->ck->ck_arena;
+	const struct dict_node	*n = dict_node(a, o);
+	struct dict_pair	 p, p2;
+	const char		*q, *q2, *end;
+
+	if (slab_usable_size(a, o) < sizeof(*n) ||
+	    slab_usable_size(a, o) - sizeof(*n) < n->dn_bytes ||
+	    n->dn_count == 0 || !pack_valid(dict_node_data(n), n->dn_bytes,
+	    (uint64_t)n->dn_count * 2)) {
+		check_error(cx->ck, "db %u stripe %u: table node %u of bucket "
+		    "%u does not hold the %u pairs it counts", cx->db,
+		    cx->stripe, o.u, b, n->dn_count);
+		return (0);
+	}
+	q = dict_node_data(n);
+	end = q + n->dn_bytes;
+	while (q < end && (q = dict_pair_at(q, end, &p)) != NULL) {
+		if (dict_bucket_of(r->dr_buckets, dict_hash(r->dr_seed,
+		    p.dp_field, p.dp_flen)) != b)
+			check_error(cx->ck, "db %u stripe %u: a field of table "
+			    "node %u hashes to another bucket than %u", cx->db,
+			    cx->stripe, o.u, b);
+		for (q2 = q; q2 < end && (q2 = dict_pair_at(q2, end,
+		    &p2)) != NULL;)
+			if (p2.dp_flen == p.dp_flen && memcmp(p2.dp_field,
+			    p.dp_field, p.dp_flen) == 0)
+				check_error(cx->ck, "db %u stripe %u: table "
+				    "node %u holds a field twice", cx->db,
+				    cx->stripe, o.u);
+	}
+	return (n->dn_count);
+}
+
+/* Walk the chain from the root, marking each chunk; -1 when broken. */
+static int
+dict_check_chain(struct dict_check_ctx *cx, aoff_t ro)
+{
+	struct arena	*a = cx->ck->ck_arena;
+	aoff_t		 o, prev = AOFF_NULL;
+	size_t		 cap = 0;
+	uint32_t	*p;
+
+	for (o = ro; !aoff_isnull(o); o = dict_aoff(*dict_next_word(a, o))) {
+		if (!arena_contains(a, o, 2 * sizeof(aoff_t)) ||
+		    check_mark(cx->ck, o, "table chunk") == -1) {
+			check_error(cx->ck, "db %u stripe %u: table chunk %u "
+			    "is outside the arena or reached twice", cx->db,
+			    cx->stripe, o.u);
+			return (-1);
+		}
+		if (*dict_prev_word(a, o) != prev.u)
+			check_error(cx->ck, "db %u stripe %u: table chunk %u "
+			    "links back to %u, not %u", cx->db, cx->stripe,
+			    o.u, *dict_prev_word(a, o), prev.u);
+		if (cx->n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			if ((p = reallocarray(cx->chunk, cap,
+			    sizeof(*p))) == NULL)
+				return (-1);
+			cx->chunk = p;
+		}
+		cx->chunk[cx->n++] = o.u;
+		prev = o;
+	}
+	qsort(cx->chunk, cx->n, sizeof(*cx->chunk), dict_cmp_u32);
+	if ((cx->claimed = calloc(cx->n, 1)) == NULL)
+		return (-1);
+	return (0);
+}
+
+void
+dict_check(struct check *ck, const struct entry *e, unsigned db,
+    uint32_t stripe)
+{
+	struct arena		*a = ck->ck_arena;
+	struct dict_check_ctx	 cx;
+	const struct dict_root	*r;
+	uint64_t		 count = 0;
+	size_t			 vlen, i;
+	unsigned		 k, have;
+	uint32_t		 b;
+	aoff_t			 ro, x;
+
+	memset(&cx, 0, sizeof(cx));
+	cx.ck = ck;
+	cx.db = db;
+	cx.stripe = stripe;
+	(void)entry_value(e, &vlen);
+	ro = dict_root_off(e);
+	if (vlen != sizeof(aoff_t) || !arena_contains(a, ro, sizeof(*r)) ||
+	    slab_usable_size(a, ro) < sizeof(*r)) {
+		check_error(ck, "db %u stripe %u: table value of %zu bytes "
+		    "does not name a root", db, stripe, vlen);
+		return;
+	}
+	if (dict_check_chain(&cx, ro) == -1)
+		goto out;
+	r = arena_ptr(a, ro);
+	have = dict_segs(r);
+	if (r->dr_buckets == 0 || r->dr_buckets > DICT_MAX_BUCKETS ||
+	    (have != dict_segs_for(r->dr_buckets) &&
+	    have != dict_segs_for(r->dr_buckets + 1))) {
+		check_error(ck, "db %u stripe %u: table of %u buckets with %u "
+		    "segments", db, stripe, r->dr_buckets, have);
+		goto out;
+	}
+	for (k = 0; k < DICT_SEGS; k++) {
+		x = r->dr_seg[k];
+		if (k >= have) {
+			if (!aoff_isnull(x))
+				check_error(ck, "db %u stripe %u: table "
+				    "segment %u follows a hole", db, stripe, k);
+			continue;
+		}
+		if (dict_check_claim(&cx, x, ro, "segment") == -1)
+			goto out;
+		if (slab_usable_size(a, x) < sizeof(struct dict_seg) +
+		    (size_t)dict_seg_buckets(k) * sizeof(aoff_t)) {
+			check_error(ck, "db %u stripe %u: table segment %u "
+			    "does not fit its chunk", db, stripe, k);
+			goto out;
+		}
+	}
+	for (b = 0; b < r->dr_buckets; b++) {
+		x = *dict_slot(a, r, b);
+		if (aoff_isnull(x))
+			continue;
+		if (dict_check_claim(&cx, x, ro, "node") == -1)
+			goto out;
+		count += dict_check_node(&cx, r, x, b);
+	}
+	if (count != r->dr_count || count == 0)
+		check_error(ck, "db %u stripe %u: table counts %u pairs, holds "
+		    "%llu", db, stripe, r->dr_count,
+		    (unsigned long long)count);
+	for (i = 0; i < cx.n; i++)
+		if (!cx.claimed[i] && cx.chunk[i] != ro.u)
+			check_error(ck, "db %u stripe %u: table chunk %u is on "
+			    "the chain but not in the table", db, stripe,
+			    cx.chunk[i]);
+out:
+	free(cx.chunk);
+	free(cx.claimed);
+}
