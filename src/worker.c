@@ -555,6 +555,8 @@ worker_config_applied(struct worker *w)
 {
 	expire_set_hz(&w->w_expire, w->w_cfg.cf_hz);
 	worker_set_lfu(w);
+	/* At once: the next command of a pipeline sees the new limits. */
+	object_limits_apply(&w->w_cfg);
 }
 
 /*
@@ -570,7 +572,6 @@ worker_before_sleep(struct event_loop *loop, void *arg)
 	int		 i;
 
 	(void)loop;
-	object_limits_apply(&w->w_cfg);
 	/* Keys this process expired, lazily or actively, go to INFO. */
 	if ((expired = keyspace_expired_keys()) != w->w_expired_seen) {
 		scoreboard_count(w->w_slot, SB_EXPIRED_KEYS,
