@@ -485,6 +485,58 @@ cmd_hrandfield_reply(struct client *cl, const struct hmap_pair *p,
 	    HASH_FIELDS);
 }
 
+/* The array of n pairs of HRANDFIELD: flat in RESP2 with values. */
+static void
+cmd_hrandfield_header(struct client *cl, unsigned long long n,
+    int withvalues)
+{
+	reply_array_len(&cl->cl_reply, (long)(withvalues &&
+	    cl->cl_reply.rb_proto == REPLY_RESP2 ? n * 2 : n));
+}
+
+/*
+ * Reply n distinct pairs of table e (n at most a third of its pairs),
+ * drawn at random: a pair drawn again is drawn over, known by where its
+ * field lies.  0, or -1 ENOMEM before anything was replied.
+ */
+static int
+cmd_hrandfield_draws(struct client *cl, const struct entry *e,
+    unsigned long long n, int withvalues)
+{
+	struct hmap_pair	*got;
+	const char		**seen;
+	size_t			 mask, slot, i;
+	uint64_t		 h;
+
+	for (mask = 1; mask < 2 * n; mask <<= 1)
+		;
+	if ((seen = calloc(mask, sizeof(*seen))) == NULL)
+		return (-1);
+	if ((got = reallocarray(NULL, n, sizeof(*got))) == NULL) {
+		free(seen);
+		return (-1);
+	}
+	mask--;
+	for (i = 0; i < n;) {
+		hmap_random(cl->cl_ks->ks_arena, e, cmd_hash_rand(UINT64_MAX),
+		    &got[i]);
+		h = (uint64_t)(uintptr_t)got[i].hp_field * 0x9e3779b97f4a7c15ULL;
+		for (slot = (size_t)(h >> 32) & mask; seen[slot] != NULL &&
+		    seen[slot] != got[i].hp_field; slot = (slot + 1) & mask)
+			;
+		if (seen[slot] == NULL) {
+			seen[slot] = got[i].hp_field;
+			i++;
+		}
+	}
+	cmd_hrandfield_header(cl, n, withvalues);
+	for (i = 0; i < n; i++)
+		cmd_hrandfield_reply(cl, &got[i], withvalues);
+	free(seen);
+	free(got);
+	return (0);
+}
+
 /*
  * HRANDFIELD key count [WITHVALUES], once the count is read: a negative
  * count draws that many pairs, repeats allowed; a positive one that many
@@ -520,8 +572,7 @@ cmd_hrandfield_count(struct client *cl, const char *key, size_t klen,
 			cmd_hash_oom(cl, st);
 			return;
 		}
-		reply_array_len(&cl->cl_reply, (long)(withvalues &&
-		    cl->cl_reply.rb_proto == REPLY_RESP2 ? n * 2 : n));
+		cmd_hrandfield_header(cl, n, withvalues);
 		/* A reply past the buffer's cap ends the connection. */
 		while (n-- > 0 && reply_buf_error(&cl->cl_reply) == 0) {
 			cmd_hash_draw(&d, &p);
@@ -533,8 +584,14 @@ cmd_hrandfield_count(struct client *cl, const char *key, size_t klen,
 	}
 	if (n > size)
 		n = size;
-	reply_array_len(&cl->cl_reply, (long)(withvalues &&
-	    cl->cl_reply.rb_proto == REPLY_RESP2 ? n * 2 : n));
+	if (e->e_type == (OBJ_HASH | OBJ_HASH_TABLE) && n * 3 <= size) {
+		/* Few of many: draws, each pair taken once. */
+		if (cmd_hrandfield_draws(cl, e, n, withvalues) == -1)
+			reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		keyspace_unlock(cl->cl_ks, st);
+		return;
+	}
+	cmd_hrandfield_header(cl, n, withvalues);
 	/* Selection sampling: each pair with the odds of what is left. */
 	need = n;
 	hmap_iter_init(&it, cl->cl_ks->ks_arena, e);

@@ -1,5 +1,6 @@
 /*
- * hmap.c: hashes in the arena, packed in their entry (hmap.h).
+ * hmap.c: hashes in the arena, packed in their entry or as a hash table
+ * (hmap.h, dict.h).
  *
  * Run by workers, tools and tests, with the key's stripe lock held; takes
  * the slab locks through the keyspace's intents.
@@ -7,6 +8,9 @@
  * Crash story.  A packed hash changes as a string does: its new bytes are
  * built in private memory, then one keyspace put replaces the entry, so a
  * process killed anywhere leaves the whole old hash or the whole new one.
+ * Its conversion into a table is one dict_write_locked(), which replaces
+ * the entry as a put does.  A table changes one field per intent (dict.c
+ * tells that story).
  */
 #include <sys/types.h>
 
@@ -71,6 +75,21 @@ hmap_vec_load(struct hmap_vec *v, struct arena *a, const struct entry *e)
 
 /* Reading. */
 
+static int
+hmap_is_table(const struct entry *e)
+{
+	return (e->e_type == (OBJ_HASH | OBJ_HASH_TABLE));
+}
+
+static void
+hmap_from_dict(struct hmap_pair *p, const struct dict_pair *dp)
+{
+	p->hp_field = dp->dp_field;
+	p->hp_flen = dp->dp_flen;
+	p->hp_value = dp->dp_value;
+	p->hp_vlen = dp->dp_vlen;
+}
+
 /* The count and the packed pairs of a packed hash. */
 static uint32_t
 hmap_packed(const struct entry *e, const char **start, const char **end)
@@ -91,22 +110,34 @@ hmap_count(struct arena *a, const struct entry *e)
 {
 	const char	*start, *end;
 
-	(void)a;
+	if (hmap_is_table(e))
+		return (dict_count(a, e));
 	return (hmap_packed(e, &start, &end));
 }
 
 void
 hmap_iter_init(struct hmap_iter *it, struct arena *a, const struct entry *e)
 {
-	(void)a;
-	(void)hmap_packed(e, &it->hi_pos, &it->hi_end);
+	it->hi_table = hmap_is_table(e);
+	if (it->hi_table) {
+		it->hi_pos = it->hi_end = NULL;
+		dict_iter_init(&it->hi_dict, a, e);
+	} else
+		(void)hmap_packed(e, &it->hi_pos, &it->hi_end);
 }
 
 int
 hmap_iter_next(struct hmap_iter *it, struct hmap_pair *p)
 {
-	const char	*q;
+	struct dict_pair	 dp;
+	const char		*q;
 
+	if (it->hi_table) {
+		if (!dict_iter_next(&it->hi_dict, &dp))
+			return (0);
+		hmap_from_dict(p, &dp);
+		return (1);
+	}
 	if (it->hi_pos == NULL || it->hi_pos >= it->hi_end)
 		return (0);
 	q = pack_next(it->hi_pos, it->hi_end, &p->hp_field, &p->hp_flen);
@@ -121,7 +152,14 @@ hmap_find(struct arena *a, const struct entry *e, const void *field,
     size_t flen, struct hmap_pair *p)
 {
 	struct hmap_iter	 it;
+	struct dict_pair	 dp;
 
+	if (hmap_is_table(e)) {
+		if (!dict_find(a, e, field, flen, &dp))
+			return (0);
+		hmap_from_dict(p, &dp);
+		return (1);
+	}
 	hmap_iter_init(&it, a, e);
 	while (hmap_iter_next(&it, p))
 		if (p->hp_flen == flen && memcmp(p->hp_field, field, flen) == 0)
@@ -134,8 +172,14 @@ hmap_random(struct arena *a, const struct entry *e, uint64_t rnd,
     struct hmap_pair *p)
 {
 	struct hmap_iter	 it;
+	struct dict_pair	 dp;
 	uint64_t		 i;
 
+	if (hmap_is_table(e)) {
+		dict_random(a, e, rnd, &dp);
+		hmap_from_dict(p, &dp);
+		return;
+	}
 	memset(p, 0, sizeof(*p));
 	i = rnd % hmap_count(a, e);
 	hmap_iter_init(&it, a, e);
@@ -143,14 +187,35 @@ hmap_random(struct arena *a, const struct entry *e, uint64_t rnd,
 		;
 }
 
+/* A scan's callback and its argument, for dict_scan()'s callback. */
+struct hmap_scan_arg {
+	hmap_scan_fn	 hsa_fn;
+	void		*hsa_arg;
+};
+
+static void
+hmap_scan_dict(const struct dict_pair *dp, void *arg)
+{
+	struct hmap_scan_arg	*hsa = arg;
+	struct hmap_pair	 p;
+
+	hmap_from_dict(&p, dp);
+	hsa->hsa_fn(&p, hsa->hsa_arg);
+}
+
 uint64_t
 hmap_scan(struct arena *a, const struct entry *e, uint64_t cursor,
     hmap_scan_fn fn, void *arg)
 {
+	struct hmap_scan_arg	 hsa;
 	struct hmap_iter	 it;
 	struct hmap_pair	 p;
 
-	(void)cursor;
+	if (hmap_is_table(e)) {
+		hsa.hsa_fn = fn;
+		hsa.hsa_arg = arg;
+		return (dict_scan(a, e, cursor, hmap_scan_dict, &hsa));
+	}
 	hmap_iter_init(&it, a, e);
 	while (hmap_iter_next(&it, &p))
 		fn(&p, arg);
@@ -160,8 +225,7 @@ hmap_scan(struct arena *a, const struct entry *e, uint64_t cursor,
 const char *
 hmap_encoding(const struct entry *e)
 {
-	return (e->e_type == (OBJ_HASH | OBJ_HASH_TABLE) ? "hashtable" :
-	    "listpack");
+	return (hmap_is_table(e) ? "hashtable" : "listpack");
 }
 
 int
@@ -223,6 +287,62 @@ hmap_write_packed(struct keyspace *ks, struct ks_stripe *st,
 }
 
 /*
+ * Make key kk the table of v's pairs (fields distinct, at least one),
+ * with expiry expire_ms, in one change: the conversion of a packed hash.
+ */
+static int
+hmap_write_table(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct hmap_vec *v, int64_t expire_ms)
+{
+	struct dict_pair	*dp;
+	size_t			 i;
+	int			 rv;
+
+	if ((dp = reallocarray(NULL, v->hv_n, sizeof(*dp))) == NULL)
+		return (-1);
+	for (i = 0; i < v->hv_n; i++) {
+		dp[i].dp_field = v->hv_p[i].hp_field;
+		dp[i].dp_flen = v->hv_p[i].hp_flen;
+		dp[i].dp_value = v->hv_p[i].hp_value;
+		dp[i].dp_vlen = v->hv_p[i].hp_vlen;
+	}
+	rv = dict_write_locked(ks, st, kk, OBJ_HASH | OBJ_HASH_TABLE, dp,
+	    v->hv_n, expire_ms);
+	free(dp);
+	return (rv);
+}
+
+/*
+ * The same on a table, a field at a time.  A delete of the last field
+ * deletes the key, and with it the entry e.
+ */
+static int
+hmap_apply_table(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const struct hmap_vec *v,
+    int del, uint64_t *changed)
+{
+	const struct hmap_pair	*p;
+	uint64_t		 left = dict_count(ks->ks_arena, e), n = 0;
+	size_t			 i;
+	int			 rv;
+
+	for (i = 0; i < v->hv_n && left > 0; i++) {
+		p = &v->hv_p[i];
+		rv = del ? dict_delete_locked(ks, st, kk, e, p->hp_field,
+		    p->hp_flen) : dict_set_locked(ks, st, kk, e, p->hp_field,
+		    p->hp_flen, p->hp_value, p->hp_vlen);
+		if (rv == -1)
+			return (-1);
+		n += (uint64_t)rv;
+		if (del)
+			left -= (uint64_t)rv;
+	}
+	if (changed != NULL)
+		*changed = n;
+	return (0);
+}
+
+/*
  * Set (or, when `del', delete) the pairs of v, one after the other, in
  * the hash of key kk, whose entry is e (NULL: a new hash); *changed gets
  * the number of fields added (or deleted).  A packed hash is rebuilt and
@@ -237,14 +357,21 @@ hmap_apply(struct keyspace *ks, struct ks_stripe *st,
 	const struct hmap_pair	*p;
 	uint64_t		 n = 0;
 	ssize_t			 at;
-	size_t			 i;
+	size_t			 i, longest = 0;
+	int64_t			 expire;
 	int			 rv = -1;
 
+	if (e != NULL && hmap_is_table(e))
+		return (hmap_apply_table(ks, st, kk, e, v, del, changed));
 	hmap_vec_init(&cur);
 	if (e != NULL && hmap_vec_load(&cur, ks->ks_arena, e) == -1)
 		goto out;
 	for (i = 0; i < v->hv_n; i++) {
 		p = &v->hv_p[i];
+		if (!del && p->hp_flen > longest)
+			longest = p->hp_flen;
+		if (!del && p->hp_vlen > longest)
+			longest = p->hp_vlen;
 		at = hmap_vec_find(&cur, p->hp_field, p->hp_flen);
 		if (del && at >= 0) {
 			/* The order of the others stays. */
@@ -263,11 +390,13 @@ hmap_apply(struct keyspace *ks, struct ks_stripe *st,
 		}
 	}
 	rv = 0;
+	expire = e != NULL ? entry_expire(e) : KEYSPACE_NO_EXPIRE;
 	if (cur.hv_n == 0)
 		(void)keyspace_delete_locked(ks, st, kk);
+	else if (!del && hmap_wants_table(cur.hv_n, longest))
+		rv = hmap_write_table(ks, st, kk, &cur, expire);
 	else if (!del || n > 0)
-		rv = hmap_write_packed(ks, st, kk, &cur, e != NULL ?
-		    entry_expire(e) : KEYSPACE_NO_EXPIRE);
+		rv = hmap_write_packed(ks, st, kk, &cur, expire);
 	if (rv == 0 && changed != NULL)
 		*changed = n;
 out:

@@ -216,6 +216,14 @@ diff_case() {
 	diff_case hash_binary
 }
 
+@test "differential: hash_encoding" {
+	diff_case hash_encoding
+}
+
+@test "differential: hash_encoding_pipeline" {
+	diff_case hash_encoding_pipeline
+}
+
 @test "differential: hash_hincrby" {
 	diff_case hash_hincrby
 }

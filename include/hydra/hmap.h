@@ -13,7 +13,10 @@
  * so that it does not care which encoding a hash has.  A packed hash
  * changes as a string does: the new entry replaces the old one in one
  * keyspace put, so a process killed anywhere leaves the old hash or the
- * new one.
+ * new one; its conversion into a table is one change too.  A table
+ * changes one field at a time (dict.h): a change of several fields of a
+ * table is as many changes, so a process killed in the middle of one
+ * leaves the fields before it changed.
  *
  * Run by workers, tools and tests; every function wants the key's stripe
  * locked.  Bytes handed out point into the arena and stay valid until
@@ -26,6 +29,7 @@
 #include <stdint.h>
 
 #include "hydra/arena.h"
+#include "hydra/dict.h"
 #include "hydra/keyspace.h"
 
 /* A field and its value. */
@@ -58,10 +62,15 @@ uint64_t	 hmap_count(struct arena *, const struct entry *e);
 int		 hmap_find(struct arena *, const struct entry *e,
 		    const void *field, size_t flen, struct hmap_pair *p);
 
-/* Every pair of hash e, in its order (packed: the order they were set). */
+/*
+ * Every pair of hash e, in its order: for a packed hash the order its
+ * fields were first set, for a table its buckets' order.
+ */
 struct hmap_iter {
-	const char	*hi_pos;
+	const char	*hi_pos;	/* packed */
 	const char	*hi_end;
+	struct dict_iter hi_dict;	/* a table */
+	int		 hi_table;
 };
 
 void		 hmap_iter_init(struct hmap_iter *, struct arena *,
@@ -95,7 +104,10 @@ int		 hmap_wants_table(uint64_t count, size_t longest);
  * Set the pairs of v, one after the other (a field named twice takes the
  * last value), in the hash of key kk, whose entry is e (NULL: a new
  * hash); *added (may be NULL) gets the number of fields that were new.
- * The hash keeps its expiry.  0, or -1 ENOMEM (nothing changed).
+ * A packed hash becomes a table when hmap_wants_table() says so of the
+ * count it reaches and the longest field or value set.  The hash keeps
+ * its expiry.  0, or -1 ENOMEM (nothing changed; on a table, the fields
+ * before the one that found no memory are set).
  */
 int		 hmap_set_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,
@@ -105,7 +117,7 @@ int		 hmap_set_locked(struct keyspace *, struct ks_stripe *,
  * Delete the fields of v (their values unused) from the hash of key kk,
  * whose entry is e; *deleted gets how many were there.  The key goes with
  * its last field, as Redis deletes an emptied hash.  0, or -1 ENOMEM
- * (nothing changed).
+ * (nothing changed; on a table, the fields before are deleted).
  */
 int		 hmap_delete_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,

@@ -10,7 +10,12 @@
  * keeps its expiry through every change and goes with its last field.
  * The checker finds the arena whole along the way and nothing leaked
  * after the key is deleted.  A set or a delete of several fields, one
- * named twice among them, counts each field once.
+ * named twice among them, counts each field once.  Under any limits, a
+ * hash is packed, in the order its fields were first set, until a change
+ * leaves it more fields than the entry limit or sets a field or value
+ * longer than the value limit (even one replaced in the same change);
+ * then it is a table, whatever is deleted, until its last field goes.
+ * A table's random draws reach each field evenly; its copy is its own.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,13 +35,17 @@
 #define EXPIRY		(NOW + 3600000)
 #define MODEL_MAX	4096
 
-/* The model: the pairs the hash must hold, in their order. */
+/*
+ * The model: the pairs the hash must hold, in their order, and whether it
+ * must be a table by now.
+ */
 struct model {
 	char	*m_f[MODEL_MAX];
 	size_t	 m_flen[MODEL_MAX];
 	char	*m_v[MODEL_MAX];
 	size_t	 m_vlen[MODEL_MAX];
 	size_t	 m_n;
+	int	 m_table;
 };
 
 static char *
@@ -98,6 +107,8 @@ model_delete(struct model *m, const char *f, size_t flen)
 		m->m_vlen[i] = m->m_vlen[i + 1];
 	}
 	m->m_n--;
+	if (m->m_n == 0)
+		m->m_table = 0;
 	return (1);
 }
 
@@ -160,7 +171,22 @@ count_visit(const struct hmap_pair *p, void *arg)
 		vs->vs_seen[at]++;
 }
 
-/* Does the hash of key k hold the model, in its order? */
+/* Every pair of a walk or a scan is the model's, each seen once. */
+static int
+visits_whole(const struct visits *vs, const struct model *m)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->m_n; i++)
+		if (vs->vs_seen[i] != 1)
+			return (0);
+	return (!vs->vs_bad);
+}
+
+/*
+ * Does the hash of key k hold the model, with the encoding it must have
+ * (and, packed, in the model's order)?
+ */
 static int
 hash_matches(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *k, const struct model *m)
@@ -177,17 +203,22 @@ hash_matches(struct keyspace *ks, struct ks_stripe *st,
 	e = keyspace_peek_locked(ks, st, k, NOW);
 	if (e == NULL)
 		return (m->m_n == 0);
-	if (OBJ_TYPE(e->e_type) != OBJ_HASH || hmap_count(a, e) != m->m_n ||
+	if (e->e_type != (OBJ_HASH | (m->m_table ? OBJ_HASH_TABLE :
+	    OBJ_HASH_PACKED)) || hmap_count(a, e) != m->m_n ||
 	    entry_expire(e) != EXPIRY)
 		return (0);
+	memset(seen, 0, sizeof(seen));
+	vs.vs_m = m;
+	vs.vs_seen = seen;
+	vs.vs_bad = 0;
 	hmap_iter_init(&it, a, e);
-	for (i = 0; i < m->m_n; i++)
-		if (!hmap_iter_next(&it, &p) || p.hp_flen != m->m_flen[i] ||
-		    memcmp(p.hp_field, m->m_f[i], p.hp_flen) != 0 ||
-		    p.hp_vlen != m->m_vlen[i] ||
-		    memcmp(p.hp_value, m->m_v[i], p.hp_vlen) != 0)
+	for (i = 0; i < m->m_n && hmap_iter_next(&it, &p); i++) {
+		if (!m->m_table && (p.hp_flen != m->m_flen[i] ||
+		    memcmp(p.hp_field, m->m_f[i], p.hp_flen) != 0))
 			return (0);
-	if (hmap_iter_next(&it, &p))
+		count_visit(&p, &vs);
+	}
+	if (hmap_iter_next(&it, &p) || !visits_whole(&vs, m))
 		return (0);
 	for (i = 0; i < m->m_n; i++)
 		if (!hmap_find(a, e, m->m_f[i], m->m_flen[i], &p) ||
@@ -197,16 +228,10 @@ hash_matches(struct keyspace *ks, struct ks_stripe *st,
 	if (hmap_find(a, e, "absent", 6, &p))
 		return (0);
 	memset(seen, 0, sizeof(seen));
-	vs.vs_m = m;
-	vs.vs_seen = seen;
-	vs.vs_bad = 0;
 	do {
 		cursor = hmap_scan(a, e, cursor, count_visit, &vs);
 	} while (cursor != 0);
-	for (i = 0; i < m->m_n; i++)
-		if (seen[i] != 1)
-			return (0);
-	return (!vs.vs_bad);
+	return (visits_whole(&vs, m));
 }
 
 /*
@@ -221,7 +246,7 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 	const struct entry	*e = keyspace_peek_locked(ks, st, k, NOW);
 	struct hmap_vec		 v;
 	uint64_t		 got = UINT64_MAX;
-	size_t			 i, n, flen, vlen, want = 0;
+	size_t			 i, n, flen, vlen, want = 0, longest = 0;
 	int			 rv = 0;
 
 	hmap_vec_init(&v);
@@ -232,7 +257,12 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 			vlen = random_value(vbuf[i]);
 			(void)hmap_vec_add(&v, fbuf[i], flen, vbuf[i], vlen);
 			want += model_set(m, fbuf[i], flen, vbuf[i], vlen);
+			longest = flen > longest ? flen : longest;
+			longest = vlen > longest ? vlen : longest;
 		}
+		/* Redis's rule, once and for good. */
+		if (hmap_wants_table(m->m_n, longest))
+			m->m_table = 1;
 		rv = hmap_set_locked(ks, st, k, e, &v, &got);
 		if (e == NULL && rv == 0)
 			rv = keyspace_set_expire_locked(ks, st, k, EXPIRY) ==
@@ -254,39 +284,63 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
+/*
+ * The model test under limits of `entries' fields and `value' bytes: the
+ * hash must be packed, and a table, each for some of the steps (unless
+ * the limits are past what the steps reach: then packed throughout).
+ */
 static void
-test_model(struct arena *a, struct keyspace *ks, int steps)
+test_model(struct arena *a, struct keyspace *ks, int steps,
+    unsigned long long entries, unsigned long long value)
 {
+	struct object_limits	 saved = object_limits;
 	struct model		*m = calloc(1, sizeof(*m));
 	struct ks_key		 k;
 	struct ks_stripe	*st;
+	const struct entry	*e;
 	int			 i, good = 1, clean = 1, emptied = 0;
+	int			 packed = 0, table = 0;
 	size_t			 most = 0;
 
+	object_limits.ol_hash_entries = entries;
+	object_limits.ol_hash_value = value;
 	keyspace_key(ks, &k, "model", 5);
 	for (i = 0; i < steps && good && clean; i++) {
 		st = keyspace_lock(ks, 0, &k);
 		/* Phases of 200 steps: growth, then shrinking. */
 		good &= random_step(ks, st, &k, m, i / 200 % 2) == 0;
 		good &= hash_matches(ks, st, &k, m);
-		if (m->m_n == 0)
+		if ((e = keyspace_peek_locked(ks, st, &k, NOW)) == NULL)
 			emptied++;
+		else if (e->e_type == (OBJ_HASH | OBJ_HASH_TABLE))
+			table++;
+		else
+			packed++;
 		if (m->m_n > most)
 			most = m->m_n;
 		keyspace_unlock(ks, st);
 		if (i % 50 == 0)
 			clean &= check_arena(a, 0, stderr, NULL) == 0;
 	}
-	ok(good, "%d random sets and deletes leave the hash equal to the "
-	    "model, in its order, with its expiry", i);
+	ok(good, "limits %llu and %llu: %d random sets and deletes leave "
+	    "the hash equal to the model, packed in its order until Redis "
+	    "would make it a table, then a table for good", entries, value,
+	    i);
 	ok(clean, "and the checker finds the arena whole every 50 steps");
 	ok(emptied > 0 && most > 20, "the hash grew to %zu fields and was "
 	    "emptied (so deleted) %d times", most, emptied);
+	if (value >= 300 && entries >= 60)
+		ok(table == 0 && packed > 0, "within the limits it stays "
+		    "packed (%d steps)", packed);
+	else
+		ok(table > 0 && packed > 0, "it was packed (%d steps) and a "
+		    "table (%d)", packed, table);
 	(void)keyspace_delete(ks, 0, "model", 5);
 	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
 	    "behind");
 	model_clear(m);
 	free(m);
+	object_limits = saved;
 }
 
 static void
@@ -365,6 +419,138 @@ test_limits(void)
 	object_limits = saved;
 }
 
+/* Set one pair in key `name' (NULL value: delete the field). */
+static int
+set_one(struct keyspace *ks, const char *name, const char *f,
+    const char *v)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	struct hmap_vec		 vec;
+	uint64_t		 n;
+	int			 rv;
+
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	hmap_vec_init(&vec);
+	(void)hmap_vec_add(&vec, f, strlen(f), v, v != NULL ? strlen(v) : 0);
+	rv = v != NULL ? hmap_set_locked(ks, st, &k,
+	    keyspace_peek_locked(ks, st, &k, NOW), &vec, &n) :
+	    hmap_delete_locked(ks, st, &k, keyspace_peek_locked(ks, st, &k,
+	    NOW), &vec, &n);
+	hmap_vec_free(&vec);
+	keyspace_unlock(ks, st);
+	return (rv);
+}
+
+/* The tag of key `name', 0 when missing, and its count in *n. */
+static int
+tag_of(struct keyspace *ks, const char *name, uint64_t *n)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	int			 tag = 0;
+
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	if ((e = keyspace_peek_locked(ks, st, &k, NOW)) != NULL) {
+		tag = e->e_type;
+		*n = hmap_count(ks->ks_arena, e);
+	}
+	keyspace_unlock(ks, st);
+	return (tag);
+}
+
+#define PACKED	(OBJ_HASH | OBJ_HASH_PACKED)
+#define TABLE	(OBJ_HASH | OBJ_HASH_TABLE)
+
+static void
+test_conversion(struct arena *a, struct keyspace *ks)
+{
+	struct object_limits	 saved = object_limits;
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct hmap_vec		 v;
+	struct hmap_pair	 p;
+	uint64_t		 n = 0;
+	unsigned		 hits[5] = { 0, 0, 0, 0, 0 };
+	int			 i, rv;
+
+	object_limits.ol_hash_entries = 4;
+	object_limits.ol_hash_value = 8;
+	(void)set_one(ks, "h", "a", "1");
+	(void)set_one(ks, "h", "b", "2");
+	(void)set_one(ks, "h", "c", "3");
+	(void)set_one(ks, "h", "d", "4");
+	(void)set_one(ks, "h", "a", "12345678");
+	ok(tag_of(ks, "h", &n) == PACKED && n == 4, "limits 4 and 8: 4 "
+	    "fields, one of 8 bytes, stay packed");
+	(void)set_one(ks, "h", "e", "5");
+	ok(tag_of(ks, "h", &n) == TABLE && n == 5, "a fifth field makes a "
+	    "table of the 5");
+	keyspace_key(ks, &k, "h", 1);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	ok(strcmp(hmap_encoding(e), "hashtable") == 0, "which Redis calls "
+	    "\"hashtable\"");
+	for (i = 0; i < 5000; i++) {
+		hmap_random(a, e, ((uint64_t)arc4random() << 32) |
+		    arc4random(), &p);
+		if (p.hp_flen == 1 && p.hp_field[0] >= 'a' &&
+		    p.hp_field[0] <= 'e')
+			hits[p.hp_field[0] - 'a']++;
+	}
+	keyspace_unlock(ks, st);
+	ok(hits[0] + hits[1] + hits[2] + hits[3] + hits[4] == 5000 &&
+	    hits[0] > 700 && hits[1] > 700 && hits[2] > 700 &&
+	    hits[3] > 700 && hits[4] > 700, "5000 random draws from the "
+	    "table land on its 5 fields, each about a fifth of the time");
+	ok(set_one(ks, "h", "a", "0") == 0 &&
+	    testarena_copy_key(ks, 0, "h", 0, "copy", 1, NOW) == 1 &&
+	    testarena_copy_key(ks, 0, "copy", 0, "moved", 0, NOW) == 1 &&
+	    set_one(ks, "moved", "z", "9") == 0 &&
+	    tag_of(ks, "moved", &n) == TABLE && n == 6 &&
+	    tag_of(ks, "h", &n) == TABLE && n == 5, "a copy of the table, "
+	    "renamed, is a table of its own");
+	(void)set_one(ks, "h", "b", NULL);
+	(void)set_one(ks, "h", "c", NULL);
+	(void)set_one(ks, "h", "d", NULL);
+	(void)set_one(ks, "h", "e", NULL);
+	ok(tag_of(ks, "h", &n) == TABLE && n == 1, "deletes down to one "
+	    "field leave a table (never packed again)");
+	(void)set_one(ks, "h", "a", NULL);
+	ok(tag_of(ks, "h", &n) == 0, "the last delete deletes the key");
+	(void)set_one(ks, "h", "a", "1");
+	ok(tag_of(ks, "h", &n) == PACKED, "a new hash of the name is "
+	    "packed");
+	(void)set_one(ks, "h", "b", "123456789");
+	ok(tag_of(ks, "h", &n) == TABLE && n == 2, "a value of 9 bytes "
+	    "makes a table");
+	(void)set_one(ks, "f", "123456789", "1");
+	ok(tag_of(ks, "f", &n) == TABLE && n == 1, "so does a field of 9 "
+	    "bytes, in a new hash");
+	keyspace_key(ks, &k, "g", 1);
+	st = keyspace_lock(ks, 0, &k);
+	hmap_vec_init(&v);
+	(void)hmap_vec_add(&v, "x", 1, "123456789", 9);
+	(void)hmap_vec_add(&v, "x", 1, "short", 5);
+	rv = hmap_set_locked(ks, st, &k, NULL, &v, &n);
+	hmap_vec_free(&v);
+	keyspace_unlock(ks, st);
+	ok(rv == 0 && n == 1 && tag_of(ks, "g", &n) == TABLE,
+	    "so does a long value set and replaced in the same change");
+	object_limits.ol_hash_entries = 0;
+	(void)set_one(ks, "z", "a", "1");
+	ok(tag_of(ks, "z", &n) == TABLE, "with an entry limit of 0, a new "
+	    "hash is a table");
+	object_limits = saved;
+	keyspace_flush(ks, 0);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "after a flush nothing is "
+	    "left behind");
+}
+
 int
 main(void)
 {
@@ -377,7 +563,10 @@ main(void)
 	    "a 64 MiB store with 4 stripes"))
 		return (tap_done());
 	test_counts_and_random(&a, &ks);
-	test_model(&a, &ks, 3000);
+	test_conversion(&a, &ks);
+	test_model(&a, &ks, 2000, 1000, 1000);
+	test_model(&a, &ks, 2000, 512, 64);
+	test_model(&a, &ks, 2000, 8, 1000);
 	testarena_destroy(&a);
 	return (tap_done());
 }
