@@ -15,30 +15,6 @@ teardown() {
 	stop_hydrad
 }
 
-# check_arena: hydractl's structural check of the running server's arena
-# finds no problem.
-check_arena() {
-	run "$HYDRACTL" -a "$HYDRA_ARENA" check
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *" 0 problems"* ]]
-}
-
-# same_reply3: same_reply after HELLO 3 on both, whose own reply (which
-# names each server's client id) is left out: the 26 lines of its map.
-same_reply3() {
-	local req=$BATS_TEST_TMPDIR/request3 ours theirs
-	{ printf 'HELLO 3\r\n'; cat; } >"$req"
-	ours=$(python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$req" |
-	    tail -n +27 | od -An -c)
-	theirs=$(python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$req" |
-	    tail -n +27 | od -An -c)
-	if [ -z "$theirs" ] || [ "$ours" != "$theirs" ]; then
-		printf 'hydrad:\n%s\nredis-server:\n%s\n' "$ours" "$theirs" >&2
-		return 1
-	fi
-}
-
 # push_both KEY COUNT SIZE: RPUSH COUNT elements of SIZE bytes to KEY on
 # both servers, in one request each; the replies must agree.
 push_both() {

@@ -229,3 +229,28 @@ same_reply() {
 		return 1
 	fi
 }
+
+# check_arena [--full]: hydractl's check of the running server's arena
+# (HYDRA_ARENA) finds no problem.  --full adds the leak sweep, which is
+# exact only while no client is at work.
+check_arena() {
+	run "$HYDRACTL" -a "$HYDRA_ARENA" check "$@"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 problems"* ]]
+}
+
+# same_reply3: same_reply after HELLO 3 on both, whose own reply (which
+# names each server's client id) is left out: the 26 lines of its map.
+same_reply3() {
+	local req=$BATS_TEST_TMPDIR/request3 ours theirs
+	{ printf 'HELLO 3\r\n'; cat; } >"$req"
+	ours=$(python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$req" |
+	    tail -n +27 | od -An -c)
+	theirs=$(python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$req" |
+	    tail -n +27 | od -An -c)
+	if [ -z "$theirs" ] || [ "$ours" != "$theirs" ]; then
+		printf 'hydrad:\n%s\nredis-server:\n%s\n' "$ours" "$theirs" >&2
+		return 1
+	fi
+}
