@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/hash.h"
 #include "hydra/hmap.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -237,16 +238,74 @@ hmap_wants_table(uint64_t count, size_t longest)
 
 /* Changes. */
 
-/* The index of field in v, or -1. */
-static ssize_t
-hmap_vec_find(const struct hmap_vec *v, const char *field, size_t flen)
-{
-	size_t	 i;
+/*
+ * A private index of the fields of a vector that a set builds, so that a
+ * set of many fields finds each one in constant time: open addressing,
+ * each slot the field's place in the vector plus one.  Without slots
+ * (few fields), fields are looked for one by one.
+ */
+#define HMAP_INDEX_MIN	32
 
-	for (i = 0; i < v->hv_n; i++)
-		if (v->hv_p[i].hp_flen == flen &&
-		    memcmp(v->hv_p[i].hp_field, field, flen) == 0)
-			return ((ssize_t)i);
+struct hmap_index {
+	size_t		*hx_slot;
+	size_t		 hx_mask;
+	uint64_t	 hx_seed[2];
+};
+
+static size_t
+hmap_index_home(const struct hmap_index *hx, const char *field, size_t flen)
+{
+	return ((size_t)hash_sip13(hx->hx_seed, field, flen) & hx->hx_mask);
+}
+
+/* Room for n fields, v's first ones in.  0, or -1 ENOMEM. */
+static int
+hmap_index_build(struct hmap_index *hx, const struct hmap_vec *v, size_t n)
+{
+	size_t	 size, i, slot;
+
+	for (size = 64; size < 2 * n; size *= 2)
+		;
+	if ((hx->hx_slot = calloc(size, sizeof(*hx->hx_slot))) == NULL)
+		return (-1);
+	hx->hx_mask = size - 1;
+	arc4random_buf(hx->hx_seed, sizeof(hx->hx_seed));
+	for (i = 0; i < v->hv_n; i++) {
+		slot = hmap_index_home(hx, v->hv_p[i].hp_field,
+		    v->hv_p[i].hp_flen);
+		while (hx->hx_slot[slot] != 0)
+			slot = (slot + 1) & hx->hx_mask;
+		hx->hx_slot[slot] = i + 1;
+	}
+	return (0);
+}
+
+/*
+ * The place of field in v, or -1; *slotp (may be NULL) gets the free
+ * slot where the index would take it.
+ */
+static ssize_t
+hmap_index_find(const struct hmap_index *hx, const struct hmap_vec *v,
+    const char *field, size_t flen, size_t *slotp)
+{
+	const struct hmap_pair	*p;
+	size_t			 i, slot;
+
+	if (hx->hx_slot == NULL) {
+		for (i = 0; i < v->hv_n; i++)
+			if (v->hv_p[i].hp_flen == flen &&
+			    memcmp(v->hv_p[i].hp_field, field, flen) == 0)
+				return ((ssize_t)i);
+		return (-1);
+	}
+	for (slot = hmap_index_home(hx, field, flen);
+	    hx->hx_slot[slot] != 0; slot = (slot + 1) & hx->hx_mask) {
+		p = &v->hv_p[hx->hx_slot[slot] - 1];
+		if (p->hp_flen == flen && memcmp(p->hp_field, field, flen) == 0)
+			return ((ssize_t)hx->hx_slot[slot] - 1);
+	}
+	if (slotp != NULL)
+		*slotp = slot;
 	return (-1);
 }
 
@@ -354,17 +413,23 @@ hmap_apply(struct keyspace *ks, struct ks_stripe *st,
     int del, uint64_t *changed)
 {
 	struct hmap_vec		 cur;
+	struct hmap_index	 hx;
 	const struct hmap_pair	*p;
 	uint64_t		 n = 0;
 	ssize_t			 at;
-	size_t			 i, longest = 0;
+	size_t			 i, longest = 0, slot = 0;
 	int64_t			 expire;
 	int			 rv = -1;
 
 	if (e != NULL && hmap_is_table(e))
 		return (hmap_apply_table(ks, st, kk, e, v, del, changed));
 	hmap_vec_init(&cur);
+	memset(&hx, 0, sizeof(hx));
 	if (e != NULL && hmap_vec_load(&cur, ks->ks_arena, e) == -1)
+		goto out;
+	/* A set of many fields indexes them (a delete keeps to few). */
+	if (!del && cur.hv_n + v->hv_n > HMAP_INDEX_MIN &&
+	    hmap_index_build(&hx, &cur, cur.hv_n + v->hv_n) == -1)
 		goto out;
 	for (i = 0; i < v->hv_n; i++) {
 		p = &v->hv_p[i];
@@ -372,7 +437,8 @@ hmap_apply(struct keyspace *ks, struct ks_stripe *st,
 			longest = p->hp_flen;
 		if (!del && p->hp_vlen > longest)
 			longest = p->hp_vlen;
-		at = hmap_vec_find(&cur, p->hp_field, p->hp_flen);
+		at = hmap_index_find(&hx, &cur, p->hp_field, p->hp_flen,
+		    &slot);
 		if (del && at >= 0) {
 			/* The order of the others stays. */
 			memmove(&cur.hv_p[at], &cur.hv_p[at + 1],
@@ -386,6 +452,8 @@ hmap_apply(struct keyspace *ks, struct ks_stripe *st,
 			if (hmap_vec_add(&cur, p->hp_field, p->hp_flen,
 			    p->hp_value, p->hp_vlen) == -1)
 				goto out;
+			if (hx.hx_slot != NULL)
+				hx.hx_slot[slot] = cur.hv_n;
 			n++;
 		}
 	}
@@ -400,6 +468,7 @@ hmap_apply(struct keyspace *ks, struct ks_stripe *st,
 	if (rv == 0 && changed != NULL)
 		*changed = n;
 out:
+	free(hx.hx_slot);
 	hmap_vec_free(&cur);
 	return (rv);
 }
