@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/check.h"
 #include "hydra/hash.h"
 #include "hydra/hmap.h"
 #include "hydra/object.h"
@@ -487,4 +488,42 @@ hmap_delete_locked(struct keyspace *ks, struct ks_stripe *st,
     uint64_t *deleted)
 {
 	return (hmap_apply(ks, st, kk, e, v, 1, deleted));
+}
+
+/* The checker's order of pairs: by field length, then bytes. */
+static int
+hmap_field_cmp(const void *a, const void *b)
+{
+	const struct hmap_pair	*pa = a, *pb = b;
+
+	if (pa->hp_flen != pb->hp_flen)
+		return (pa->hp_flen < pb->hp_flen ? -1 : 1);
+	return (memcmp(pa->hp_field, pb->hp_field, pa->hp_flen));
+}
+
+void
+hmap_check(struct check *ck, const struct entry *e, unsigned db,
+    uint32_t stripe)
+{
+	struct hmap_vec	 v;
+	size_t		 i;
+
+	hmap_vec_init(&v);
+	if (hmap_vec_load(&v, ck->ck_arena, e) == -1) {
+		check_error(ck, "db %u stripe %u: no memory to check a packed "
+		    "hash", db, stripe);
+		hmap_vec_free(&v);
+		return;
+	}
+	/* Sorted, a field held twice lies next to itself. */
+	if (v.hv_n > 1)
+		qsort(v.hv_p, v.hv_n, sizeof(*v.hv_p), hmap_field_cmp);
+	for (i = 1; i < v.hv_n; i++)
+		if (hmap_field_cmp(&v.hv_p[i - 1], &v.hv_p[i]) == 0) {
+			check_error(ck, "db %u stripe %u: packed hash holds a "
+			    "field of %zu bytes twice", db, stripe,
+			    v.hv_p[i].hp_flen);
+			break;
+		}
+	hmap_vec_free(&v);
 }

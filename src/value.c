@@ -9,6 +9,7 @@
 
 #include "hydra/check.h"
 #include "hydra/dict.h"
+#include "hydra/hmap.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -58,9 +59,9 @@ value_move_bytes(const struct entry *e, size_t klen, char buf[VALUE_MOVE_MAX],
 /*
  * A value packed in its entry after a 32-bit count: `per' elements for
  * each thing counted (1 for a list's elements, 2 for a hash's fields and
- * values), at least one thing.
+ * values), at least one thing.  0, or -1 after the problem is reported.
  */
-static void
+static int
 value_check_packed(struct check *ck, const struct entry *e, unsigned db,
     uint32_t stripe, const char *what, unsigned per)
 {
@@ -72,13 +73,16 @@ value_check_packed(struct check *ck, const struct entry *e, unsigned db,
 	if (vlen < 4) {
 		check_error(ck, "db %u stripe %u: packed %s of %zu bytes",
 		    db, stripe, what, vlen);
-		return;
+		return (-1);
 	}
 	memcpy(&n, v, 4);
-	if (n == 0 || !pack_valid(v + 4, vlen - 4, (uint64_t)n * per))
+	if (n == 0 || !pack_valid(v + 4, vlen - 4, (uint64_t)n * per)) {
 		check_error(ck, "db %u stripe %u: packed %s does not hold "
 		    "the %u %s it counts", db, stripe, what, n,
 		    per == 2 ? "pairs" : "elements");
+		return (-1);
+	}
+	return (0);
 }
 
 /* Lists. */
@@ -146,10 +150,11 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 {
 	switch (e->e_type) {
 	case OBJ_LIST | OBJ_LIST_PACKED:
-		value_check_packed(ck, e, db, stripe, "list", 1);
+		(void)value_check_packed(ck, e, db, stripe, "list", 1);
 		break;
 	case OBJ_HASH | OBJ_HASH_PACKED:
-		value_check_packed(ck, e, db, stripe, "hash", 2);
+		if (value_check_packed(ck, e, db, stripe, "hash", 2) == 0)
+			hmap_check(ck, e, db, stripe);
 		break;
 	case OBJ_LIST | OBJ_LIST_CHAIN:
 		value_check_chain(ck, e, db, stripe);

@@ -123,4 +123,12 @@ int		 hmap_delete_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,
 		    const struct hmap_vec *v, uint64_t *deleted);
 
+struct check;
+/*
+ * Check packed hash e (reached from db, stripe), whose layout is sound:
+ * no field is in it twice.
+ */
+void		 hmap_check(struct check *, const struct entry *e,
+		    unsigned db, uint32_t stripe);
+
 #endif /* HYDRA_HMAP_H */

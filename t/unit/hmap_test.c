@@ -16,6 +16,7 @@
  * longer than the value limit (even one replaced in the same change);
  * then it is a table, whatever is deleted, until its last field goes.
  * A table's random draws reach each field evenly; its copy is its own.
+ * The checker reports a packed hash that holds a field twice.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "hydra/hmap.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
+#include "hydra/pack.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -551,6 +553,40 @@ test_conversion(struct arena *a, struct keyspace *ks)
 	    "left behind");
 }
 
+static void
+test_check(struct arena *a, struct keyspace *ks)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	char			 buf[64], *p;
+	uint32_t		 n = 2;
+
+	/* Two pairs whose fields are the same: no change makes that. */
+	memcpy(buf, &n, sizeof(n));
+	p = pack_put(buf + sizeof(n), "f", 1);
+	p = pack_put(p, "1", 1);
+	p = pack_put(p, "f", 1);
+	p = pack_put(p, "2", 1);
+	keyspace_key(ks, &k, "bad", 3);
+	st = keyspace_lock(ks, 0, &k);
+	(void)keyspace_put_locked(ks, st, &k, OBJ_HASH | OBJ_HASH_PACKED,
+	    buf, (size_t)(p - buf), KEYSPACE_NO_EXPIRE);
+	keyspace_unlock(ks, st);
+	ok(check_arena(a, 0, NULL, NULL) == 1, "the checker reports a "
+	    "packed hash that holds a field twice");
+	n = 3;
+	memcpy(buf, &n, sizeof(n));
+	st = keyspace_lock(ks, 0, &k);
+	(void)keyspace_put_locked(ks, st, &k, OBJ_HASH | OBJ_HASH_PACKED,
+	    buf, (size_t)(p - buf), KEYSPACE_NO_EXPIRE);
+	keyspace_unlock(ks, st);
+	ok(check_arena(a, 0, NULL, NULL) == 1, "and one whose count is "
+	    "wrong");
+	(void)keyspace_delete(ks, 0, "bad", 3);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "and nothing once it is "
+	    "gone");
+}
+
 int
 main(void)
 {
@@ -564,6 +600,7 @@ main(void)
 		return (tap_done());
 	test_counts_and_random(&a, &ks);
 	test_conversion(&a, &ks);
+	test_check(&a, &ks);
 	test_model(&a, &ks, 2000, 1000, 1000);
 	test_model(&a, &ks, 2000, 512, 64);
 	test_model(&a, &ks, 2000, 8, 1000);
