@@ -553,11 +553,23 @@ test_conversion(struct arena *a, struct keyspace *ks)
 	    "left behind");
 }
 
+/* Put bytes as the packed hash of key "bad", as no change would. */
 static void
-test_check(struct arena *a, struct keyspace *ks)
+put_bad(struct keyspace *ks, const char *buf, size_t len)
 {
 	struct ks_key		 k;
 	struct ks_stripe	*st;
+
+	keyspace_key(ks, &k, "bad", 3);
+	st = keyspace_lock(ks, 0, &k);
+	(void)keyspace_put_locked(ks, st, &k, OBJ_HASH | OBJ_HASH_PACKED,
+	    buf, len, KEYSPACE_NO_EXPIRE);
+	keyspace_unlock(ks, st);
+}
+
+static void
+test_check(struct arena *a, struct keyspace *ks)
+{
 	char			 buf[64], *p;
 	uint32_t		 n = 2;
 
@@ -567,19 +579,12 @@ test_check(struct arena *a, struct keyspace *ks)
 	p = pack_put(p, "1", 1);
 	p = pack_put(p, "f", 1);
 	p = pack_put(p, "2", 1);
-	keyspace_key(ks, &k, "bad", 3);
-	st = keyspace_lock(ks, 0, &k);
-	(void)keyspace_put_locked(ks, st, &k, OBJ_HASH | OBJ_HASH_PACKED,
-	    buf, (size_t)(p - buf), KEYSPACE_NO_EXPIRE);
-	keyspace_unlock(ks, st);
+	put_bad(ks, buf, (size_t)(p - buf));
 	ok(check_arena(a, 0, NULL, NULL) == 1, "the checker reports a "
 	    "packed hash that holds a field twice");
 	n = 3;
 	memcpy(buf, &n, sizeof(n));
-	st = keyspace_lock(ks, 0, &k);
-	(void)keyspace_put_locked(ks, st, &k, OBJ_HASH | OBJ_HASH_PACKED,
-	    buf, (size_t)(p - buf), KEYSPACE_NO_EXPIRE);
-	keyspace_unlock(ks, st);
+	put_bad(ks, buf, (size_t)(p - buf));
 	ok(check_arena(a, 0, NULL, NULL) == 1, "and one whose count is "
 	    "wrong");
 	(void)keyspace_delete(ks, 0, "bad", 3);
