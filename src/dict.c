@@ -32,21 +32,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hydra/check.h"
-#include "hydra/dict.h"
-#include "hydra/hash.h"
+#include "hydra/crashpoint.h"
 #include "hydra/intent.h"
 #include "hydra/object.h"
-#include "hydra/pack.h"
 #include "hydra/slab.h"
+#include "dict_internal.h"
+
+_Static_assert(sizeof(struct dict_root) == 128,
+    "a table's root fills one 128-byte chunk");
 
 /* A merge of one bucket when the load falls below half of DICT_LOAD. */
 #define DICT_SHRINK_LOAD	(DICT_LOAD / 2)
-/* The other half of the hash key, next to a table's own seed. */
-#define DICT_SEED_MIX		UINT64_C(0x6a09e667f3bcc908)
 /* Draws of dict_random() before it settles for a less fair one. */
 #define DICT_RANDOM_TRIES	64
-/* The places a bucket is given in a draw: far above its usual load. */
+/* The places a bucket is given in a draw: 4 times its load, or more. */
 #define DICT_RANDOM_SPAN	(4 * DICT_LOAD)
 
 /* Layout. */
@@ -56,148 +55,6 @@ dict_is_table(uint8_t tag)
 {
 	return (tag == (OBJ_HASH | OBJ_HASH_TABLE) ||
 	    tag == (OBJ_SET | OBJ_SET_TABLE));
-}
-
-static aoff_t
-dict_root_off(const struct entry *e)
-{
-	const char	*v;
-	size_t		 vlen;
-	aoff_t		 o;
-
-	v = entry_value(e, &vlen);
-	memcpy(&o, v, sizeof(o));
-	return (o);
-}
-
-static struct dict_root *
-dict_root(struct arena *a, const struct entry *e)
-{
-	return (arena_ptr(a, dict_root_off(e)));
-}
-
-static struct dict_node *
-dict_node(struct arena *a, aoff_t o)
-{
-	return (arena_ptr(a, o));
-}
-
-static const char *
-dict_node_data(const struct dict_node *n)
-{
-	return ((const char *)(n + 1));
-}
-
-/* The chain words of any chunk of a table: next, then prev. */
-static uint32_t *
-dict_next_word(struct arena *a, aoff_t o)
-{
-	return (&((aoff_t *)arena_ptr(a, o))[0].u);
-}
-
-static uint32_t *
-dict_prev_word(struct arena *a, aoff_t o)
-{
-	return (&((aoff_t *)arena_ptr(a, o))[1].u);
-}
-
-static aoff_t
-dict_aoff(uint32_t u)
-{
-	aoff_t	 o;
-
-	o.u = u;
-	return (o);
-}
-
-static uint64_t
-dict_hash(uint64_t seed, const void *field, size_t flen)
-{
-	uint64_t	 key[2] = { seed, seed ^ DICT_SEED_MIX };
-
-	return (hash_sip13(key, field, flen));
-}
-
-/* floor(log2(x)), x > 0. */
-static unsigned
-dict_log2(uint32_t x)
-{
-	return (31 - (unsigned)__builtin_clz(x));
-}
-
-/* The bucket of hash h in a table of nb buckets (see dict.h). */
-static uint32_t
-dict_bucket_of(uint32_t nb, uint64_t h)
-{
-	uint64_t	 lo = (uint64_t)1 << dict_log2(nb);
-	uint64_t	 b = h & (lo * 2 - 1);
-
-	if (b >= nb)
-		b = h & (lo - 1);
-	return ((uint32_t)b);
-}
-
-/* The segment of bucket b, and b's slot in it. */
-static unsigned
-dict_seg_of(uint32_t b, uint32_t *slot)
-{
-	unsigned	 l;
-
-	if (b < DICT_SEG0_BUCKETS) {
-		*slot = b;
-		return (0);
-	}
-	l = dict_log2(b);
-	*slot = b - (1U << l);
-	return (l - DICT_SEG0_LOG2 + 1);
-}
-
-static uint32_t
-dict_seg_buckets(unsigned k)
-{
-	return (k == 0 ? DICT_SEG0_BUCKETS : DICT_SEG0_BUCKETS << (k - 1));
-}
-
-/* Segments that buckets [0, nb) need. */
-static unsigned
-dict_segs_for(uint32_t nb)
-{
-	uint32_t	 slot;
-
-	return (nb <= 1 ? 1 : dict_seg_of(nb - 1, &slot) + 1);
-}
-
-/* Segments present: the directory's leading non-null slots. */
-static unsigned
-dict_segs(const struct dict_root *r)
-{
-	unsigned	 k;
-
-	for (k = 0; k < DICT_SEGS && !aoff_isnull(r->dr_seg[k]); k++)
-		;
-	return (k);
-}
-
-static aoff_t *
-dict_slot(struct arena *a, const struct dict_root *r, uint32_t b)
-{
-	struct dict_seg	*s;
-	uint32_t	 i;
-	unsigned	 k = dict_seg_of(b, &i);
-
-	s = arena_ptr(a, r->dr_seg[k]);
-	return (&s->ds_slot[i]);
-}
-
-/* Pairs in a node. */
-
-/* Read the pair at p (before end): where the next one starts, or NULL. */
-static const char *
-dict_pair_at(const char *p, const char *end, struct dict_pair *dp)
-{
-	if ((p = pack_next(p, end, &dp->dp_field, &dp->dp_flen)) == NULL)
-		return (NULL);
-	return (pack_next(p, end, &dp->dp_value, &dp->dp_vlen));
 }
 
 static size_t
@@ -315,20 +172,24 @@ dict_random(struct arena *a, const struct entry *e, uint64_t rnd,
 {
 	const struct dict_root	*r = dict_root(a, e);
 	const struct dict_node	*n;
-	uint64_t		 state = rnd, d;
+	uint64_t		 state = rnd, d, span;
 	uint32_t		 b, i;
 	unsigned		 tries;
 	aoff_t			 x;
 
 	/*
-	 * A bucket and a place among DICT_RANDOM_SPAN in it, drawn until
-	 * the place holds a pair: every pair of a bucket of up to that many
-	 * is equally likely.
+	 * A bucket and a place among `span' in it, drawn until the place
+	 * holds a pair: every pair of a bucket of up to that many is equally
+	 * likely.  The span is 4 times the load, which outgrows DICT_LOAD
+	 * when the buckets can grow no more.
 	 */
+	span = 4 * ((uint64_t)r->dr_count / r->dr_buckets + 1);
+	if (span < DICT_RANDOM_SPAN)
+		span = DICT_RANDOM_SPAN;
 	for (tries = 0; tries < DICT_RANDOM_TRIES; tries++) {
 		d = dict_mix(&state);
 		b = (uint32_t)((d >> 32) % r->dr_buckets);
-		i = (uint32_t)(d & 0xffffffff) % DICT_RANDOM_SPAN;
+		i = (uint32_t)((d & 0xffffffff) % span);
 		x = *dict_slot(a, r, b);
 		if (!aoff_isnull(x) && i < (n = dict_node(a, x))->dn_count) {
 			dict_node_pair(n, i, p);
@@ -586,6 +447,7 @@ static void
 dict_commit(struct keyspace *ks, struct ks_stripe *st, struct dict_edit *ed)
 {
 	dict_edit_finish(ed);
+	CRASHPOINT(dict_recorded);
 	keyspace_commit_locked(ks, st);
 }
 
@@ -598,7 +460,7 @@ dict_abort(struct keyspace *ks, struct dict_edit *ed)
 
 /* Growing and shrinking. */
 
-/* Give the root segment k (the first absent one). */
+/* Give the root segment k >= 1 (the first absent one). */
 static int
 dict_seg_add(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
     aoff_t ro, unsigned k)
@@ -614,23 +476,25 @@ dict_seg_add(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
 		return (dict_abort(ks, &ed));
 	dict_edit_new(&ed, s);
 	dict_edit_link_after(&ed, ro, s);
-	dict_edit_set(&ed, &r->dr_seg[k].u, s.u);
+	dict_edit_set(&ed, &r->dr_seg[k - 1].u, s.u);
+	CRASHPOINT(dict_seg_built);
 	dict_commit(ks, st, &ed);
 	return (0);
 }
 
-/* Take segment k (the last one present) from the root. */
+/* Take segment k >= 1 (the last one present) from the root. */
 static void
 dict_seg_drop(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r,
     unsigned k)
 {
 	struct dict_edit ed;
-	aoff_t		 s = r->dr_seg[k];
+	aoff_t		 s = r->dr_seg[k - 1];
 
 	dict_edit_init(&ed, ks->ks_arena, keyspace_begin_locked(ks, st));
 	dict_edit_unlink(&ed, s);
 	dict_edit_old(&ed, s);
-	dict_edit_set(&ed, &r->dr_seg[k].u, 0);
+	dict_edit_set(&ed, &r->dr_seg[k - 1].u, 0);
+	CRASHPOINT(dict_seg_dropping);
 	dict_commit(ks, st, &ed);
 }
 
@@ -697,6 +561,7 @@ dict_split(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
 		memcpy(w[side], q, (size_t)(next - q));
 		w[side] += next - q;
 	}
+	CRASHPOINT(dict_split_built);
 	dict_edit_replace(&ed, xo, no[0]);
 	dict_edit_link_after(&ed, no[0], no[1]);
 	dict_edit_old(&ed, xo);
@@ -740,6 +605,7 @@ dict_merge(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
 	memcpy(c + 1, dict_node_data(xs), xs->dn_bytes);
 	memcpy((char *)(c + 1) + xs->dn_bytes, dict_node_data(xt),
 	    xt->dn_bytes);
+	CRASHPOINT(dict_merge_built);
 	dict_edit_replace(&ed, so, co);
 	dict_edit_unlink(&ed, to);
 	dict_edit_old(&ed, so);
@@ -764,28 +630,27 @@ dict_grow(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 	    r->dr_buckets >= DICT_MAX_BUCKETS)
 		return;
 	if (have < dict_segs_for(r->dr_buckets + 1) &&
-	    dict_seg_add(ks, st, r, dict_root_off(e), have) == -1)
+	    dict_seg_add(ks, st, r, dict_root_off(e), have + 1) == -1)
 		return;
 	(void)dict_split(ks, st, r);
 }
 
 /*
  * After a delete: one bucket fewer when the load is below
- * DICT_SHRINK_LOAD, with a segment left unused by the last merge freed
- * first.
+ * DICT_SHRINK_LOAD, then the segment that merge left unused freed.
  */
 static void
 dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 {
 	struct dict_root	*r = dict_root(ks->ks_arena, e);
-	unsigned		 have = dict_segs(r);
+	unsigned		 have;
 
 	if (r->dr_buckets <= 1 ||
-	    r->dr_count >= (uint64_t)DICT_SHRINK_LOAD * r->dr_buckets)
+	    r->dr_count >= (uint64_t)DICT_SHRINK_LOAD * r->dr_buckets ||
+	    dict_merge(ks, st, r) == -1)
 		return;
-	if (have > dict_segs_for(r->dr_buckets))
-		dict_seg_drop(ks, st, r, have - 1);
-	(void)dict_merge(ks, st, r);
+	if ((have = dict_segs(r)) > dict_segs_for(r->dr_buckets))
+		dict_seg_drop(ks, st, r, have);
 }
 
 /* Setting and deleting. */
@@ -839,6 +704,7 @@ dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	w = pack_put(w, field, flen);
 	(void)pack_put(w, value, vlen);
+	CRASHPOINT(dict_node_built);
 	if (x != NULL) {
 		dict_edit_replace(&ed, xo, no);
 		dict_edit_old(&ed, xo);
@@ -891,6 +757,7 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 		memcpy(n + 1, data, (size_t)(start - data));
 		memcpy((char *)(n + 1) + (start - data), stop,
 		    (size_t)(data + x->dn_bytes - stop));
+		CRASHPOINT(dict_node_cut);
 		dict_edit_replace(&ed, xo, no);
 		dict_edit_set(&ed, slot, no.u);
 	}
@@ -995,6 +862,7 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	struct dict_root	*r;
 	struct dict_seg		*seg[DICT_SEGS];
 	struct dict_node	*node;
+	aoff_t			 slot0[DICT_SEG0_BUCKETS], *sp;
 	uint32_t		*bucket = NULL, nb, b, slot;
 	size_t			*ord = NULL, *start = NULL, kept, i, bytes;
 	uint64_t		 seed;
@@ -1018,16 +886,21 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	    (start = calloc((size_t)nb + 1, sizeof(*start))) == NULL)
 		goto out;
 	kept = dict_sort_pairs(pairs, n, seed, nb, bucket, ord, start);
-	/* Segments, then nodes, then the root: the root heads the chain. */
+	/*
+	 * Segments, then nodes, then the root: the root heads the chain.
+	 * Segment k is seg[k - 1]; the root's slots wait in slot0.
+	 */
 	nseg = dict_segs_for(nb);
-	for (k = 0; k < nseg; k++)
-		if ((seg[k] = dict_build_chunk(ks, st, sizeof(struct dict_seg) +
-		    (size_t)dict_seg_buckets(k) * sizeof(aoff_t),
-		    &head)) == NULL)
+	for (k = 1; k <= nseg; k++)
+		if ((seg[k - 1] = dict_build_chunk(ks, st,
+		    sizeof(struct dict_seg) + (size_t)dict_seg_buckets(k) *
+		    sizeof(aoff_t), &head)) == NULL)
 			goto fail;
+	memset(slot0, 0, sizeof(slot0));
 	for (b = 0; b < nb; b++) {
 		k = dict_seg_of(b, &slot);
-		seg[k]->ds_slot[slot] = AOFF_NULL;
+		sp = k == 0 ? &slot0[slot] : &seg[k - 1]->ds_slot[slot];
+		*sp = AOFF_NULL;
 		if (start[b] == start[b + 1])
 			continue;
 		for (i = start[b], bytes = 0; i < start[b + 1]; i++)
@@ -1049,17 +922,18 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 			w = pack_put(w, pairs[ord[i]].dp_value,
 			    pairs[ord[i]].dp_vlen);
 		}
-		seg[k]->ds_slot[slot] = head;
+		*sp = head;
 	}
 	if ((r = dict_build_chunk(ks, st, sizeof(*r), &head)) == NULL)
 		goto fail;
 	r->dr_count = (uint32_t)kept;
 	r->dr_buckets = nb;
 	r->dr_seed = seed;
+	memcpy(r->dr_slot0, slot0, sizeof(slot0));
 	for (k = 0; k < DICT_SEGS; k++)
-		r->dr_seg[k] = k < nseg ?
-		    arena_off(a, seg[k]) : AOFF_NULL;
+		r->dr_seg[k] = k < nseg ? arena_off(a, seg[k]) : AOFF_NULL;
 	ro = head;
+	CRASHPOINT(dict_write_built);
 	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
 	    expire_ms) == -1)
 		goto fail;
@@ -1092,195 +966,4 @@ dict_copy_locked(struct keyspace *ks, struct ks_stripe *to,
 	    entry_expire(e));
 	free(pairs);
 	return (rv);
-}
-
-/* Checking. */
-
-struct dict_check_ctx {
-	struct check	*ck;
-	unsigned	 db;
-	uint32_t	 stripe;
-	uint32_t	*chunk;		/* the chain's chunks, sorted */
-	uint8_t		*claimed;
-	size_t		 n;
-};
-
-static int
-dict_cmp_u32(const void *x, const void *y)
-{
-	uint32_t	 a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-
-	return (a < b ? -1 : a > b);
-}
-
-/*
- * The table names chunk o (as `what'): it must be on the chain, not the
- * root, and named once.  0, or -1 (reported).
- */
-static int
-dict_check_claim(struct dict_check_ctx *cx, aoff_t o, aoff_t root,
-    const char *what)
-{
-	uint32_t	*p;
-
-	p = bsearch(&o.u, cx->chunk, cx->n, sizeof(*cx->chunk),
-	    dict_cmp_u32);
-	if (p == NULL || aoff_eq(o, root) || cx->claimed[p - cx->chunk]) {
-		check_error(cx->ck, "db %u stripe %u: table %s %u is %s",
-		    cx->db, cx->stripe, what, o.u, p == NULL ?
-		    "not on the table's chain" : "named twice");
-		return (-1);
-	}
-	cx->claimed[p - cx->chunk] = 1;
-	return (0);
-}
-
-/* Node o of bucket b: sound, its pairs well formed, distinct, at home. */
-static uint32_t
-dict_check_node(struct dict_check_ctx *cx, const struct dict_root *r,
-    aoff_t o, uint32_t b)
-{
-	struct arena		*a = cx->ck->ck_arena;
-	const struct dict_node	*n = dict_node(a, o);
-	struct dict_pair	 p, p2;
-	const char		*q, *q2, *end;
-
-	if (slab_usable_size(a, o) < sizeof(*n) ||
-	    slab_usable_size(a, o) - sizeof(*n) < n->dn_bytes ||
-	    n->dn_count == 0 || !pack_valid(dict_node_data(n), n->dn_bytes,
-	    (uint64_t)n->dn_count * 2)) {
-		check_error(cx->ck, "db %u stripe %u: table node %u of bucket "
-		    "%u does not hold the %u pairs it counts", cx->db,
-		    cx->stripe, o.u, b, n->dn_count);
-		return (0);
-	}
-	q = dict_node_data(n);
-	end = q + n->dn_bytes;
-	while (q < end && (q = dict_pair_at(q, end, &p)) != NULL) {
-		if (dict_bucket_of(r->dr_buckets, dict_hash(r->dr_seed,
-		    p.dp_field, p.dp_flen)) != b)
-			check_error(cx->ck, "db %u stripe %u: a field of table "
-			    "node %u hashes to another bucket than %u", cx->db,
-			    cx->stripe, o.u, b);
-		for (q2 = q; q2 < end && (q2 = dict_pair_at(q2, end,
-		    &p2)) != NULL;)
-			if (p2.dp_flen == p.dp_flen && memcmp(p2.dp_field,
-			    p.dp_field, p.dp_flen) == 0)
-				check_error(cx->ck, "db %u stripe %u: table "
-				    "node %u holds a field twice", cx->db,
-				    cx->stripe, o.u);
-	}
-	return (n->dn_count);
-}
-
-/* Walk the chain from the root, marking each chunk; -1 when broken. */
-static int
-dict_check_chain(struct dict_check_ctx *cx, aoff_t ro)
-{
-	struct arena	*a = cx->ck->ck_arena;
-	aoff_t		 o, prev = AOFF_NULL;
-	size_t		 cap = 0;
-	uint32_t	*p;
-
-	for (o = ro; !aoff_isnull(o); o = dict_aoff(*dict_next_word(a, o))) {
-		if (!arena_contains(a, o, 2 * sizeof(aoff_t)) ||
-		    check_mark(cx->ck, o, "table chunk") == -1) {
-			check_error(cx->ck, "db %u stripe %u: table chunk %u "
-			    "is outside the arena or reached twice", cx->db,
-			    cx->stripe, o.u);
-			return (-1);
-		}
-		if (*dict_prev_word(a, o) != prev.u)
-			check_error(cx->ck, "db %u stripe %u: table chunk %u "
-			    "links back to %u, not %u", cx->db, cx->stripe,
-			    o.u, *dict_prev_word(a, o), prev.u);
-		if (cx->n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			if ((p = reallocarray(cx->chunk, cap,
-			    sizeof(*p))) == NULL)
-				return (-1);
-			cx->chunk = p;
-		}
-		cx->chunk[cx->n++] = o.u;
-		prev = o;
-	}
-	qsort(cx->chunk, cx->n, sizeof(*cx->chunk), dict_cmp_u32);
-	if ((cx->claimed = calloc(cx->n, 1)) == NULL)
-		return (-1);
-	return (0);
-}
-
-void
-dict_check(struct check *ck, const struct entry *e, unsigned db,
-    uint32_t stripe)
-{
-	struct arena		*a = ck->ck_arena;
-	struct dict_check_ctx	 cx;
-	const struct dict_root	*r;
-	uint64_t		 count = 0;
-	size_t			 vlen, i;
-	unsigned		 k, have;
-	uint32_t		 b;
-	aoff_t			 ro, x;
-
-	memset(&cx, 0, sizeof(cx));
-	cx.ck = ck;
-	cx.db = db;
-	cx.stripe = stripe;
-	(void)entry_value(e, &vlen);
-	ro = dict_root_off(e);
-	if (vlen != sizeof(aoff_t) || !arena_contains(a, ro, sizeof(*r)) ||
-	    slab_usable_size(a, ro) < sizeof(*r)) {
-		check_error(ck, "db %u stripe %u: table value of %zu bytes "
-		    "does not name a root", db, stripe, vlen);
-		return;
-	}
-	if (dict_check_chain(&cx, ro) == -1)
-		goto out;
-	r = arena_ptr(a, ro);
-	have = dict_segs(r);
-	if (r->dr_buckets == 0 || r->dr_buckets > DICT_MAX_BUCKETS ||
-	    (have != dict_segs_for(r->dr_buckets) &&
-	    have != dict_segs_for(r->dr_buckets + 1))) {
-		check_error(ck, "db %u stripe %u: table of %u buckets with %u "
-		    "segments", db, stripe, r->dr_buckets, have);
-		goto out;
-	}
-	for (k = 0; k < DICT_SEGS; k++) {
-		x = r->dr_seg[k];
-		if (k >= have) {
-			if (!aoff_isnull(x))
-				check_error(ck, "db %u stripe %u: table "
-				    "segment %u follows a hole", db, stripe, k);
-			continue;
-		}
-		if (dict_check_claim(&cx, x, ro, "segment") == -1)
-			goto out;
-		if (slab_usable_size(a, x) < sizeof(struct dict_seg) +
-		    (size_t)dict_seg_buckets(k) * sizeof(aoff_t)) {
-			check_error(ck, "db %u stripe %u: table segment %u "
-			    "does not fit its chunk", db, stripe, k);
-			goto out;
-		}
-	}
-	for (b = 0; b < r->dr_buckets; b++) {
-		x = *dict_slot(a, r, b);
-		if (aoff_isnull(x))
-			continue;
-		if (dict_check_claim(&cx, x, ro, "node") == -1)
-			goto out;
-		count += dict_check_node(&cx, r, x, b);
-	}
-	if (count != r->dr_count || count == 0)
-		check_error(ck, "db %u stripe %u: table counts %u pairs, holds "
-		    "%llu", db, stripe, r->dr_count,
-		    (unsigned long long)count);
-	for (i = 0; i < cx.n; i++)
-		if (!cx.claimed[i] && cx.chunk[i] != ro.u)
-			check_error(ck, "db %u stripe %u: table chunk %u is on "
-			    "the chain but not in the table", db, stripe,
-			    cx.chunk[i]);
-out:
-	free(cx.chunk);
-	free(cx.claimed);
 }

@@ -8,11 +8,12 @@
  * nodes:
  *
  *   - the entry's value is the 4-byte offset of the table's root chunk
- *     (struct dict_root: pair and bucket counts, the hash seed and the
- *     directory of segments);
- *   - segment k is one chunk of bucket slots (DICT_SEG0_BUCKETS for
- *     segment 0, DICT_SEG0_BUCKETS << (k - 1) for segment k >= 1), each
- *     slot the offset of the bucket's node or null when it is empty;
+ *     (struct dict_root: pair and bucket counts, the hash seed, the slots
+ *     of the first DICT_SEG0_BUCKETS buckets and the directory of
+ *     segments), 128 bytes;
+ *   - segment k >= 1 is one chunk of the slots of DICT_SEG0_BUCKETS <<
+ *     (k - 1) buckets, those from DICT_SEG0_BUCKETS << (k - 1) on; a slot
+ *     is the offset of the bucket's node, or null when it is empty;
  *   - a node (struct dict_node) is one chunk holding every pair of its
  *     bucket, packed (pack.h) as field, value, field, value, ...
  *
@@ -21,7 +22,8 @@
  * table grows one bucket at a time: splitting bucket N - 2^L into itself
  * and bucket N rewrites one node into at most two, so no step touches more
  * than one bucket's pairs; it shrinks the same way.  The load (pairs per
- * bucket) stays near DICT_LOAD.
+ * bucket) stays near DICT_LOAD, up to DICT_MAX_BUCKETS buckets (64 Mi
+ * pairs); beyond, it grows with the pairs.
  *
  * Every chunk of a table (root, segments, nodes) is on one chain linked
  * through its first two words, next then prev, starting at the root, so
@@ -45,19 +47,20 @@
 
 /* Pairs per bucket the table keeps to: it splits a bucket above this. */
 #define DICT_LOAD		4
-/* Buckets of segment 0 (a power of two); segment k >= 1 has 2^(k-1) x. */
-#define DICT_SEG0_LOG2		1
+/* Buckets whose slots the root holds; segment k >= 1 has 2^(k-1) times. */
+#define DICT_SEG0_LOG2		2
 #define DICT_SEG0_BUCKETS	(1U << DICT_SEG0_LOG2)
-/* Segments in the directory: room for 2^31 buckets. */
-#define DICT_SEGS		(31 - DICT_SEG0_LOG2 + 1)
-/* The most buckets a table grows to. */
-#define DICT_MAX_BUCKETS	(1U << 30)
+/* Segments in the directory: the root fills a 128-byte chunk. */
+#define DICT_SEGS		22
+/* The most buckets a table grows to: what the segments hold, 2^24. */
+#define DICT_MAX_BUCKETS	(DICT_SEG0_BUCKETS << DICT_SEGS)
 
 /*
  * The root chunk.  dr_next and dr_prev are the chain words every chunk of
  * a table begins with (dr_prev is always null: the root comes first).
- * Segments present are dr_seg[0 .. k), where k is the number the buckets
- * need, or the number bucket dr_buckets (the next one to split in) needs:
+ * Segment k >= 1 is dr_seg[k - 1]; those present are segments 1 to k,
+ * where k is the number the buckets need, or the number bucket dr_buckets
+ * (the next one to split in) needs:
  * a segment is allocated in a change of its own before the split that
  * first uses it, and freed in one after the merge that last did.  Every
  * word changes only through the stripe's intent.
@@ -68,12 +71,14 @@ struct dict_root {
 	uint32_t	 dr_count;	/* pairs */
 	uint32_t	 dr_buckets;	/* N, at least 1 */
 	uint64_t	 dr_seed;	/* of the field hash, drawn at birth */
+	aoff_t		 dr_slot0[DICT_SEG0_BUCKETS];	/* as a segment's */
 	aoff_t		 dr_seg[DICT_SEGS];
 };
 
 /*
  * A segment: the chain words, then its bucket slots (aoff_t of a node, or
- * null).  Slots of buckets N and above are not read and may hold anything.
+ * null).  Slots of buckets N and above (the root's too) are not read and
+ * may hold anything.
  */
 struct dict_seg {
 	aoff_t		 ds_next;
@@ -112,10 +117,10 @@ int		 dict_find(struct arena *, const struct entry *e,
 
 /*
  * Make key kk (tag: OBJ_HASH|OBJ_HASH_TABLE, ...) a new table of the n
- * pairs (fields distinct), with expiry expire_ms, replacing what kk held:
- * the conversion from a packed encoding, COPY, RESTORE.  The pairs may
- * point into the value kk held.  n == 0 deletes the key.  0, or -1 ENOMEM
- * (nothing changed).
+ * pairs (fields distinct; a field given twice keeps its last value), with
+ * expiry expire_ms, replacing what kk held: the conversion from a packed
+ * encoding, COPY, RESTORE.  The pairs may point into the value kk held.
+ * n == 0 deletes the key.  0, or -1 ENOMEM (nothing changed).
  */
 int		 dict_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, uint8_t tag,

@@ -31,6 +31,12 @@
  * 0), and a moved or renamed list must be wholly under one of its two
  * names, with a clean checker (its nodes are taken over by the new name,
  * never leaked, never freed while the list is live).
+ * Hash tables (two per database, in place of some string ops) live
+ * through episodes (ops_tables()): grown by adds through splits, one of
+ * which needs a new segment, shrunk by deletes through merges, one of
+ * which frees a segment, written whole, renamed onto the other table; a
+ * table in flight must hold exactly the fields and values it held before
+ * or after.
  * A crash point that the workload never reaches fails the test.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
@@ -50,9 +56,11 @@
 
 #include "hydra/check.h"
 #include "hydra/crashpoint.h"
+#include "hydra/dict.h"
 #include "hydra/keyspace.h"
 #include "hydra/list.h"
 #include "hydra/log.h"
+#include "hydra/object.h"
 #include "hydra/store.h"
 #include "tap.h"
 
@@ -90,11 +98,18 @@ enum op_kind {
 	OP_LDEL,
 	OP_LEXPIRE,	/* give the list expiry `expire' (or take it) */
 	OP_LRENAME,	/* list `key' to list `key2' */
-	OP_LMOVE	/* list `key' to the other db, unless it is there */
+	OP_LMOVE,	/* list `key' to the other db, unless it is there */
+	/* On table `key' (< NTABLES) of db; `key2' a field (< TABLE_FIELDS). */
+	OP_TSET,	/* set field key2 */
+	OP_TDEL,	/* delete the first field present from key2 on */
+	OP_TWRITE,	/* write fields [key2, key2 + len) (none: delete) */
+	OP_TRENAME	/* table `key' to the other table */
 };
 
 #define NLISTS		3
 #define LIST_MAX	8000
+#define NTABLES		2
+#define TABLE_FIELDS	20
 
 struct op {
 	uint8_t		 kind;
@@ -118,9 +133,15 @@ struct listmodel {
 	uint32_t	 id[LIST_MAX];
 };
 
+/* A table: the op that set each field (plus one), or 0: absent. */
+struct tablemodel {
+	uint32_t	 gen[TABLE_FIELDS];
+};
+
 struct model {
 	struct keystate	 k[NDB][NKEYS];
 	struct listmodel l[NDB][NLISTS];
+	struct tablemodel t[NDB][NTABLES];
 };
 
 struct shared {
@@ -204,6 +225,66 @@ ops_list(struct op *o)
 		o->key2 = (uint16_t)((o->key + 1) % NLISTS);
 }
 
+/*
+ * Make some of the string ops table ops, from a random stream of their
+ * own (so the other ops stay as they were): episodes on one table each:
+ * written with 12 fields and grown by 8 adds through 2 splits (the second
+ * needs a new segment), written with 20 and shrunk by 17 deletes through
+ * 4 merges (the first frees the segment), written with 6 and shrunk
+ * through one more, written again, renamed.
+ */
+static void
+ops_tables(void)
+{
+	static const struct {
+		uint8_t		 kind;
+		uint8_t		 field;		/* 255: random */
+		uint8_t		 len;
+	} episode[] = {
+		{ OP_TWRITE, 0, 12 }, { OP_TSET, 12, 0 }, { OP_TSET, 13, 0 },
+		{ OP_TSET, 14, 0 }, { OP_TSET, 15, 0 }, { OP_TSET, 16, 0 },
+		{ OP_TSET, 17, 0 }, { OP_TSET, 18, 0 }, { OP_TSET, 19, 0 },
+		{ OP_TSET, 3, 0 }, { OP_TWRITE, 0, 20 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TWRITE, 4, 6 },
+		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
+		{ OP_TWRITE, 255, 255 }, { OP_TSET, 255, 0 },
+		{ OP_TRENAME, 0, 0 }
+	};
+	uint64_t	 st = 0x2545f4914f6cdd1dULL;
+	struct op	*o;
+	uint32_t	 i, r, step = 0, ep = 0, db = 0;
+
+	for (i = 60; i < NOPS; i++) {
+		o = &ops[i];
+		st ^= st << 13;
+		st ^= st >> 7;
+		st ^= st << 17;
+		r = (uint32_t)(st >> 16);
+		/* The episode follows its table where a swap takes it. */
+		db ^= o->kind == OP_SWAPDB;
+		if (o->kind > OP_GET || r % 5 >= 2)
+			continue;
+		o->kind = episode[step].kind;
+		o->db = (uint8_t)db;
+		o->key = (uint16_t)(ep % NTABLES);
+		o->key2 = episode[step].field != 255 ? episode[step].field :
+		    (uint16_t)(r / 8 % TABLE_FIELDS);
+		o->len = episode[step].len != 255 ? episode[step].len :
+		    r / 1024 % (TABLE_FIELDS + 1);
+		if (++step == nitems(episode)) {
+			step = 0;
+			ep++;
+			db ^= ep % 4 == 3;
+		}
+	}
+}
+
 static void
 ops_generate(void)
 {
@@ -281,6 +362,7 @@ ops_generate(void)
 			i++;
 		}
 	}
+	ops_tables();
 }
 
 static int
@@ -356,6 +438,41 @@ model_list(struct model *m, uint32_t idx)
 }
 
 static void
+model_table(struct model *m, uint32_t idx)
+{
+	const struct op		*o = &ops[idx];
+	struct tablemodel	*t = &m->t[o->db][o->key];
+	uint32_t		 f, n = 0;
+
+	for (f = 0; f < TABLE_FIELDS; f++)
+		n += t->gen[f] != 0;
+	switch (o->kind) {
+	case OP_TSET:
+		t->gen[o->key2] = idx + 1;
+		break;
+	case OP_TDEL:
+		for (f = 0; f < TABLE_FIELDS; f++)
+			if (t->gen[(o->key2 + f) % TABLE_FIELDS] != 0) {
+				t->gen[(o->key2 + f) % TABLE_FIELDS] = 0;
+				break;
+			}
+		break;
+	case OP_TWRITE:
+		memset(t, 0, sizeof(*t));
+		for (f = o->key2; f < o->key2 + o->len && f < TABLE_FIELDS;
+		    f++)
+			t->gen[f] = idx + 1;
+		break;
+	case OP_TRENAME:
+		if (n > 0) {
+			m->t[o->db][!o->key] = *t;
+			memset(t, 0, sizeof(*t));
+		}
+		break;
+	}
+}
+
+static void
 model_apply(struct model *m, uint32_t idx)
 {
 	const struct op	*o = &ops[idx];
@@ -408,13 +525,21 @@ model_apply(struct model *m, uint32_t idx)
 		break;
 	case OP_SWEEP:
 		break;
+	case OP_TSET:
+	case OP_TDEL:
+	case OP_TWRITE:
+	case OP_TRENAME:
+		model_table(m, idx);
+		return;
 	default:
 		model_list(m, idx);
 		return;
 	}
-	if (o->kind == OP_FLUSH)
+	if (o->kind == OP_FLUSH) {
 		memset(m->l[o->db], 0, sizeof(m->l[o->db]));
-	if (o->kind == OP_SWAPDB)
+		memset(m->t[o->db], 0, sizeof(m->t[o->db]));
+	}
+	if (o->kind == OP_SWAPDB) {
 		for (k = 0; k < NLISTS; k++) {
 			static struct listmodel t;
 
@@ -422,6 +547,13 @@ model_apply(struct model *m, uint32_t idx)
 			m->l[0][k] = m->l[1][k];
 			m->l[1][k] = t;
 		}
+		for (k = 0; k < NTABLES; k++) {
+			struct tablemodel t = m->t[0][k];
+
+			m->t[0][k] = m->t[1][k];
+			m->t[1][k] = t;
+		}
+	}
 	if (!key_live(ks))
 		ks->present = 0;
 }
@@ -436,23 +568,33 @@ model_at(struct model *m, uint64_t n)
 		model_apply(m, i);
 }
 
-/* RENAME key key2, with both stripes held, as the command does it. */
+/* RENAME of key k0 to k1 in db, with both stripes held, as the command. */
 static int
-op_rename(struct keyspace *ks, const struct op *o)
+op_rename_names(struct keyspace *ks, unsigned db, const char *k0,
+    size_t l0, const char *k1, size_t l1)
 {
 	struct ks_key		 kk[2];
 	struct ks_stripe	*sts[2], *held[2];
-	char			 k0[320], k1[320];
 	size_t			 nheld;
 	int			 rv;
 
-	keyspace_key(ks, &kk[0], k0, key_name(o->key, k0));
-	keyspace_key(ks, &kk[1], k1, key_name(o->key2, k1));
-	nheld = keyspace_lock_keys(ks, o->db, NULL, kk, 2, sts, held);
+	keyspace_key(ks, &kk[0], k0, l0);
+	keyspace_key(ks, &kk[1], k1, l1);
+	nheld = keyspace_lock_keys(ks, db, NULL, kk, 2, sts, held);
 	rv = keyspace_copy_locked(ks, sts[0], &kk[0], sts[1], &kk[1], NOW, 0,
 	    -1);
 	keyspace_unlock_keys(ks, held, nheld);
 	return (rv == -1 ? -1 : 0);
+}
+
+/* RENAME key key2. */
+static int
+op_rename(struct keyspace *ks, const struct op *o)
+{
+	char	 k0[320], k1[320];
+	size_t	 l0 = key_name(o->key, k0);
+
+	return (op_rename_names(ks, o->db, k0, l0, k1, key_name(o->key2, k1)));
 }
 
 /* MOVE key to the other database, as the command does it. */
@@ -643,6 +785,96 @@ op_list_rename(struct keyspace *ks, const struct op *o)
 	return (rv == -1 ? -1 : 0);
 }
 
+/* Table t's name; field f's name and the value op idx gives it. */
+static size_t
+table_name(unsigned t, char *buf)
+{
+	return ((size_t)snprintf(buf, 16, "table:%u", t));
+}
+
+static size_t
+table_field(uint32_t f, unsigned char *buf)
+{
+	/* Fields 7, 15, ... are 200 bytes long; 5 is empty. */
+	if (f % 8 == 7) {
+		value_fill(buf, f, 200);
+		return (200);
+	}
+	if (f == 5)
+		return (0);
+	return ((size_t)snprintf((char *)buf, 16, "tf:%u", f));
+}
+
+static size_t
+table_value(uint32_t gen, uint32_t f, unsigned char *buf)
+{
+	uint32_t	 len = (gen * 3 + f) % 61;
+
+	value_fill(buf, gen * 64 + f, len);
+	return (len);
+}
+
+/* A table op, under the table's stripe lock, as the commands do it. */
+static int
+op_table(struct keyspace *ks, uint32_t idx)
+{
+	static unsigned char	 buf[TABLE_FIELDS][300];
+	struct dict_pair	 p[TABLE_FIELDS];
+	const struct op		*o = &ops[idx];
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	char			 name[16];
+	uint32_t		 f, n = 0;
+	int			 rv = 0;
+
+	keyspace_key(ks, &k, name, table_name(o->key, name));
+	st = keyspace_lock(ks, o->db, &k);
+	e = keyspace_find_locked(ks, st, &k, NOW);
+	switch (o->kind) {
+	case OP_TSET:
+	case OP_TWRITE:
+		for (f = o->key2; f < TABLE_FIELDS && (f == o->key2 ||
+		    (o->kind == OP_TWRITE && f < o->key2 + o->len)); f++) {
+			p[n].dp_field = (char *)buf[f];
+			p[n].dp_flen = table_field(f, buf[f]);
+			p[n].dp_value = (char *)buf[f] + 200;
+			p[n].dp_vlen = table_value(idx + 1, f, buf[f] + 200);
+			n++;
+		}
+		if (o->kind == OP_TWRITE && o->len == 0)
+			n = 0;
+		if (o->kind == OP_TSET && e != NULL)
+			rv = dict_set_locked(ks, st, &k, e, p[0].dp_field,
+			    p[0].dp_flen, p[0].dp_value, p[0].dp_vlen);
+		else
+			rv = dict_write_locked(ks, st, &k,
+			    OBJ_HASH | OBJ_HASH_TABLE, p, n,
+			    KEYSPACE_NO_EXPIRE);
+		break;
+	case OP_TDEL:
+		for (f = 0; e != NULL && f < TABLE_FIELDS && rv == 0; f++) {
+			n = (uint32_t)table_field((o->key2 + f) % TABLE_FIELDS,
+			    buf[0]);
+			rv = dict_delete_locked(ks, st, &k, e, buf[0], n);
+		}
+		break;
+	}
+	keyspace_unlock(ks, st);
+	return (rv == -1 ? -1 : 0);
+}
+
+/* RENAME of table key to the other table. */
+static int
+op_table_rename(struct keyspace *ks, const struct op *o)
+{
+	char	 k0[16], k1[16];
+	size_t	 l0 = table_name(o->key, k0);
+
+	return (op_rename_names(ks, o->db, k0, l0, k1, table_name(!o->key,
+	    k1)));
+}
+
 static int
 op_run(struct keyspace *ks, uint32_t idx)
 {
@@ -681,6 +913,12 @@ op_run(struct keyspace *ks, uint32_t idx)
 	case OP_LRENAME:
 	case OP_LMOVE:
 		return (op_list_rename(ks, o));
+	case OP_TSET:
+	case OP_TDEL:
+	case OP_TWRITE:
+		return (op_table(ks, idx));
+	case OP_TRENAME:
+		return (op_table_rename(ks, o));
 	default:
 		return (op_list(ks, idx));
 	}
@@ -763,6 +1001,40 @@ list_matches(struct keyspace *ks, unsigned db, unsigned l,
 	return (good);
 }
 
+/* Does table t of db hold exactly the fields and values of the model? */
+static int
+table_matches(struct keyspace *ks, unsigned db, unsigned t,
+    const struct tablemodel *want)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct dict_pair	 p;
+	char			 name[16];
+	uint32_t		 f, n = 0;
+	size_t			 len;
+	int			 good;
+
+	for (f = 0; f < TABLE_FIELDS; f++)
+		n += want->gen[f] != 0;
+	keyspace_key(ks, &k, name, table_name(t, name));
+	st = keyspace_lock(ks, db, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good = e == NULL ? n == 0 : dict_count(ks->ks_arena, e) == n;
+	for (f = 0; good && e != NULL && f < TABLE_FIELDS; f++) {
+		len = table_field(f, valbuf);
+		if (!dict_find(ks->ks_arena, e, valbuf, len, &p)) {
+			good = want->gen[f] == 0;
+			continue;
+		}
+		len = table_value(want->gen[f], f, expbuf);
+		good = want->gen[f] != 0 && p.dp_vlen == len &&
+		    memcmp(p.dp_value, expbuf, len) == 0;
+	}
+	keyspace_unlock(ks, st);
+	return (good);
+}
+
 /* Does every key of the store read back as the model says? */
 static int
 store_matches(struct keyspace *ks, const struct model *m)
@@ -776,16 +1048,26 @@ store_matches(struct keyspace *ks, const struct model *m)
 		for (k = 0; k < NLISTS; k++)
 			if (!list_matches(ks, db, k, &m->l[db][k]))
 				return (0);
+		for (k = 0; k < NTABLES; k++)
+			if (!table_matches(ks, db, k, &m->t[db][k]))
+				return (0);
 	}
 	return (1);
 }
 
-/* Does string key k (or list k, when `list') of db read back as m says? */
+/* Kinds of key: string, list, table. */
+#define SLOT_KEY	0
+#define SLOT_LIST	1
+#define SLOT_TABLE	2
+
+/* Does key k of that kind in db read back as m says? */
 static int
 slot_matches(struct keyspace *ks, unsigned db, unsigned k,
-    const struct model *m, int list)
+    const struct model *m, int kind)
 {
-	return (list ? list_matches(ks, db, k, &m->l[db][k]) :
+	if (kind == SLOT_TABLE)
+		return (table_matches(ks, db, k, &m->t[db][k]));
+	return (kind == SLOT_LIST ? list_matches(ks, db, k, &m->l[db][k]) :
 	    key_matches(ks, db, k, &m->k[db][k]));
 }
 
@@ -798,11 +1080,14 @@ static int
 names_as_one(struct keyspace *ks, const struct op *o,
     const struct model *before, const struct model *after)
 {
-	int		 list = o->kind == OP_LRENAME || o->kind == OP_LMOVE;
+	int		 list = o->kind == OP_LRENAME || o->kind == OP_LMOVE ?
+			    SLOT_LIST : o->kind == OP_TRENAME ? SLOT_TABLE :
+			    SLOT_KEY;
 	int		 move = o->kind == OP_MOVE || o->kind == OP_LMOVE;
 	unsigned	 sdb = o->db, skey = o->key;
 	unsigned	 ddb = move ? !o->db : o->db;
-	unsigned	 dkey = move ? o->key : o->key2;
+	unsigned	 dkey = move ? o->key : o->kind == OP_TRENAME ?
+			    !o->key : o->key2;
 
 	return ((slot_matches(ks, sdb, skey, before, list) &&
 	    slot_matches(ks, ddb, dkey, before, list)) ||
@@ -890,13 +1175,15 @@ trial_run(const struct trial *t)
 	}
 	if (inflight != NULL && (inflight->kind == OP_RENAME ||
 	    inflight->kind == OP_MOVE || inflight->kind == OP_LRENAME ||
-	    inflight->kind == OP_LMOVE) && !names_as_one(&ks, inflight,
+	    inflight->kind == OP_LMOVE || inflight->kind == OP_TRENAME) &&
+	    !names_as_one(&ks, inflight,
 	    &before, &after)) {
 		diag("a %s killed at op %llu left its two names neither "
 		    "both as before nor both as after",
 		    inflight->kind == OP_RENAME ? "rename" :
 		    inflight->kind == OP_MOVE ? "move" :
-		    inflight->kind == OP_LRENAME ? "list rename" : "list move",
+		    inflight->kind == OP_LRENAME ? "list rename" :
+		    inflight->kind == OP_LMOVE ? "list move" : "table rename",
 		    (unsigned long long)shared->done);
 		bad = 1;
 	}
@@ -915,6 +1202,15 @@ trial_run(const struct trial *t)
 			if (!list_matches(&ks, db, k, &before.l[db][k]) &&
 			    !list_matches(&ks, db, k, &after.l[db][k])) {
 				diag("db %u list %u is neither as before nor "
+				    "as after op %llu", db, k,
+				    (unsigned long long)shared->done);
+				bad = 1;
+			}
+		}
+		for (k = 0; k < NTABLES; k++) {
+			if (!table_matches(&ks, db, k, &before.t[db][k]) &&
+			    !table_matches(&ks, db, k, &after.t[db][k])) {
+				diag("db %u table %u is neither as before nor "
 				    "as after op %llu", db, k,
 				    (unsigned long long)shared->done);
 				bad = 1;
@@ -941,7 +1237,7 @@ int
 main(void)
 {
 	struct trial	 t;
-	unsigned	 i, j, n, broken, kills;
+	unsigned	 i, j, n, broken, kills, tables;
 	uint64_t	 total_hits;
 	int64_t		 usec;
 	enum trial_result r;
@@ -968,11 +1264,13 @@ main(void)
 	usec = shared->usec;
 	diag("workload: %d ops, %llu crash point hits, %lld us", NOPS,
 	    (unsigned long long)total_hits, (long long)usec);
-	for (i = 0, j = 0, n = 0; i < NOPS; i++) {
-		j += ops[i].kind >= OP_LPUSH;
+	for (i = 0, j = 0, n = 0, tables = 0; i < NOPS; i++) {
+		j += ops[i].kind >= OP_LPUSH && ops[i].kind <= OP_LMOVE;
+		tables += ops[i].kind >= OP_TSET;
 		n += ops[i].kind == OP_LRENAME || ops[i].kind == OP_LMOVE;
 	}
-	diag("%u list ops, %u list renames and moves", j, n);
+	diag("%u list ops, %u list renames and moves, %u table ops", j, n,
+	    tables);
 	ok(shared->chain_moves[0] > 0 && shared->chain_moves[1] > 0 &&
 	    shared->chain_moves[2] > 0, "the workload renames chains of nodes "
 	    "within a stripe (%llu) and across stripes (%llu), and moves "

@@ -18,7 +18,9 @@
  * kind of change (adds that split and add segments, replacements,
  * deletes that merge and drop segments, writes, copies, renames) leaves
  * the table wholly as before or wholly as after, with a clean checker.
- * And 1,000 pairs take fewer arena bytes than Redis 7.0 spends on them.
+ * The checker notices a wrong count, pairs in the wrong bucket, a broken
+ * chain link and a node off the chain.  And 1,000 pairs take fewer arena
+ * bytes than Redis 7.0 spends on them.
  */
 #include <sys/wait.h>
 
@@ -35,8 +37,10 @@
 #include "hydra/crashpoint.h"
 #include "hydra/dict.h"
 #include "hydra/keyspace.h"
+#include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/slab.h"
+#include "hydra/store.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -695,6 +699,74 @@ test_lifecycle(struct arena *a, struct keyspace *ks)
 	    (unsigned long long)ss.bytes_used, (unsigned long long)used0);
 }
 
+/* The checker notices a broken table, and is clean once it is mended. */
+static void
+test_checker(struct arena *a, struct keyspace *ks)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct dict_root	*r;
+	struct dict_seg		*sg;
+	struct dict_node	*n;
+	aoff_t			*slot[2], t, x;
+	uint32_t		 w, b, nslot = 0;
+	int64_t			 bad[4];
+
+	fill_table(ks, 0, "broken", 40, HTAG);
+	keyspace_key(ks, &k, "broken", 6);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	r = arena_ptr(a, dict_chain(a, e));
+	keyspace_unlock(ks, st);
+	/* Two buckets that are not empty: the root's 4, segment 1's 4. */
+	sg = arena_ptr(a, r->dr_seg[0]);
+	for (b = 0; b < 8 && nslot < 2; b++) {
+		x = b < 4 ? r->dr_slot0[b] : sg->ds_slot[b - 4];
+		if (!aoff_isnull(x))
+			slot[nslot++] = b < 4 ? &r->dr_slot0[b] :
+			    &sg->ds_slot[b - 4];
+	}
+	if (!ok(r->dr_buckets == 10 && nslot == 2 &&
+	    check_arena(a, 0, NULL, NULL) == 0, "a table of 40 pairs in 10 "
+	    "buckets, two of the first 8 not empty"))
+		return;
+	r->dr_count++;
+	bad[0] = check_arena(a, 0, NULL, NULL);
+	r->dr_count--;
+	t = *slot[0];
+	*slot[0] = *slot[1];
+	*slot[1] = t;
+	bad[1] = check_arena(a, 0, NULL, NULL);
+	*slot[1] = *slot[0];
+	*slot[0] = t;
+	n = arena_ptr(a, t);
+	w = n->dn_prev.u;
+	n->dn_prev.u = 0;
+	bad[2] = check_arena(a, 0, NULL, NULL);
+	n->dn_prev.u = w;
+	/* Node t off the chain, still in its slot. */
+	x = n->dn_next;
+	*(uint32_t *)arena_ptr(a, n->dn_prev) = x.u;
+	if (!aoff_isnull(x))
+		((struct dict_node *)arena_ptr(a, x))->dn_prev = n->dn_prev;
+	bad[3] = check_arena(a, 0, NULL, NULL);
+	*(uint32_t *)arena_ptr(a, n->dn_prev) = t.u;
+	if (!aoff_isnull(x))
+		((struct dict_node *)arena_ptr(a, x))->dn_prev = t;
+	ok(bad[0] > 0, "the checker notices a count that is off (%lld "
+	    "problems)", (long long)bad[0]);
+	ok(bad[1] > 0, "and pairs in the wrong bucket (%lld)",
+	    (long long)bad[1]);
+	ok(bad[2] > 0, "and a chain link that points back wrong (%lld)",
+	    (long long)bad[2]);
+	ok(bad[3] > 0, "and a node that is not on the chain (%lld)",
+	    (long long)bad[3]);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "mended, the table is "
+	    "sound again");
+	(void)keyspace_delete(ks, 0, "broken", 6);
+}
+
 /*
  * Arena bytes per pair of 1,000 (entry and table), against Redis 7.0.15's
  * MEMORY USAGE of the same data, from Debian's redis-server: a hash of
@@ -703,6 +775,15 @@ test_lifecycle(struct arena *a, struct keyspace *ks)
  */
 #define REDIS_HASH_1000	64296
 #define REDIS_SET_1000	48296
+/*
+ * And small sets, which Redis 7.0 keeps as hashtables whatever their
+ * size: "member:0" under key "s1" takes 176 bytes by MEMORY USAGE, and
+ * 1000 such keys grow used_memory by 232880, 233 bytes a key; "member:0"
+ * to "member:2" under "s3", 256 bytes.
+ */
+#define REDIS_SET_1_USAGE	176
+#define REDIS_SET_1		233
+#define REDIS_SET_3		256
 
 static size_t
 table_bytes(struct keyspace *ks, const char *name)
@@ -758,7 +839,7 @@ grow_table(struct keyspace *ks, const char *name, uint8_t tag,
 static void
 test_memory(struct keyspace *ks)
 {
-	size_t	 h, s;
+	size_t	 h, s, s1, s3;
 
 	grow_table(ks, "mh", HTAG, "field:", 1000);
 	grow_table(ks, "ms", STAG, "member:", 1000);
@@ -774,6 +855,18 @@ test_memory(struct keyspace *ks)
 	    "at most Redis's %d", s, REDIS_SET_1000);
 	(void)keyspace_delete(ks, 0, "mh", 2);
 	(void)keyspace_delete(ks, 0, "ms", 2);
+	grow_table(ks, "s1", STAG, "member:", 1);
+	grow_table(ks, "s3", STAG, "member:", 3);
+	s1 = table_bytes(ks, "s1");
+	s3 = table_bytes(ks, "s3");
+	diag("a set of 1 member: %zu bytes (Redis 7.0: %d by MEMORY USAGE, "
+	    "%d in used_memory); of 3: %zu (Redis: %d)", s1,
+	    REDIS_SET_1_USAGE, REDIS_SET_1, s3, REDIS_SET_3);
+	ok(s1 > 0 && s1 <= REDIS_SET_1 && s3 > 0 && s3 <= REDIS_SET_3,
+	    "sets of 1 and 3 members take %zu and %zu bytes, at most Redis's "
+	    "%d and %d", s1, s3, REDIS_SET_1, REDIS_SET_3);
+	(void)keyspace_delete(ks, 0, "s1", 2);
+	(void)keyspace_delete(ks, 0, "s3", 2);
 }
 
 /* A small arena that fills up: every change fails whole. */
@@ -787,7 +880,7 @@ test_enomem(void)
 	struct ks_stripe	*st;
 	struct dict_pair	*pairs;
 	char			 name[32], *big;
-	uint32_t		 i, fails = 0, n = 0, sets = 0;
+	uint32_t		 i, fails = 0, n = 0, sets = 0, dels;
 	int			 good = 1, rv, failed_write;
 
 	if (!ok(testarena_store(&a, &ks, (size_t)64 << 20, 0) == 0,
@@ -819,7 +912,7 @@ test_enomem(void)
 			fails++;
 	}
 	diag("the arena took %u strings before it was full", n);
-	/* Sets and deletes until they fail; each failure changes nothing. */
+	/* Sets until they fail; each failure changes nothing. */
 	st = keyspace_lock(&ks, 0, &k);
 	fails = 0;
 	for (i = 1000; i < 4000 && fails < 20; i++) {
@@ -838,6 +931,23 @@ test_enomem(void)
 	    "(%u did, after %u more succeeded) and the table holds what the "
 	    "model holds", fails, sets);
 	ok(check_arena(&a, 0, stderr, NULL) == 0, "the checker is clean");
+	/*
+	 * Deletes need a smaller node: each succeeds or fails with ENOMEM
+	 * and changes nothing.
+	 */
+	st = keyspace_lock(&ks, 0, &k);
+	fails = dels = 0;
+	for (i = 0; i < 1000; i += 3) {
+		rv = del_field(&ks, st, &k, &m, i);
+		good &= rv == 1 || (rv == -1 && errno == ENOMEM);
+		fails += rv == -1;
+		dels += rv == 1;
+	}
+	good &= table_matches(&ks, st, &k, &m, 1);
+	keyspace_unlock(&ks, st);
+	ok(good && check_arena(&a, 0, stderr, NULL) == 0, "in the full "
+	    "arena, %u deletes succeed and %u fail with ENOMEM, the table "
+	    "as the model, the checker clean", dels, fails);
 	/* A whole write and a copy fail too, and change nothing. */
 	pairs = calloc(20000, sizeof(*pairs));
 	for (i = 0; i < 20000; i++) {
@@ -881,6 +991,314 @@ test_enomem(void)
 	testarena_destroy(&a);
 }
 
+/*
+ * Crash tests: for each kind of change, a child builds a small state
+ * (keys "ta" and "tb"), then makes the change armed to die at a crash
+ * point; the parent (after, sometimes, a repairer that dies too) checks
+ * the arena and finds both keys wholly as before or wholly as after.
+ */
+
+#define CRASH_FIELDS	64
+#define CRASH_BYTES	((size_t)32 << 20)
+
+enum crash_op {
+	CRASH_SET,
+	CRASH_DEL,
+	CRASH_WRITE,
+	CRASH_COPY,
+	CRASH_RENAME
+};
+
+struct crash_scn {
+	const char	*cs_what;
+	uint32_t	 cs_a[2];	/* "ta": fields [a0, a1) written, */
+	uint32_t	 cs_d[2];	/* then [d0, d1) deleted one by one */
+	uint32_t	 cs_b[2];	/* "tb": fields [b0, b1) written */
+	int		 cs_op;
+	uint32_t	 cs_f[2];	/* the field set or deleted; written */
+};
+
+static const struct crash_scn crash_scns[] = {
+	{ "an add that adds a segment and splits", { 1, 17 }, { 0, 0 },
+	    { 0, 0 }, CRASH_SET, { 17, 0 } },
+	{ "an add that splits", { 1, 13 }, { 0, 0 }, { 0, 0 }, CRASH_SET,
+	    { 13, 0 } },
+	{ "a replacement", { 1, 13 }, { 0, 0 }, { 0, 0 }, CRASH_SET,
+	    { 5, 0 } },
+	{ "a delete", { 1, 13 }, { 0, 0 }, { 0, 0 }, CRASH_DEL, { 5, 0 } },
+	{ "a delete that merges and drops a segment", { 1, 21 }, { 1, 11 },
+	    { 0, 0 }, CRASH_DEL, { 11, 0 } },
+	{ "a delete that merges", { 1, 17 }, { 1, 9 }, { 0, 0 }, CRASH_DEL,
+	    { 9, 0 } },
+	{ "a delete of the last pair", { 1, 2 }, { 0, 0 }, { 0, 0 },
+	    CRASH_DEL, { 1, 0 } },
+	{ "a write over a table", { 1, 13 }, { 0, 0 }, { 0, 0 }, CRASH_WRITE,
+	    { 20, 60 } },
+	{ "a copy onto a table", { 1, 13 }, { 0, 0 }, { 30, 40 }, CRASH_COPY,
+	    { 0, 0 } },
+	{ "a rename onto a table", { 1, 13 }, { 0, 0 }, { 30, 40 },
+	    CRASH_RENAME, { 0, 0 } },
+};
+
+static const char *dict_crashpoints[] = {
+	"dict_node_built", "dict_node_cut", "dict_recorded", "dict_seg_built",
+	"dict_seg_dropping", "dict_split_built", "dict_merge_built",
+	"dict_write_built"
+};
+
+/* Field generations of "ta" and "tb" (0: absent). */
+struct crash_model {
+	uint32_t	 cm_gen[2][CRASH_FIELDS];
+};
+
+static void
+crash_model(const struct crash_scn *s, int after, struct crash_model *m)
+{
+	uint32_t	 i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = s->cs_a[0]; i < s->cs_a[1]; i++)
+		m->cm_gen[0][i] = 1;
+	for (i = s->cs_d[0]; i < s->cs_d[1]; i++)
+		m->cm_gen[0][i] = 0;
+	for (i = s->cs_b[0]; i < s->cs_b[1]; i++)
+		m->cm_gen[1][i] = 1;
+	if (!after)
+		return;
+	switch (s->cs_op) {
+	case CRASH_SET:
+		m->cm_gen[0][s->cs_f[0]] = 2;
+		break;
+	case CRASH_DEL:
+		m->cm_gen[0][s->cs_f[0]] = 0;
+		break;
+	case CRASH_WRITE:
+		memset(m->cm_gen[0], 0, sizeof(m->cm_gen[0]));
+		for (i = s->cs_f[0]; i < s->cs_f[1]; i++)
+			m->cm_gen[0][i] = 3;
+		break;
+	default:
+		memcpy(m->cm_gen[1], m->cm_gen[0], sizeof(m->cm_gen[1]));
+		if (s->cs_op == CRASH_RENAME)
+			memset(m->cm_gen[0], 0, sizeof(m->cm_gen[0]));
+		break;
+	}
+}
+
+/* Write fields [lo, hi) of generation gen as the table of key k. */
+static void
+crash_write(struct keyspace *ks, const char *name, uint32_t lo, uint32_t hi,
+    uint32_t gen)
+{
+	static char		 buf[CRASH_FIELDS][1600];
+	struct dict_pair	 p[CRASH_FIELDS];
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	uint32_t		 i;
+
+	for (i = lo; i < hi; i++) {
+		p[i - lo].dp_field = buf[i];
+		p[i - lo].dp_flen = field_of(i, buf[i]);
+		p[i - lo].dp_value = buf[i] + 320;
+		p[i - lo].dp_vlen = value_of(i, gen, buf[i] + 320);
+	}
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	if (dict_write_locked(ks, st, &k, HTAG, p, hi - lo,
+	    KEYSPACE_NO_EXPIRE) == -1)
+		_exit(3);
+	keyspace_unlock(ks, st);
+}
+
+/* Set (gen > 0) or delete field f of key "ta". */
+static void
+crash_change(struct keyspace *ks, uint32_t f, uint32_t gen)
+{
+	struct model		 m;
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	uint32_t		 g[CRASH_FIELDS];
+
+	/* The model of set_field() and del_field(), not looked at here. */
+	memset(g, 0, sizeof(g));
+	g[f] = gen == 0;
+	m.gen = g;
+	m.nfields = CRASH_FIELDS;
+	m.count = 1;
+	keyspace_key(ks, &k, "ta", 2);
+	st = keyspace_lock(ks, 0, &k);
+	if ((gen > 0 ? set_field(ks, st, &k, &m, f, gen) :
+	    del_field(ks, st, &k, &m, f)) == -1)
+		_exit(3);
+	keyspace_unlock(ks, st);
+}
+
+static void
+crash_child(struct keyspace *ks, const struct crash_scn *s, const char *arm,
+    uint64_t countdown)
+{
+	uint32_t	 i;
+
+	crash_write(ks, "ta", s->cs_a[0], s->cs_a[1], 1);
+	for (i = s->cs_d[0]; i < s->cs_d[1]; i++)
+		crash_change(ks, i, 0);
+	if (s->cs_b[1] > s->cs_b[0])
+		crash_write(ks, "tb", s->cs_b[0], s->cs_b[1], 1);
+	crashpoint_arm(arm, countdown);
+	switch (s->cs_op) {
+	case CRASH_SET:
+		crash_change(ks, s->cs_f[0], 2);
+		break;
+	case CRASH_DEL:
+		crash_change(ks, s->cs_f[0], 0);
+		break;
+	case CRASH_WRITE:
+		crash_write(ks, "ta", s->cs_f[0], s->cs_f[1], 3);
+		break;
+	default:
+		if (testarena_copy_key(ks, 0, "ta", 0, "tb",
+		    s->cs_op == CRASH_COPY, NOW) != 1)
+			_exit(3);
+		break;
+	}
+	_exit(0);
+}
+
+/* Does key `name' hold generations gen[]? */
+static int
+crash_matches(struct keyspace *ks, const char *name, const uint32_t *gen)
+{
+	struct model		 m;
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	uint32_t		 i;
+	int			 good;
+
+	m.gen = (uint32_t *)gen;
+	m.nfields = CRASH_FIELDS;
+	for (i = 0, m.count = 0; i < CRASH_FIELDS; i++)
+		m.count += gen[i] != 0;
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	good = table_matches(ks, st, &k, &m, 1);
+	keyspace_unlock(ks, st);
+	return (good);
+}
+
+/*
+ * One trial: 1 when the store is consistent afterwards; *killed says
+ * whether the child died.
+ */
+static int
+crash_trial(const struct crash_scn *s, const char *arm, uint64_t countdown,
+    uint64_t repair, int *killed)
+{
+	static char		 name[64];
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct arena_params	 ap;
+	struct crash_model	 before, after;
+	char			 err[256];
+	pid_t			 pid;
+	int			 status, good = 1;
+
+	snprintf(name, sizeof(name), "/hydra-dict-crash-%ld", (long)getpid());
+	(void)arena_unlink(name);
+	store_default_params(&ap, CRASH_BYTES);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 1;
+	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		*killed = 0;
+		return (0);
+	}
+	if ((pid = fork()) == 0)
+		crash_child(&ks, s, arm, countdown);
+	waitpid(pid, &status, 0);
+	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		diag("%s: the child failed (status %#x)", s->cs_what, status);
+		good = 0;
+	}
+	if (*killed && repair > 0 && (pid = fork()) == 0) {
+		/* A repairer that dies in the middle of its repair. */
+		crashpoint_arm("any", repair);
+		(void)check_arena(&a, 0, NULL, NULL);
+		_exit(0);
+	}
+	if (*killed && repair > 0)
+		waitpid(pid, &status, 0);
+	if (check_arena(&a, 0, stderr, NULL) != 0) {
+		diag("%s: the checker complains after a kill at %s %llu",
+		    s->cs_what, arm, (unsigned long long)countdown);
+		good = 0;
+	}
+	crash_model(s, 0, &before);
+	crash_model(s, 1, &after);
+	if (!(crash_matches(&ks, "ta", before.cm_gen[0]) &&
+	    crash_matches(&ks, "tb", before.cm_gen[1])) &&
+	    !(crash_matches(&ks, "ta", after.cm_gen[0]) &&
+	    crash_matches(&ks, "tb", after.cm_gen[1]))) {
+		diag("%s: killed at %s %llu, the tables are neither as before "
+		    "nor as after", s->cs_what, arm,
+		    (unsigned long long)countdown);
+		good = 0;
+	}
+	if (!*killed && !(crash_matches(&ks, "ta", after.cm_gen[0]) &&
+	    crash_matches(&ks, "tb", after.cm_gen[1]))) {
+		diag("%s: not killed, yet not done", s->cs_what);
+		good = 0;
+	}
+	arena_detach(&a);
+	(void)arena_unlink(name);
+	return (good);
+}
+
+static void
+test_crash(void)
+{
+	const struct crash_scn	*s;
+	uint64_t		 c;
+	size_t			 i, j, round;
+	unsigned		 kills, broken;
+	int			 killed;
+
+	if (!ok(crashpoint_enabled(), "this build has crash points"))
+		return;
+	/* Thousands of repairs follow: keep their notes quiet. */
+	log_init("dict_test", 1, -1);
+	/* Every crash point hit of each change, in turn. */
+	for (i = 0; i < nitems(crash_scns); i++) {
+		s = &crash_scns[i];
+		kills = broken = 0;
+		for (c = 1; c < 5000; c++) {
+			broken += !crash_trial(s, "any", c, c % 3 == 0 ?
+			    1 + c % 17 : 0, &killed);
+			if (!killed)
+				break;
+			kills++;
+		}
+		ok(kills > 0 && broken == 0 && c < 5000, "%s: killed at each "
+		    "of its %u crash point hits, the table is as before or "
+		    "as after and the arena whole (%u broken)", s->cs_what,
+		    kills, broken);
+	}
+	/* Each of dict.c's own, reached in some change. */
+	for (j = 0; j < nitems(dict_crashpoints); j++) {
+		kills = broken = 0;
+		for (round = 0; round < 4 && kills == 0; round++)
+			for (i = 0; i < nitems(crash_scns); i++) {
+				broken += !crash_trial(&crash_scns[i],
+				    dict_crashpoints[j], 1, round % 2 ?
+				    1 + round : 0, &killed);
+				kills += killed;
+			}
+		ok(kills > 0 && broken == 0, "crash point %s: %u kills, each "
+		    "leaving the tables as before or as after (%u broken)",
+		    dict_crashpoints[j], kills, broken);
+	}
+}
+
 int
 main(void)
 {
@@ -898,8 +1316,10 @@ main(void)
 	test_scan(&a, &ks);
 	test_random(&ks);
 	test_lifecycle(&a, &ks);
+	test_checker(&a, &ks);
 	test_memory(&ks);
 	testarena_destroy(&a);
 	test_enomem();
+	test_crash();
 	return (tap_done());
 }
