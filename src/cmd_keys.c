@@ -33,6 +33,7 @@
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/glob.h"
+#include "hydra/hmap.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
@@ -88,6 +89,8 @@ keys_type_name(uint8_t type)
 		return ("zset");
 	case OBJ_SET:
 		return ("set");
+	case OBJ_HASH:
+		return ("hash");
 	default:
 		return ("none");
 	}
@@ -1016,6 +1019,8 @@ cmd_object(struct client *cl, int argc, const char *const *argv,
 		enc = zset_encoding(e);
 	else if (OBJ_TYPE(e->e_type) == OBJ_SET)
 		enc = set_is_ints(e) ? "intset" : "hashtable";
+	else if (OBJ_TYPE(e->e_type) == OBJ_HASH)
+		enc = hmap_encoding(e);
 	else
 		enc = cmd_string_encoding(e, &refcount);
 	if (i == 1)

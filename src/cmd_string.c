@@ -452,11 +452,10 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 	struct ks_key		 k;
 	const struct entry	*e;
 	const char		*v;
-	char			 buf[5 * 1024], *p;
-	size_t			 vlen;
+	char			 buf[COMMAND_LD_MAX];
+	size_t			 vlen, n;
 	long double		 value = 0, incr;
 	int64_t			 expire = KEYSPACE_NO_EXPIRE;
-	int			 n;
 
 	(void)argc;
 	if (cmd_string_find(cl, &k, argv[1], argvlen[1], 0,
@@ -477,33 +476,15 @@ cmd_incrbyfloat(struct client *cl, int argc, const char *const *argv,
 		    "increment would produce NaN or Infinity");
 		return;
 	}
-	n = snprintf(buf, sizeof(buf), "%.17Lf", value);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		keyspace_unlock(ks, st);
-		reply_error(&cl->cl_reply, "value is not a valid float");
-		return;
-	}
-	if (strchr(buf, '.') != NULL) {
-		p = buf + n - 1;
-		while (*p == '0') {
-			p--;
-			n--;
-		}
-		if (*p == '.')
-			n--;
-	}
-	if (n == 2 && buf[0] == '-' && buf[1] == '0') {
-		buf[0] = '0';
-		n = 1;
-	}
+	n = command_fmt_ld(buf, value);
 	if (keyspace_put_locked(ks, st, &k, OBJ_STRING | OBJ_STR_MADE, buf,
-	    (size_t)n, expire) == -1) {
+	    n, expire) == -1) {
 		keyspace_unlock(ks, st);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
 	}
 	keyspace_unlock(ks, st);
-	reply_bulk(&cl->cl_reply, buf, (size_t)n);
+	reply_bulk(&cl->cl_reply, buf, n);
 	return;
 notfloat:
 	keyspace_unlock(ks, st);

@@ -62,6 +62,7 @@ static const struct command_family *const command_families[] = {
 	&cmd_zset_range_family,
 	&cmd_zset_ops_family,
 	&cmd_set_family,
+	&cmd_hash_family,
 	&cmd_server_family,
 	&cmd_command_family,
 };
@@ -597,28 +598,6 @@ command_mpop_find(struct client *cl, struct ks_multi *m,
 }
 
 int
-command_parse_ld(const char *s, size_t len, long double *out)
-{
-	char		 buf[5 * 1024];	/* MAX_LONG_DOUBLE_CHARS */
-	char		*end;
-	long double	 v;
-
-	if (len == 0 || len >= sizeof(buf))
-		return (-1);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	v = strtold(buf, &end);
-	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
-	    (size_t)(end - buf) != len ||
-	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
-	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
-		return (-1);
-	*out = v;
-	return (0);
-}
-
-int
 command_scan_cursor(struct client *cl, const char *arg, size_t len,
     uint64_t *cursor)
 {
@@ -666,6 +645,54 @@ command_parse_ll(const char *s, size_t len, long long *out)
 		return (-1);
 	*out = v;
 	return (0);
+}
+
+int
+command_parse_ld(const char *s, size_t len, long double *out)
+{
+	char		 buf[COMMAND_LD_MAX];
+	char		*end;
+	long double	 v;
+
+	if (len == 0 || len >= sizeof(buf))
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtold(buf, &end);
+	if (isspace((unsigned char)buf[0]) || *end != '\0' ||
+	    (size_t)(end - buf) != len ||
+	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL ||
+	    fpclassify(v) == FP_ZERO)) || errno == EINVAL || isnan(v))
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+size_t
+command_fmt_ld(char *buf, long double v)
+{
+	char	*p;
+	int	 n;
+
+	/* A finite long double takes under 5,000 bytes this way. */
+	n = snprintf(buf, COMMAND_LD_MAX, "%.17Lf", v);
+	if (n < 0 || n >= COMMAND_LD_MAX)
+		n = 0;
+	if (memchr(buf, '.', (size_t)n) != NULL) {
+		p = buf + n - 1;
+		while (*p == '0') {
+			p--;
+			n--;
+		}
+		if (*p == '.')
+			n--;
+	}
+	if (n == 2 && buf[0] == '-' && buf[1] == '0') {
+		buf[0] = '0';
+		n = 1;
+	}
+	return ((size_t)n);
 }
 
 int64_t

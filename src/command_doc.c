@@ -23,6 +23,7 @@
 #define SZ	CMD_ACL_SORTEDSET
 #define ZG	"sorted-set"
 #define SET	CMD_ACL_SET
+#define HSH	CMD_ACL_HASH
 
 #define O1	"O(1)"
 #define ON	"O(N)"
@@ -173,6 +174,47 @@ static const struct command_doc command_docs[] = {
 	{ "substr", "Read a part of a string (the old name of GETRANGE)",
 	    "1.0.0", "string", ON, STR, NULL, "RO access",
 	    "key:key start:integer end:integer" },
+	/* hash */
+	{ "hdel", "Remove fields from a hash", "2.0.0", "hash", ON, HSH, NULL,
+	    "RW delete", "key:key field:string..." },
+	{ "hexists", "Tell whether a hash has a field", "2.0.0", "hash", O1,
+	    HSH, NULL, "RO", "key:key field:string" },
+	{ "hget", "Read the value of a field of a hash", "2.0.0", "hash", O1,
+	    HSH, NULL, "RO access", "key:key field:string" },
+	{ "hgetall", "Read every field of a hash with its value", "2.0.0",
+	    "hash", ON, HSH, "nondeterministic_output_order", "RO access",
+	    "key:key" },
+	{ "hincrby", "Add an integer to the value of a field of a hash",
+	    "2.0.0", "hash", O1, HSH, NULL, "RW access update",
+	    "key:key field:string increment:integer" },
+	{ "hincrbyfloat", "Add a decimal number to the value of a field of a "
+	    "hash", "2.6.0", "hash", O1, HSH, NULL, "RW access update",
+	    "key:key field:string increment:double" },
+	{ "hkeys", "Read every field name of a hash", "2.0.0", "hash", ON,
+	    HSH, "nondeterministic_output_order", "RO access", "key:key" },
+	{ "hlen", "Count the fields of a hash", "2.0.0", "hash", O1, HSH,
+	    NULL, "RO", "key:key" },
+	{ "hmget", "Read the values of several fields of a hash", "2.0.0",
+	    "hash", ON, HSH, NULL, "RO access", "key:key field:string..." },
+	{ "hmset", "Store several fields of a hash (the old form of HSET)",
+	    "2.0.0", "hash", ON, HSH, NULL, "RW update",
+	    "key:key field:string value:string..." },
+	{ "hrandfield", "Name fields of a hash picked at random", "6.2.0",
+	    "hash", ON, HSH, "nondeterministic_output", "RO access",
+	    "key:key ?count:integer ?withvalues:pure-token@WITHVALUES" },
+	{ "hscan", "Walk the fields of a hash a few at a time", "2.8.0",
+	    "hash", O1, HSH, "nondeterministic_output", "RO access",
+	    "key:key cursor:integer ?pattern:pattern@MATCH "
+	    "?count:integer@COUNT" },
+	{ "hset", "Store fields of a hash", "2.0.0", "hash", ON, HSH, NULL,
+	    "RW update", "key:key field:string value:string..." },
+	{ "hsetnx", "Store a field of a hash only if it is not there",
+	    "2.0.0", "hash", O1, HSH, NULL, "RW insert",
+	    "key:key field:string value:string" },
+	{ "hstrlen", "The length in bytes of the value of a field of a hash",
+	    "3.2.0", "hash", O1, HSH, NULL, "RO", "key:key field:string" },
+	{ "hvals", "Read every value of a hash", "2.0.0", "hash", ON, HSH,
+	    "nondeterministic_output_order", "RO access", "key:key" },
 	/* list */
 	{ "blmove", "Move an element from one end of a list to an end of "
 	    "another, waiting for one", "6.2.0", "list", O1, LST, NULL,

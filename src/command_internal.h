@@ -30,6 +30,7 @@ extern const struct command_family	cmd_zset_family;
 extern const struct command_family	cmd_zset_range_family;
 extern const struct command_family	cmd_zset_ops_family;
 extern const struct command_family	cmd_set_family;
+extern const struct command_family	cmd_hash_family;
 extern const struct command_family	cmd_server_family;
 extern const struct command_family	cmd_command_family;
 
@@ -182,16 +183,23 @@ void	 command_reply_arity(struct client *, const char *name);
 int	 command_parse_ll(const char *s, size_t len, long long *out);
 
 /*
- * Parse argv as Redis's string2ld() does (a long double, as strtold()
- * reads it, with no blank in front, nothing after, neither an overflow
- * nor a NaN).  0, or -1.
+ * Parse argv as Redis's string2ld() does, in long double: no blank in
+ * front, nothing after, no NaN, no overflow; "inf" is taken.  0, or -1.
  */
+#define COMMAND_LD_MAX	(5 * 1024)	/* MAX_LONG_DOUBLE_CHARS */
 int	 command_parse_ld(const char *s, size_t len, long double *out);
 
 /*
- * Parse a SCAN cursor as Redis 7.0's parseScanCursorOrReply() does, with
- * strtoul(): no leading blank, nothing after the digits, within range.
- * 0, or -1 after the error reply ("invalid cursor").
+ * Print a finite v into buf (COMMAND_LD_MAX bytes, no NUL) as Redis's
+ * INCRBYFLOAT and HINCRBYFLOAT do: "%.17Lf" without trailing zeroes or a
+ * bare '.', and "-0" as "0".  The length.
+ */
+size_t	 command_fmt_ld(char *buf, long double v);
+
+/*
+ * Parse a SCAN-family cursor as Redis 7.0's parseScanCursorOrReply() does,
+ * with strtoul(): up to a NUL, no leading blank, nothing after the digits,
+ * within range.  0, or -1 after the "invalid cursor" reply.
  */
 #define COMMAND_CURSOR_MAX	32	/* digits of a cursor, and then some */
 int	 command_scan_cursor(struct client *, const char *arg, size_t len,

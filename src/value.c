@@ -10,6 +10,7 @@
 #include "hydra/check.h"
 #include "hydra/dict.h"
 #include "hydra/intset.h"
+#include "hydra/hmap.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -57,11 +58,14 @@ value_move_bytes(const struct entry *e, size_t klen, char buf[VALUE_MOVE_MAX],
 	return (entry_value(e, vlen));
 }
 
-/* Lists. */
-
-static void
-value_check_packed_list(struct check *ck, const struct entry *e,
-    unsigned db, uint32_t stripe)
+/*
+ * A value packed in its entry after a 32-bit count: `per' elements for
+ * each thing counted (1 for a list's elements, 2 for a hash's fields and
+ * values), at least one thing.  0, or -1 after the problem is reported.
+ */
+static int
+value_check_packed(struct check *ck, const struct entry *e, unsigned db,
+    uint32_t stripe, const char *what, unsigned per)
 {
 	const char	*v;
 	size_t		 vlen;
@@ -69,15 +73,21 @@ value_check_packed_list(struct check *ck, const struct entry *e,
 
 	v = entry_value(e, &vlen);
 	if (vlen < 4) {
-		check_error(ck, "db %u stripe %u: packed list of %zu bytes",
-		    db, stripe, vlen);
-		return;
+		check_error(ck, "db %u stripe %u: packed %s of %zu bytes",
+		    db, stripe, what, vlen);
+		return (-1);
 	}
 	memcpy(&n, v, 4);
-	if (n == 0 || !pack_valid(v + 4, vlen - 4, n))
-		check_error(ck, "db %u stripe %u: packed list does not hold "
-		    "the %u elements it counts", db, stripe, n);
+	if (n == 0 || !pack_valid(v + 4, vlen - 4, (uint64_t)n * per)) {
+		check_error(ck, "db %u stripe %u: packed %s does not hold "
+		    "the %u %s it counts", db, stripe, what, n,
+		    per == 2 ? "pairs" : "elements");
+		return (-1);
+	}
+	return (0);
 }
+
+/* Lists. */
 
 static void
 value_check_chain(struct check *ck, const struct entry *e, unsigned db,
@@ -172,7 +182,11 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 {
 	switch (e->e_type) {
 	case OBJ_LIST | OBJ_LIST_PACKED:
-		value_check_packed_list(ck, e, db, stripe);
+		(void)value_check_packed(ck, e, db, stripe, "list", 1);
+		break;
+	case OBJ_HASH | OBJ_HASH_PACKED:
+		if (value_check_packed(ck, e, db, stripe, "hash", 2) == 0)
+			hmap_check(ck, e, db, stripe);
 		break;
 	case OBJ_LIST | OBJ_LIST_CHAIN:
 		value_check_chain(ck, e, db, stripe);

@@ -729,7 +729,6 @@ worker_before_sleep(struct event_loop *loop, void *arg)
 	int		 i;
 
 	(void)loop;
-	object_limits_apply(&w->w_cfg);
 	/* Keys this process expired, lazily or actively, go to INFO. */
 	worker_publish_count(w, SB_EXPIRED_KEYS, keyspace_expired_keys());
 	worker_publish_count(w, SB_LOCK_REPAIRS, lock_repairs_done());

@@ -132,6 +132,10 @@ diff_case() {
 	diff_case arity_connection
 }
 
+@test "differential: arity_hashes" {
+	diff_case arity_hashes
+}
+
 @test "differential: arity_keys" {
 	diff_case arity_keys
 }
@@ -226,6 +230,46 @@ diff_case() {
 
 @test "differential: getex" {
 	diff_case getex
+}
+
+@test "differential: hash_basic" {
+	diff_case hash_basic
+}
+
+@test "differential: hash_binary" {
+	diff_case hash_binary
+}
+
+@test "differential: hash_encoding" {
+	diff_case hash_encoding
+}
+
+@test "differential: hash_encoding_pipeline" {
+	diff_case hash_encoding_pipeline
+}
+
+@test "differential: hash_hincrby" {
+	diff_case hash_hincrby
+}
+
+@test "differential: hash_hincrbyfloat" {
+	diff_case hash_hincrbyfloat
+}
+
+@test "differential: hash_hrandfield" {
+	diff_case hash_hrandfield
+}
+
+@test "differential: hash_hscan" {
+	diff_case hash_hscan
+}
+
+@test "differential: hash_keys" {
+	diff_case hash_keys
+}
+
+@test "differential: hash_resp3" {
+	diff_case hash_resp3
 }
 
 @test "differential: hello_errors" {

@@ -22,37 +22,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import resp_client  # noqa: E402
 
 
-def connect(port):
-    s = resp_client.connect(port)
-    s.settimeout(30)
-    return s, s.makefile("rb")
-
-
-def encode(args):
-    return resp_client.encode(*args)
-
-
-def read_reply(f):
-    line = f.readline()
-    if not line:
-        raise EOFError("connection closed")
-    kind = line[:1]
-    if kind in b"+-:_,#":
-        return line
-    if kind == b"$":
-        n = int(line[1:-2])
-        return line if n < 0 else line + f.read(n + 2)
-    if kind in b"*%~>":
-        n = int(line[1:-2])
-        if kind == b"%":
-            n *= 2
-        out = line
-        for _ in range(max(n, 0)):
-            out += read_reply(f)
-        return out
-    raise ValueError("unexpected reply %r" % line)
-
-
 KEYS = ["l1", "l2", "l3"]
 
 
@@ -125,12 +94,13 @@ def show(args):
 def compare(port_a, port_b, cmds):
     """Send each command to both servers: 0 when every reply is the
     same, else 1 after showing the first that differs."""
-    (sa, fa), (sb, fb) = connect(port_a), connect(port_b)
+    sa, fa = resp_client.connect_file(port_a)
+    sb, fb = resp_client.connect_file(port_b)
     for i, args in enumerate(cmds):
-        req = encode(args)
+        req = resp_client.encode(*args)
         sa.sendall(req)
         sb.sendall(req)
-        ra, rb = read_reply(fa), read_reply(fb)
+        ra, rb = resp_client.read_raw(fa), resp_client.read_raw(fb)
         if ra != rb:
             print("command %d differs: %s" % (i, show(args)))
             print("hydrad:       %r" % ra[:400])
@@ -147,10 +117,10 @@ def random_run(port_a, port_b, seed, count):
 
 
 def push(port, key, count, size):
-    s, f = connect(port)
+    s, f = resp_client.connect_file(port)
     elems = [(b"%d:" % i).ljust(size, b"p") for i in range(count)]
-    s.sendall(encode(["RPUSH", key] + elems))
-    sys.stdout.write(read_reply(f).decode())
+    s.sendall(resp_client.encode(*(["RPUSH", key] + elems)))
+    sys.stdout.write(resp_client.read_raw(f).decode())
     return 0
 
 

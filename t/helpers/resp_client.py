@@ -39,6 +39,40 @@ def encode(*args):
     return out
 
 
+def connect_file(port, timeout=30):
+    """A connection and a buffered reader of it."""
+    s = connect(port)
+    s.settimeout(timeout)
+    return s, s.makefile("rb")
+
+
+def read_parts(f, out):
+    """Append the pieces of one reply, of any RESP2 or RESP3 type, to the
+    list out."""
+    line = f.readline()
+    if not line:
+        raise EOFError("connection closed")
+    out.append(line)
+    kind = line[:1]
+    if kind in b"$=":
+        n = int(line[1:-2])
+        if n >= 0:
+            out.append(f.read(n + 2))
+    elif kind in b"*%~>":
+        n = int(line[1:-2])
+        for _ in range(max(n * 2 if kind == b"%" else n, 0)):
+            read_parts(f, out)
+    elif kind not in b"+-:_,#(":
+        raise ValueError("unexpected reply %r" % line)
+
+
+def read_raw(f):
+    """The bytes of one whole reply."""
+    out = []
+    read_parts(f, out)
+    return b"".join(out)
+
+
 def read_reply(f):
     """
     One reply: a simple one as its line without CRLF, a bulk as its bytes

@@ -27,7 +27,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from list_diff import compare, connect, encode, read_reply  # noqa: E402
+import resp_client  # noqa: E402
+from list_diff import compare  # noqa: E402
 
 KEYS = ["z1", "z2", "z3"]
 POOL = ["a", "b", "c", "ab", "abc", "", "\x00", "a\x00", "zz"] + \
@@ -178,24 +179,24 @@ def batches(port, stopfile):
     while not os.path.exists(stopfile):
         try:
             if conn is None:
-                conn = connect(port)
+                conn = resp_client.connect_file(port)
             s, f = conn
             args = ["ZADD", "zb"]
             for j in range(10):
                 args += [str(i), "b%d:%d" % (i, j)]
-            s.sendall(encode(args) + encode(["ZUNIONSTORE", "zu", "1",
-                                             "zb"]))
-            read_reply(f)
-            read_reply(f)
+            s.sendall(resp_client.encode(*args) +
+                      resp_client.encode("ZUNIONSTORE", "zu", "1", "zb"))
+            resp_client.read_raw(f)
+            resp_client.read_raw(f)
             i += 1
         except (OSError, EOFError, ValueError):
             conn = None
             time.sleep(0.05)
-    s, f = connect(port)
+    s, f = resp_client.connect_file(port)
     bad = 0
     for key in ("zb", "zu"):
-        s.sendall(encode(["ZRANGE", key, "0", "-1"]))
-        reply = read_reply(f).split(b"\r\n")
+        s.sendall(resp_client.encode("ZRANGE", key, "0", "-1"))
+        reply = resp_client.read_raw(f).split(b"\r\n")
         counts = {}
         for m in reply[2::2]:
             counts[m.split(b":")[0]] = counts.get(m.split(b":")[0], 0) + 1
