@@ -182,15 +182,6 @@ start_server() {
 	fi
 }
 
-# check_arena: hydractl's structural check of the running server's arena
-# finds no problem.
-check_arena() {
-	run "$HYDRACTL" -a "$HYDRA_ARENA" check
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *" 0 problems"* ]]
-}
-
 # start_oracle [ARGS...]: start Debian's redis-server, the reference for
 # replies, on a port and in a directory of its own, with persistence off
 # and ARGS (redis-server's own "--directive value" arguments, e.g.
