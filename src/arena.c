@@ -8,7 +8,8 @@
  *
  * Crash story: a creator that dies before storing the magic leaves an object
  * that arena_attach() refuses ("not initialised"); nothing else here is
- * mutated after creation except ah_clean.
+ * mutated after creation except the owner's pid and ah_clean, each one
+ * aligned store (arena_adopt()).
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -114,7 +115,7 @@ arena_create(struct arena *a, const char *name,
 	h = a->ar_hdr = (struct arena_header *)a->ar_base;
 	h->ah_layout = ARENA_LAYOUT_VERSION;
 	h->ah_size = size;
-	h->ah_creator_pid = getpid();
+	h->ah_owner_pid = getpid();
 	h->ah_created = (uint64_t)time(NULL);
 	h->ah_nregions = (uint32_t)nmods;
 	h->ah_pages_off = off;
@@ -272,6 +273,14 @@ arena_commit(struct arena *a, uint64_t off, uint64_t len)
 		return (-1);
 	}
 	return (0);
+}
+
+void
+arena_adopt(struct arena *a)
+{
+	__atomic_store_n(&a->ar_hdr->ah_owner_pid, (int64_t)getpid(),
+	    __ATOMIC_RELAXED);
+	shm_store32(&a->ar_hdr->ah_clean, 0);
 }
 
 int

@@ -45,7 +45,7 @@ static const struct {
 	{ CMD_NO_MANDATORY_KEYS, "no_mandatory_keys" },
 	{ CMD_NO_MULTI, "no_multi" },
 	{ CMD_ALLOW_BUSY, "allow_busy" },
-	{ CMD_KEYNUM, "movablekeys" },
+	{ CMD_KEYNUM | CMD_MOVABLE, "movablekeys" },
 };
 
 static int
@@ -162,46 +162,75 @@ cmd_command_keyspec(struct reply_buf *rb, const char *flags, long index,
 	reply_int(rb, keynum ? 1 : 0);
 }
 
+/* A key spec whose keys no position tells (SORT's BY, GET and STORE). */
+static void
+cmd_command_keyspec_unknown(struct reply_buf *rb, const char *flags)
+{
+	int	 i;
+
+	reply_map_len(rb, 3);
+	reply_bulk_cstr(rb, "flags");
+	reply_set_len(rb, cmd_command_each(rb, flags, NULL));
+	cmd_command_each(rb, flags, cmd_command_put_status);
+	for (i = 0; i < 2; i++) {
+		reply_bulk_cstr(rb, i == 0 ? "begin_search" : "find_keys");
+		reply_map_len(rb, 2);
+		reply_bulk_cstr(rb, "type");
+		reply_bulk_cstr(rb, "unknown");
+		reply_bulk_cstr(rb, "spec");
+		reply_map_len(rb, 0);
+	}
+}
+
 /*
  * The key specs of an entry: one over its key positions, or, when its
  * documented flags are several lists separated by ';', one per key
  * position with those flags (LMOVE: the source, then the destination),
- * or a keynum spec (CMD_KEYNUM).
+ * or a keynum spec (CMD_KEYNUM); then one "unknown" spec for each list
+ * that starts with '*' (they come last).
  */
 static void
 cmd_command_keyspecs(struct reply_buf *rb, const struct command *cmd)
 {
 	const struct command_doc	*dc = command_doc_lookup(cmd->cmd_name);
-	const char			*flags;
+	const char			*flags, *p;
 	char				 buf[64];
-	long				 i, n;
+	long				 i, n, known = 1, unknown = 0;
 
 	if (dc != NULL && dc->dc_keyflags != NULL)
 		flags = dc->dc_keyflags;
 	else
 		flags = cmd->cmd_flags & CMD_WRITE ? "RW update" : "RO access";
+	for (p = flags; (p = strchr(p, ';')) != NULL; p++)
+		if (p[1] == '*')
+			unknown++;
+		else
+			known++;
 	if (cmd->cmd_flags & CMD_KEYNUM) {
-		reply_set_len(rb, 1);
-		cmd_command_keyspec(rb, flags, 1, 1, 0, 0);
-		return;
-	}
-	if (cmd->cmd_first_key <= 0) {
-		reply_set_len(rb, 0);
-		return;
-	}
-	if (strchr(flags, ';') == NULL) {
-		reply_set_len(rb, 1);
-		cmd_command_keyspec(rb, flags, cmd->cmd_first_key, 0,
+		reply_set_len(rb, 1 + unknown);
+		cmd_command_spec_flags(flags, 0, buf, sizeof(buf));
+		cmd_command_keyspec(rb, buf, 1, 1, 0, 0);
+	} else if (cmd->cmd_first_key <= 0)
+		reply_set_len(rb, unknown);
+	else if (known == 1) {
+		cmd_command_spec_flags(flags, 0, buf, sizeof(buf));
+		reply_set_len(rb, 1 + unknown);
+		cmd_command_keyspec(rb, buf, cmd->cmd_first_key, 0,
 		    cmd->cmd_last_key < 0 ? cmd->cmd_last_key :
 		    cmd->cmd_last_key - cmd->cmd_first_key, cmd->cmd_key_step);
-		return;
+	} else {
+		n = (cmd->cmd_last_key - cmd->cmd_first_key) /
+		    cmd->cmd_key_step + 1;
+		reply_set_len(rb, n + unknown);
+		for (i = 0; i < n; i++) {
+			cmd_command_spec_flags(flags, i, buf, sizeof(buf));
+			cmd_command_keyspec(rb, buf, cmd->cmd_first_key +
+			    i * cmd->cmd_key_step, 0, 0, 1);
+		}
 	}
-	n = (cmd->cmd_last_key - cmd->cmd_first_key) / cmd->cmd_key_step + 1;
-	reply_set_len(rb, n);
-	for (i = 0; i < n; i++) {
+	for (i = known; i < known + unknown; i++) {
 		cmd_command_spec_flags(flags, i, buf, sizeof(buf));
-		cmd_command_keyspec(rb, buf, cmd->cmd_first_key +
-		    i * cmd->cmd_key_step, 0, 0, 1);
+		cmd_command_keyspec_unknown(rb, buf + 1);
 	}
 }
 
@@ -466,6 +495,32 @@ cmd_command_list(struct client *cl, int argc, const char *const *argv,
 	reply_set_deferred_array(&cl->cl_reply, handle, n);
 }
 
+/*
+ * SORT's keys: the key to sort, and the destination of its last STORE.
+ * Options are skipped with their arguments (LIMIT two, BY and GET one),
+ * as Redis skips them; a STORE is seen even where an argument stands.
+ */
+static void
+cmd_command_getkeys_sort(struct client *cl, int argc,
+    const char *const *argv, const size_t *argvlen)
+{
+	int	 i, store = 0;
+
+	for (i = 2; i < argc; i++)
+		if (command_arg_is(argv[i], argvlen[i], "limit"))
+			i += 2;
+		else if (command_arg_is(argv[i], argvlen[i], "get") ||
+		    command_arg_is(argv[i], argvlen[i], "by"))
+			i += 1;
+		else if (command_arg_is(argv[i], argvlen[i], "store") &&
+		    i + 1 < argc)
+			store = i + 1;
+	reply_array_len(&cl->cl_reply, store != 0 ? 2 : 1);
+	reply_bulk(&cl->cl_reply, argv[1], argvlen[1]);
+	if (store != 0)
+		reply_bulk(&cl->cl_reply, argv[store], argvlen[store]);
+}
+
 /* COMMAND GETKEYS command arg ...: the keys by the entry's positions. */
 static void
 cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
@@ -497,6 +552,10 @@ cmd_command_getkeys(struct client *cl, int argc, const char *const *argv,
 		reply_array_len(&cl->cl_reply, (long)numkeys);
 		for (i = 2; i < 2 + numkeys; i++)
 			reply_bulk(&cl->cl_reply, cargv[i], clen[i]);
+		return;
+	}
+	if (strcmp(cmd->cmd_name, "sort") == 0) {
+		cmd_command_getkeys_sort(cl, cargc, cargv, clen);
 		return;
 	}
 	if (cmd->cmd_first_key <= 0) {

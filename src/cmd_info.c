@@ -492,6 +492,8 @@ info_hydra(struct info_ctx *ic)
 		info_line(ic, "workers_alive:%d", alive);
 		info_line(ic, "worker_respawns:%llu", (unsigned long long)
 		    scoreboard_respawns(ic->ic_sb));
+		info_line(ic, "watchdog_kills:%llu", (unsigned long long)
+		    scoreboard_watchdog_kills(ic->ic_sb));
 		info_line(ic, "this_worker:%d", worker_index(
 		    ic->ic_cl->cl_worker));
 	}

@@ -29,6 +29,7 @@
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/config.h"
+#include "hydra/keyspace.h"
 #include "hydra/config_live.h"
 #include "hydra/glob.h"
 #include "hydra/log.h"
@@ -218,9 +219,12 @@ cmd_lastsave(struct client *cl, int argc, const char *const *argv,
 	reply_int(&cl->cl_reply, t);
 }
 
-/* DEBUG SLEEP seconds: fractions allowed; what is not a number is 0. */
-static void
-cmd_debug_sleep(struct client *cl, const char *arg, size_t len)
+/*
+ * Sleep for `arg' seconds: fractions allowed; what is not a number is 0.
+ * 0, or -1 after the error reply.
+ */
+static int
+cmd_debug_pause(struct client *cl, const char *arg, size_t len)
 {
 	struct timespec	 ts;
 	char		*s;
@@ -228,7 +232,7 @@ cmd_debug_sleep(struct client *cl, const char *arg, size_t len)
 
 	if ((s = command_arg_cstr(arg, len)) == NULL) {
 		reply_error(&cl->cl_reply, "out of memory");
-		return;
+		return (-1);
 	}
 	d = strtod(s, NULL);
 	free(s);
@@ -238,7 +242,37 @@ cmd_debug_sleep(struct client *cl, const char *arg, size_t len)
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 			;
 	}
-	reply_status(&cl->cl_reply, "OK");
+	return (0);
+}
+
+/* DEBUG SLEEP seconds. */
+static void
+cmd_debug_sleep(struct client *cl, const char *arg, size_t len)
+{
+	if (cmd_debug_pause(cl, arg, len) == 0)
+		reply_status(&cl->cl_reply, "OK");
+}
+
+/*
+ * DEBUG HOLD-LOCK key seconds: sleep with the key's stripe locked, as a
+ * stopped or looping worker would hold it (hydra's own, for testing the
+ * lock watchdog).
+ */
+static void
+cmd_debug_hold_lock(struct client *cl, const char *const *argv,
+    const size_t *argvlen)
+{
+	struct keyspace		*ks = cl->cl_ks;
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	int			 rc;
+
+	keyspace_key(ks, &k, argv[2], argvlen[2]);
+	st = keyspace_lock(ks, cl->cl_db, &k);
+	rc = cmd_debug_pause(cl, argv[3], argvlen[3]);
+	keyspace_unlock(ks, st);
+	if (rc == 0)
+		reply_status(&cl->cl_reply, "OK");
 }
 
 /*
@@ -285,6 +319,8 @@ cmd_debug(struct client *cl, int argc, const char *const *argv,
 		"    Write <message> to the server's log.",
 		"SLEEP <seconds>",
 		"    Stop this worker for <seconds> (decimals allowed).",
+		"HOLD-LOCK <key> <seconds>",
+		"    Stop this worker for <seconds> holding <key>'s lock.",
 	};
 	char	*msg;
 
@@ -302,6 +338,11 @@ cmd_debug(struct client *cl, int argc, const char *const *argv,
 	}
 	if (argc == 3 && command_arg_is(argv[1], argvlen[1], "sleep")) {
 		cmd_debug_sleep(cl, argv[2], argvlen[2]);
+		return;
+	}
+	if (argc == 4 && command_arg_is(argv[1], argvlen[1], "hold-lock") &&
+	    cl->cl_ks != NULL) {
+		cmd_debug_hold_lock(cl, argv, argvlen);
 		return;
 	}
 	if (argc == 3 && command_arg_is(argv[1], argvlen[1], "log")) {

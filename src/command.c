@@ -53,6 +53,7 @@ static const struct command_family *const command_families[] = {
 	&cmd_string_family,
 	&cmd_keys_family,
 	&cmd_list_family,
+	&cmd_sort_family,
 	&cmd_server_family,
 	&cmd_command_family,
 };

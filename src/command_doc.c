@@ -85,6 +85,22 @@ static const struct command_doc command_docs[] = {
 	    NULL,
 	    "cursor:integer ?pattern:pattern@MATCH ?count:integer@COUNT "
 	    "?type:string@TYPE" },
+	{ "sort", "Sort the elements of a list, set or sorted set, or store "
+	    "them sorted", "1.0.0", "generic",
+	    "O(N+M*log(M)): N elements, M of them returned",
+	    LST | CMD_ACL_SET | CMD_ACL_SORTEDSET | DANGER, NULL,
+	    "RO access;*RO access;*OW update",
+	    "key:key ?pattern:pattern@BY ?offset:integer@LIMIT "
+	    "?count:integer ?pattern:pattern...@GET ?order:string "
+	    "?sorting:pure-token@ALPHA ?destination:key@STORE" },
+	{ "sort_ro", "Sort the elements of a list, set or sorted set",
+	    "7.0.0", "generic",
+	    "O(N+M*log(M)): N elements, M of them returned",
+	    LST | CMD_ACL_SET | CMD_ACL_SORTEDSET | DANGER, NULL,
+	    "RO access;*RO access",
+	    "key:key ?pattern:pattern@BY ?offset:integer@LIMIT "
+	    "?count:integer ?pattern:pattern...@GET ?order:string "
+	    "?sorting:pure-token@ALPHA" },
 	{ "ttl", "A key's time to live in seconds", "1.0.0", "generic", O1, KS,
 	    "nondeterministic_output", "RO access", "key:key" },
 	{ "type", "The kind of value a key holds", "1.0.0", "generic", O1, KS,

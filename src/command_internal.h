@@ -23,6 +23,7 @@ extern const struct command_family	cmd_client_family;
 extern const struct command_family	cmd_string_family;
 extern const struct command_family	cmd_keys_family;
 extern const struct command_family	cmd_list_family;
+extern const struct command_family	cmd_sort_family;
 extern const struct command_family	cmd_server_family;
 extern const struct command_family	cmd_command_family;
 

@@ -230,8 +230,11 @@ const struct config_directive config_directives[] = { INT("port", MUT | CONFIG_F
 	MEM("arena-size", CONFIG_F_HYDRA, cf_arena_size, "1gb", 1024 * 1024,
 	    LLONG_MAX),
 	STR("arena-name", CONFIG_F_HYDRA, cf_arena_name, "", NULL),
+	BOOL("arena-keep", CONFIG_F_HYDRA, cf_arena_keep, "no"),
 	INTCHK("stripes", CONFIG_F_HYDRA, cf_stripes, "256", 1, 512,
 	    config_check_pow2),
+	INT("lock-watchdog-ms", CONFIG_F_HYDRA, cf_lock_watchdog_ms, "5000", 0,
+	    INT_MAX),
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL, NULL, NULL } };
 
 #undef MUT

@@ -133,7 +133,7 @@ ctl_attach(const char *name, struct arena *a, struct keyspace *ks)
 
 /*
  * check [--live | --full]: run the arena checker.  By default the check is
- * live (structure only) when the arena's creator is still running, since
+ * live (structure only) when the arena's owner is still running, since
  * then chunks may be allocated and freed under the allocation sweep.
  */
 static int
@@ -157,18 +157,18 @@ ctl_check(const char *name, int argc, char *argv[])
 	if (ctl_attach(name, &a, NULL) == -1)
 		return (CTL_EXIT_NOARENA);
 
-	pid = a.ar_hdr->ah_creator_pid;
+	pid = a.ar_hdr->ah_owner_pid;
 	in_use = pid != getpid() && arena_pid_running(pid);
 	flags = (force_live || (in_use && !force_full)) ? CHECK_LIVE : 0;
 	if ((flags & CHECK_LIVE) && in_use)
-		printf("note: the arena is in use by its creator, pid %lld: "
+		printf("note: the arena is in use by its owner, pid %lld: "
 		    "checking structure only; the allocation sweep (leak "
 		    "detection) was skipped\n", (long long)pid);
 	else if (flags & CHECK_LIVE)
 		printf("note: live check requested: checking structure only; "
 		    "the allocation sweep (leak detection) was skipped\n");
 	else if (in_use)
-		warnx("warning: the arena's creator, pid %lld, is running; "
+		warnx("warning: the arena's owner, pid %lld, is running; "
 		    "a full check may report its allocations in progress as "
 		    "problems", (long long)pid);
 	fflush(stdout);
@@ -399,12 +399,12 @@ ctl_destroy(const char *name, int argc, char *argv[])
 	if (!ctl_exists(name))
 		return (CTL_EXIT_NOARENA);
 
-	/* A damaged arena has no creator to ask about: it may go. */
+	/* A damaged arena has no owner to ask about: it may go. */
 	if (arena_attach(&a, name, 0, errbuf, sizeof(errbuf)) == 0) {
-		pid = a.ar_hdr->ah_creator_pid;
+		pid = a.ar_hdr->ah_owner_pid;
 		arena_detach(&a);
 		if (!force && pid != getpid() && arena_pid_running(pid)) {
-			warnx("arena %s is in use by its creator, pid %lld; "
+			warnx("arena %s is in use by its owner, pid %lld; "
 			    "stop it first, or use destroy -f", name,
 			    (long long)pid);
 			return (CTL_EXIT_PROBLEM);
@@ -420,7 +420,7 @@ ctl_destroy(const char *name, int argc, char *argv[])
 	return (CTL_EXIT_OK);
 }
 
-/* status: what the header says, and whether its creator still runs. */
+/* status: what the header says, and whether its owner still runs. */
 static int
 ctl_status(const char *name, int argc, char *argv[])
 {
@@ -446,8 +446,8 @@ ctl_status(const char *name, int argc, char *argv[])
 	printf("layout: %u\n", h->ah_layout);
 	printf("pages: %u\n", h->ah_npages);
 	printf("created: %s\n", when);
-	printf("creator_pid: %lld (%s)\n", (long long)h->ah_creator_pid,
-	    arena_pid_running(h->ah_creator_pid) ? "running" : "not running");
+	printf("owner_pid: %lld (%s)\n", (long long)h->ah_owner_pid,
+	    arena_pid_running(h->ah_owner_pid) ? "running" : "not running");
 	printf("clean: %s\n", shm_load32(&h->ah_clean) ? "yes" : "no");
 	arena_detach(&a);
 	return (CTL_EXIT_OK);

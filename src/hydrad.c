@@ -3,16 +3,19 @@
  * arena, hand over to the supervisor.
  *
  * Run by the supervisor, hydrad's first process, before it forks anything.
- * It takes no lock: it creates the arena (its pid is recorded in the
- * header as the creator), and from then on supervisor.c owns it and
- * touches only the header's ah_clean word.
+ * It creates the arena (its pid is recorded in the header as the owner),
+ * or adopts one an earlier hydrad left behind, after the checker (which
+ * takes every lock in turn, repairing what dead holders left) finds it
+ * whole; from then on supervisor.c owns it and touches only the header's
+ * ah_clean word.
  *
  * Startup reads like a checklist: parse the flags and the configuration
  * (a file and "--directive value" overrides, as redis-server reads them),
- * refuse an arena that already exists, enter the data directory, open the
- * log and the pidfile, open the listening sockets, detach if daemonize
- * says so (and neither -d nor a service manager forbids it), create the
- * arena, write the pid, tell the service manager, supervise.  Whatever can be wrong with the configuration is found before
+ * refuse an arena that another running hydrad serves, enter the data
+ * directory, open the log and the pidfile, open the listening sockets,
+ * detach if daemonize says so (and neither -d nor a service manager
+ * forbids it), create the arena or adopt the one left behind, write the
+ * pid, tell the service manager, supervise.  Whatever can be wrong with the configuration is found before
  * detaching, so it fails on the terminal that started hydrad, with its
  * message and exit status 1; a daemon that fails after detaching and
  * before it is ready still has that terminal, and its parent exits with
@@ -24,9 +27,10 @@
  * each -v raises loglevel by one step.
  *
  * Crash policy: see supervisor.c.  If the supervisor itself is killed
- * without a chance to shut down, the arena stays behind with ah_clean
- * still 0, and the next hydrad refuses to start over it until an operator
- * removes it with "hydractl destroy".
+ * without a chance to shut down, its workers follow it (they watch their
+ * parent), the arena stays behind with ah_clean still 0, and the next
+ * hydrad started with the same settings serves it at once, without
+ * reading the disk.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -47,8 +51,10 @@
 #include <unistd.h>
 
 #include "hydra/arena.h"
+#include "hydra/check.h"
 #include "hydra/compat.h"
 #include "hydra/config.h"
+#include "hydra/keyspace.h"
 #include "hydra/log.h"
 #include "hydra/notify.h"
 #include "hydra/store.h"
@@ -172,12 +178,15 @@ hydrad_check_conf(const struct config *cfg, char *name, size_t namelen)
 }
 
 /*
- * Refuse to start over an arena that already exists: it belongs to another
- * hydrad, or was left by one that did not shut down; either way removing
- * it is the operator's decision.
+ * An arena by this name already exists.  If its owner still runs, it is
+ * another hydrad's: refuse.  If not, it was left behind (a supervisor that
+ * was killed, or a clean shutdown with arena-keep): 1, to attach to it
+ * once the daemon is set up.  One that cannot be attached (another layout
+ * version, not initialised) is refused with the reason.  0 when there is
+ * none.
  */
-static void
-hydrad_refuse_existing(const char *name)
+static int
+hydrad_existing(const char *name)
 {
 	struct arena	 a;
 	char		 errbuf[256];
@@ -187,22 +196,71 @@ hydrad_refuse_existing(const char *name)
 	fd = shm_open(name, O_RDONLY, 0);
 	if (fd == -1) {
 		if (errno == ENOENT)
-			return;
+			return (0);
 		err(1, "arena %s: shm_open", name);
 	}
 	close(fd);
 	if (arena_attach(&a, name, 0, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "arena %s exists but is not usable (%s); remove it "
-		    "with `hydractl -a %s destroy`", name, errbuf, name);
-	pid = a.ar_hdr->ah_creator_pid;
+		    "with `hydractl -a %s destroy` (its data is lost)", name,
+		    errbuf, name);
+	pid = a.ar_hdr->ah_owner_pid;
 	arena_detach(&a);
 	if (arena_pid_running(pid))
-		errx(1, "arena %s exists (created by pid %lld); another "
-		    "hydrad may be running; remove it with `hydractl -a %s "
-		    "destroy`", name, (long long)pid, name);
-	errx(1, "arena %s exists (created by pid %lld, no longer running); "
-	    "remove it with `hydractl -a %s destroy`", name, (long long)pid,
-	    name);
+		errx(1, "arena %s exists (served by pid %lld); another "
+		    "hydrad may be running; stop it, or remove the arena with "
+		    "`hydractl -a %s destroy`", name, (long long)pid, name);
+	return (1);
+}
+
+/*
+ * Serve the arena an earlier hydrad left: it must have the size and the
+ * shape (databases, stripes) the configuration asks for, and the checker
+ * must find it whole; every lock a dead process held is repaired on the
+ * way (the checker takes each one).  Then it is ours.  Fatal otherwise:
+ * the operator decides what becomes of the data.
+ */
+static void
+hydrad_attach(struct arena *a, const char *name,
+    const struct arena_params *ap)
+{
+	struct keyspace	 ks;
+	struct check	 ck;
+	struct timespec	 t0, t1;
+	char		 errbuf[256];
+	int64_t		 problems, left_by;
+	int		 clean;
+
+	if (store_attach(a, &ks, name, ap->ap_size, errbuf,
+	    sizeof(errbuf)) == -1)
+		fatalx("arena %s was left behind but cannot be served: %s; "
+		    "remove it with `hydractl -a %s destroy` (its data is "
+		    "lost) or start with its settings", name, errbuf, name);
+	if (keyspace_databases(&ks) != ap->ap_databases ||
+	    keyspace_stripes(&ks) != 1U << ap->ap_stripes_log2)
+		fatalx("arena %s was left behind with %u databases of %u "
+		    "stripes, but the configuration asks for %u of %u; start "
+		    "with its settings or remove it with `hydractl -a %s "
+		    "destroy` (its data is lost)", name,
+		    keyspace_databases(&ks), keyspace_stripes(&ks),
+		    ap->ap_databases, 1U << ap->ap_stripes_log2, name);
+	left_by = a->ar_hdr->ah_owner_pid;
+	clean = (int)shm_load32(&a->ar_hdr->ah_clean);
+	arena_adopt(a);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((problems = check_arena(a, 0, NULL, &ck)) == -1)
+		fatalx("arena %s: no memory to check it", name);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (problems != 0)
+		fatalx("arena %s was left behind damaged: the check finds %lld "
+		    "problems (`hydractl -a %s check` lists them); not serving "
+		    "it", name, (long long)problems, name);
+	log_info("arena %s: attached, left by pid %lld after %s; %llu keys, "
+	    "checked in %lld ms", name, (long long)left_by,
+	    clean ? "a clean shutdown" : "a crash",
+	    (unsigned long long)ck.ck_keys,
+	    (long long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
 }
 
 /*
@@ -385,7 +443,7 @@ main(int argc, char *argv[])
 	sigset_t		 set;
 	char			 errbuf[256], name[64];
 	unsigned		 log2;
-	int			 readyfd = -1, notify, status;
+	int			 readyfd = -1, notify, status, existing;
 
 	/* Before anything reads argv: children retitle themselves. */
 	setproctitle_init(argc, argv, environ);
@@ -431,7 +489,7 @@ main(int argc, char *argv[])
 	if (cfg.cf_daemonize && !hf.hf_debug)
 		closefrom(STDERR_FILENO + 1);
 
-	hydrad_refuse_existing(name);
+	existing = hydrad_existing(name);
 	hydrad_enter_dir(cfg.cf_dir);
 
 	hydrad_log_open(&cfg, &hf);
@@ -461,7 +519,10 @@ main(int argc, char *argv[])
 	for (log2 = 0; (1U << log2) < (unsigned)cfg.cf_stripes; log2++)
 		continue;
 	ap.ap_stripes_log2 = log2;
-	if (store_create(&a, NULL, name, &ap, errbuf, sizeof(errbuf)) == -1)
+	if (existing)
+		hydrad_attach(&a, name, &ap);
+	else if (store_create(&a, NULL, name, &ap, errbuf,
+	    sizeof(errbuf)) == -1)
 		fatalx("%s", errbuf);
 	log_info("arena %s: %zu bytes, %u databases", name, a.ar_size,
 	    ap.ap_databases);

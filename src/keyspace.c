@@ -217,6 +217,16 @@ keyspace_databases(const struct keyspace *ks)
 	return (ks->ks_reg->kr_ndb);
 }
 
+void
+keyspace_for_each_lock(struct keyspace *ks, lock_visit_fn fn, void *arg)
+{
+	size_t	 i, n;
+
+	n = (size_t)ks->ks_reg->kr_ndb << ks->ks_reg->kr_stripes_log2;
+	for (i = 0; i < n; i++)
+		fn(&ks->ks_reg->kr_stripe[i].st_lock, arg);
+}
+
 unsigned
 keyspace_stripes(const struct keyspace *ks)
 {

@@ -6,7 +6,10 @@
  * (reusing the memory of a robust mutex races with the kernel's dead-owner
  * walk).  lk_holder is a diagnostic: it names the pid that holds the lock,
  * for the watchdog and for people; repair never trusts it, because a holder
- * can die between taking the mutex and writing it.
+ * can die between taking the mutex and writing it.  lk_since, written
+ * just before it, says since when the lock is held, on a clock every
+ * process reads alike (lock_clock_ms()): the supervisor's watchdog kills
+ * a holder that keeps a lock past its budget (lock_overdue()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 
 #include "hydra/arena.h"
+#include "hydra/compat.h"
 #include "hydra/lock.h"
 #include "hydra/log.h"
 
@@ -100,6 +104,7 @@ lock_took(struct lock *lk, int error, lock_repair_fn repair, void *ctx)
 {
 	int32_t	 dead = lk->lk_holder;
 
+	shm_store32(&lk->lk_since, lock_clock_ms());
 	shm_store32((uint32_t *)&lk->lk_holder, (uint32_t)lock_self());
 	if (error == EOWNERDEAD)
 		lock_recover(lk, dead, repair, ctx);
@@ -172,6 +177,36 @@ lock_release(struct lock *lk)
 {
 	shm_store32((uint32_t *)&lk->lk_holder, 0);
 	pthread_mutex_unlock(&lk->lk_mutex);
+}
+
+uint32_t
+lock_clock_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(COMPAT_CLOCK_COARSE, &ts);
+	return ((uint32_t)((uint64_t)ts.tv_sec * 1000 +
+	    (uint64_t)ts.tv_nsec / 1000000));
+}
+
+int
+lock_overdue(const struct lock *lk, uint32_t now, uint32_t budget_ms,
+    int32_t *holder, uint32_t *held_ms)
+{
+	uint32_t	 since, since2;
+	int32_t		 pid;
+
+	since = shm_load32(&lk->lk_since);
+	pid = (int32_t)shm_load32((const uint32_t *)&lk->lk_holder);
+	since2 = shm_load32(&lk->lk_since);
+	if (pid <= 0 || since != since2 || now - since <= budget_ms)
+		return (0);
+	/* Taken and let go meanwhile (the same since twice is rare). */
+	if ((int32_t)shm_load32((const uint32_t *)&lk->lk_holder) != pid)
+		return (0);
+	*holder = pid;
+	*held_ms = now - since;
+	return (1);
 }
 
 uint64_t

@@ -47,6 +47,7 @@ struct scoreboard {
 	int64_t		 sb_started_ms;		/* set at creation */
 	int64_t		 sb_lastsave;		/* unix seconds; atomic */
 	uint64_t	 sb_next_id;		/* atomic */
+	uint64_t	 sb_watchdog_kills;	/* the supervisor's; atomic */
 
 	struct lock	 sb_reset_lock;
 	struct lock	 sb_config_lock;
@@ -536,4 +537,23 @@ scoreboard_respawns(struct scoreboard *sb)
 	for (i = 0; i < sb->sb_workers; i++)
 		sum += LOAD(&scoreboard_worker(sb, i)->sw_respawns);
 	return (sum);
+}
+
+void
+scoreboard_for_each_lock(struct scoreboard *sb, lock_visit_fn fn, void *arg)
+{
+	fn(&sb->sb_reset_lock, arg);
+	fn(&sb->sb_config_lock, arg);
+}
+
+void
+scoreboard_count_watchdog_kill(struct scoreboard *sb)
+{
+	STORE(&sb->sb_watchdog_kills, LOAD(&sb->sb_watchdog_kills) + 1);
+}
+
+uint64_t
+scoreboard_watchdog_kills(struct scoreboard *sb)
+{
+	return (LOAD(&sb->sb_watchdog_kills));
 }

@@ -754,3 +754,14 @@ slab_stats(struct arena *a, struct slab_stats *st)
 	}
 	lock_release(&sr->sr_pool.sp_lock);
 }
+
+void
+slab_for_each_lock(struct arena *a, lock_visit_fn fn, void *arg)
+{
+	struct slab_region	*sr = slab_region(a);
+	uint32_t		 c;
+
+	fn(&sr->sr_pool.sp_lock, arg);
+	for (c = 0; c < sr->sr_nclasses; c++)
+		fn(&sr->sr_class[c].sc_lock, arg);
+}

@@ -51,9 +51,11 @@
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/config.h"
+#include "hydra/keyspace.h"
 #include "hydra/log.h"
 #include "hydra/scoreboard.h"
 #include "hydra/supervisor.h"
+#include "hydra/watchdog.h"
 #include "hydra/worker.h"
 
 #define SV_LISTEN_MAX		(2 * CONFIG_BIND_MAX + 1)	/* + Unix */
@@ -85,6 +87,7 @@ struct sv_child {
 	int64_t			 ch_started_ms;		/* monotonic */
 	int64_t			 ch_respawn_ms;		/* 0: none due */
 	int			 ch_backoff_ms;
+	int			 ch_watchdog;		/* killed by it */
 };
 
 struct supervisor {
@@ -98,6 +101,8 @@ struct supervisor {
 	int			 sv_private[SV_PRIVATE_MAX];
 	int			 sv_nprivate;	/* closed in the children */
 	struct scoreboard	*sv_scoreboard;
+	struct keyspace		 sv_ks;		/* for the watchdog only */
+	int64_t			 sv_watchdog_ms; /* next look at the locks */
 	struct sv_child		*sv_children;
 	int			 sv_nchildren;
 	int			 sv_stopping;	/* no more respawns */
@@ -585,6 +590,7 @@ sv_reap(struct supervisor *sv)
 		if (ch == NULL)
 			continue;
 		ch->ch_pid = 0;
+		ch->ch_watchdog = 0;
 		if (ch->ch_role->ro_reaped != NULL)
 			ch->ch_role->ro_reaped(sv, ch->ch_index);
 		sv_describe(status, what, sizeof(what));
@@ -667,6 +673,53 @@ sv_hangup(void)
 		log_info("received SIGHUP; log file reopened");
 }
 
+/*
+ * A lock held past lock-watchdog-ms: kill its holder if it is a child
+ * that was already running when the lock was taken (a pid is only a hint:
+ * a dead holder's pid may be a new process's by now).  The next taker of
+ * the lock repairs what it was doing.
+ */
+static void
+sv_watchdog_kill(int32_t pid, uint32_t held_ms, void *arg)
+{
+	struct supervisor	*sv = arg;
+	struct sv_child		*ch;
+	int			 i;
+
+	for (i = 0; i < sv->sv_nchildren; i++) {
+		ch = &sv->sv_children[i];
+		if (ch->ch_pid != pid || ch->ch_watchdog ||
+		    sv_now_ms() - ch->ch_started_ms <= (int64_t)held_ms)
+			continue;
+		log_warnx("watchdog: %s %d (pid %ld) has held a lock for %u ms, "
+		    "over lock-watchdog-ms %d; killing it",
+		    ch->ch_role->ro_name, ch->ch_index, (long)pid, held_ms,
+		    sv->sv_cfg->cf_lock_watchdog_ms);
+		if (kill(pid, SIGKILL) == 0) {
+			ch->ch_watchdog = 1;
+			scoreboard_count_watchdog_kill(sv->sv_scoreboard);
+		}
+	}
+}
+
+/* Look at the locks when it is time; returns when to look next. */
+static int64_t
+sv_watchdog(struct supervisor *sv, int64_t now)
+{
+	int	 budget = sv->sv_cfg->cf_lock_watchdog_ms;
+	int64_t	 every;
+
+	if (budget <= 0)
+		return (INT64_MAX);
+	every = budget / 4 < 10 ? 10 : budget / 4 > 1000 ? 1000 : budget / 4;
+	if (now >= sv->sv_watchdog_ms) {
+		(void)watchdog_scan(sv->sv_arena, &sv->sv_ks,
+		    sv->sv_scoreboard, (uint32_t)budget, sv_watchdog_kill, sv);
+		sv->sv_watchdog_ms = now + every;
+	}
+	return (sv->sv_watchdog_ms);
+}
+
 int
 supervisor_run(struct supervisor *sv, struct arena *a,
     const char *arena_name, const sigset_t *set)
@@ -701,10 +754,20 @@ supervisor_run(struct supervisor *sv, struct arena *a,
 		sv_spawn(sv, &sv->sv_children[i]);
 	log_info("started %d processes", sv->sv_nchildren);
 
+	if (keyspace_open(&sv->sv_ks, a) == -1) {
+		log_warnx("the arena has no keyspace");
+		status = 1;
+		goto done;
+	}
 	for (;;) {
-		/* Sleep until a signal or the next respawn that is due. */
+		/*
+		 * Sleep until a signal, the next respawn that is due or the
+		 * watchdog's next look.
+		 */
 		now = sv_now_ms();
-		next = now + 1000;
+		next = sv_watchdog(sv, now);
+		if (next > now + 1000)
+			next = now + 1000;
 		for (i = 0; i < sv->sv_nchildren; i++) {
 			ch = &sv->sv_children[i];
 			if (ch->ch_pid == 0 && ch->ch_respawn_ms != 0 &&
@@ -743,7 +806,9 @@ done:
 	sv_close_listeners(sv);
 	shm_store32(&a->ar_hdr->ah_clean, 1);
 	arena_detach(a);
-	if (arena_unlink(arena_name) == -1)
+	if (sv->sv_cfg->cf_arena_keep)
+		log_info("arena %s kept (arena-keep)", arena_name);
+	else if (arena_unlink(arena_name) == -1)
 		log_warn("shm_unlink %s", arena_name);
 	else
 		log_info("arena %s removed", arena_name);

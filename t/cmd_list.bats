@@ -15,15 +15,6 @@ teardown() {
 	stop_hydrad
 }
 
-# check_arena: hydractl's structural check of the running server's arena
-# finds no problem.
-check_arena() {
-	run "$HYDRACTL" -a "$HYDRA_ARENA" check
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *" 0 problems"* ]]
-}
-
 # same_reply3: same_reply after HELLO 3 on both, whose own reply (which
 # names each server's client id) is left out: the 26 lines of its map.
 same_reply3() {

@@ -460,6 +460,10 @@ diff_case() {
 	diff_case str_set_options
 }
 
+@test "differential: sort_lists" {
+	diff_case sort_lists
+}
+
 @test "differential: str_setex_psetex" {
 	diff_case str_setex_psetex
 }

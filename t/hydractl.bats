@@ -59,7 +59,7 @@ PY
 	[ "$status" -eq 0 ]
 	[[ $output == *"arena $HYDRA_ARENA: 0 keys"* ]]
 	[[ $output == *"; 0 problems"* ]]
-	# The creator runs, so the default is a live check.
+	# The owner runs, so the default is a live check.
 	[[ $output == *"allocation sweep (leak detection) was skipped"* ]]
 }
 
@@ -127,7 +127,7 @@ PY
 	run "$HYDRACTL" -p "$HYDRA_PORT" status
 	[ "$status" -eq 0 ]
 	[[ $output == *"arena: /hydra-$HYDRA_PORT"* ]]
-	[[ $output == *"creator_pid: $HYDRAD_PID (running)"* ]]
+	[[ $output == *"owner_pid: $HYDRAD_PID (running)"* ]]
 }
 
 @test "an arena of another layout version is refused" {
@@ -184,7 +184,7 @@ PY
 	[[ $output == *"; 0 problems"* ]]
 }
 
-@test "destroy refuses a running creator unless forced" {
+@test "destroy refuses a running owner unless forced" {
 	# Invariant: destroy leaves the arena of a running hydrad alone (exit
 	# 1) and removes it with -f.
 	start_hydrad

@@ -58,14 +58,14 @@ teardown() {
 
 @test "a foreground hydrad creates its arena and its directory" {
 	# Invariant: once started, the arena exists with the configured size,
-	# its creator is the running hydrad, and --dir was created (with its
+	# its owner is the running hydrad, and --dir was created (with its
 	# missing parents).
 	HYDRA_DIR=$(test_dir)/a/b/data
 	start_hydrad
 	run "$HYDRACTL" -a "$HYDRA_ARENA" status
 	[ "$status" -eq 0 ]
 	[[ $output == *"size: 67108864"* ]]
-	[[ $output == *"creator_pid: $HYDRAD_PID (running)"* ]]
+	[[ $output == *"owner_pid: $HYDRAD_PID (running)"* ]]
 	[[ $output == *"clean: no"* ]]
 	[ -d "$HYDRA_DIR" ]
 	grep -q "arena $HYDRA_ARENA: 67108864 bytes, 16 databases" "$HYDRAD_LOG"
@@ -73,19 +73,19 @@ teardown() {
 }
 
 @test "a second hydrad refuses an arena that exists" {
-	# Invariant: hydrad never creates over, or attaches to, an existing
-	# arena: it exits non-zero naming the arena, and the first server and
-	# its arena are untouched.
+	# Invariant: hydrad never creates over, or attaches to, an arena that
+	# a running hydrad serves: it exits non-zero naming the arena, and the
+	# first server and its arena are untouched.
 	start_hydrad
 	run "$HYDRAD" -d --arena-name "$HYDRA_ARENA" --arena-size 64mb \
 	    --port "$(free_port)" --dir "$(test_dir)"
 	[ "$status" -ne 0 ]
-	[[ $output == *"arena $HYDRA_ARENA exists (created by pid $HYDRAD_PID)"* ]]
+	[[ $output == *"arena $HYDRA_ARENA exists (served by pid $HYDRAD_PID)"* ]]
 	[[ $output == *"destroy"* ]]
 	pid_alive "$HYDRAD_PID"
 	run "$HYDRACTL" -a "$HYDRA_ARENA" status
 	[ "$status" -eq 0 ]
-	[[ $output == *"creator_pid: $HYDRAD_PID (running)"* ]]
+	[[ $output == *"owner_pid: $HYDRAD_PID (running)"* ]]
 }
 
 @test "SIGTERM removes the arena and exits 0" {
@@ -331,7 +331,7 @@ wait_gone() {
 	grep -q "^$pid:supervisor .* hydrad $pid ready, detached" \
 	    "$dir/hydrad.log"
 	run "$HYDRACTL" -a "$HYDRA_ARENA" status
-	[[ $output == *"creator_pid: $pid (running)"* ]]
+	[[ $output == *"owner_pid: $pid (running)"* ]]
 	kill -TERM "$pid"
 	wait_gone "$pid"
 	HYDRAD_PID=
@@ -385,7 +385,7 @@ wait_gone() {
 	start_hydrad --daemonize yes
 	pid_alive "$HYDRAD_PID"
 	run "$HYDRACTL" -a "$HYDRA_ARENA" status
-	[[ $output == *"creator_pid: $HYDRAD_PID (running)"* ]]
+	[[ $output == *"owner_pid: $HYDRAD_PID (running)"* ]]
 }
 
 @test "a second hydrad with the same pidfile refuses, naming the pid" {
@@ -532,7 +532,7 @@ os.rename(sys.argv[2] + ".part", sys.argv[2])' "$1" "$2" \
 	wait_grep "READY=1" "$dir/got"
 	pid_alive "$HYDRAD_PID"
 	run "$HYDRACTL" -a "$HYDRA_ARENA" status
-	[[ $output == *"creator_pid: $HYDRAD_PID (running)"* ]]
+	[[ $output == *"owner_pid: $HYDRAD_PID (running)"* ]]
 	grep -q "supervised: staying in the foreground" "$HYDRAD_LOG"
 	stop_hydrad
 	HYDRA_ARENA= HYDRA_PORT= HYDRA_DIR=

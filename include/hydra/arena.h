@@ -6,7 +6,7 @@
  * addressed by pointer: links are aoff_t offsets, so a process that maps the
  * arena at another address reads the same structure.
  *
- * Layout: a header at offset 0 (magic, layout version, size, creator pid,
+ * Layout: a header at offset 0 (magic, layout version, size, owner pid,
  * clean-shutdown flag, a directory of regions), then one region per module
  * (each module reports its size and initialises its own region, as
  * PostgreSQL's shmem modules do), then 1 MiB pages that the slab allocator
@@ -23,8 +23,8 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	4	/* 4: transaction records, stripe
-					   garbage and 8 intent stores */
+#define ARENA_LAYOUT_VERSION	5	/* 5: locks say since when they
+					   are held */
 #define ARENA_ALIGN		8		/* unit of an aoff_t */
 #define ARENA_PAGE_SHIFT	20
 #define ARENA_PAGE_SIZE		(1UL << ARENA_PAGE_SHIFT)
@@ -59,15 +59,16 @@ struct arena_region {
 
 /*
  * The header.  Written once by the creator, before the magic is stored;
- * afterwards only ah_clean changes (by the supervisor, at attach and at a
- * clean shutdown).
+ * afterwards only the owner (the supervisor that serves the arena: its
+ * creator, or a later hydrad that adopted it, arena_adopt()) and ah_clean
+ * change, by the supervisor, at adoption and at a clean shutdown.
  */
 struct arena_header {
 	char		 ah_magic[8];
 	uint32_t	 ah_layout;		/* ARENA_LAYOUT_VERSION */
 	uint32_t	 ah_nregions;
 	uint64_t	 ah_size;		/* bytes, as ftruncate()d */
-	int64_t		 ah_creator_pid;
+	int64_t		 ah_owner_pid;		/* the serving supervisor */
 	uint32_t	 ah_clean;		/* 1 after a clean shutdown */
 	uint32_t	 ah_npages;		/* slab pages after the regions */
 	uint64_t	 ah_pages_off;		/* byte offset of page 0 */
@@ -118,6 +119,12 @@ int	 arena_create(struct arena *, const char *name,
  */
 int	 arena_attach(struct arena *, const char *name, size_t want_size,
 	    char *errbuf, size_t errlen);
+
+/*
+ * Make the calling process the arena's owner (a hydrad that serves an
+ * arena an earlier one left behind), and mark it in use (not clean).
+ */
+void	 arena_adopt(struct arena *);
 
 /* Unmap and close; the object stays. */
 void	 arena_detach(struct arena *);
@@ -176,7 +183,7 @@ aoff_eq(aoff_t x, aoff_t y)
 }
 
 /*
- * Is `pid' (an ah_creator_pid) a running process?  EPERM counts as yes.
+ * Is `pid' (an ah_owner_pid) a running process?  EPERM counts as yes.
  * A pid may have been reused since, so this is a hint, not a proof.
  */
 int	 arena_pid_running(int64_t pid);

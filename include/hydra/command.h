@@ -50,6 +50,11 @@ struct client;
  * positions are 0 and COMMAND reports the keys as movable.
  */
 #define CMD_KEYNUM	0x80000
+/*
+ * Keys beyond the entry's positions come from options or from values
+ * (SORT's STORE, BY and GET): COMMAND reports the keys as movable.
+ */
+#define CMD_MOVABLE	0x100000
 
 /* A handler: argv[0] is the command name, as the client sent it. */
 typedef void	(*command_fn)(struct client *, int argc,

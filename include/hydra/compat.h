@@ -10,11 +10,22 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 
+#include <time.h>
+
 /* Keep a mapping out of core dumps, where the platform can. */
 #if defined(MADV_DONTDUMP)
 #define COMPAT_MADV_NODUMP	MADV_DONTDUMP
 #elif defined(MADV_NOCORE)
 #define COMPAT_MADV_NODUMP	MADV_NOCORE
+#endif
+
+/* A cheap monotonic clock, coarse (a few ms) where the platform has one. */
+#if defined(CLOCK_MONOTONIC_COARSE)
+#define COMPAT_CLOCK_COARSE	CLOCK_MONOTONIC_COARSE
+#elif defined(CLOCK_MONOTONIC_FAST)
+#define COMPAT_CLOCK_COARSE	CLOCK_MONOTONIC_FAST
+#else
+#define COMPAT_CLOCK_COARSE	CLOCK_MONOTONIC
 #endif
 
 /*

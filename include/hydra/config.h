@@ -150,7 +150,9 @@ struct config {
 	int cf_workers; /* 0: one per online CPU */
 	long long cf_arena_size;
 	char *cf_arena_name; /* "": see config_arena_name() */
+	int cf_arena_keep;   /* a clean shutdown leaves the arena */
 	int cf_stripes;	     /* per database, a power of two */
+	int cf_lock_watchdog_ms; /* kill a lock holder after; 0: never */
 };
 
 enum config_type {

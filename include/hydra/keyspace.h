@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "hydra/arena.h"
+#include "hydra/lock.h"
 
 #define KEYSPACE_DATABASES		16
 #define KEYSPACE_STRIPES_LOG2		8
@@ -253,6 +254,9 @@ uint64_t keyspace_expired_keys(void);
 
 /* Idle seconds of an entry by its clock (LRU mode; minute granularity). */
 long long entry_idle_seconds(const struct entry *);
+
+/* Visit every stripe's lock, of every database, without taking them. */
+void	 keyspace_for_each_lock(struct keyspace *, lock_visit_fn, void *arg);
 
 /* Keys and keys with an expiry in the database (a racy sum). */
 void	 keyspace_count(struct keyspace *, unsigned db, uint64_t *keys,

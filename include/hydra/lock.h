@@ -31,6 +31,9 @@ struct lock {
 	int32_t		 lk_holder;	/* pid of the holder, 0 when free;
 					   written by the holder */
 	uint32_t	 lk_repairs;	/* times repaired after a death */
+	uint32_t	 lk_since;	/* lock_clock_ms() when taken; written
+					   by the holder before lk_holder */
+	uint32_t	 lk_pad;
 };
 
 /*
@@ -50,6 +53,25 @@ void	 lock_acquire(struct lock *, lock_repair_fn, void *ctx);
 int	 lock_tryacquire(struct lock *, lock_repair_fn, void *ctx);
 
 void	 lock_release(struct lock *);
+
+/*
+ * Milliseconds on a coarse monotonic clock shared by every process of the
+ * machine, modulo 2^32: what lk_since holds.
+ */
+uint32_t lock_clock_ms(void);
+
+/*
+ * For the watchdog, which takes no lock: has the lock been held for more
+ * than budget_ms at `now' (lock_clock_ms())?  1 with the holder's pid in
+ * *holder and the time held in *held_ms, else 0.  Reads the holder's
+ * words twice and answers 0 unless both reads agree, so a lock that
+ * changed hands meanwhile is never reported.
+ */
+int	 lock_overdue(const struct lock *, uint32_t now, uint32_t budget_ms,
+	    int32_t *holder, uint32_t *held_ms);
+
+/* Called for each lock of a region, by the modules that own locks. */
+typedef void	(*lock_visit_fn)(const struct lock *, void *arg);
 
 /* Total repairs run by this process, for statistics. */
 uint64_t lock_repairs_done(void);

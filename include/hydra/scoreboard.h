@@ -282,6 +282,14 @@ const char	*scoreboard_config_log(struct scoreboard *, size_t *len);
 int64_t		 scoreboard_started_ms(const struct scoreboard *);
 int64_t		 scoreboard_lastsave(const struct scoreboard *);
 void		 scoreboard_set_lastsave(struct scoreboard *, int64_t unix_s);
+/* Visit the scoreboard's own locks, without taking them (the watchdog). */
+void		 scoreboard_for_each_lock(struct scoreboard *, lock_visit_fn,
+		    void *arg);
+
+/* Workers the watchdog killed, counted by the supervisor. */
+void		 scoreboard_count_watchdog_kill(struct scoreboard *);
+uint64_t	 scoreboard_watchdog_kills(struct scoreboard *);
+
 uint64_t	 scoreboard_respawns(struct scoreboard *);
 
 #endif /* HYDRA_SCOREBOARD_H */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "hydra/arena.h"
+#include "hydra/lock.h"
 
 #define SLAB_MIN_CHUNK		16
 #define SLAB_MAX_CLASSES	64
@@ -69,6 +70,9 @@ struct slab_stats {
 
 /* A snapshot of the counters, taking each lock briefly. */
 void	 slab_stats(struct arena *, struct slab_stats *);
+
+/* Visit the pool's lock and every class's, without taking them. */
+void	 slab_for_each_lock(struct arena *, lock_visit_fn, void *arg);
 
 /* Module hooks for the arena's region directory. */
 size_t	 slab_shm_size(const struct arena_params *, size_t npages);

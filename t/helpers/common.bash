@@ -229,3 +229,12 @@ same_reply() {
 		return 1
 	fi
 }
+
+# check_arena: hydractl's structural check of the running server's arena
+# finds no problem.
+check_arena() {
+	run "$HYDRACTL" -a "$HYDRA_ARENA" check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" 0 problems"* ]]
+}

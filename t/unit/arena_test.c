@@ -125,7 +125,7 @@ test_create(struct arena *a, const char *name)
 	    "the header records the arena's size");
 	is_int((long long)a->ar_size, (long long)SIZE,
 	    "the creator's view has the arena's size");
-	is_int(h->ah_creator_pid, getpid(),
+	is_int(h->ah_owner_pid, getpid(),
 	    "the header records the creator's pid");
 	ok((time_t)h->ah_created <= now && (time_t)h->ah_created + 60 >= now,
 	    "the header records when the arena was created");

@@ -306,6 +306,35 @@ test_normal_after_repair(struct shared *sh)
 	    "no increment made under the lock is lost");
 }
 
+/* The watchdog's view: a lock is overdue only while held past the budget. */
+static void
+test_overdue(struct shared *sh)
+{
+	uint32_t	 now, held = 0;
+	int32_t		 holder = 0;
+
+	now = lock_clock_ms();
+	ok(!lock_overdue(&sh->lock, now + 100000, 10, &holder, &held),
+	    "a free lock is never overdue");
+	lock_acquire(&sh->lock, repair, NULL);
+	now = lock_clock_ms();
+	ok(!lock_overdue(&sh->lock, now, 1000, &holder, &held),
+	    "a lock just taken is not overdue");
+	ok(lock_overdue(&sh->lock, sh->lock.lk_since + 1001, 1000, &holder,
+	    &held), "a lock held past its budget is overdue");
+	is_int(holder, getpid(), "and names its holder");
+	is_int(held, 1001, "and how long it has been held");
+	ok(!lock_overdue(&sh->lock, sh->lock.lk_since + 1000, 1000, &holder,
+	    &held), "a lock held for exactly its budget is not");
+	/* The clock wraps at 2^32 ms; the difference still counts. */
+	sh->lock.lk_since = UINT32_MAX - 10;
+	ok(lock_overdue(&sh->lock, 990, 1000, &holder, &held) && held == 1001,
+	    "held time is counted across the clock's wrap");
+	lock_release(&sh->lock);
+	ok(!lock_overdue(&sh->lock, sh->lock.lk_since + 5000, 1000, &holder,
+	    &held), "a released lock is not overdue");
+}
+
 int
 main(void)
 {
@@ -333,6 +362,7 @@ main(void)
 	test_live_holder(sh);
 	test_failed_repair(sh);
 	test_normal_after_repair(sh);
+	test_overdue(sh);
 
 	munmap(sh, sizeof(*sh));
 	return (tap_done());
