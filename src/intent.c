@@ -34,29 +34,91 @@ intent_begin(struct intent *in)
 	CRASHPOINT(intent_begun);
 }
 
-/* The first empty chunk record of `recs'; more is a bug in the caller. */
-static unsigned
-intent_free_slot(const aoff_t *recs, const char *caller)
+/* The overflow record, or NULL. */
+static struct intent_more *
+intent_more(struct arena *a, const struct intent *in)
 {
-	unsigned	 i;
+	if (aoff_isnull(in->in_more))
+		return (NULL);
+	return (arena_ptr(a, in->in_more));
+}
+
+/* The overflow's reserved (old == 0) or retired (old == 1) records. */
+static aoff_t *
+intent_more_recs(struct intent_more *m, int old)
+{
+	aoff_t	*recs = (aoff_t *)(m->im_store + m->im_cap);
+
+	return (recs + (old ? m->im_chunks : 0));
+}
+
+/*
+ * The first empty chunk record, in the intent's own `recs' or, when they
+ * are full, in the overflow's; more is a bug in the caller.
+ */
+static aoff_t *
+intent_free_slot(struct arena *a, struct intent *in, int old,
+    const char *caller)
+{
+	struct intent_more	*m;
+	aoff_t			*recs = old ? in->in_old : in->in_new;
+	uint32_t		 i;
 
 	for (i = 0; i < INTENT_MAX_CHUNKS; i++)
 		if (aoff_isnull(recs[i]))
-			return (i);
-	log_warnx("%s: more than %d chunks in one change", caller,
-	    INTENT_MAX_CHUNKS);
+			return (&recs[i]);
+	if ((m = intent_more(a, in)) != NULL) {
+		recs = intent_more_recs(m, old);
+		for (i = 0; i < m->im_chunks; i++)
+			if (aoff_isnull(recs[i]))
+				return (&recs[i]);
+	}
+	log_warnx("%s: more chunks in one change than it reserved", caller);
 	abort();
+}
+
+int
+intent_reserve(struct arena *a, struct intent *in, size_t nstores,
+    size_t nchunks)
+{
+	struct intent_more	*m;
+	size_t			 size;
+
+	if (!aoff_isnull(in->in_morebuf) || in->in_state != INTENT_ACTIVE) {
+		log_warnx("intent_reserve: intent %p has its overflow "
+		    "already, or is not begun", (void *)in);
+		abort();
+	}
+	if (nstores > UINT32_MAX / 2 || nchunks > UINT32_MAX / 2) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	size = sizeof(*m) + nstores * sizeof(struct intent_store) +
+	    2 * nchunks * sizeof(aoff_t);
+	if (slab_alloc(a, size, &in->in_morebuf) == -1)
+		return (-1);
+	CRASHPOINT(intent_reserved);
+	m = arena_ptr(a, in->in_morebuf);
+	m->im_nstores = 0;
+	m->im_cap = (uint32_t)nstores;
+	m->im_chunks = (uint32_t)nchunks;
+	m->im_pad = 0;
+	memset(intent_more_recs(m, 0), 0, 2 * nchunks * sizeof(aoff_t));
+	/* Named only now: repair reads no half-made overflow. */
+	aoff_store(&in->in_more, in->in_morebuf);
+	CRASHPOINT(intent_more_named);
+	return (0);
 }
 
 int
 intent_alloc(struct arena *a, struct intent *in, size_t size, aoff_t *out)
 {
-	unsigned	 i = intent_free_slot(in->in_new, "intent_alloc");
+	aoff_t	*rec = intent_free_slot(a, in, 0, "intent_alloc");
 
-	if (slab_alloc(a, size, &in->in_new[i]) == -1)
+	if (slab_alloc(a, size, rec) == -1)
 		return (-1);
 	CRASHPOINT(intent_reserved);
-	*out = in->in_new[i];
+	*out = *rec;
 	return (0);
 }
 
@@ -64,46 +126,66 @@ void
 intent_store(struct arena *a, struct intent *in, uint32_t *word,
     uint32_t val)
 {
+	struct intent_more	*m = intent_more(a, in);
 	struct intent_store	*st;
+	uint32_t		*n;
 
-	if (in->in_nstores == INTENT_MAX_STORES) {
-		log_warnx("intent_store: more than %d stores in one change",
-		    INTENT_MAX_STORES);
+	if (in->in_nstores < INTENT_MAX_STORES) {
+		st = &in->in_store[in->in_nstores];
+		n = &in->in_nstores;
+	} else if (m != NULL && m->im_nstores < m->im_cap) {
+		st = &m->im_store[m->im_nstores];
+		n = &m->im_nstores;
+	} else {
+		log_warnx("intent_store: more stores in one change than it "
+		    "reserved");
 		abort();
 	}
-	st = &in->in_store[in->in_nstores];
 	st->is_pos = arena_pos(a, word);
 	st->is_val = val;
-	shm_store32(&in->in_nstores, in->in_nstores + 1);
+	shm_store32(n, *n + 1);
 }
 
 void
 intent_retire(struct intent *in, aoff_t old)
 {
-	unsigned	 i = intent_free_slot(in->in_old, "intent_retire");
+	unsigned	 i;
 
-	aoff_store(&in->in_old[i], old);
+	for (i = 0; i < INTENT_MAX_CHUNKS; i++) {
+		if (aoff_isnull(in->in_old[i])) {
+			aoff_store(&in->in_old[i], old);
+			return;
+		}
+	}
+	log_warnx("intent_retire: more than %d chunks in one change",
+	    INTENT_MAX_CHUNKS);
+	abort();
 }
 
-/* Apply every recorded store; each is absolute, so this can be redone. */
+void
+intent_retire_any(struct arena *a, struct intent *in, aoff_t old)
+{
+	aoff_store(intent_free_slot(a, in, 1, "intent_retire_any"), old);
+}
+
+/* Apply n recorded stores; each is absolute, so this can be redone. */
 static void
-intent_apply(struct arena *a, struct intent *in)
+intent_apply(struct arena *a, const struct intent_store *st, uint32_t n)
 {
 	uint32_t	 i;
 
-	for (i = 0; i < in->in_nstores; i++) {
-		shm_store32(arena_pos_ptr(a, in->in_store[i].is_pos),
-		    in->in_store[i].is_val);
+	for (i = 0; i < n; i++) {
+		shm_store32(arena_pos_ptr(a, st[i].is_pos), st[i].is_val);
 		CRASHPOINT(intent_stored);
 	}
 }
 
 static void
-intent_free_all(struct arena *a, aoff_t *recs)
+intent_free_all(struct arena *a, aoff_t *recs, uint32_t n)
 {
-	unsigned	 i;
+	uint32_t	 i;
 
-	for (i = 0; i < INTENT_MAX_CHUNKS; i++) {
+	for (i = 0; i < n; i++) {
 		if (!aoff_isnull(recs[i])) {
 			slab_free(a, &recs[i]);
 			CRASHPOINT(intent_freed);
@@ -121,13 +203,47 @@ intent_forget_all(aoff_t *recs)
 			aoff_store(&recs[i], AOFF_NULL);
 }
 
+/*
+ * Free the chunks of the intent's own records `old' (reserved or
+ * retired), then of the overflow's.
+ */
+static void
+intent_free_recs(struct arena *a, struct intent *in, int old)
+{
+	struct intent_more	*m = intent_more(a, in);
+
+	intent_free_all(a, old ? in->in_old : in->in_new, INTENT_MAX_CHUNKS);
+	if (m != NULL)
+		intent_free_all(a, intent_more_recs(m, old), m->im_chunks);
+}
+
+/*
+ * Let go of the overflow: its name first, so that no repair reads it
+ * again, then its chunk.  Can be redone.
+ */
+static void
+intent_drop_more(struct arena *a, struct intent *in)
+{
+	if (!aoff_isnull(in->in_more))
+		aoff_store(&in->in_more, AOFF_NULL);
+	if (!aoff_isnull(in->in_morebuf)) {
+		slab_free(a, &in->in_morebuf);
+		CRASHPOINT(intent_freed);
+	}
+}
+
 /* READY to IDLE: the tail of a commit, and of a roll forward. */
 static void
 intent_finish(struct arena *a, struct intent *in)
 {
-	intent_apply(a, in);
-	intent_free_all(a, in->in_old);
+	struct intent_more	*m = intent_more(a, in);
+
+	intent_apply(a, in->in_store, in->in_nstores);
+	if (m != NULL)
+		intent_apply(a, m->im_store, m->im_nstores);
+	intent_free_recs(a, in, 1);
 	intent_forget_all(in->in_new);
+	intent_drop_more(a, in);
 	shm_store32(&in->in_nstores, 0);
 	shm_store32(&in->in_state, INTENT_IDLE);
 	CRASHPOINT(intent_idle);
@@ -137,8 +253,9 @@ intent_finish(struct arena *a, struct intent *in)
 static void
 intent_undo(struct arena *a, struct intent *in)
 {
-	intent_free_all(a, in->in_new);
+	intent_free_recs(a, in, 0);
 	intent_forget_all(in->in_old);
+	intent_drop_more(a, in);
 	shm_store32(&in->in_nstores, 0);
 	shm_store32(&in->in_state, INTENT_IDLE);
 }
@@ -325,20 +442,49 @@ intent_xact_decide(struct arena *a, struct intent *in)
 	return (0);
 }
 
-int
-intent_repair(struct arena *a, struct intent *in, int *rolled)
+/* Are n recorded stores each of an aligned word inside the arena? */
+static int
+intent_stores_sane(struct arena *a, const struct intent_store *st,
+    uint32_t n)
 {
 	uint32_t	 i;
 
+	for (i = 0; i < n; i++)
+		if (st[i].is_pos > a->ar_size - sizeof(uint32_t) ||
+		    st[i].is_pos % sizeof(uint32_t) != 0)
+			return (0);
+	return (1);
+}
+
+/* Is the overflow record, if any, one that repair can follow? */
+static int
+intent_more_sane(struct arena *a, const struct intent *in)
+{
+	const struct intent_more	*m;
+
+	if (aoff_isnull(in->in_more))
+		return (1);
+	if (!arena_contains(a, in->in_more, sizeof(*m)))
+		return (0);
+	m = arena_ptr(a, in->in_more);
+	return (m->im_nstores <= m->im_cap &&
+	    arena_contains(a, in->in_more, sizeof(*m) +
+	    (size_t)m->im_cap * sizeof(struct intent_store) +
+	    2 * (size_t)m->im_chunks * sizeof(aoff_t)) &&
+	    intent_stores_sane(a, m->im_store, m->im_nstores));
+}
+
+int
+intent_repair(struct arena *a, struct intent *in, int *rolled)
+{
 	*rolled = 0;
 	if (in->in_nstores > INTENT_MAX_STORES)
 		return (-1);
 	if (in->in_xpos != 0 && intent_xact_decide(a, in) == -1)
 		return (-1);
-	for (i = 0; i < in->in_nstores; i++)
-		if (in->in_store[i].is_pos > a->ar_size - sizeof(uint32_t) ||
-		    in->in_store[i].is_pos % sizeof(uint32_t) != 0)
-			return (-1);
+	if (!intent_stores_sane(a, in->in_store, in->in_nstores) ||
+	    !intent_more_sane(a, in))
+		return (-1);
 	/*
 	 * A dead owner may have been inside the allocator with one of our
 	 * records half written: let the allocator's own repair finish first.

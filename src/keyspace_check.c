@@ -164,6 +164,9 @@ ks_check_stripe(struct ks_check_ctx *cx, struct ks_stripe *st)
 		if (!aoff_isnull(in->in_new[i]) || !aoff_isnull(in->in_old[i]))
 			check_error(ck, "db %u stripe %u: idle intent still "
 			    "names a chunk", cx->db, cx->stripe);
+	if (!aoff_isnull(in->in_more) || !aoff_isnull(in->in_morebuf))
+		check_error(ck, "db %u stripe %u: idle intent still names "
+		    "an overflow record", cx->db, cx->stripe);
 	if (in->in_xpos != 0)
 		check_error(ck, "db %u stripe %u: idle intent still refers "
 		    "to a transaction record", cx->db, cx->stripe);

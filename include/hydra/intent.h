@@ -14,6 +14,17 @@
  *                               freed, and the intent goes back to IDLE.
  * Or intent_abort() while ACTIVE, which frees what was reserved.
  *
+ * A change bigger than the intent itself (more than INTENT_MAX_STORES
+ * stores or INTENT_MAX_CHUNKS chunks: a table changing many buckets at
+ * once) first calls intent_reserve(), which gives the intent an overflow
+ * record: one chunk (struct intent_more) with room for as many more
+ * stores, reserved and retired chunks as the change announces, named by
+ * the intent and read by its repair exactly as the intent's own records
+ * are.  It is reserved through a record of the intent (in_morebuf), and
+ * named (in_more) only once its counts are written, so that repair never
+ * reads one half made; the tail of a commit or an abort drops the name
+ * first, then frees the chunk.
+ *
  * If the writer dies, the next holder of the lock calls intent_repair():
  * ACTIVE rolls back (frees the reserved chunks), READY rolls forward
  * (re-applies every store, frees what is left of the retired chunks).
@@ -103,6 +114,19 @@ struct intent_xact {
 	uint32_t	 ix_part[INTENT_XACT_PARTS];
 };
 
+/*
+ * The overflow record: im_cap stores, then im_chunks reserved and as many
+ * retired chunk records.  Filled as the intent's own records are.
+ */
+struct intent_more {
+	uint32_t		 im_nstores;
+	uint32_t		 im_cap;	/* stores it has room for */
+	uint32_t		 im_chunks;	/* room of each chunk list */
+	uint32_t		 im_pad;
+	struct intent_store	 im_store[];
+	/* then aoff_t new[im_chunks], old[im_chunks] */
+};
+
 struct intent {
 	uint32_t		 in_state;
 	uint32_t		 in_nstores;
@@ -114,6 +138,8 @@ struct intent {
 	struct intent_store	 in_store[INTENT_MAX_STORES];
 	aoff_t			 in_new[INTENT_MAX_CHUNKS];
 	aoff_t			 in_old[INTENT_MAX_CHUNKS];
+	aoff_t			 in_more;	/* overflow record, or null */
+	aoff_t			 in_morebuf;	/* its reservation */
 };
 
 void	 intent_init(struct intent *);
@@ -126,12 +152,23 @@ void	 intent_begin(struct intent *);
 int	 intent_alloc(struct arena *, struct intent *, size_t size,
 	    aoff_t *out);
 
+/*
+ * Make room, in an overflow record, for nstores stores and nchunks
+ * reserved and nchunks retired chunks beyond what the intent itself
+ * holds; once per change, right after it began.  0, or -1 ENOMEM (the
+ * caller then calls intent_abort).
+ */
+int	 intent_reserve(struct arena *, struct intent *, size_t nstores,
+	    size_t nchunks);
+
 /* Record the store *word = val, applied at commit. */
 void	 intent_store(struct arena *, struct intent *, uint32_t *word,
 	    uint32_t val);
 
 /* Record a chunk to free at commit. */
 void	 intent_retire(struct intent *, aoff_t old);
+/* The same, in the overflow record once the intent's own are full. */
+void	 intent_retire_any(struct arena *, struct intent *, aoff_t old);
 
 void	 intent_commit(struct arena *, struct intent *);
 void	 intent_abort(struct arena *, struct intent *);
