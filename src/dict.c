@@ -283,22 +283,39 @@ dict_chain(struct arena *a, const struct entry *e)
 
 /* Changes: the overlay of touched words. */
 
+/* Words and chunks a change of one or two buckets touches at most. */
 #define DICT_EDIT_MAX	16
+#define DICT_EDIT_CHUNKS	(2 * INTENT_MAX_CHUNKS)
 
 /*
  * The words a change sets, as they will be once it is published: read
  * through the overlay, written to it, then recorded in the intent (or
  * written directly into the change's new chunks, or dropped for the
- * chunks it retires) by dict_edit_finish().
+ * chunks it retires) by dict_edit_finish().  Words and chunks are found
+ * through small open-addressing indexes, so that a batch of many buckets
+ * costs no more per word than a change of one: de_index maps a word to
+ * its place in de_word plus one, de_chunk holds the byte positions of the
+ * change's chunks, twice, plus one when retired.  A small change keeps
+ * them in de_small; a batch in one allocation of its own (de_heap).
  */
 struct dict_edit {
 	struct arena	*de_arena;
 	struct intent	*de_in;
-	unsigned	 de_n;
-	uint32_t	*de_word[DICT_EDIT_MAX];
-	uint32_t	 de_val[DICT_EDIT_MAX];
-	aoff_t		 de_new[INTENT_MAX_CHUNKS];
-	aoff_t		 de_old[INTENT_MAX_CHUNKS];
+	size_t		 de_n;
+	size_t		 de_cap;	/* words */
+	uint32_t	**de_word;
+	uint32_t	*de_val;
+	size_t		 de_imask;
+	uint32_t	*de_index;
+	size_t		 de_cmask;
+	uint64_t	*de_chunk;
+	void		*de_heap;
+	struct {
+		uint32_t	*word[DICT_EDIT_MAX];
+		uint32_t	 val[DICT_EDIT_MAX];
+		uint32_t	 index[4 * DICT_EDIT_MAX];
+		uint64_t	 chunk[4 * DICT_EDIT_CHUNKS];
+	}		 de_small;
 };
 
 static void
@@ -307,63 +324,156 @@ dict_edit_init(struct dict_edit *ed, struct arena *a, struct intent *in)
 	memset(ed, 0, sizeof(*ed));
 	ed->de_arena = a;
 	ed->de_in = in;
+	ed->de_cap = DICT_EDIT_MAX;
+	ed->de_word = ed->de_small.word;
+	ed->de_val = ed->de_small.val;
+	ed->de_imask = 4 * DICT_EDIT_MAX - 1;
+	ed->de_index = ed->de_small.index;
+	ed->de_cmask = 4 * DICT_EDIT_CHUNKS - 1;
+	ed->de_chunk = ed->de_small.chunk;
+}
+
+/* The least power of two at least twice n. */
+static size_t
+dict_edit_span(size_t n)
+{
+	size_t	 m = 8;
+
+	while (m < 2 * n)
+		m *= 2;
+	return (m);
+}
+
+/*
+ * An overlay with room for `words' words and `chunks' chunks: 0, or -1
+ * ENOMEM.  dict_edit_free() releases it.
+ */
+static int
+dict_edit_init_big(struct dict_edit *ed, struct arena *a, struct intent *in,
+    size_t words, size_t chunks)
+{
+	size_t	 im = dict_edit_span(words), cm = dict_edit_span(chunks);
+	char	*h;
+
+	dict_edit_init(ed, a, in);
+	if (words <= DICT_EDIT_MAX && chunks <= DICT_EDIT_CHUNKS)
+		return (0);
+	if ((h = calloc(1, cm * sizeof(uint64_t) + words *
+	    (sizeof(uint32_t *) + sizeof(uint32_t)) +
+	    im * sizeof(uint32_t))) == NULL)
+		return (-1);
+	ed->de_heap = h;
+	ed->de_chunk = (uint64_t *)h;
+	ed->de_cmask = cm - 1;
+	ed->de_word = (uint32_t **)(h + cm * sizeof(uint64_t));
+	ed->de_val = (uint32_t *)(ed->de_word + words);
+	ed->de_index = ed->de_val + words;
+	ed->de_imask = im - 1;
+	ed->de_cap = words;
+	return (0);
+}
+
+static void
+dict_edit_free(struct dict_edit *ed)
+{
+	free(ed->de_heap);
+	ed->de_heap = NULL;
+}
+
+static size_t
+dict_edit_mix(uint64_t x)
+{
+	return ((size_t)((x * UINT64_C(0x9e3779b97f4a7c15)) >> 32));
+}
+
+/* The index place of word w: its own, or the empty one it would take. */
+static uint32_t *
+dict_edit_place(const struct dict_edit *ed, const uint32_t *w)
+{
+	size_t	 h = dict_edit_mix((uintptr_t)w >> 2);
+	uint32_t *ix;
+
+	for (;; h++) {
+		ix = &ed->de_index[h & ed->de_imask];
+		if (*ix == 0 || ed->de_word[*ix - 1] == w)
+			return (ix);
+	}
 }
 
 static uint32_t
 dict_edit_get(const struct dict_edit *ed, uint32_t *w)
 {
-	unsigned	 i;
+	uint32_t	*ix = dict_edit_place(ed, w);
 
-	for (i = 0; i < ed->de_n; i++)
-		if (ed->de_word[i] == w)
-			return (ed->de_val[i]);
-	return (*w);
+	return (*ix != 0 ? ed->de_val[*ix - 1] : *w);
 }
 
 static void
 dict_edit_set(struct dict_edit *ed, uint32_t *w, uint32_t v)
 {
-	unsigned	 i;
+	uint32_t	*ix = dict_edit_place(ed, w);
 
-	for (i = 0; i < ed->de_n; i++)
-		if (ed->de_word[i] == w)
-			break;
-	if (i == DICT_EDIT_MAX)
-		abort();
-	if (i == ed->de_n)
-		ed->de_n++;
-	ed->de_word[i] = w;
-	ed->de_val[i] = v;
+	if (*ix == 0) {
+		if (ed->de_n == ed->de_cap)
+			abort();
+		ed->de_word[ed->de_n] = w;
+		*ix = (uint32_t)++ed->de_n;
+	}
+	ed->de_val[*ix - 1] = v;
 }
 
-/* Is w a chain word of one of the chunks in recs? */
-static int
-dict_edit_in(const struct dict_edit *ed, const aoff_t *recs,
-    const uint32_t *w)
+/* The chunk index place of key k (a chunk's byte position, twice, + old). */
+static uint64_t *
+dict_edit_chunk_place(const struct dict_edit *ed, uint64_t k)
 {
-	unsigned	 i;
+	size_t		 h = dict_edit_mix(k);
+	uint64_t	*c;
 
-	for (i = 0; i < INTENT_MAX_CHUNKS; i++)
-		if (!aoff_isnull(recs[i]) &&
-		    (w == dict_next_word(ed->de_arena, recs[i]) ||
-		    w == dict_prev_word(ed->de_arena, recs[i])))
-			return (1);
-	return (0);
+	for (;; h++) {
+		c = &ed->de_chunk[h & ed->de_cmask];
+		if (*c == 0 || *c == k)
+			return (c);
+	}
+}
+
+static void
+dict_edit_chunk(struct dict_edit *ed, aoff_t o, int old)
+{
+	uint64_t	 k = 2 * arena_pos(ed->de_arena, arena_ptr(ed->de_arena,
+			    o)) + (old != 0);
+
+	*dict_edit_chunk_place(ed, k) = k;
+}
+
+/*
+ * Is w a chain word of one of the change's new chunks (old == 0) or of
+ * the chunks it retires (old == 1)?  The chain words are a chunk's first
+ * two, and no two chunks start 4 bytes apart.
+ */
+static int
+dict_edit_in(const struct dict_edit *ed, int old, const uint32_t *w)
+{
+	uint64_t	 pos = arena_pos(ed->de_arena, w);
+
+	if (*dict_edit_chunk_place(ed, 2 * pos + old) != 0)
+		return (1);
+	return (pos >= 4 &&
+	    *dict_edit_chunk_place(ed, 2 * (pos - 4) + old) != 0);
 }
 
 /* A new chunk, reserved in the intent. */
 static void
 dict_edit_new(struct dict_edit *ed, aoff_t o)
 {
-	ed->de_new[aoff_isnull(ed->de_new[0]) ? 0 : 1] = o;
+	dict_edit_chunk(ed, o, 0);
 }
 
 /* A chunk the change retires (freed after the commit). */
 static void
 dict_edit_old(struct dict_edit *ed, aoff_t o)
 {
-	ed->de_old[aoff_isnull(ed->de_old[0]) ? 0 : 1] = o;
-	intent_retire(ed->de_in, o);
+	dict_edit_chunk(ed, o, 1);
+	intent_retire_any(ed->de_arena, ed->de_in, o);
 }
 
 /* Chunk x goes after chunk p in the chain. */
@@ -406,12 +516,12 @@ dict_edit_replace(struct dict_edit *ed, aoff_t old, aoff_t x)
 static void
 dict_edit_finish(struct dict_edit *ed)
 {
-	unsigned	 i;
+	size_t	 i;
 
 	for (i = 0; i < ed->de_n; i++) {
-		if (dict_edit_in(ed, ed->de_old, ed->de_word[i]))
+		if (dict_edit_in(ed, 1, ed->de_word[i]))
 			continue;
-		if (dict_edit_in(ed, ed->de_new, ed->de_word[i]))
+		if (dict_edit_in(ed, 0, ed->de_word[i]))
 			*ed->de_word[i] = ed->de_val[i];
 		else
 			intent_store(ed->de_arena, ed->de_in, ed->de_word[i],
@@ -618,9 +728,9 @@ dict_merge(struct keyspace *ks, struct ks_stripe *st, struct dict_root *r)
 /*
  * After an add: one bucket more when the load is above DICT_LOAD, with
  * the segment it needs added first.  A failure leaves the table as it is
- * (whole, only fuller).
+ * (whole, only fuller).  1 when a bucket was added.
  */
-static void
+static int
 dict_grow(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 {
 	struct dict_root	*r = dict_root(ks->ks_arena, e);
@@ -628,18 +738,19 @@ dict_grow(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 
 	if (r->dr_count <= (uint64_t)DICT_LOAD * r->dr_buckets ||
 	    r->dr_buckets >= DICT_MAX_BUCKETS)
-		return;
+		return (0);
 	if (have < dict_segs_for(r->dr_buckets + 1) &&
 	    dict_seg_add(ks, st, r, dict_root_off(e), have + 1) == -1)
-		return;
-	(void)dict_split(ks, st, r);
+		return (0);
+	return (dict_split(ks, st, r) == 0);
 }
 
 /*
  * After a delete: one bucket fewer when the load is below
  * DICT_SHRINK_LOAD, then the segment that merge left unused freed.
+ * 1 when a bucket was taken.
  */
-static void
+static int
 dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 {
 	struct dict_root	*r = dict_root(ks->ks_arena, e);
@@ -648,9 +759,10 @@ dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 	if (r->dr_buckets <= 1 ||
 	    r->dr_count >= (uint64_t)DICT_SHRINK_LOAD * r->dr_buckets ||
 	    dict_merge(ks, st, r) == -1)
-		return;
+		return (0);
 	if ((have = dict_segs(r)) > dict_segs_for(r->dr_buckets))
 		dict_seg_drop(ks, st, r, have);
+	return (1);
 }
 
 /* Setting and deleting. */
@@ -715,7 +827,7 @@ dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
 		dict_edit_set(&ed, &r->dr_count, r->dr_count + 1);
 	dict_commit(ks, st, &ed);
 	if (!found)
-		dict_grow(ks, st, e);
+		(void)dict_grow(ks, st, e);
 	return (!found);
 }
 
@@ -764,7 +876,7 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 	dict_edit_old(&ed, xo);
 	dict_edit_set(&ed, &r->dr_count, r->dr_count - 1);
 	dict_commit(ks, st, &ed);
-	dict_shrink(ks, st, e);
+	(void)dict_shrink(ks, st, e);
 	return (1);
 }
 
@@ -965,5 +1077,344 @@ dict_copy_locked(struct keyspace *ks, struct ks_stripe *to,
 	rv = dict_write_locked(ks, to, dst, e->e_type, pairs, i,
 	    entry_expire(e));
 	free(pairs);
+	return (rv);
+}
+
+/* Batches. */
+
+/*
+ * What a batch does to one field: whether the table held it before and
+ * holds it after, and which change gives its value.
+ */
+struct dict_fate {
+	uint64_t	 df_hash;
+	size_t		 df_first;	/* the change that names it first */
+	size_t		 df_set;	/* its last set, or SIZE_MAX */
+	uint32_t	 df_bucket;
+	int		 df_was;
+	int		 df_is;
+};
+
+struct dict_fates {
+	const struct dict_change *fs_ch;
+	struct dict_fate	*fs_fate;
+	size_t			 fs_n;
+	uint32_t		*fs_index;	/* fate + 1, or 0 */
+	size_t			 fs_mask;
+};
+
+/*
+ * The index place of field (hash h): its fate's, or the empty one it
+ * would take.
+ */
+static uint32_t *
+dict_fates_place(const struct dict_fates *fs, uint64_t h, const void *field,
+    size_t flen)
+{
+	const struct dict_fate	*f;
+	const struct dict_change *c;
+	size_t			 i = dict_edit_mix(h);
+	uint32_t		*ix;
+
+	for (;; i++) {
+		ix = &fs->fs_index[i & fs->fs_mask];
+		if (*ix == 0)
+			return (ix);
+		f = &fs->fs_fate[*ix - 1];
+		c = &fs->fs_ch[f->df_first];
+		if (f->df_hash == h && c->dc_flen == flen &&
+		    memcmp(c->dc_field, field, flen) == 0)
+			return (ix);
+	}
+}
+
+/* Does the batch change this pair of the table (delete or replace it)? */
+static int
+dict_fates_touch(const struct dict_fates *fs, uint64_t seed,
+    const struct dict_pair *p)
+{
+	uint32_t	*ix = dict_fates_place(fs, dict_hash(seed, p->dp_field,
+			    p->dp_flen), p->dp_field, p->dp_flen);
+
+	return (*ix != 0 && fs->fs_fate[*ix - 1].df_was);
+}
+
+static int
+dict_fate_cmp(const void *x, const void *y)
+{
+	uint64_t	 a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a < b ? -1 : a > b);
+}
+
+/*
+ * Fold the n changes into one fate per field, in order, giving res[i]
+ * (when res is not NULL); 0, or -1 ENOMEM.
+ */
+static int
+dict_fates_make(struct dict_fates *fs, struct arena *a, const struct entry *e,
+    const struct dict_change *ch, size_t n, int *res)
+{
+	const struct dict_root	*r = dict_root(a, e);
+	struct dict_fate	*f;
+	struct dict_pair	 p;
+	uint32_t		*ix;
+	uint64_t		 h;
+	size_t			 i;
+	int			 was;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->fs_ch = ch;
+	fs->fs_mask = dict_edit_span(n) - 1;
+	if ((fs->fs_fate = calloc(n, sizeof(*fs->fs_fate))) == NULL ||
+	    (fs->fs_index = calloc(fs->fs_mask + 1,
+	    sizeof(*fs->fs_index))) == NULL)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		h = dict_hash(r->dr_seed, ch[i].dc_field, ch[i].dc_flen);
+		ix = dict_fates_place(fs, h, ch[i].dc_field, ch[i].dc_flen);
+		if (*ix == 0) {
+			f = &fs->fs_fate[fs->fs_n];
+			*ix = (uint32_t)++fs->fs_n;
+			f->df_hash = h;
+			f->df_first = i;
+			f->df_set = SIZE_MAX;
+			f->df_bucket = dict_bucket_of(r->dr_buckets, h);
+			was = dict_find(a, e, ch[i].dc_field, ch[i].dc_flen,
+			    &p);
+			f->df_was = f->df_is = was;
+		}
+		f = &fs->fs_fate[*ix - 1];
+		if (res != NULL)
+			res[i] = ch[i].dc_delete ? f->df_is : !f->df_is;
+		f->df_is = !ch[i].dc_delete;
+		if (!ch[i].dc_delete)
+			f->df_set = i;
+	}
+	return (0);
+}
+
+static void
+dict_fates_free(struct dict_fates *fs)
+{
+	free(fs->fs_fate);
+	free(fs->fs_index);
+}
+
+/*
+ * The whole table rewritten, when the batch touches most of its buckets:
+ * the pairs it does not touch and those it sets, adopted in one put.
+ */
+static int
+dict_batch_rewrite(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e,
+    const struct dict_fates *fs, size_t count)
+{
+	struct arena		*a = ks->ks_arena;
+	const struct dict_change *c;
+	struct dict_iter	 it;
+	struct dict_pair	*pairs, p;
+	uint64_t		 seed = dict_root(a, e)->dr_seed;
+	size_t			 k = 0, i;
+	int			 rv;
+
+	if ((pairs = calloc(count, sizeof(*pairs))) == NULL)
+		return (-1);
+	dict_iter_init(&it, a, e);
+	while (dict_iter_next(&it, &p))
+		if (!dict_fates_touch(fs, seed, &p) && k < count)
+			pairs[k++] = p;
+	for (i = 0; i < fs->fs_n; i++) {
+		if (!fs->fs_fate[i].df_is || k == count)
+			continue;
+		c = &fs->fs_ch[fs->fs_fate[i].df_set];
+		pairs[k].dp_field = c->dc_field;
+		pairs[k].dp_flen = c->dc_flen;
+		pairs[k].dp_value = c->dc_value;
+		pairs[k++].dp_vlen = c->dc_vlen;
+	}
+	rv = dict_write_locked(ks, st, kk, e->e_type, pairs, k,
+	    entry_expire(e));
+	free(pairs);
+	return (rv);
+}
+
+/*
+ * The new node of bucket slot *slot (fates touched[0 .. nt)): the pairs
+ * of its node the batch leaves alone, then those it sets; reserved in the
+ * change, filled and published in the overlay.  0, or -1 ENOMEM.
+ */
+static int
+dict_batch_bucket(struct dict_edit *ed, const struct entry *e,
+    const struct dict_fates *fs, const uint64_t *touched, size_t nt,
+    uint32_t *slot)
+{
+	struct arena		*a = ed->de_arena;
+	const struct dict_root	*r = dict_root(a, e);
+	const struct dict_fate	*f;
+	const struct dict_change *c;
+	const struct dict_node	*x = NULL;
+	struct dict_node	*nn;
+	struct dict_pair	 p;
+	const char		*q = NULL, *end = NULL, *next;
+	size_t			 bytes = 0, i;
+	uint64_t		 cnt = 0;
+	char			*w;
+	aoff_t			 xo = dict_aoff(*slot), no;
+
+	if (!aoff_isnull(xo)) {
+		x = dict_node(a, xo);
+		end = dict_node_data(x) + x->dn_bytes;
+		for (q = dict_node_data(x); q < end &&
+		    (next = dict_pair_at(q, end, &p)) != NULL; q = next) {
+			if (dict_fates_touch(fs, r->dr_seed, &p))
+				continue;
+			cnt++;
+			bytes += (size_t)(next - q);
+		}
+	}
+	for (i = 0; i < nt; i++) {
+		f = &fs->fs_fate[(uint32_t)touched[i]];
+		if (!f->df_is)
+			continue;
+		c = &fs->fs_ch[f->df_set];
+		cnt++;
+		bytes += dict_pair_size(c->dc_flen, c->dc_vlen);
+	}
+	if (cnt == 0) {
+		/* The bucket empties (its node held only deleted pairs). */
+		dict_edit_unlink(ed, xo);
+		dict_edit_old(ed, xo);
+		dict_edit_set(ed, slot, 0);
+		return (0);
+	}
+	if ((nn = dict_node_new(ed, bytes, cnt, &no)) == NULL)
+		return (-1);
+	w = (char *)(nn + 1);
+	if (x != NULL) {
+		for (q = dict_node_data(x); q < end &&
+		    (next = dict_pair_at(q, end, &p)) != NULL; q = next) {
+			if (dict_fates_touch(fs, r->dr_seed, &p))
+				continue;
+			memcpy(w, q, (size_t)(next - q));
+			w += next - q;
+		}
+	}
+	for (i = 0; i < nt; i++) {
+		f = &fs->fs_fate[(uint32_t)touched[i]];
+		if (!f->df_is)
+			continue;
+		c = &fs->fs_ch[f->df_set];
+		w = pack_put(w, c->dc_field, c->dc_flen);
+		w = pack_put(w, c->dc_value, c->dc_vlen);
+	}
+	if (x != NULL) {
+		dict_edit_replace(ed, xo, no);
+		dict_edit_old(ed, xo);
+	} else
+		dict_edit_link_after(ed, dict_root_off(e), no);
+	dict_edit_set(ed, slot, no.u);
+	return (0);
+}
+
+/* Overlay words a batch of nb buckets may touch: 7 each, and the count. */
+#define DICT_BATCH_WORDS(nb)	(7 * (nb) + 4)
+
+/*
+ * The touched buckets' new nodes, in one intent of the stripe with an
+ * overflow record for its stores and chunks.  0, or -1 ENOMEM (nothing
+ * changed).
+ */
+static int
+dict_batch_apply(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e, const struct dict_fates *fs,
+    const uint64_t *touched, size_t nt, size_t nbuckets, size_t count)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_root	*r = dict_root(a, e);
+	struct dict_edit	 ed;
+	struct intent		*in;
+	size_t			 i, j;
+	uint32_t		 b;
+
+	if (dict_edit_init_big(&ed, a, NULL,
+	    DICT_BATCH_WORDS(nbuckets), 2 * nbuckets + 2) == -1)
+		return (-1);
+	in = ed.de_in = keyspace_begin_locked(ks, st);
+	if (intent_reserve(a, in, DICT_BATCH_WORDS(nbuckets), nbuckets) == -1)
+		goto fail;
+	for (i = 0; i < nt; i = j) {
+		b = (uint32_t)(touched[i] >> 32);
+		for (j = i; j < nt && (uint32_t)(touched[j] >> 32) == b; j++)
+			;
+		if (dict_batch_bucket(&ed, e, fs, touched + i, j - i,
+		    &dict_slot(a, r, b)->u) == -1)
+			goto fail;
+		CRASHPOINT(dict_batch_bucket_built);
+	}
+	dict_edit_set(&ed, &r->dr_count, (uint32_t)count);
+	dict_commit(ks, st, &ed);
+	dict_edit_free(&ed);
+	return (0);
+fail:
+	(void)dict_abort(ks, &ed);
+	dict_edit_free(&ed);
+	return (-1);
+}
+
+int
+dict_batch_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e,
+    const struct dict_change *ch, size_t n, int *res)
+{
+	struct arena		*a = ks->ks_arena;
+	struct dict_root	*r = dict_root(a, e);
+	struct dict_fates	 fs;
+	uint64_t		*touched = NULL;
+	int64_t			 count = r->dr_count;
+	size_t			 nt = 0, nbuckets = 0, i;
+	int			 rv = -1;
+
+	if (n > UINT32_MAX - 1) {
+		errno = EFBIG;
+		return (-1);
+	}
+	if (dict_fates_make(&fs, a, e, ch, n, res) == -1)
+		goto out;
+	if ((touched = calloc(fs.fs_n + 1, sizeof(*touched))) == NULL)
+		goto out;
+	/* The fields changed, by bucket: bucket << 32 | fate. */
+	for (i = 0; i < fs.fs_n; i++) {
+		count += fs.fs_fate[i].df_is - fs.fs_fate[i].df_was;
+		if (fs.fs_fate[i].df_was || fs.fs_fate[i].df_is)
+			touched[nt++] = (uint64_t)fs.fs_fate[i].df_bucket <<
+			    32 | i;
+	}
+	if (count > UINT32_MAX) {
+		errno = EFBIG;
+		goto out;
+	}
+	qsort(touched, nt, sizeof(*touched), dict_fate_cmp);
+	for (i = 0; i < nt; i++)
+		if (i == 0 || touched[i] >> 32 != touched[i - 1] >> 32)
+			nbuckets++;
+	if (nt == 0)
+		rv = 0;
+	else if (count == 0) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		rv = 1;
+	} else if (2 * nbuckets > r->dr_buckets)
+		rv = dict_batch_rewrite(ks, st, kk, e, &fs, (size_t)count);
+	else if ((rv = dict_batch_apply(ks, st, e, &fs, touched, nt,
+	    nbuckets, (size_t)count)) == 0) {
+		/* Each step its own change, the pairs all there. */
+		while (dict_grow(ks, st, e))
+			;
+		while (dict_shrink(ks, st, e))
+			;
+	}
+out:
+	dict_fates_free(&fs);
+	free(touched);
 	return (rv);
 }

@@ -148,6 +148,32 @@ int		 dict_delete_locked(struct keyspace *, struct ks_stripe *,
 		    const void *field, size_t flen);
 
 /*
+ * A batch: n changes of the table of key kk, whose entry is e, made as
+ * one change, so that a process killed anywhere in it leaves the table
+ * wholly before or wholly after.  Change i sets dc_field to dc_value, or
+ * deletes it (dc_delete); the changes apply in order, and res[i] (res
+ * may be NULL) gets what change i did as if it were alone at its turn:
+ * 1 added or deleted, 0 replaced or absent.  Only the buckets the batch
+ * touches get new nodes, all published by one intent (with an overflow
+ * record, intent.h); a batch that touches more than half of the buckets
+ * rewrites the table whole instead (dict_write_locked()).  Growing and
+ * shrinking follow, a bucket per change.  0 done, 1 done and the table
+ * emptied, so that the key is gone (e is no longer valid), -1 ENOMEM or
+ * EFBIG (nothing changed; res may be filled all the same).
+ */
+struct dict_change {
+	const void	*dc_field;
+	size_t		 dc_flen;
+	const void	*dc_value;
+	size_t		 dc_vlen;
+	int		 dc_delete;
+};
+
+int		 dict_batch_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *kk, const struct entry *e,
+		    const struct dict_change *, size_t n, int *res);
+
+/*
  * Every pair, in table order (bucket by bucket).  The bytes stay valid
  * until the stripe changes or is unlocked; the table must not change
  * during the walk.

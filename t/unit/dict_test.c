@@ -158,6 +158,60 @@ del_field(struct keyspace *ks, struct ks_stripe *st, const struct ks_key *k,
 	return (rv);
 }
 
+/*
+ * One batch on the table of k: field idx[i] set to generation gen[i], or
+ * deleted when gen[i] is 0.  Checks each change's result and the return
+ * against the model, which it then updates: the return of
+ * dict_batch_locked(), or -2 on a mismatch.
+ */
+static int
+batch_fields(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, struct model *m, const uint32_t *idx,
+    const uint32_t *gen, size_t n)
+{
+	const struct entry	*e = keyspace_peek_locked(ks, st, k, NOW);
+	struct dict_change	*ch;
+	uint32_t		*g;
+	char			*buf;
+	int			*res, rv, good = 1;
+	uint64_t		 count = m->count;
+	size_t			 i;
+
+	if (e == NULL)
+		return (-2);
+	ch = calloc(n, sizeof(*ch));
+	res = calloc(n, sizeof(*res));
+	buf = calloc(n, 1620);
+	g = malloc(m->nfields * sizeof(*g));
+	memcpy(g, m->gen, m->nfields * sizeof(*g));
+	for (i = 0; i < n; i++) {
+		ch[i].dc_field = buf + i * 1620;
+		ch[i].dc_flen = field_of(idx[i], buf + i * 1620);
+		ch[i].dc_value = buf + i * 1620 + 320;
+		ch[i].dc_vlen = gen[i] == 0 ? 0 : value_of(idx[i], gen[i],
+		    buf + i * 1620 + 320);
+		ch[i].dc_delete = gen[i] == 0;
+	}
+	rv = dict_batch_locked(ks, st, k, e, ch, n, res);
+	if (rv >= 0) {
+		for (i = 0; i < n; i++) {
+			good &= res[i] == (gen[i] == 0 ? g[idx[i]] != 0 :
+			    g[idx[i]] == 0);
+			count += gen[i] != 0 && g[idx[i]] == 0;
+			count -= gen[i] == 0 && g[idx[i]] != 0;
+			g[idx[i]] = gen[i];
+		}
+		good &= rv == (count == 0);
+		memcpy(m->gen, g, m->nfields * sizeof(*g));
+		m->count = count;
+	}
+	free(ch);
+	free(res);
+	free(buf);
+	free(g);
+	return (good ? rv : -2);
+}
+
 /* Does the table of k hold exactly the model (finds, count, iteration)? */
 static int
 table_matches(struct keyspace *ks, struct ks_stripe *st,
@@ -285,6 +339,81 @@ test_model(struct arena *a, struct keyspace *ks, uint32_t nfields,
 	ok(clean && check_arena(a, 0, stderr, NULL) == 0, "and the checker "
 	    "finds the arena whole every 100 steps");
 	(void)keyspace_delete(ks, 0, "model", 5);
+	free(m.gen);
+}
+
+/*
+ * Batches of many sizes, mixing sets and deletes (some of one field
+ * twice), leave the table equal to the model, each change's result as
+ * if alone at its turn, and the arena whole; a batch of a few buckets
+ * keeps the table's root (it rewrote only the nodes it touched), one of
+ * most buckets rewrites it; a batch that deletes every field deletes
+ * the key.
+ */
+static void
+test_batch(struct arena *a, struct keyspace *ks)
+{
+	static const size_t	 sizes[] = { 1, 2, 3, 5, 8, 13, 40, 100, 250,
+	    1000, 3000 };
+	struct model		 m;
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	uint32_t		 idx[6001], gen[6001], nf = 6000, i;
+	size_t			 si, round, j, kept = 0, rewrote = 0;
+	aoff_t			 root;
+	int			 good = 1, clean = 1, rv;
+
+	model_init(&m, nf);
+	keyspace_key(ks, &k, "batch", 5);
+	st = keyspace_lock(ks, 0, &k);
+	good &= set_field(ks, st, &k, &m, 1, 1) == 1;
+	for (round = 0; round < 3; round++) {
+		for (si = 0; si < nitems(sizes) && good && clean; si++) {
+			for (j = 0; j < sizes[si]; j++) {
+				idx[j] = arc4random_uniform(j > 0 && j % 7 ==
+				    0 ? 50 : nf);
+				gen[j] = arc4random_uniform(round == 2 ? 3 :
+				    5) == 0 ? 0 : 1 + arc4random_uniform(900);
+			}
+			e = keyspace_peek_locked(ks, st, &k, NOW);
+			root = e != NULL ? dict_chain(a, e) : AOFF_NULL;
+			rv = batch_fields(ks, st, &k, &m, idx, gen,
+			    sizes[si]);
+			good &= rv >= 0;
+			if (rv == 1)
+				good &= set_field(ks, st, &k, &m, 2, 1) == 1;
+			e = keyspace_peek_locked(ks, st, &k, NOW);
+			if (rv == 0 && sizes[si] <= 13 && m.count > 1000)
+				kept += aoff_eq(root, dict_chain(a, e));
+			if (rv == 0 && sizes[si] >= 1000 && m.count < 3000)
+				rewrote += !aoff_eq(root, dict_chain(a, e));
+			good &= table_finds(ks, st, &k, &m);
+			keyspace_unlock(ks, st);
+			clean &= check_arena(a, 0, stderr, NULL) == 0;
+			st = keyspace_lock(ks, 0, &k);
+		}
+	}
+	good &= table_matches(ks, st, &k, &m, 1);
+	ok(good, "batches of 1 to 3000 changes leave the table equal to the "
+	    "model, each result right (%llu pairs)",
+	    (unsigned long long)m.count);
+	ok(clean, "and the checker finds the arena whole after each");
+	ok(kept >= 5 && rewrote >= 1, "small batches on a big table keep its "
+	    "root (%zu did), batches of most of it rewrite it (%zu did)",
+	    kept, rewrote);
+	/* Every field deleted at once: the key goes. */
+	for (i = 0, j = 0; i < nf; i++)
+		if (m.gen[i] != 0 || i == 1) {
+			idx[j] = i;
+			gen[j++] = 0;
+		}
+	rv = batch_fields(ks, st, &k, &m, idx, gen, j);
+	ok(rv == 1 && m.count == 0 && keyspace_peek_locked(ks, st, &k, NOW) ==
+	    NULL, "a batch that deletes every field deletes the key");
+	keyspace_unlock(ks, st);
+	(void)keyspace_delete(ks, 0, "batch", 5);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "the checker is clean");
 	free(m.gen);
 }
 
@@ -1002,6 +1131,36 @@ test_enomem(void)
 	ok(good && check_arena(&a, 0, stderr, NULL) == 0, "in the full "
 	    "arena, %u deletes succeed and %u fail with ENOMEM, the table "
 	    "as the model, the checker clean", dels, fails);
+	/*
+	 * A batch whose nodes are reserved one by one until one finds no
+	 * room (a value of 4 MiB among 40 small sets and deletes): it fails
+	 * whole and frees what it reserved.
+	 */
+	{
+		struct dict_change	 ch[41];
+		char			 fb[41][320], *huge;
+		const struct entry	*e;
+		int			 res[41];
+
+		huge = calloc(1, (size_t)4 << 20);
+		for (i = 0; i < 41; i++) {
+			ch[i].dc_field = fb[i];
+			ch[i].dc_flen = field_of(1000 + i * 7, fb[i]);
+			ch[i].dc_value = i == 20 ? huge : big;
+			ch[i].dc_vlen = i == 20 ? (size_t)4 << 20 : 30;
+			ch[i].dc_delete = i % 5 == 0 && i != 20;
+		}
+		st = keyspace_lock(&ks, 0, &k);
+		e = keyspace_peek_locked(&ks, st, &k, NOW);
+		rv = dict_batch_locked(&ks, st, &k, e, ch, 41, res);
+		ok(rv == -1 && errno == ENOMEM && table_matches(&ks, st, &k,
+		    &m, 1), "a batch that runs out of room midway fails with "
+		    "ENOMEM and leaves the table as it was");
+		keyspace_unlock(&ks, st);
+		ok(check_arena(&a, 0, stderr, NULL) == 0, "and frees the "
+		    "nodes it had reserved");
+		free(huge);
+	}
 	/* A whole write and a copy fail too, and change nothing. */
 	pairs = calloc(20000, sizeof(*pairs));
 	for (i = 0; i < 20000; i++) {
@@ -1052,7 +1211,7 @@ test_enomem(void)
  * the arena and finds both keys wholly as before or wholly as after.
  */
 
-#define CRASH_FIELDS	64
+#define CRASH_FIELDS	128
 #define CRASH_BYTES	((size_t)32 << 20)
 
 enum crash_op {
@@ -1060,7 +1219,8 @@ enum crash_op {
 	CRASH_DEL,
 	CRASH_WRITE,
 	CRASH_COPY,
-	CRASH_RENAME
+	CRASH_RENAME,
+	CRASH_BATCH
 };
 
 struct crash_scn {
@@ -1069,7 +1229,8 @@ struct crash_scn {
 	uint32_t	 cs_d[2];	/* then [d0, d1) deleted one by one */
 	uint32_t	 cs_b[2];	/* "tb": fields [b0, b1) written */
 	int		 cs_op;
-	uint32_t	 cs_f[2];	/* the field set or deleted; written */
+	uint32_t	 cs_f[2];	/* the field set or deleted; written;
+					   a batch's: every third deleted */
 };
 
 static const struct crash_scn crash_scns[] = {
@@ -1092,12 +1253,22 @@ static const struct crash_scn crash_scns[] = {
 	    { 0, 0 } },
 	{ "a rename onto a table", { 1, 13 }, { 0, 0 }, { 30, 40 },
 	    CRASH_RENAME, { 0, 0 } },
+	{ "a batch of a few buckets", { 1, 120 }, { 0, 0 }, { 0, 0 },
+	    CRASH_BATCH, { 110, 122 } },
+	{ "a batch that adds and splits", { 1, 120 }, { 0, 0 }, { 0, 0 },
+	    CRASH_BATCH, { 119, 128 } },
+	{ "a batch that deletes and merges", { 1, 100 }, { 1, 50 }, { 0, 0 },
+	    CRASH_BATCH, { 50, 62 } },
+	{ "a batch that rewrites the table", { 1, 13 }, { 0, 0 }, { 0, 0 },
+	    CRASH_BATCH, { 5, 40 } },
+	{ "a batch that deletes the key", { 1, 4 }, { 0, 0 }, { 0, 0 },
+	    CRASH_BATCH, { 0, 0 } },
 };
 
 static const char *dict_crashpoints[] = {
 	"dict_node_built", "dict_node_cut", "dict_recorded", "dict_seg_built",
 	"dict_seg_dropping", "dict_split_built", "dict_merge_built",
-	"dict_write_built"
+	"dict_write_built", "dict_batch_bucket_built", "intent_more_named"
 };
 
 /* Field generations of "ta" and "tb" (0: absent). */
@@ -1130,6 +1301,12 @@ crash_model(const struct crash_scn *s, int after, struct crash_model *m)
 		memset(m->cm_gen[0], 0, sizeof(m->cm_gen[0]));
 		for (i = s->cs_f[0]; i < s->cs_f[1]; i++)
 			m->cm_gen[0][i] = 3;
+		break;
+	case CRASH_BATCH:
+		if (s->cs_f[1] == 0)
+			memset(m->cm_gen[0], 0, sizeof(m->cm_gen[0]));
+		for (i = s->cs_f[0]; i < s->cs_f[1]; i++)
+			m->cm_gen[0][i] = i % 3 == 0 ? 0 : 2;
 		break;
 	default:
 		memcpy(m->cm_gen[1], m->cm_gen[0], sizeof(m->cm_gen[1]));
@@ -1187,6 +1364,37 @@ crash_change(struct keyspace *ks, uint32_t f, uint32_t gen)
 	keyspace_unlock(ks, st);
 }
 
+/*
+ * The batch of a scenario on key "ta": fields [lo, hi), every third
+ * deleted, the others set to generation 2; [0, 0) deletes every field.
+ */
+static void
+crash_batch(struct keyspace *ks, uint32_t lo, uint32_t hi)
+{
+	struct model		 m;
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	uint32_t		 g[CRASH_FIELDS], idx[CRASH_FIELDS];
+	uint32_t		 gen[CRASH_FIELDS], i, n = 0;
+
+	/* The model of batch_fields(), not looked at here. */
+	keyspace_key(ks, &k, "ta", 2);
+	st = keyspace_lock(ks, 0, &k);
+	memset(g, 0, sizeof(g));
+	m.gen = g;
+	m.nfields = CRASH_FIELDS;
+	m.count = 0;
+	for (i = 0; i < CRASH_FIELDS; i++) {
+		if (hi == 0 ? i == 0 || i >= 4 : i < lo || i >= hi)
+			continue;
+		idx[n] = i;
+		gen[n++] = hi == 0 || i % 3 == 0 ? 0 : 2;
+	}
+	if (batch_fields(ks, st, &k, &m, idx, gen, n) == -1)
+		_exit(3);
+	keyspace_unlock(ks, st);
+}
+
 static void
 crash_child(struct keyspace *ks, const struct crash_scn *s, const char *arm,
     uint64_t countdown)
@@ -1208,6 +1416,9 @@ crash_child(struct keyspace *ks, const struct crash_scn *s, const char *arm,
 		break;
 	case CRASH_WRITE:
 		crash_write(ks, "ta", s->cs_f[0], s->cs_f[1], 3);
+		break;
+	case CRASH_BATCH:
+		crash_batch(ks, s->cs_f[0], s->cs_f[1]);
 		break;
 	default:
 		if (testarena_copy_key(ks, 0, "ta", 0, "tb",
@@ -1365,6 +1576,7 @@ main(void)
 		return (tap_done());
 	test_model(&a, &ks, 60, 3000);
 	test_model(&a, &ks, 2000, 8000);
+	test_batch(&a, &ks);
 	test_growth(&a, &ks, 100000);
 	test_write(&a, &ks);
 	test_big(&a, &ks);
