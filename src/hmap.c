@@ -9,8 +9,9 @@
  * built in private memory, then one keyspace put replaces the entry, so a
  * process killed anywhere leaves the whole old hash or the whole new one.
  * Its conversion into a table is one dict_write_locked(), which replaces
- * the entry as a put does.  A table changes one field per intent (dict.c
- * tells that story).
+ * the entry as a put does.  A table takes every field a command sets or
+ * deletes in one batch (dict_batch_locked(): one intent, or one rewrite
+ * of the table; dict.c tells that story).
  */
 #include <sys/types.h>
 
@@ -373,33 +374,43 @@ hmap_write_table(struct keyspace *ks, struct ks_stripe *st,
 }
 
 /*
- * The same on a table, a field at a time.  A delete of the last field
- * deletes the key, and with it the entry e.
+ * The same on a table, in one change (a batch of dict.c's).  A delete of
+ * the last field deletes the key, and with it the entry e.
  */
 static int
 hmap_apply_table(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e, const struct hmap_vec *v,
     int del, uint64_t *changed)
 {
+	struct dict_change	*ch;
 	const struct hmap_pair	*p;
-	uint64_t		 left = dict_count(ks->ks_arena, e), n = 0;
+	uint64_t		 n = 0;
 	size_t			 i;
-	int			 rv;
+	int			*res, rv = -1;
 
-	for (i = 0; i < v->hv_n && left > 0; i++) {
+	ch = reallocarray(NULL, v->hv_n, sizeof(*ch));
+	res = reallocarray(NULL, v->hv_n, sizeof(*res));
+	if (ch == NULL || res == NULL)
+		goto out;
+	for (i = 0; i < v->hv_n; i++) {
 		p = &v->hv_p[i];
-		rv = del ? dict_delete_locked(ks, st, kk, e, p->hp_field,
-		    p->hp_flen) : dict_set_locked(ks, st, kk, e, p->hp_field,
-		    p->hp_flen, p->hp_value, p->hp_vlen);
-		if (rv == -1)
-			return (-1);
-		n += (uint64_t)rv;
-		if (del)
-			left -= (uint64_t)rv;
+		ch[i].dc_field = p->hp_field;
+		ch[i].dc_flen = p->hp_flen;
+		ch[i].dc_value = del ? NULL : p->hp_value;
+		ch[i].dc_vlen = del ? 0 : p->hp_vlen;
+		ch[i].dc_delete = del;
 	}
+	if (dict_batch_locked(ks, st, kk, e, ch, v->hv_n, res) == -1)
+		goto out;
+	for (i = 0; i < v->hv_n; i++)
+		n += (uint64_t)res[i];
 	if (changed != NULL)
 		*changed = n;
-	return (0);
+	rv = 0;
+out:
+	free(ch);
+	free(res);
+	return (rv);
 }
 
 /*

@@ -9,9 +9,9 @@
  * built in private memory, then one keyspace put replaces the entry (or
  * one delete removes it), so a process killed anywhere leaves the old set
  * or the new one.  A set that becomes a table is written whole by
- * dict_write_locked(), one change too; a table changes one member per
- * change of dict.c's (see set.h for what that means for a command on
- * several members).
+ * dict_write_locked(), one change too; a table takes the members a
+ * command adds or removes in one batch of dict.c's (dict_batch_locked()),
+ * one change as well.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -367,22 +367,48 @@ set_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
-/* Add the n distinct members m to table e, one change each. */
+/*
+ * Make the n changes ch of table e, each a member added or removed, in
+ * one batch of dict.c's; *changed gets how many changed the set.
+ */
+static int
+set_table_batch(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, struct dict_change *ch,
+    size_t n, uint64_t *changed)
+{
+	size_t	 i;
+	int	*res, rv = -1;
+
+	if (n == 0)
+		return (0);
+	if ((res = reallocarray(NULL, n, sizeof(*res))) != NULL &&
+	    dict_batch_locked(ks, st, kk, e, ch, n, res) != -1) {
+		for (i = 0; i < n; i++)
+			*changed += (uint64_t)res[i];
+		rv = 0;
+	}
+	free(res);
+	free(ch);
+	return (rv);
+}
+
+/* Add the n distinct members m to table e, in one change. */
 static int
 set_table_add(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e,
     const struct set_member *m, size_t n, uint64_t *added)
 {
-	size_t	 i;
-	int	 rv;
+	struct dict_change	*ch;
+	size_t			 i;
 
+	if ((ch = calloc(n + 1, sizeof(*ch))) == NULL)
+		return (-1);
 	for (i = 0; i < n; i++) {
-		if ((rv = dict_set_locked(ks, st, kk, e, m[i].sm_ptr,
-		    m[i].sm_len, "", 0)) == -1)
-			return (-1);
-		*added += (uint64_t)rv;
+		ch[i].dc_field = m[i].sm_ptr;
+		ch[i].dc_flen = m[i].sm_len;
+		ch[i].dc_value = "";
 	}
-	return (0);
+	return (set_table_batch(ks, st, kk, e, ch, n, added));
 }
 
 /*
@@ -486,24 +512,23 @@ set_add_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
-/* Remove v's members from table e, one change each. */
+/* Remove v's members from table e, in one change. */
 static int
 set_table_remove(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e,
     const struct list_vec *v, uint64_t *removed)
 {
-	uint64_t	 left = dict_count(ks->ks_arena, e);
-	size_t		 i;
-	int		 rv;
+	struct dict_change	*ch;
+	size_t			 i;
 
-	for (i = 0; i < v->lv_n && left > 0; i++) {
-		if ((rv = dict_delete_locked(ks, st, kk, e, v->lv_ptr[i],
-		    v->lv_len[i])) == -1)
-			return (-1);
-		*removed += (uint64_t)rv;
-		left -= (uint64_t)rv;
+	if ((ch = calloc(v->lv_n + 1, sizeof(*ch))) == NULL)
+		return (-1);
+	for (i = 0; i < v->lv_n; i++) {
+		ch[i].dc_field = v->lv_ptr[i];
+		ch[i].dc_flen = v->lv_len[i];
+		ch[i].dc_delete = 1;
 	}
-	return (0);
+	return (set_table_batch(ks, st, kk, e, ch, v->lv_n, removed));
 }
 
 int

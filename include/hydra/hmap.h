@@ -14,9 +14,9 @@
  * changes as a string does: the new entry replaces the old one in one
  * keyspace put, so a process killed anywhere leaves the old hash or the
  * new one; its conversion into a table is one change too.  A table
- * changes one field at a time (dict.h): a change of several fields of a
- * table is as many changes, so a process killed in the middle of one
- * leaves the fields before it changed.
+ * takes a change of several fields as one batch of dict.h's, so that a
+ * process killed in it leaves every field old or every field new, and a
+ * change that finds no memory changes none.
  *
  * Run by workers, tools and tests; every function wants the key's stripe
  * locked.  Bytes handed out point into the arena and stay valid until
@@ -106,8 +106,7 @@ int		 hmap_wants_table(uint64_t count, size_t longest);
  * hash); *added (may be NULL) gets the number of fields that were new.
  * A packed hash becomes a table when hmap_wants_table() says so of the
  * count it reaches and the longest field or value set.  The hash keeps
- * its expiry.  0, or -1 ENOMEM (nothing changed; on a table, the fields
- * before the one that found no memory are set).
+ * its expiry.  0, or -1 ENOMEM (nothing changed).
  */
 int		 hmap_set_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,
@@ -117,7 +116,7 @@ int		 hmap_set_locked(struct keyspace *, struct ks_stripe *,
  * Delete the fields of v (their values unused) from the hash of key kk,
  * whose entry is e; *deleted gets how many were there.  The key goes with
  * its last field, as Redis deletes an emptied hash.  0, or -1 ENOMEM
- * (nothing changed; on a table, the fields before are deleted).
+ * (nothing changed).
  */
 int		 hmap_delete_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,

@@ -17,10 +17,12 @@
  * Run by workers, tools and tests; every function wants the key's stripe
  * locked.  A change of an intset, and the conversion of an intset into a
  * table, is one keyspace put (or delete), so a process killed in it
- * leaves the set wholly old or wholly new.  A table (dict.h) changes one
- * member at a time: a process killed in a change of several members
- * (SADD or SREM of many, SPOP of a few) may leave some of them changed,
- * each member wholly in or wholly out.
+ * leaves the set wholly old or wholly new.  A table (dict.h) takes the
+ * members one command adds or removes (SADD or SREM of many, SPOP of a
+ * few) in one batch, one change as well, which changes nothing when it
+ * finds no memory.  SMOVE between two keys is still two changes, the
+ * add to the destination then the removal from the source, so a process
+ * killed between them leaves the member in both sets.
  */
 #ifndef HYDRA_SET_H
 #define HYDRA_SET_H
@@ -107,8 +109,8 @@ int		 set_vec_normalize(struct list_vec *, int *ints);
  * Add the members of v (duplicates allowed) to the set of key kk, whose
  * entry is e (NULL: a new set, with no expiry).  *added gets how many
  * were new.  An intset that takes a member that is not an integer, or
- * one member too many, becomes a table.  0, or -1 ENOMEM (a table may
- * have taken some of the members: *added counts them).
+ * one member too many, becomes a table.  0, or -1 ENOMEM (nothing
+ * changed).
  */
 int		 set_add_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *,
@@ -117,7 +119,7 @@ int		 set_add_locked(struct keyspace *, struct ks_stripe *,
 /*
  * Remove the members of v from set e of key kk, deleting the key when
  * none is left; *removed gets how many were members.  0, or -1 ENOMEM
- * (a table may have lost some of them: *removed counts them).
+ * (nothing changed).
  */
 int		 set_remove_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *,

@@ -18,9 +18,10 @@
  * one member too many, never back while it lives; through thousands of
  * random changes it holds what its model holds, walked, scanned and drawn
  * from, with its expiry kept across the conversion.  A process killed at
- * any crash point of a change of one member, of a conversion or of a
- * rebuild leaves the set as it was before or as it is after, and the
- * arena whole, even when its repairer is killed too.
+ * any crash point of a change of one member or of several (an add or a
+ * removal of many members of a table is one change), of a conversion or
+ * of a rebuild leaves the set as it was before or as it is after, and
+ * the arena whole, even when its repairer is killed too.
  */
 #include <sys/wait.h>
 
@@ -627,6 +628,18 @@ test_table(struct arena *a, struct keyspace *ks)
 #define CRASH_REMOVE	1
 #define CRASH_WRITE	2
 
+/* Tables of 60 and 40 members, for the changes of several. */
+#define CRASH_M60							\
+	"m0 m1 m2 m3 m4 m5 m6 m7 m8 m9 m10 m11 m12 m13 m14 m15 "	\
+	"m16 m17 m18 m19 m20 m21 m22 m23 m24 m25 m26 m27 m28 m29 "	\
+	"m30 m31 m32 m33 m34 m35 m36 m37 m38 m39 m40 m41 m42 m43 "	\
+	"m44 m45 m46 m47 m48 m49 m50 m51 m52 m53 m54 m55 m56 m57 "	\
+	"m58 m59"
+#define CRASH_N40							\
+	"n0 n1 n2 n3 n4 n5 n6 n7 n8 n9 n10 n11 n12 n13 n14 n15 "	\
+	"n16 n17 n18 n19 n20 n21 n22 n23 n24 n25 n26 n27 n28 n29 "	\
+	"n30 n31 n32 n33 n34 n35 n36 n37 n38 n39"
+
 struct crash_scn {
 	const char	*cs_what;
 	unsigned	 cs_limit;	/* set-max-intset-entries */
@@ -652,6 +665,16 @@ static const struct crash_scn crash_scns[] = {
 	    "3 p q" },
 	{ "an intset written over a table", 512, "a b", CRASH_WRITE, "2 1",
 	    "1 2" },
+	{ "an add of several members to a table", 512, CRASH_M60, CRASH_ADD,
+	    "n0 n1 n2 n3 n4 m3", CRASH_M60 " n0 n1 n2 n3 n4" },
+	{ "a removal of several members from a table", 512, CRASH_M60,
+	    CRASH_REMOVE, "m1 m7 m13 m22 m40 zz",
+	    "m0 m2 m3 m4 m5 m6 m8 m9 m10 m11 m12 m14 m15 m16 m17 m18 "
+	    "m19 m20 m21 m23 m24 m25 m26 m27 m28 m29 m30 m31 m32 m33 "
+	    "m34 m35 m36 m37 m38 m39 m41 m42 m43 m44 m45 m46 m47 m48 "
+	    "m49 m50 m51 m52 m53 m54 m55 m56 m57 m58 m59" },
+	{ "an add of many members to a table", 512, CRASH_M60, CRASH_ADD,
+	    CRASH_N40, CRASH_M60 " " CRASH_N40 },
 };
 
 /* v gets the blank-separated words of s (copied into sp). */
