@@ -16,8 +16,14 @@
  * longer than the value limit (even one replaced in the same change);
  * then it is a table, whatever is deleted, until its last field goes.
  * A table's random draws reach each field evenly; its copy is its own.
- * The checker reports a packed hash that holds a field twice.
+ * The checker reports a packed hash that holds a field twice.  A process
+ * killed at any crash point hit of an HSET of 50 fields (half new, half
+ * replaced) or an HDEL of 50 on a table, its repairer sometimes killed
+ * too, leaves all 50 fields changed or none, and the arena whole.
  */
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +31,13 @@
 
 #include "hydra/arena.h"
 #include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/hmap.h"
 #include "hydra/keyspace.h"
+#include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
+#include "hydra/store.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -592,6 +601,182 @@ test_check(struct arena *a, struct keyspace *ks)
 	    "gone");
 }
 
+/*
+ * Crashes: a table of 200 fields "f<i>" = "old", then one command on 50
+ * of them: an HSET of f0 .. f24 and g0 .. g24 to "new", or an HDEL of
+ * f0 .. f49.
+ */
+#define CRASH_BYTES	((size_t)32 << 20)
+#define CRASH_TABLE	200
+#define CRASH_CHANGE	50
+
+/* Field i of the command (del: f<i>; else f<i> then g<i - 25>). */
+static size_t
+crash_field(int del, unsigned i, char *buf)
+{
+	if (del || i < CRASH_CHANGE / 2)
+		return ((size_t)snprintf(buf, 16, "f%u", i));
+	return ((size_t)snprintf(buf, 16, "g%u", i - CRASH_CHANGE / 2));
+}
+
+static void
+crash_hash(struct keyspace *ks, int del, int command)
+{
+	static char		 f[CRASH_TABLE][16];
+	struct hmap_vec		 v;
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	uint64_t		 n;
+	unsigned		 i, nf = command ? CRASH_CHANGE : CRASH_TABLE;
+	int			 rv;
+
+	hmap_vec_init(&v);
+	for (i = 0; i < nf; i++) {
+		size_t	 len = command ? crash_field(del, i, f[i]) :
+		    (size_t)snprintf(f[i], 16, "f%u", i);
+
+		(void)hmap_vec_add(&v, f[i], len, command ? "new" : "old", 3);
+	}
+	keyspace_key(ks, &k, "h", 1);
+	st = keyspace_lock(ks, 0, &k);
+	if (command && del)
+		rv = hmap_delete_locked(ks, st, &k, keyspace_peek_locked(ks,
+		    st, &k, NOW), &v, &n);
+	else
+		rv = hmap_set_locked(ks, st, &k, keyspace_peek_locked(ks, st,
+		    &k, NOW), &v, &n);
+	keyspace_unlock(ks, st);
+	hmap_vec_free(&v);
+	if (rv == -1)
+		_exit(3);
+}
+
+/* How many of the command's fields are as it leaves them: -1 broken. */
+static int
+crash_changed(struct keyspace *ks, int del)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct hmap_pair	 p;
+	char			 f[16];
+	unsigned		 i, done = 0;
+	int			 found, old, good = 1;
+
+	keyspace_key(ks, &k, "h", 1);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good = e != NULL && strcmp(hmap_encoding(e), "hashtable") == 0;
+	for (i = 0; good && i < CRASH_CHANGE; i++) {
+		found = hmap_find(ks->ks_arena, e, f, crash_field(del, i, f),
+		    &p);
+		old = found && p.hp_vlen == 3 && memcmp(p.hp_value, "old",
+		    3) == 0;
+		if (del ? !found : found && p.hp_vlen == 3 &&
+		    memcmp(p.hp_value, "new", 3) == 0)
+			done++;
+		else if (!(old || (!found && i >= CRASH_CHANGE / 2)))
+			good = 0;
+	}
+	/* The fields the command does not name are untouched. */
+	for (i = CRASH_CHANGE; good && i < CRASH_TABLE; i++) {
+		found = hmap_find(ks->ks_arena, e, f, (size_t)snprintf(f,
+		    sizeof(f), "f%u", i), &p);
+		good = found && p.hp_vlen == 3 && memcmp(p.hp_value, "old",
+		    3) == 0;
+	}
+	keyspace_unlock(ks, st);
+	return (good ? (int)done : -1);
+}
+
+/* One trial: 1 when the hash is wholly before or after, the arena whole. */
+static int
+crash_trial(int del, uint64_t countdown, uint64_t repair, int *killed)
+{
+	static char		 name[64];
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct arena_params	 ap;
+	char			 err[256];
+	pid_t			 pid;
+	int			 status, good = 1, done;
+
+	snprintf(name, sizeof(name), "/hydra-hmap-crash-%ld", (long)getpid());
+	(void)arena_unlink(name);
+	store_default_params(&ap, CRASH_BYTES);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 1;
+	*killed = 0;
+	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		return (0);
+	}
+	if ((pid = fork()) == 0) {
+		crash_hash(&ks, del, 0);
+		crashpoint_arm("any", countdown);
+		crash_hash(&ks, del, 1);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		diag("the child failed (status %#x)", status);
+		good = 0;
+	}
+	if (*killed && repair > 0 && (pid = fork()) == 0) {
+		/* A repairer that dies in the middle of its repair. */
+		crashpoint_arm("any", repair);
+		(void)check_arena(&a, 0, NULL, NULL);
+		_exit(0);
+	}
+	if (*killed && repair > 0)
+		waitpid(pid, &status, 0);
+	if (check_arena(&a, 0, stderr, NULL) != 0)
+		good = 0;
+	done = crash_changed(&ks, del);
+	if (done != CRASH_CHANGE && (done != 0 || !*killed)) {
+		diag("%s killed at hit %llu: %d of %d fields changed",
+		    del ? "HDEL" : "HSET", (unsigned long long)countdown, done,
+		    CRASH_CHANGE);
+		good = 0;
+	}
+	arena_detach(&a);
+	(void)arena_unlink(name);
+	return (good);
+}
+
+static void
+test_crash(void)
+{
+	struct object_limits	 saved = object_limits;
+	uint64_t		 c;
+	unsigned		 kills, broken;
+	int			 del, killed;
+
+	if (!ok(crashpoint_enabled(), "this build has crash points"))
+		return;
+	/* Redis's defaults: 200 fields make a table. */
+	object_limits.ol_hash_entries = 128;
+	object_limits.ol_hash_value = 64;
+	/* Repairs follow: keep their notes quiet. */
+	log_init("hmap_test", 1, -1);
+	for (del = 0; del < 2; del++) {
+		kills = broken = 0;
+		for (c = 1; c < 3000; c++) {
+			broken += !crash_trial(del, c, c % 3 == 0 ?
+			    1 + c % 7 : 0, &killed);
+			if (!killed)
+				break;
+			kills++;
+		}
+		ok(kills > 0 && broken == 0 && c < 3000, "%s of %d fields of "
+		    "a table: killed at each of its %u crash point hits, all "
+		    "or none changed and the arena whole (%u broken)",
+		    del ? "an HDEL" : "an HSET", CRASH_CHANGE, kills, broken);
+	}
+	object_limits = saved;
+}
+
 int
 main(void)
 {
@@ -610,5 +795,6 @@ main(void)
 	test_model(&a, &ks, 2000, 512, 64);
 	test_model(&a, &ks, 2000, 8, 1000);
 	testarena_destroy(&a);
+	test_crash();
 	return (tap_done());
 }
