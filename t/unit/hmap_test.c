@@ -37,7 +37,6 @@
 #include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
-#include "hydra/store.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -693,24 +692,15 @@ crash_changed(struct keyspace *ks, int del)
 static int
 crash_trial(int del, uint64_t countdown, uint64_t repair, int *killed)
 {
-	static char		 name[64];
-	struct arena		 a;
-	struct keyspace		 ks;
-	struct arena_params	 ap;
-	char			 err[256];
-	pid_t			 pid;
-	int			 status, good = 1, done;
+	char		 name[64];
+	struct arena	 a;
+	struct keyspace	 ks;
+	pid_t		 pid;
+	int		 status, good = 1, done;
 
-	snprintf(name, sizeof(name), "/hydra-hmap-crash-%ld", (long)getpid());
-	(void)arena_unlink(name);
-	store_default_params(&ap, CRASH_BYTES);
-	ap.ap_databases = 1;
-	ap.ap_stripes_log2 = 1;
 	*killed = 0;
-	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
-		diag("store_create: %s", err);
+	if (testarena_crash_store(&a, &ks, CRASH_BYTES, "hmap", name) == -1)
 		return (0);
-	}
 	if ((pid = fork()) == 0) {
 		crash_hash(&ks, del, 0);
 		crashpoint_arm("any", countdown);
@@ -723,15 +713,7 @@ crash_trial(int del, uint64_t countdown, uint64_t repair, int *killed)
 		diag("the child failed (status %#x)", status);
 		good = 0;
 	}
-	if (*killed && repair > 0 && (pid = fork()) == 0) {
-		/* A repairer that dies in the middle of its repair. */
-		crashpoint_arm("any", repair);
-		(void)check_arena(&a, 0, NULL, NULL);
-		_exit(0);
-	}
-	if (*killed && repair > 0)
-		waitpid(pid, &status, 0);
-	if (check_arena(&a, 0, stderr, NULL) != 0)
+	if (testarena_repair_check(&a, *killed ? repair : 0) == -1)
 		good = 0;
 	done = crash_changed(&ks, del);
 	if (done != CRASH_CHANGE && (done != 0 || !*killed)) {

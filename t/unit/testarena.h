@@ -17,12 +17,16 @@
 #ifndef HYDRA_TESTARENA_H
 #define HYDRA_TESTARENA_H
 
+#include <sys/wait.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hydra/arena.h"
+#include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/keyspace.h"
 #include "hydra/store.h"
 #include "tap.h"
@@ -171,6 +175,52 @@ testarena_copy_key(struct keyspace *ks, unsigned fdb, const char *from,
 	    keep, -1);
 	keyspace_unlock_keys(ks, held, nheld);
 	return (rv);
+}
+
+/*
+ * For crash trials, which make one store each, far more than the names
+ * above: a store of `size' bytes, one database of 2 stripes, named
+ * "/hydra-<what>-crash-<pid>" in name (64 bytes), which the trial
+ * detaches and unlinks itself.
+ */
+static inline int
+testarena_crash_store(struct arena *a, struct keyspace *ks, size_t size,
+    const char *what, char *name)
+{
+	struct arena_params	 ap;
+	char			 err[256];
+
+	snprintf(name, 64, "/hydra-%s-crash-%ld", what, (long)getpid());
+	(void)arena_unlink(name);
+	store_default_params(&ap, size);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 1;
+	if (store_create(a, ks, name, &ap, err, sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * After a writer was killed: when repair > 0, a child that takes every
+ * lock (through the checker) dies at its repair'th crash point hit, so
+ * that a repair is cut short too; then the checker, here, takes the
+ * locks again and checks the arena.  0 when it is whole.
+ */
+static inline int
+testarena_repair_check(struct arena *a, uint64_t repair)
+{
+	pid_t	 pid;
+	int	 status;
+
+	if (repair > 0 && (pid = fork()) == 0) {
+		crashpoint_arm("any", repair);
+		(void)check_arena(a, 0, NULL, NULL);
+		_exit(0);
+	} else if (repair > 0)
+		waitpid(pid, &status, 0);
+	return (check_arena(a, 0, stderr, NULL) == 0 ? 0 : -1);
 }
 
 #endif /* HYDRA_TESTARENA_H */
