@@ -1375,6 +1375,8 @@ dict_batch_locked(struct keyspace *ks, struct ks_stripe *st,
 	size_t			 nt = 0, nbuckets = 0, i;
 	int			 rv = -1;
 
+	if (n == 0)
+		return (0);
 	if (n > UINT32_MAX - 1) {
 		errno = EFBIG;
 		return (-1);
