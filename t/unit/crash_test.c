@@ -34,7 +34,8 @@
  * Hash tables (two per database, in place of some string ops) live
  * through episodes (ops_tables()): grown by adds through splits, one of
  * which needs a new segment, shrunk by deletes through merges, one of
- * which frees a segment, written whole, renamed onto the other table; a
+ * which frees a segment, written whole, changed by a batch of several
+ * fields in one intent, renamed onto the other table; a
  * table in flight must hold exactly the fields and values it held before
  * or after.
  * A crash point that the workload never reaches fails the test, but for
@@ -105,7 +106,10 @@ enum op_kind {
 	OP_TSET,	/* set field key2 */
 	OP_TDEL,	/* delete the first field present from key2 on */
 	OP_TWRITE,	/* write fields [key2, key2 + len) (none: delete) */
-	OP_TRENAME	/* table `key' to the other table */
+	OP_TRENAME,	/* table `key' to the other table */
+	OP_TBATCH	/* one batch on fields [key2, key2 + len): those
+			   whose number is a multiple of 3 deleted, the
+			   others set */
 };
 
 #define NLISTS		3
@@ -231,7 +235,8 @@ ops_list(struct op *o)
  * Make some of the string ops table ops, from a random stream of their
  * own (so the other ops stay as they were): episodes on one table each:
  * written with 12 fields and grown by 8 adds through 2 splits (the second
- * needs a new segment), written with 20 and shrunk by 17 deletes through
+ * needs a new segment), written with 20, changed by a batch of two
+ * buckets (one intent with an overflow record), shrunk by 17 deletes through
  * 4 merges (the first frees the segment), written with 6 and shrunk
  * through one more, written again, renamed.
  */
@@ -246,7 +251,7 @@ ops_tables(void)
 		{ OP_TWRITE, 0, 12 }, { OP_TSET, 12, 0 }, { OP_TSET, 13, 0 },
 		{ OP_TSET, 14, 0 }, { OP_TSET, 15, 0 }, { OP_TSET, 16, 0 },
 		{ OP_TSET, 17, 0 }, { OP_TSET, 18, 0 }, { OP_TSET, 19, 0 },
-		{ OP_TSET, 3, 0 }, { OP_TWRITE, 0, 20 },
+		{ OP_TSET, 3, 0 }, { OP_TWRITE, 0, 20 }, { OP_TBATCH, 6, 2 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
 		{ OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 }, { OP_TDEL, 255, 0 },
@@ -471,6 +476,11 @@ model_table(struct model *m, uint32_t idx)
 			memset(t, 0, sizeof(*t));
 		}
 		break;
+	case OP_TBATCH:
+		for (f = o->key2; n > 0 && f < o->key2 + o->len &&
+		    f < TABLE_FIELDS; f++)
+			t->gen[f] = f % 3 == 0 ? 0 : idx + 1;
+		break;
 	}
 }
 
@@ -531,6 +541,7 @@ model_apply(struct model *m, uint32_t idx)
 	case OP_TDEL:
 	case OP_TWRITE:
 	case OP_TRENAME:
+	case OP_TBATCH:
 		model_table(m, idx);
 		return;
 	default:
@@ -822,6 +833,7 @@ op_table(struct keyspace *ks, uint32_t idx)
 {
 	static unsigned char	 buf[TABLE_FIELDS][300];
 	struct dict_pair	 p[TABLE_FIELDS];
+	struct dict_change	 ch[TABLE_FIELDS];
 	const struct op		*o = &ops[idx];
 	struct ks_key		 k;
 	struct ks_stripe	*st;
@@ -860,6 +872,18 @@ op_table(struct keyspace *ks, uint32_t idx)
 			    buf[0]);
 			rv = dict_delete_locked(ks, st, &k, e, buf[0], n);
 		}
+		break;
+	case OP_TBATCH:
+		for (f = o->key2; f < o->key2 + o->len && f < TABLE_FIELDS;
+		    f++, n++) {
+			ch[n].dc_field = buf[f];
+			ch[n].dc_flen = table_field(f, buf[f]);
+			ch[n].dc_value = buf[f] + 200;
+			ch[n].dc_vlen = table_value(idx + 1, f, buf[f] + 200);
+			ch[n].dc_delete = f % 3 == 0;
+		}
+		if (e != NULL)
+			rv = dict_batch_locked(ks, st, &k, e, ch, n, NULL);
 		break;
 	}
 	keyspace_unlock(ks, st);
@@ -918,6 +942,7 @@ op_run(struct keyspace *ks, uint32_t idx)
 	case OP_TSET:
 	case OP_TDEL:
 	case OP_TWRITE:
+	case OP_TBATCH:
 		return (op_table(ks, idx));
 	case OP_TRENAME:
 		return (op_table_rename(ks, o));
