@@ -26,7 +26,13 @@
  * of one segment), each leaving a whole table, before or after the set
  * or delete that asked for them.  A new table (dict_write_locked()) is
  * built in the stripe's garbage chain, which a death frees, and adopted
- * whole by the put that publishes its root.
+ * whole by the put that publishes its root.  A batch (dict_batch_locked())
+ * is one change of the same kind over many buckets: the intent gets an
+ * overflow record (intent_reserve()) sized for every touched bucket's
+ * stores and chunks before any node is reserved, all the new nodes are
+ * reserved and filled, and one commit publishes them, so a death or an
+ * ENOMEM anywhere before it leaves the table as it was; a batch of most
+ * of the buckets is a new table adopted whole instead.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -31,7 +31,9 @@
  * stripe's garbage (value.h).  A change builds the new node(s) off to the
  * side and publishes them with one intent of absolute 32-bit stores (the
  * chain links around them, their bucket slots, the counts), retiring the
- * nodes they replace: dict.c tells the crash story.
+ * nodes they replace; a batch of changes to many fields does the same
+ * for every bucket it touches, in one intent: dict.c tells the crash
+ * story.
  *
  * Run by workers, tools and tests; every function wants the key's stripe
  * locked (both stripes, for a copy).
