@@ -407,6 +407,99 @@ test_damaged(struct arena *a)
 	tr->tr_word[0] = 0;
 }
 
+/*
+ * A change bigger than the intent: an overflow record takes the stores
+ * and chunks past the intent's own; a commit applies every store and
+ * frees every retired chunk and the record, an abort or a repair of an
+ * ACTIVE intent frees every reserved chunk and the record, and a record
+ * named out of the arena or holding more stores than its room is
+ * reported damaged.
+ */
+#define OVF_STORES	40
+#define OVF_CHUNKS	(INTENT_MAX_CHUNKS + 6)
+
+static void
+ovf_fill(struct arena *a, struct intent *in, uint32_t *words, aoff_t *got,
+    aoff_t *old, uint32_t gen)
+{
+	unsigned	 i;
+
+	intent_begin(in);
+	if (intent_reserve(a, in, OVF_STORES, OVF_CHUNKS - INTENT_MAX_CHUNKS)
+	    == -1)
+		return;
+	for (i = 0; i < OVF_CHUNKS; i++) {
+		(void)intent_alloc(a, in, 24, &got[i]);
+		if (old != NULL)
+			intent_retire_any(a, in, old[i]);
+	}
+	for (i = 0; i < INTENT_MAX_STORES + OVF_STORES; i++)
+		intent_store(a, in, &words[i], gen + i);
+}
+
+static void
+test_overflow(struct arena *a)
+{
+	struct intent	*in = &region(a)->tr_in;
+	aoff_t		 target = AOFF_NULL, got[OVF_CHUNKS], old[OVF_CHUNKS];
+	uint32_t	*words;
+	uint64_t	 base;
+	unsigned	 i, nw = INTENT_MAX_STORES + OVF_STORES;
+	int		 good = 1, rolled;
+
+	if (!ok(slab_alloc(a, nw * sizeof(uint32_t), &target) == 0,
+	    "a chunk of words to change"))
+		return;
+	words = arena_ptr(a, target);
+	memset(words, 0, nw * sizeof(uint32_t));
+	memset(old, 0, sizeof(old));
+	for (i = 0; i < OVF_CHUNKS; i++)
+		(void)slab_alloc(a, 24, &old[i]);
+	base = used_chunks(a);
+	ovf_fill(a, in, words, got, old, 100);
+	ok(!aoff_isnull(in->in_more), "the intent names its overflow record");
+	intent_commit(a, in);
+	for (i = 0; i < nw; i++)
+		good &= words[i] == 100 + i;
+	ok(good, "a commit applies all %u stores", nw);
+	is_int((long long)used_chunks(a), (long long)base, "and frees the "
+	    "retired chunks and the record, the reserved ones live");
+	ok(intent_idle(in) && aoff_isnull(in->in_more) &&
+	    aoff_isnull(in->in_morebuf), "the intent is IDLE and names no "
+	    "record");
+
+	ovf_fill(a, in, words, old, got, 500);
+	intent_abort(a, in);
+	for (i = 0, good = 1; i < nw; i++)
+		good &= words[i] == 100 + i;
+	ok(good && used_chunks(a) == base && intent_idle(in) &&
+	    aoff_isnull(in->in_morebuf), "an abort applies no store and frees "
+	    "every reserved chunk and the record");
+
+	ovf_fill(a, in, words, old, got, 700);
+	ok(intent_repair(a, in, &rolled) == 0 && rolled == -1 &&
+	    used_chunks(a) == base && words[nw - 1] == 100 + nw - 1,
+	    "a repair of it ACTIVE rolls it back and frees as much");
+
+	ovf_fill(a, in, words, old, got, 900);
+	target = in->in_more;
+	in->in_more.u = (uint32_t)(a->ar_size / ARENA_ALIGN);
+	is_int(intent_repair(a, in, &rolled), -1, "a record named outside the "
+	    "arena is reported damaged");
+	in->in_more = target;
+	((struct intent_more *)arena_ptr(a, target))->im_nstores =
+	    OVF_STORES + 1;
+	is_int(intent_repair(a, in, &rolled), -1, "a record with more stores "
+	    "than its room is reported damaged");
+	((struct intent_more *)arena_ptr(a, target))->im_nstores = OVF_STORES;
+	intent_abort(a, in);
+	ok(used_chunks(a) == base, "and, restored, it is undone");
+	for (i = 0; i < OVF_CHUNKS; i++)
+		slab_free(a, &got[i]);
+	target = arena_off(a, words);
+	slab_free(a, &target);
+}
+
 static void
 child_third_alloc(struct arena *a)
 {
@@ -669,6 +762,7 @@ main(void)
 	test_repair_active(&a);
 	test_repair_ready(&a);
 	test_damaged(&a);
+	test_overflow(&a);
 	test_misuse(&a);
 	test_every_crash_point(&a);
 	test_xact(&a);
