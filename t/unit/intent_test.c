@@ -13,6 +13,11 @@
  * leave either the whole old state or the whole new one, with every chunk
  * allocated exactly when it is reachable.
  *
+ * A change with an overflow record (48 stores, 8 reserved and 8 retired
+ * chunks) commits, aborts and is repaired as one; a record named outside
+ * the arena, or with more stores than its room, is refused.  (The kills
+ * at every crash point of such changes are dict_test.c's batches.)
+ *
  * Two intents that are parts of one transaction record commit or abort
  * together; repaired one at a time after their writer died, each goes
  * forward exactly when the record is COMMITTED in its own generation, and
