@@ -1094,7 +1094,7 @@ dict_copy_locked(struct keyspace *ks, struct ks_stripe *to,
  */
 struct dict_fate {
 	uint64_t	 df_hash;
-	size_t		 df_first;	/* the change that names it first */
+	size_t		 df_first;	/* the first change naming it */
 	size_t		 df_set;	/* its last set, or SIZE_MAX */
 	uint32_t	 df_bucket;
 	int		 df_was;

@@ -138,7 +138,7 @@ struct intent {
 	struct intent_store	 in_store[INTENT_MAX_STORES];
 	aoff_t			 in_new[INTENT_MAX_CHUNKS];
 	aoff_t			 in_old[INTENT_MAX_CHUNKS];
-	aoff_t			 in_more;	/* overflow record, or null */
+	aoff_t			 in_more;	/* overflow, or null */
 	aoff_t			 in_morebuf;	/* its reservation */
 };
 

@@ -446,7 +446,8 @@ static void
 test_overflow(struct arena *a)
 {
 	struct intent	*in = &region(a)->tr_in;
-	aoff_t		 target = AOFF_NULL, got[OVF_CHUNKS], old[OVF_CHUNKS];
+	aoff_t		 target = AOFF_NULL, got[OVF_CHUNKS];
+	aoff_t		 old[OVF_CHUNKS];
 	uint32_t	*words;
 	uint64_t	 base;
 	unsigned	 i, nw = INTENT_MAX_STORES + OVF_STORES;
