@@ -1383,6 +1383,18 @@ dict_batch_locked(struct keyspace *ks, struct ks_stripe *st,
 
 	if (n == 0)
 		return (0);
+	if (n == 1) {
+		/* One field: the change of one bucket it always was. */
+		i = ch->dc_delete && dict_count(a, e) == 1;
+		rv = ch->dc_delete ? dict_delete_locked(ks, st, kk, e,
+		    ch->dc_field, ch->dc_flen) : dict_set_locked(ks, st, kk, e,
+		    ch->dc_field, ch->dc_flen, ch->dc_value, ch->dc_vlen);
+		if (rv == -1)
+			return (-1);
+		if (res != NULL)
+			res[0] = rv;
+		return (i == 1 && rv == 1);
+	}
 	if (n > UINT32_MAX - 1) {
 		errno = EFBIG;
 		return (-1);
