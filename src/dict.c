@@ -971,10 +971,15 @@ dict_sort_pairs(const struct dict_pair *pairs, size_t n, uint64_t seed,
 	return (kept);
 }
 
-int
-dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
+/*
+ * dict_write_locked() with the hash seed given: a table rewritten by a
+ * batch keeps its own, so that its fields keep their hashes and a scan
+ * in progress still visits every pair present all along.
+ */
+static int
+dict_write_seeded(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
-    size_t n, int64_t expire_ms)
+    size_t n, int64_t expire_ms, uint64_t seed)
 {
 	struct arena		*a = ks->ks_arena;
 	struct dict_root	*r;
@@ -983,7 +988,6 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	aoff_t			 slot0[DICT_SEG0_BUCKETS], *sp;
 	uint32_t		*bucket = NULL, nb, b, slot;
 	size_t			*ord = NULL, *start = NULL, kept, i, bytes;
-	uint64_t		 seed;
 	unsigned		 k, nseg;
 	aoff_t			 head = AOFF_NULL, ro;
 	char			*w;
@@ -998,7 +1002,6 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 		return (-1);
 	}
 	nb = dict_buckets_for(n);
-	arc4random_buf(&seed, sizeof(seed));
 	if ((bucket = calloc(n, sizeof(*bucket))) == NULL ||
 	    (ord = calloc(n, sizeof(*ord))) == NULL ||
 	    (start = calloc((size_t)nb + 1, sizeof(*start))) == NULL)
@@ -1064,6 +1067,18 @@ out:
 	free(ord);
 	free(start);
 	return (rv);
+}
+
+int
+dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
+    size_t n, int64_t expire_ms)
+{
+	uint64_t	 seed;
+
+	arc4random_buf(&seed, sizeof(seed));
+	return (dict_write_seeded(ks, st, kk, tag, pairs, n, expire_ms,
+	    seed));
 }
 
 int
@@ -1239,8 +1254,8 @@ dict_batch_rewrite(struct keyspace *ks, struct ks_stripe *st,
 		pairs[k].dp_value = c->dc_value;
 		pairs[k++].dp_vlen = c->dc_vlen;
 	}
-	rv = dict_write_locked(ks, st, kk, e->e_type, pairs, k,
-	    entry_expire(e));
+	rv = dict_write_seeded(ks, st, kk, e->e_type, pairs, k,
+	    entry_expire(e), seed);
 	free(pairs);
 	return (rv);
 }

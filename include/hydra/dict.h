@@ -158,7 +158,8 @@ int		 dict_delete_locked(struct keyspace *, struct ks_stripe *,
  * 1 added or deleted, 0 replaced or absent.  Only the buckets the batch
  * touches get new nodes, all published by one intent (with an overflow
  * record, intent.h); a batch that touches more than half of the buckets
- * rewrites the table whole instead (dict_write_locked()).  Growing and
+ * rewrites the table whole instead (as dict_write_locked() does, with the
+ * table's own hash seed, so that a scan across it misses nothing).  Growing and
  * shrinking follow, a bucket per change.  0 done, 1 done and the table
  * emptied, so that the key is gone (e is no longer valid), -1 ENOMEM or
  * EFBIG (nothing changed; res may be filled all the same).
