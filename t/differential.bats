@@ -220,6 +220,10 @@ diff_case() {
 	diff_case dump_hashes
 }
 
+@test "differential: dump_legacy_encodings" {
+	diff_case dump_legacy_encodings
+}
+
 @test "differential: dump_lists" {
 	diff_case dump_lists
 }
