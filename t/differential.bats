@@ -208,8 +208,20 @@ diff_case() {
 	diff_case copy
 }
 
+@test "differential: dump_collection_errors" {
+	diff_case dump_collection_errors
+}
+
 @test "differential: dump_command" {
 	diff_case dump_command
+}
+
+@test "differential: dump_hashes" {
+	diff_case dump_hashes
+}
+
+@test "differential: dump_legacy_encodings" {
+	diff_case dump_legacy_encodings
 }
 
 @test "differential: dump_lists" {
@@ -224,8 +236,16 @@ diff_case() {
 	diff_case dump_restore_encoding
 }
 
+@test "differential: dump_sets" {
+	diff_case dump_sets
+}
+
 @test "differential: dump_strings" {
 	diff_case dump_strings
+}
+
+@test "differential: dump_zsets" {
+	diff_case dump_zsets
 }
 
 @test "differential: getex" {
