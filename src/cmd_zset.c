@@ -1,15 +1,17 @@
 /*
  * cmd_zset.c: the sorted-set commands on members (ZADD, ZINCRBY, ZREM,
  * ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX, ZMPOP,
- * ZRANDMEMBER, ZSCAN), with Redis 7.0's arguments, replies and errors,
- * and the parsers and reply shapes the other sorted-set files share
- * (cmd_zset_internal.h).
+ * ZRANDMEMBER, ZSCAN, and the blocking BZPOPMIN, BZPOPMAX, BZMPOP), with
+ * Redis 7.0's arguments, replies and errors, and the parsers and reply
+ * shapes the other sorted-set files share (cmd_zset_internal.h).
  *
  * Run by workers.  A command on one key takes its stripe lock through
  * command_find_typed() and keeps it until its reply is built; ZMPOP holds
  * the stripes of all its keys at once.  A change loads the set into a
  * vector, changes it there and writes it back in one put (zset.h), so a
- * command happens whole or not at all.
+ * command happens whole or not at all.  A ZADD that adds members serves
+ * the clients blocked on its key (blocking.h) before it lets go of the
+ * stripe.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -330,6 +333,9 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 	if (rv >= 0 && added + updated > 0 && zset_write_locked(ks, st, &k,
 	    &v, e != NULL ? entry_expire(e) : KEYSPACE_NO_EXPIRE) == -1)
 		rv = -2;
+	/* The reply is counted; then the waiters take their share. */
+	if (rv >= 0 && added > 0)
+		(void)blocking_serve_locked(ks, st, cl->cl_db, &k);
 	keyspace_unlock(ks, st);
 	zset_vec_free(&v);
 	free(scores);
@@ -491,10 +497,37 @@ cmd_zrevrank(struct client *cl, int argc, const char *const *argv,
 /* Pops. */
 
 /*
+ * Reply popped members el[0..n): after the bulk `key' when it is not
+ * NULL, as pairs when `nested', else flat.  Keyed and flat is BZPOPMIN's
+ * single array: key, member, score.
+ */
+static void
+cmd_zset_popped(struct client *cl, const char *key, size_t klen,
+    const struct zset_elem *el, size_t n, int nested)
+{
+	size_t	 i;
+
+	if (key != NULL && !nested) {
+		reply_array_len(&cl->cl_reply, (long)(1 + 2 * n));
+		reply_bulk(&cl->cl_reply, key, klen);
+		for (i = 0; i < n; i++) {
+			reply_bulk(&cl->cl_reply, el[i].ze_member,
+			    el[i].ze_len);
+			reply_double(&cl->cl_reply, el[i].ze_score);
+		}
+		return;
+	}
+	if (key != NULL) {
+		reply_array_len(&cl->cl_reply, 2);
+		reply_bulk(&cl->cl_reply, key, klen);
+	}
+	cmd_zset_reply(cl, el, n, nested ? CMD_ZSET_PAIRS : CMD_ZSET_FLAT);
+}
+
+/*
  * Pop up to `count' (at least 1) members of set e from its low end (or
- * its high end when `max') and reply them, after the bulk `key' when it
- * is not NULL, as pairs when `nested', else flat.  The popped members
- * are copied out before the set is rewritten.
+ * its high end when `max') and reply them (cmd_zset_popped()).  The
+ * popped members are copied out before the set is rewritten.
  */
 static void
 cmd_zset_pop_reply(struct client *cl, struct ks_stripe *st,
@@ -524,14 +557,8 @@ cmd_zset_pop_reply(struct client *cl, struct ks_stripe *st,
 	}
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-	else {
-		if (key != NULL) {
-			reply_array_len(&cl->cl_reply, 2);
-			reply_bulk(&cl->cl_reply, key, klen);
-		}
-		cmd_zset_reply(cl, out.zv_el, out.zv_n, nested ?
-		    CMD_ZSET_PAIRS : CMD_ZSET_FLAT);
-	}
+	else
+		cmd_zset_popped(cl, key, klen, out.zv_el, out.zv_n, nested);
 	zset_vec_free(&v);
 	zset_vec_free(&out);
 }
@@ -583,30 +610,180 @@ cmd_zpopmax(struct client *cl, int argc, const char *const *argv,
 	cmd_zpop(cl, argc, argv, argvlen, 1);
 }
 
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. */
+/*
+ * The blocking forms.  A command that finds its keys empty registers a
+ * wait (blocking.h, the sorted-set kind of zset_block.c) with the keys
+ * still locked, so that no ZADD comes in between, and leaves the client
+ * without a reply; a server hands it the members it popped, and it is
+ * answered as the non-blocking form would have answered, or as a
+ * timeout (a null array).
+ */
+struct cmd_zset_wait {
+	struct blocking_client	 zw_bc;		/* first */
+	int			 zw_nested;	/* BZMPOP: pairs after the key */
+};
+
+static void
+cmd_zset_wait_free(struct blocking_client *bc)
+{
+	blocking_wait_free(&bc->bc_wait);
+	free(bc);
+}
+
+static void
+cmd_zset_timeout_reply(struct client *cl)
+{
+	reply_null_array(&cl->cl_reply);
+}
+
+/* A server handed the wait its members: answer as the command would. */
+static void
+cmd_zset_deliver(struct client *cl, struct blocking_client *bc)
+{
+	struct cmd_zset_wait	*zw = (struct cmd_zset_wait *)bc;
+	struct blocking		*b = cl->cl_ks->ks_blocking;
+	const struct bl_payload	*p;
+	struct zset_vec		 v;
+	const char		*key;
+	size_t			 klen;
+
+	if ((p = blocking_take(b, &bc->bc_wait)) == NULL) {
+		/* Never: a served wait has its payload. */
+		reply_null_array(&cl->cl_reply);
+		blocking_finish(b, &bc->bc_wait);
+		return;
+	}
+	zset_vec_init(&v);
+	if (zset_block_decode(p, &v) == -1) {
+		zset_vec_free(&v);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		blocking_abandon(b, &bc->bc_wait);
+		return;
+	}
+	key = blocking_payload_key(p, &klen);
+	cmd_zset_popped(cl, key, klen, v.zv_el, v.zv_n, zw->zw_nested);
+	/* The vector points into the payload: freed after it, unread. */
+	blocking_delivered(b, &bc->bc_wait);
+	zset_vec_free(&v);
+}
+
+/* Block on the first n keys of m (locked), or answer as a timeout. */
+static void
+cmd_zset_wait(struct client *cl, struct ks_multi *m, int max,
+    long long count, int nested, long long timeout_ms)
+{
+	struct cmd_zset_wait	*zw;
+	int			 rv;
+
+	if ((zw = calloc(1, sizeof(*zw))) == NULL) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	zw->zw_nested = nested;
+	zw->zw_bc.bc_deliver = cmd_zset_deliver;
+	zw->zw_bc.bc_timeout = cmd_zset_timeout_reply;
+	zw->zw_bc.bc_free = cmd_zset_wait_free;
+	zw->zw_bc.bc_timeout_ms = timeout_ms;
+	if ((rv = command_block(cl, m, m->km_n, &zw->zw_bc,
+	    BLOCKING_KIND_ZSET_POP, (uint32_t)max, count > UINT32_MAX ?
+	    UINT32_MAX : (uint32_t)count)) == 0)
+		return;
+	free(zw);
+	if (rv == 1)
+		reply_null_array(&cl->cl_reply);
+}
+
+/*
+ * Pop from the first non-empty set of the numkeys keys at argv[ni + 1]:
+ * ZMPOP and BZMPOP (`count' members, pairs after the key), BZPOPMIN and
+ * BZPOPMAX (one member, flat after the key).  When none is, a blocking
+ * form (timeout_ms >= 0) waits, ZMPOP answers a null array.
+ */
+static void
+cmd_zset_mpop(struct client *cl, const char *const *argv,
+    const size_t *argvlen, int ni, long long numkeys, int max,
+    long long count, int nested, long long timeout_ms)
+{
+	struct ks_multi		 m;
+	const struct entry	*e;
+	long long		 i;
+
+	if ((i = command_mpop_find(cl, &m, argv, argvlen, ni, numkeys,
+	    OBJ_ZSET, &e)) == -1)
+		return;
+	if (i == numkeys && timeout_ms >= 0)
+		cmd_zset_wait(cl, &m, max, count, nested, timeout_ms);
+	else if (i == numkeys)
+		reply_null_array(&cl->cl_reply);
+	else if (i >= 0)
+		cmd_zset_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e, max,
+		    count, nested, argv[ni + 1 + i], argvlen[ni + 1 + i]);
+	keyspace_multi_unlock(cl->cl_ks, &m);
+	keyspace_multi_free(&m);
+}
+
+/*
+ * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP timeout
+ * numkeys ..., whose numkeys is argv[ni] and whose timeout is read after
+ * the rest, as Redis reads it.
+ */
+static void
+cmd_zset_mpop_args(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int ni)
+{
+	static const char *const	 ends[2] = { "min", "max" };
+	long long			 numkeys, count, timeout_ms = -1;
+	int				 max;
+
+	if (command_mpop_args(cl, argc, argv, argvlen, ni, ends, &numkeys,
+	    &max, &count) == -1)
+		return;
+	if (ni > 1 && command_block_timeout(cl, argv[1], argvlen[1],
+	    &timeout_ms) == -1)
+		return;
+	cmd_zset_mpop(cl, argv, argvlen, ni, numkeys, max, count, 1,
+	    timeout_ms);
+}
+
 static void
 cmd_zmpop(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	static const char *const	 ends[2] = { "min", "max" };
-	struct ks_multi			 m;
-	const struct entry		*e;
-	long long			 numkeys, count, i;
-	int				 max;
+	cmd_zset_mpop_args(cl, argc, argv, argvlen, 1);
+}
 
-	if (command_mpop_args(cl, argc, argv, argvlen, 1, ends, &numkeys,
-	    &max, &count) == -1)
+static void
+cmd_bzmpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_zset_mpop_args(cl, argc, argv, argvlen, 2);
+}
+
+/* BZPOPMIN and BZPOPMAX key [key ...] timeout. */
+static void
+cmd_bzpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int max)
+{
+	long long	 timeout_ms;
+
+	if (command_block_timeout(cl, argv[argc - 1], argvlen[argc - 1],
+	    &timeout_ms) == -1)
 		return;
-	if ((i = command_mpop_find(cl, &m, argv, argvlen, 1, numkeys,
-	    OBJ_ZSET, &e)) == -1)
-		return;
-	if (i == numkeys)
-		reply_null_array(&cl->cl_reply);
-	else if (i >= 0)
-		cmd_zset_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e, max,
-		    count, 1, argv[2 + i], argvlen[2 + i]);
-	keyspace_multi_unlock(cl->cl_ks, &m);
-	keyspace_multi_free(&m);
+	cmd_zset_mpop(cl, argv, argvlen, 0, argc - 2, max, 1, 0, timeout_ms);
+}
+
+static void
+cmd_bzpopmin(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_bzpop(cl, argc, argv, argvlen, 0);
+}
+
+static void
+cmd_bzpopmax(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_bzpop(cl, argc, argv, argvlen, 1);
 }
 
 /* ZRANDMEMBER key [count [WITHSCORES]]. */
@@ -856,6 +1033,12 @@ static const struct command cmd_zset_commands[] = {
 	{ "zpopmin",	-2,	CMD_WRITE | CMD_FAST, 1, 1, 1, cmd_zpopmin },
 	{ "zpopmax",	-2,	CMD_WRITE | CMD_FAST, 1, 1, 1, cmd_zpopmax },
 	{ "zmpop",	-4,	CMD_WRITE | CMD_KEYNUM, 0, 0, 0, cmd_zmpop },
+	{ "bzpopmin",	-3,	CMD_WRITE | CMD_NOSCRIPT | CMD_FAST |
+	    CMD_BLOCKING, 1, -2, 1, cmd_bzpopmin },
+	{ "bzpopmax",	-3,	CMD_WRITE | CMD_NOSCRIPT | CMD_FAST |
+	    CMD_BLOCKING, 1, -2, 1, cmd_bzpopmax },
+	{ "bzmpop",	-5,	CMD_WRITE | CMD_BLOCKING | CMD_KEYNUM, 0, 0, 0,
+	    cmd_bzmpop },
 	{ "zrandmember", -2,	CMD_READONLY, 1, 1, 1, cmd_zrandmember },
 	{ "zscan",	-3,	CMD_READONLY, 1, 1, 1, cmd_zscan },
 };

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -374,6 +375,10 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 	else
 		cmd_zset_reply(cl, out.zv_el, out.zv_n, cmd_zset_shape(cl,
 		    q.zo_withscores));
+	/* A destination that is a set now may serve its waiters. */
+	if (rv == 0 && store)
+		(void)blocking_serve_locked(ks, m.km_sts[0], cl->cl_db,
+		    &m.km_keys[0]);
 out:
 	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);

@@ -368,6 +368,22 @@ diff_case() {
 	diff_case blocking_resp3
 }
 
+@test "differential: bzpop_command" {
+	diff_case bzpop_command
+}
+
+@test "differential: bzpop_errors" {
+	diff_case bzpop_errors
+}
+
+@test "differential: bzpop_nonblocking" {
+	diff_case bzpop_nonblocking
+}
+
+@test "differential: bzpop_resp3" {
+	diff_case bzpop_resp3
+}
+
 @test "differential: lists" {
 	diff_case lists
 }

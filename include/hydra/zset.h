@@ -176,7 +176,10 @@ int		 zset_vec_own(struct zset_vec *);
  * (zset_vec_sort()) and distinct, with expiry expire_ms; delete it when v
  * is empty.  One put: the old value stays valid until it is done.  0, or
  * -1 ENOMEM (nothing changed).  This is where the encoding is chosen:
- * always packed until the index exists (see above).
+ * always packed until the index exists (see above).  The keyspace's
+ * rider (keyspace.h), when one is set, must go with the change that
+ * publishes the new set, never with an earlier one: a blocking pop
+ * (zset_block.c) marks its waiter served with it.
  */
 int		 zset_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct zset_vec *,
