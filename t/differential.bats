@@ -580,6 +580,18 @@ diff_case() {
 	diff_case sort_lists
 }
 
+@test "differential: sort_sets" {
+	diff_case sort_sets
+}
+
+@test "differential: sort_zsets" {
+	diff_case sort_zsets
+}
+
+@test "differential: sort_hash_patterns" {
+	diff_case sort_hash_patterns
+}
+
 @test "differential: str_setex_psetex" {
 	diff_case str_setex_psetex
 }
