@@ -636,6 +636,10 @@ diff_case() {
 	diff_case zset_ops
 }
 
+@test "differential: zset_ops_sets" {
+	diff_case zset_ops_sets
+}
+
 @test "differential: zset_pop" {
 	diff_case zset_pop
 }
