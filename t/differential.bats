@@ -592,6 +592,10 @@ diff_case() {
 	diff_case sort_hash_patterns
 }
 
+@test "differential: sort_zset_encoding" {
+	diff_case sort_zset_encoding
+}
+
 @test "differential: str_setex_psetex" {
 	diff_case str_setex_psetex
 }
