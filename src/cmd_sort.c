@@ -241,6 +241,8 @@ cmd_sort_lookup(struct client *cl, const char *pat, size_t patlen,
 	keyspace_key(ks, &k, name, pre + elem->ss_len + post);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	/* A key a pattern names is a keyspace hit or miss, as in Redis. */
+	command_count_lookup(cl, e != NULL);
 	if (e != NULL && arrow == NULL && OBJ_TYPE(e->e_type) == OBJ_STRING) {
 		v = entry_value(e, &vlen);
 		rc = cmd_sort_strdup(out, v, vlen);

@@ -147,3 +147,27 @@ PY
 	theirs=$(redis-cli -p "$ORACLE_PORT" sort words by nosort | sort)
 	[ "$ours" = "$theirs" ]
 }
+
+@test "INFO counts the keys that SORT and its patterns read as hits and misses as Redis does" {
+	# Invariant: the key sorted and every key a BY or GET pattern names
+	# (a hash read for a field too, whether or not it has the field)
+	# count one hit or miss per lookup; "#", a pattern without '*' and
+	# an unsorted or stored-ALPHA sort's BY look nothing up.
+	start_server
+	start_oracle
+	local req=$BATS_TEST_TMPDIR/hits
+	printf '%s\r\n' 'RPUSH l 1 2 3' 'MSET w_1 1 w_2 2' 'HSET h_1 f 1' \
+	    'SADD s 1 2 3' 'ZADD z 1 1 2 2' 'SORT l BY w_* GET h_*->f GET #' \
+	    'SORT_RO l BY h_*->f GET h_*->nofield LIMIT 1 1' \
+	    'SORT s BY nosort GET w_* STORE d' 'SORT s BY nosort GET #' \
+	    'SORT z BY nosort DESC LIMIT 1 1 GET w_* GET nostar' \
+	    'SORT nosuch BY w_* GET w_*' >"$req"
+	python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$req" >/dev/null
+	python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$req" >/dev/null
+	ours=$(redis-cli -p "$HYDRA_PORT" info stats | grep keyspace_)
+	theirs=$(redis-cli -p "$ORACLE_PORT" info stats | grep keyspace_)
+	echo "hydrad: $ours"
+	echo "redis-server: $theirs"
+	[[ $ours == *keyspace_misses:[1-9]* ]]
+	[ "$ours" = "$theirs" ]
+}
