@@ -164,10 +164,5 @@ PY
 	    'SORT nosuch BY w_* GET w_*' >"$req"
 	python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$req" >/dev/null
 	python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$req" >/dev/null
-	ours=$(redis-cli -p "$HYDRA_PORT" info stats | grep keyspace_)
-	theirs=$(redis-cli -p "$ORACLE_PORT" info stats | grep keyspace_)
-	echo "hydrad: $ours"
-	echo "redis-server: $theirs"
-	[[ $ours == *keyspace_misses:[1-9]* ]]
-	[ "$ours" = "$theirs" ]
+	same_keyspace_stats
 }
