@@ -616,6 +616,22 @@ diff_case() {
 	diff_case sort_lists
 }
 
+@test "differential: sort_sets" {
+	diff_case sort_sets
+}
+
+@test "differential: sort_zsets" {
+	diff_case sort_zsets
+}
+
+@test "differential: sort_hash_patterns" {
+	diff_case sort_hash_patterns
+}
+
+@test "differential: sort_zset_encoding" {
+	diff_case sort_zset_encoding
+}
+
 @test "differential: str_setex_psetex" {
 	diff_case str_setex_psetex
 }
@@ -658,6 +674,10 @@ diff_case() {
 
 @test "differential: zset_ops" {
 	diff_case zset_ops
+}
+
+@test "differential: zset_ops_sets" {
+	diff_case zset_ops_sets
 }
 
 @test "differential: zset_pop" {

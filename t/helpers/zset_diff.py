@@ -87,6 +87,28 @@ def zrange(rng, k):
     return args, opts
 
 
+def zop(rng, keys, weights, dsts):
+    """A random ZUNION, ZINTER, ZDIFF, STORE form or ZINTERCARD over one
+    to three inputs drawn from keys, its weights from weights, a STORE
+    form's destination from dsts."""
+    op = rng.choice(["ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE",
+                     "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD"])
+    n = rng.randint(1, 3)
+    srcs = [rng.choice(keys) for _ in range(n)]
+    opts = []
+    if op[:5] != "ZDIFF" and op != "ZINTERCARD":
+        if rng.random() < 0.4:
+            opts += ["WEIGHTS"] + [rng.choice(weights) for _ in srcs]
+        if rng.random() < 0.4:
+            opts += ["AGGREGATE", rng.choice(["SUM", "MIN", "MAX"])]
+    if op in ("ZUNION", "ZINTER", "ZDIFF") and rng.random() < 0.5:
+        opts.append("WITHSCORES")
+    if op == "ZINTERCARD" and rng.random() < 0.5:
+        opts += ["LIMIT", str(rng.choice([0, 1, 2]))]
+    dst = [rng.choice(dsts)] if op.endswith("STORE") else []
+    return [op] + dst + [str(n)] + srcs + opts
+
+
 def command(rng):
     k = rng.choice(KEYS)
     r = rng.random()
@@ -136,23 +158,7 @@ def command(rng):
         return ["ZMPOP", "2", k, rng.choice(KEYS),
                 rng.choice(["MIN", "MAX"])] + count
     if r < 0.88:
-        op = rng.choice(["ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE",
-                         "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD"])
-        n = rng.randint(1, 3)
-        keys = [rng.choice(KEYS) for _ in range(n)]
-        opts = []
-        if op[:5] != "ZDIFF" and op != "ZINTERCARD":
-            if rng.random() < 0.4:
-                opts += ["WEIGHTS"] + [rng.choice(["1", "2", "-1", "0.5",
-                                                   "0"]) for _ in keys]
-            if rng.random() < 0.4:
-                opts += ["AGGREGATE", rng.choice(["SUM", "MIN", "MAX"])]
-        if op in ("ZUNION", "ZINTER", "ZDIFF") and rng.random() < 0.5:
-            opts.append("WITHSCORES")
-        if op == "ZINTERCARD" and rng.random() < 0.5:
-            opts += ["LIMIT", str(rng.choice([0, 1, 2]))]
-        dst = [rng.choice(KEYS)] if op.endswith("STORE") else []
-        return [op] + dst + [str(n)] + keys + opts
+        return zop(rng, KEYS, ["1", "2", "-1", "0.5", "0"], KEYS)
     if r < 0.90:
         return ["ZSCAN", k, "0"] + rng.choice([[], ["MATCH", "m1*"],
                                                ["COUNT", "2"]])
