@@ -854,9 +854,8 @@ dict_sort_pairs(const struct dict_pair *pairs, size_t n, uint64_t seed,
 }
 
 int
-dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
-    size_t n, int64_t expire_ms)
+dict_build_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct dict_pair *pairs, size_t n, aoff_t *root)
 {
 	struct arena		*a = ks->ks_arena;
 	struct dict_root	*r;
@@ -867,15 +866,11 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	size_t			*ord = NULL, *start = NULL, kept, i, bytes;
 	uint64_t		 seed;
 	unsigned		 k, nseg;
-	aoff_t			 head = AOFF_NULL, ro;
+	aoff_t			 head = AOFF_NULL;
 	char			*w;
 	int			 rv = -1;
 
-	if (n == 0) {
-		(void)keyspace_delete_locked(ks, st, kk);
-		return (0);
-	}
-	if (n > UINT32_MAX) {
+	if (n == 0 || n > UINT32_MAX) {
 		errno = EFBIG;
 		return (-1);
 	}
@@ -932,11 +927,7 @@ dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	memcpy(r->dr_slot0, slot0, sizeof(slot0));
 	for (k = 0; k < DICT_SEGS; k++)
 		r->dr_seg[k] = k < nseg ? arena_off(a, seg[k]) : AOFF_NULL;
-	ro = head;
-	CRASHPOINT(dict_write_built);
-	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
-	    expire_ms) == -1)
-		goto fail;
+	*root = head;
 	rv = 0;
 	goto out;
 fail:
@@ -946,6 +937,28 @@ out:
 	free(ord);
 	free(start);
 	return (rv);
+}
+
+int
+dict_write_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
+    size_t n, int64_t expire_ms)
+{
+	aoff_t	 ro;
+
+	if (n == 0) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (0);
+	}
+	if (dict_build_locked(ks, st, pairs, n, &ro) == -1)
+		return (-1);
+	CRASHPOINT(dict_write_built);
+	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
+	    expire_ms) == -1) {
+		keyspace_garbage_drain_locked(ks, st);
+		return (-1);
+	}
+	return (0);
 }
 
 int

@@ -20,6 +20,7 @@
 #include "hydra/object.h"
 #include "hydra/pack.h"
 #include "hydra/zset.h"
+#include "zset_internal.h"
 
 #define ZSET_HDR	4	/* the u32 count */
 
@@ -41,6 +42,8 @@ zset_card(const struct entry *e)
 	size_t		 vlen;
 	uint32_t	 n;
 
+	if (zset_is_index(e))
+		return (zset_index_dir(e, NULL)->zd_count);
 	v = entry_value(e, &vlen);
 	if (vlen < ZSET_HDR)
 		return (0);
@@ -51,8 +54,7 @@ zset_card(const struct entry *e)
 const char *
 zset_encoding(const struct entry *e)
 {
-	(void)e;
-	return ("listpack");
+	return (zset_is_index(e) ? "skiplist" : "listpack");
 }
 
 static double
@@ -70,6 +72,13 @@ zset_iter_init(struct zset_iter *it, const struct entry *e, uint64_t skip,
 {
 	struct zset_elem	 el;
 
+	if (zset_is_index(e)) {
+		zset_index_iter_init(it, e, skip, reverse);
+		return;
+	}
+	it->zi_dir = NULL;
+	it->zi_arena = NULL;
+	it->zi_node = 0;
 	it->zi_start = zset_bytes(e, &it->zi_end);
 	it->zi_pos = reverse ? it->zi_end : it->zi_start;
 	it->zi_reverse = reverse;
@@ -77,8 +86,9 @@ zset_iter_init(struct zset_iter *it, const struct entry *e, uint64_t skip,
 		;
 }
 
-int
-zset_iter_next(struct zset_iter *it, struct zset_elem *el)
+/* Step within the packed pairs walked; 0 at their end. */
+static int
+zset_iter_step(struct zset_iter *it, struct zset_elem *el)
 {
 	const char	*p, *s;
 	size_t		 len;
@@ -111,6 +121,16 @@ zset_iter_next(struct zset_iter *it, struct zset_elem *el)
 	return (1);
 }
 
+int
+zset_iter_next(struct zset_iter *it, struct zset_elem *el)
+{
+	do
+		if (zset_iter_step(it, el))
+			return (1);
+	while (it->zi_dir != NULL && zset_index_iter_step(it));
+	return (0);
+}
+
 /* Member bytes equal? */
 static int
 zset_same(const char *a, size_t alen, const char *b, size_t blen)
@@ -124,6 +144,8 @@ zset_score(const struct entry *e, const char *m, size_t len, double *score)
 	struct zset_iter	 it;
 	struct zset_elem	 el;
 
+	if (zset_is_index(e))
+		return (zset_index_score(e, m, len, score));
 	zset_iter_init(&it, e, 0, 0);
 	while (zset_iter_next(&it, &el))
 		if (zset_same(el.ze_member, el.ze_len, m, len)) {
@@ -140,6 +162,10 @@ zset_rank(const struct entry *e, const char *m, size_t len, int reverse)
 	struct zset_elem	 el;
 	int64_t			 r;
 
+	if (zset_is_index(e)) {
+		r = zset_index_rank(e, m, len);
+		return (r < 0 || !reverse ? r : (int64_t)zset_card(e) - 1 - r);
+	}
 	zset_iter_init(&it, e, 0, reverse);
 	for (r = 0; zset_iter_next(&it, &el); r++)
 		if (zset_same(el.ze_member, el.ze_len, m, len))
@@ -195,15 +221,17 @@ zset_iter_seek(struct zset_iter *it, const struct entry *e, int reverse,
     int (*ok)(const void *, const struct zset_elem *), const void *arg)
 {
 	struct zset_elem	 el;
-	const char		*before;
+	struct zset_iter	 before;
 
 	zset_iter_init(it, e, 0, reverse);
+	if (it->zi_dir != NULL)
+		zset_index_iter_seek(it, ok, arg);
 	for (;;) {
-		before = it->zi_pos;
+		before = *it;
 		if (!zset_iter_next(it, &el))
 			return (0);
 		if (ok(arg, &el)) {
-			it->zi_pos = before;
+			*it = before;
 			return (1);
 		}
 	}
@@ -500,6 +528,28 @@ zset_vec_own(struct zset_vec *v)
 	return (0);
 }
 
+/*
+ * Redis's rule: a set is packed while it is within the limits and, unless
+ * it is a new value, was packed before (an index never shrinks back).
+ */
+static int
+zset_fits_packed(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct zset_vec *v)
+{
+	const struct entry	*old;
+	size_t			 i;
+
+	if (v->zv_n > object_limits.ol_zset_entries)
+		return (0);
+	for (i = 0; i < v->zv_n; i++)
+		if (v->zv_el[i].ze_len > object_limits.ol_zset_value)
+			return (0);
+	if (v->zv_fresh)
+		return (1);
+	old = keyspace_peek_locked(ks, st, kk, 0);
+	return (old == NULL || !zset_is_index(old));
+}
+
 int
 zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct zset_vec *v, int64_t expire_ms)
@@ -514,6 +564,8 @@ zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
 		keyspace_delete_locked(ks, st, kk);
 		return (0);
 	}
+	if (!zset_fits_packed(ks, st, kk, v))
+		return (zset_index_write_locked(ks, st, kk, v, expire_ms));
 	if (v->zv_n > UINT32_MAX) {
 		errno = ENOMEM;
 		return (-1);

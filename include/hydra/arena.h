@@ -190,6 +190,14 @@ aoff_eq(aoff_t x, aoff_t y)
  */
 int	 arena_pid_running(int64_t pid);
 
+/*
+ * The arena this process mapped (arena_create() or arena_attach(), not
+ * yet detached) that holds the byte at p, or NULL: for code that is given
+ * an entry but not its arena (zset.h).  The descriptor returned is a
+ * private copy; it carries the base and size only for arena_ptr().
+ */
+struct arena *arena_of(const void *p);
+
 /* Is [o, o + len) inside the arena's page area?  For checkers. */
 int	 arena_contains(const struct arena *, aoff_t, size_t len);
 

@@ -128,6 +128,16 @@ int		 dict_write_locked(struct keyspace *, struct ks_stripe *,
 		    int64_t expire_ms);
 
 /*
+ * Build a table of the n > 0 pairs (as dict_write_locked() does) in the
+ * stripe's garbage chain, for a value that holds a table among other
+ * chunks (a sorted set's member table): *root gets the root, which heads
+ * the garbage chain; the table's chain ends where the garbage held
+ * nothing before.  0, or -1 ENOMEM (the garbage drained).
+ */
+int		 dict_build_locked(struct keyspace *, struct ks_stripe *,
+		    const struct dict_pair *pairs, size_t n, aoff_t *root);
+
+/*
  * Set field to value in the table of key kk, whose entry is e: 1 added,
  * 0 replaced, -1 ENOMEM (nothing changed).  The table may grow by a
  * bucket afterwards (when that finds no memory, it stays as it is).
