@@ -13,17 +13,26 @@
  * kept as 0, as Redis keeps it; scores print as Redis's packed sets keep
  * them.
  */
+#include <sys/wait.h>
+
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hydra/arena.h"
 #include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/keyspace.h"
+#include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
+#include "hydra/slab.h"
+#include "hydra/store.h"
+#include "hydra/value.h"
 #include "hydra/zset.h"
 #include "tap.h"
 #include "testarena.h"
@@ -420,6 +429,298 @@ test_text(void)
 	ok(good, "scores print as Redis's packed sets keep them");
 }
 
+/*
+ * Sets of members "member:NNNNNN" for i in [lo, hi), scored i * mul
+ * (ties when mul is 0), written through zset_write_locked().
+ */
+struct span {
+	uint32_t	 sp_lo;
+	uint32_t	 sp_hi;
+	double		 sp_mul;
+};
+
+static char	 span_names[8][16];
+
+static const char *
+span_member(uint32_t i, size_t *len)
+{
+	static unsigned	 turn;
+	char		*b = span_names[turn++ % nitems(span_names)];
+
+	*len = (size_t)snprintf(b, sizeof(span_names[0]), "member:%06u", i);
+	return (b);
+}
+
+static int
+span_write(struct keyspace *ks, const char *name, const struct span *sp,
+    int fresh)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	struct zset_vec		 v;
+	const char		*m;
+	size_t			 len;
+	uint32_t		 i;
+	int			 rv = 0;
+
+	zset_vec_init(&v);
+	v.zv_fresh = fresh;
+	for (i = sp->sp_lo; rv == 0 && i < sp->sp_hi; i++) {
+		m = span_member(i, &len);
+		rv = zset_vec_add(&v, m, len, i * sp->sp_mul);
+		if (rv == 0)
+			rv = zset_vec_own(&v);
+	}
+	zset_vec_sort(&v);
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	if (rv == 0)
+		rv = zset_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE);
+	keyspace_unlock(ks, st);
+	zset_vec_free(&v);
+	return (rv);
+}
+
+/* Does key `name' hold the span (nothing when it is empty)? */
+static int
+span_matches(struct keyspace *ks, const char *name, const struct span *sp)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	const char		*m;
+	size_t			 len;
+	uint32_t		 i, n = sp->sp_hi - sp->sp_lo;
+	double			 d;
+	int			 good = 1;
+
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	if (e == NULL || n == 0) {
+		good = (e == NULL) == (n == 0);
+		goto out;
+	}
+	if (zset_card(e) != n) {
+		good = 0;
+		goto out;
+	}
+	zset_iter_init(&it, e, 0, 0);
+	for (i = sp->sp_lo; good && i < sp->sp_hi; i++) {
+		m = span_member(i, &len);
+		good = zset_iter_next(&it, &el) && el.ze_len == len &&
+		    memcmp(el.ze_member, m, len) == 0 &&
+		    el.ze_score == i * sp->sp_mul && zset_score(e, m, len,
+		    &d) && d == el.ze_score && zset_rank(e, m, len, 0) ==
+		    (int64_t)(i - sp->sp_lo);
+	}
+out:
+	keyspace_unlock(ks, st);
+	return (good);
+}
+
+/*
+ * Crash tests: a child writes "za" (and "zb"), then makes one change
+ * armed to die at a crash point hit; afterwards the checker finds the
+ * arena whole and both keys are wholly as before or wholly as after.
+ */
+enum zcrash_op {
+	ZCRASH_WRITE,		/* "za" becomes cs_to */
+	ZCRASH_FRESH,		/* the same, as a *STORE's new value */
+	ZCRASH_DELETE,		/* "za" deleted */
+	ZCRASH_COPY,		/* "za" copied onto "zb" */
+	ZCRASH_RENAME		/* "za" renamed onto "zb" */
+};
+
+struct zcrash_scn {
+	const char	*cs_what;
+	struct span	 cs_a;		/* "za" before */
+	struct span	 cs_b;		/* "zb" before */
+	struct span	 cs_to;
+	enum zcrash_op	 cs_op;
+};
+
+static const struct zcrash_scn zcrash_scns[] = {
+	{ "a packed set grown into an index", { 0, 100, 1 }, { 0, 0, 0 },
+	    { 0, 150, 1 }, ZCRASH_WRITE },
+	{ "one member added to an index", { 0, 200, 1 }, { 0, 0, 0 },
+	    { 0, 201, 1 }, ZCRASH_WRITE },
+	{ "an index shrunk below the limits", { 0, 200, 0 }, { 0, 0, 0 },
+	    { 10, 20, 0 }, ZCRASH_WRITE },
+	{ "a small new value over an index", { 0, 200, 2 }, { 0, 0, 0 },
+	    { 5, 10, 1 }, ZCRASH_FRESH },
+	{ "an index emptied", { 0, 200, 1 }, { 0, 0, 0 }, { 0, 0, 0 },
+	    ZCRASH_WRITE },
+	{ "an index deleted", { 0, 200, 1 }, { 0, 0, 0 }, { 0, 0, 0 },
+	    ZCRASH_DELETE },
+	{ "an index copied over another", { 0, 200, 1 }, { 50, 250, 3 },
+	    { 0, 0, 0 }, ZCRASH_COPY },
+	{ "an index renamed over another", { 0, 200, 1 }, { 50, 250, 3 },
+	    { 0, 0, 0 }, ZCRASH_RENAME },
+};
+
+static const char *zset_crashpoints[] = { "zset_index_built" };
+
+static void
+zcrash_child(struct keyspace *ks, const struct zcrash_scn *s, const char *arm,
+    uint64_t countdown)
+{
+	if (span_write(ks, "za", &s->cs_a, 0) == -1 ||
+	    span_write(ks, "zb", &s->cs_b, 0) == -1)
+		_exit(3);
+	crashpoint_arm(arm, countdown);
+	switch (s->cs_op) {
+	case ZCRASH_WRITE:
+	case ZCRASH_FRESH:
+		if (span_write(ks, "za", &s->cs_to,
+		    s->cs_op == ZCRASH_FRESH) == -1)
+			_exit(3);
+		break;
+	case ZCRASH_DELETE:
+		if (keyspace_delete(ks, 0, "za", 2) != 1)
+			_exit(3);
+		break;
+	default:
+		if (testarena_copy_key(ks, 0, "za", 0, "zb",
+		    s->cs_op == ZCRASH_COPY, NOW) != 1)
+			_exit(3);
+		break;
+	}
+	_exit(0);
+}
+
+/* What "za" and "zb" hold after the change. */
+static void
+zcrash_after(const struct zcrash_scn *s, struct span *a, struct span *b)
+{
+	static const struct span none;
+
+	*a = s->cs_a;
+	*b = s->cs_b;
+	switch (s->cs_op) {
+	case ZCRASH_WRITE:
+	case ZCRASH_FRESH:
+		*a = s->cs_to;
+		break;
+	case ZCRASH_DELETE:
+		*a = none;
+		break;
+	case ZCRASH_COPY:
+		*b = s->cs_a;
+		break;
+	case ZCRASH_RENAME:
+		*b = s->cs_a;
+		*a = none;
+		break;
+	}
+}
+
+static int
+zcrash_trial(const struct zcrash_scn *s, const char *arm, uint64_t countdown,
+    uint64_t repair, int *killed)
+{
+	static char		 name[64];
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct arena_params	 ap;
+	struct span		 aa, ab;
+	char			 err[256];
+	pid_t			 pid;
+	int			 status, good = 1;
+
+	snprintf(name, sizeof(name), "/hydra-zset-crash-%ld", (long)getpid());
+	(void)arena_unlink(name);
+	store_default_params(&ap, (size_t)32 << 20);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 1;
+	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		*killed = 0;
+		return (0);
+	}
+	if ((pid = fork()) == 0)
+		zcrash_child(&ks, s, arm, countdown);
+	waitpid(pid, &status, 0);
+	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		diag("%s: the child failed (status %#x)", s->cs_what, status);
+		good = 0;
+	}
+	if (*killed && repair > 0 && (pid = fork()) == 0) {
+		/* A repairer that dies in the middle of its repair. */
+		crashpoint_arm("any", repair);
+		(void)check_arena(&a, 0, NULL, NULL);
+		_exit(0);
+	}
+	if (*killed && repair > 0)
+		waitpid(pid, &status, 0);
+	if (check_arena(&a, 0, stderr, NULL) != 0) {
+		diag("%s: the checker complains after a kill at %s %llu",
+		    s->cs_what, arm, (unsigned long long)countdown);
+		good = 0;
+	}
+	zcrash_after(s, &aa, &ab);
+	if (!(span_matches(&ks, "za", &s->cs_a) &&
+	    span_matches(&ks, "zb", &s->cs_b)) &&
+	    !(span_matches(&ks, "za", &aa) && span_matches(&ks, "zb", &ab))) {
+		diag("%s: killed at %s %llu, the sets are neither as before "
+		    "nor as after", s->cs_what, arm,
+		    (unsigned long long)countdown);
+		good = 0;
+	}
+	if (!*killed && !(span_matches(&ks, "za", &aa) &&
+	    span_matches(&ks, "zb", &ab))) {
+		diag("%s: not killed, yet not done", s->cs_what);
+		good = 0;
+	}
+	arena_detach(&a);
+	(void)arena_unlink(name);
+	return (good);
+}
+
+static void
+test_crash(void)
+{
+	const struct zcrash_scn	*s;
+	uint64_t		 c;
+	size_t			 i, j;
+	unsigned		 kills, broken;
+	int			 killed;
+
+	if (!ok(crashpoint_enabled(), "this build has crash points"))
+		return;
+	log_init("zset_test", 1, -1);
+	for (i = 0; i < nitems(zcrash_scns); i++) {
+		s = &zcrash_scns[i];
+		kills = broken = 0;
+		for (c = 1; c < 5000; c++) {
+			broken += !zcrash_trial(s, "any", c, c % 3 == 0 ?
+			    1 + c % 17 : 0, &killed);
+			if (!killed)
+				break;
+			kills++;
+		}
+		ok(kills > 0 && broken == 0 && c < 5000, "%s: killed at each "
+		    "of its %u crash point hits, the sets are as before or as "
+		    "after and the arena whole (%u broken)", s->cs_what,
+		    kills, broken);
+	}
+	for (j = 0; j < nitems(zset_crashpoints); j++) {
+		kills = broken = 0;
+		for (i = 0; i < nitems(zcrash_scns); i++) {
+			broken += !zcrash_trial(&zcrash_scns[i],
+			    zset_crashpoints[j], 1, i % 2 ? 1 + i : 0,
+			    &killed);
+			kills += killed;
+		}
+		ok(kills > 0 && broken == 0, "crash point %s: %u kills, each "
+		    "leaving the sets as before or as after (%u broken)",
+		    zset_crashpoints[j], kills, broken);
+	}
+}
+
 int
 main(void)
 {
@@ -435,5 +736,6 @@ main(void)
 	test_model(&a, &ks, 2000, 0);
 	test_model(&a, &ks, 1000, 1);
 	testarena_destroy(&a);
+	test_crash();
 	return (tap_done());
 }
