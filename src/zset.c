@@ -593,6 +593,67 @@ zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
+/* A packed set changed by one member, rewritten whole. */
+static int
+zset_change_packed(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const char *m,
+    size_t len, int put, double score)
+{
+	struct zset_vec	 v;
+	long		 i;
+	int		 rv;
+
+	zset_vec_init(&v);
+	if ((rv = zset_vec_load(&v, e)) == 0) {
+		if ((i = zset_vec_find(&v, m, len)) >= 0)
+			zset_vec_remove(&v, (size_t)i);
+		if (put)
+			rv = zset_vec_insert(&v, m, len, score);
+	}
+	if (rv == 0)
+		rv = zset_write_locked(ks, st, kk, &v, entry_expire(e));
+	zset_vec_free(&v);
+	return (rv);
+}
+
+int
+zset_set_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const char *m,
+    size_t len, double score)
+{
+	double	 old;
+	int	 had;
+
+	if (!zset_is_index(e) || len > UINT32_MAX)
+		return (zset_change_packed(ks, st, kk, e, m, len, 1, score));
+	had = zset_index_score(e, m, len, &old);
+	/* As Redis: an equal score (0 for -0) changes nothing. */
+	if (had && old == score)
+		return (0);
+	return (zset_index_change_locked(ks, st, e, m, len, had, old, 1,
+	    score));
+}
+
+int
+zset_delete_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const char *m,
+    size_t len)
+{
+	double	 old;
+
+	if (!zset_score(e, m, len, &old))
+		return (0);
+	if (zset_card(e) == 1) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (1);
+	}
+	if (!zset_is_index(e))
+		return (zset_change_packed(ks, st, kk, e, m, len, 0, 0) ==
+		    -1 ? -1 : 1);
+	return (zset_index_change_locked(ks, st, e, m, len, 1, old, 0, 0) ==
+	    -1 ? -1 : 1);
+}
+
 size_t
 zset_score_text(char *buf, double d)
 {

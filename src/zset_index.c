@@ -26,6 +26,7 @@
 #include "hydra/check.h"
 #include "hydra/crashpoint.h"
 #include "hydra/dict.h"
+#include "hydra/intent.h"
 #include "hydra/pack.h"
 #include "hydra/slab.h"
 #include "zset_internal.h"
@@ -45,9 +46,11 @@ zset_index_dir(const struct entry *e, struct arena **ap)
 {
 	struct arena	*a = zset_index_arena(e);
 
+	const struct zset_root *r = arena_ptr(a, zset_ref(e).zf_root);
+
 	if (ap != NULL)
 		*ap = a;
-	return (arena_ptr(a, zset_ref(e).zf_dir));
+	return (arena_ptr(a, r->zr_dir));
 }
 
 static const struct zset_node *
@@ -298,8 +301,10 @@ zset_index_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	struct zset_node	*n;
 	struct zset_dir		*d;
 	struct zset_dirent	*ent = NULL;
+	struct zset_root	*r;
 	struct zset_ref		 ref;
-	size_t			 i, j, k, bytes, nodes;
+	size_t			 i, k, bytes, nodes, *from = NULL;
+	aoff_t			 o;
 	char			*w;
 
 	if (v->zv_n > UINT32_MAX) {
@@ -320,32 +325,47 @@ zset_index_write_locked(struct keyspace *ks, struct ks_stripe *st,
 		return (-1);
 	for (i = 0, nodes = 0; i < v->zv_n; nodes++)
 		i = zset_index_node_end(v, i, &bytes);
-	if ((ent = calloc(nodes, sizeof(*ent))) == NULL)
+	if ((ent = calloc(nodes, sizeof(*ent))) == NULL ||
+	    (from = calloc(nodes + 1, sizeof(*from))) == NULL)
 		goto fail;
-	/* The nodes, then the directory, which so heads the chain. */
-	for (i = 0, k = 0; i < v->zv_n; i = j, k++) {
-		j = zset_index_node_end(v, i, &bytes);
+	for (i = 0, k = 0; i < v->zv_n; k++) {
+		from[k] = i;
+		i = zset_index_node_end(v, i, &bytes);
+	}
+	from[nodes] = v->zv_n;
+	/*
+	 * The last node first: each chunk reserved heads the garbage chain,
+	 * so that the chain runs root, directory, nodes in order, table.
+	 */
+	for (k = nodes; k-- > 0;) {
+		(void)zset_index_node_end(v, from[k], &bytes);
 		if ((n = zset_index_chunk(ks, st, sizeof(*n) + bytes,
 		    &ent[k].zde_node)) == NULL)
 			goto fail;
-		n->zn_count = (uint32_t)(j - i);
+		n->zn_count = (uint32_t)(from[k + 1] - from[k]);
 		n->zn_bytes = (uint32_t)bytes;
-		ent[k].zde_before = (uint32_t)i;
-		for (w = (char *)(n + 1); i < j; i++) {
+		ent[k].zde_before = (uint32_t)from[k];
+		w = (char *)(n + 1);
+		for (i = from[k]; i < from[k + 1]; i++) {
 			w = pack_put(w, v->zv_el[i].ze_member,
 			    v->zv_el[i].ze_len);
 			w = pack_put(w, &v->zv_el[i].ze_score, sizeof(double));
 		}
 	}
 	if ((d = zset_index_chunk(ks, st, sizeof(*d) + nodes *
-	    sizeof(d->zd_ent[0]), &ref.zf_dir)) == NULL)
+	    sizeof(d->zd_ent[0]), &o)) == NULL)
 		goto fail;
 	d->zd_count = (uint32_t)v->zv_n;
 	d->zd_nodes = (uint32_t)nodes;
 	d->zd_pad = 0;
 	memcpy(d->zd_ent, ent, nodes * sizeof(*ent));
+	if ((r = zset_index_chunk(ks, st, sizeof(*r), &ref.zf_root)) == NULL)
+		goto fail;
+	r->zr_pad = 0;
 	free(ent);
+	free(from);
 	ent = NULL;
+	from = NULL;
 	CRASHPOINT(zset_index_built);
 	if (keyspace_put_adopt_locked(ks, st, kk, OBJ_ZSET | OBJ_ZSET_INDEX,
 	    &ref, sizeof(ref), expire_ms) == -1)
@@ -353,6 +373,7 @@ zset_index_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (0);
 fail:
 	free(ent);
+	free(from);
 	keyspace_garbage_drain_locked(ks, st);
 	return (-1);
 }
@@ -363,7 +384,7 @@ aoff_t
 zset_chain(struct arena *a, const struct entry *e)
 {
 	(void)a;
-	return (zset_is_index(e) ? zset_ref(e).zf_dir : AOFF_NULL);
+	return (zset_is_index(e) ? zset_ref(e).zf_root : AOFF_NULL);
 }
 
 int
@@ -381,12 +402,29 @@ zset_copy_locked(struct keyspace *ks, struct ks_stripe *to,
 	return (rv);
 }
 
+/* Mark chunk o (`what', at least `size' bytes) reached: 0, or -1. */
+static int
+zset_check_chunk(struct check *ck, aoff_t o, size_t size, const char *what,
+    unsigned db, uint32_t stripe)
+{
+	struct arena	*a = ck->ck_arena;
+
+	if (!arena_contains(a, o, size) || slab_usable_size(a, o) < size ||
+	    check_mark(ck, o, what) == -1) {
+		check_error(ck, "db %u stripe %u: %s %u is outside the arena, "
+		    "too small or reached twice", db, stripe, what, o.u);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
- * Check the index of entry e: its chain runs from the directory through
- * exactly the nodes it names to the member table's root, each chunk
- * marked once; every node is sound and fits its chunk; the pairs are in
- * order across nodes, the counts agree, and each member's score in the
- * table is the one in the index.  Then the table itself (dict_check()).
+ * Check the index of entry e: its chain runs from the root to the
+ * directory, through the nodes it names in their order, to the member
+ * table's root, each chunk marked once; every node is sound and fits its
+ * chunk; the pairs are in order across nodes, the counts agree, and each
+ * member's score in the table is the one in the index.  Then the table
+ * itself (dict_check()).
  */
 void
 zset_check_index(struct check *ck, const struct entry *e, unsigned db,
@@ -394,44 +432,46 @@ zset_check_index(struct check *ck, const struct entry *e, unsigned db,
 {
 	struct arena		*a = ck->ck_arena;
 	struct zset_ref		 ref = zset_ref(e);
+	const struct zset_root	*r;
 	const struct zset_dir	*d;
 	const struct zset_node	*n;
 	struct zset_iter	 it;
 	struct zset_elem	 el, prev;
-	uint64_t		 count = 0, chained = 0;
+	uint64_t		 count = 0;
 	uint32_t		 i;
-	aoff_t			 o;
+	aoff_t			 o, next;
 	double			 sc;
 	int			 have = 0;
 
-	if (!arena_contains(a, ref.zf_dir, sizeof(*d)) ||
-	    check_mark(ck, ref.zf_dir, "sorted set directory") == -1) {
-		check_error(ck, "db %u stripe %u: sorted set directory %u is "
-		    "outside the arena or reached twice", db, stripe,
-		    ref.zf_dir.u);
+	if (zset_check_chunk(ck, ref.zf_root, sizeof(*r),
+	    "sorted set root", db, stripe) == -1)
 		return;
-	}
-	d = arena_ptr(a, ref.zf_dir);
+	r = arena_ptr(a, ref.zf_root);
+	if (zset_check_chunk(ck, r->zr_dir, sizeof(*d),
+	    "sorted set directory", db, stripe) == -1)
+		return;
+	d = arena_ptr(a, r->zr_dir);
 	if (d->zd_nodes == 0 || d->zd_count == 0 ||
-	    slab_usable_size(a, ref.zf_dir) < sizeof(*d) +
+	    slab_usable_size(a, r->zr_dir) < sizeof(*d) +
 	    (size_t)d->zd_nodes * sizeof(d->zd_ent[0])) {
 		check_error(ck, "db %u stripe %u: sorted set directory of %u "
 		    "nodes is empty or does not fit its chunk", db, stripe,
 		    d->zd_nodes);
 		return;
 	}
-	/* The chain: the nodes, in any order, then the table's root. */
-	for (o = d->zd_next; !aoff_isnull(o) && !aoff_eq(o, ref.zf_table);
-	    o = *(const aoff_t *)arena_ptr(a, o)) {
-		if (!arena_contains(a, o, sizeof(*n)) ||
-		    check_mark(ck, o, "sorted set node") == -1) {
-			check_error(ck, "db %u stripe %u: sorted set node %u "
-			    "is outside the arena or reached twice", db,
-			    stripe, o.u);
+	for (i = 0, next = d->zd_next; i < d->zd_nodes; i++) {
+		o = d->zd_ent[i].zde_node;
+		if (!aoff_eq(o, next)) {
+			check_error(ck, "db %u stripe %u: sorted set chain "
+			    "reaches %u where the directory's node %u is %u",
+			    db, stripe, next.u, i, o.u);
 			return;
 		}
+		if (zset_check_chunk(ck, o, sizeof(*n), "sorted set node",
+		    db, stripe) == -1)
+			return;
 		n = arena_ptr(a, o);
-		if (n->zn_count == 0 || slab_usable_size(a, o) < sizeof(*n) ||
+		if (n->zn_count == 0 ||
 		    slab_usable_size(a, o) - sizeof(*n) < n->zn_bytes ||
 		    !pack_valid(zset_node_data(n), n->zn_bytes,
 		    2 * (uint64_t)n->zn_count)) {
@@ -440,27 +480,19 @@ zset_check_index(struct check *ck, const struct entry *e, unsigned db,
 			    o.u, n->zn_count);
 			return;
 		}
-		chained++;
-	}
-	if (!aoff_eq(o, ref.zf_table) || chained != d->zd_nodes) {
-		check_error(ck, "db %u stripe %u: sorted set chain holds %llu "
-		    "nodes before its table, the directory %u", db, stripe,
-		    (unsigned long long)chained, d->zd_nodes);
-		return;
-	}
-	for (i = 0; i < d->zd_nodes; i++) {
-		o = d->zd_ent[i].zde_node;
-		if (!check_is_marked(ck, o) || d->zd_ent[i].zde_before !=
-		    count) {
-			check_error(ck, "db %u stripe %u: sorted set "
-			    "directory slot %u names %u, off the chain, or "
-			    "counts %u before it, not %llu", db, stripe, i,
-			    o.u, d->zd_ent[i].zde_before,
+		if (d->zd_ent[i].zde_before != count)
+			check_error(ck, "db %u stripe %u: sorted set directory "
+			    "counts %u members before node %u, not %llu", db,
+			    stripe, d->zd_ent[i].zde_before, i,
 			    (unsigned long long)count);
-			return;
-		}
-		count += ((const struct zset_node *)arena_ptr(a,
-		    o))->zn_count;
+		count += n->zn_count;
+		next = n->zn_next;
+	}
+	if (!aoff_eq(next, ref.zf_table)) {
+		check_error(ck, "db %u stripe %u: sorted set chain goes on to "
+		    "%u, not to its table %u", db, stripe, next.u,
+		    ref.zf_table.u);
+		return;
 	}
 	if (count != d->zd_count)
 		check_error(ck, "db %u stripe %u: sorted set directory says "
@@ -490,4 +522,243 @@ zset_check_index(struct check *ck, const struct entry *e, unsigned db,
 		prev = el;
 		have = 1;
 	}
+}
+
+/* Changing one member. */
+
+/* The most nodes one change reserves: a node of each, one split. */
+#define ZSET_CHANGE_NODES	3
+
+/*
+ * The node where (score, m) is or would go: the first whose last pair is
+ * at or after it, or the last.
+ */
+static uint32_t
+zset_index_home(struct arena *a, const struct zset_dir *d, double score,
+    const char *m, size_t len)
+{
+	struct zset_index_key	 k;
+	struct zset_iter	 it;
+
+	memset(&it, 0, sizeof(it));
+	it.zi_dir = d;
+	it.zi_arena = a;
+	k.zk_score = score;
+	k.zk_m = m;
+	k.zk_len = len;
+	zset_index_iter_seek(&it, zset_index_ok_key, &k);
+	return (it.zi_node);
+}
+
+/*
+ * The pairs of node t as the change leaves them, in v: without m when
+ * `drop', with (score, m) in its place when `add'.
+ */
+static int
+zset_index_node_pairs(const struct zset_node *n, const char *m, size_t len,
+    int drop, int add, double score, struct zset_vec *v)
+{
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+
+	memset(&it, 0, sizeof(it));
+	it.zi_start = zset_node_data(n);
+	it.zi_end = it.zi_start + n->zn_bytes;
+	it.zi_pos = it.zi_start;
+	while (zset_iter_next(&it, &el)) {
+		if (drop && el.ze_len == len && (len == 0 ||
+		    memcmp(el.ze_member, m, len) == 0))
+			continue;
+		if (zset_vec_add(v, el.ze_member, el.ze_len,
+		    el.ze_score) == -1)
+			return (-1);
+	}
+	return (add ? zset_vec_insert(v, m, len, score) : 0);
+}
+
+/* Pack elements [from, to) of v into a node reserved in the intent. */
+static int
+zset_index_node_new(struct arena *a, struct intent *in,
+    const struct zset_vec *v, size_t from, size_t to, aoff_t *o)
+{
+	struct zset_node	*n;
+	size_t			 i, bytes = 0;
+	char			*w;
+
+	for (i = from; i < to; i++)
+		bytes += pack_elem_size(v->zv_el[i].ze_len) +
+		    pack_elem_size(sizeof(double));
+	if (intent_alloc(a, in, sizeof(*n) + bytes, o) == -1)
+		return (-1);
+	n = arena_ptr(a, *o);
+	n->zn_next = AOFF_NULL;
+	n->zn_count = (uint32_t)(to - from);
+	n->zn_bytes = (uint32_t)bytes;
+	for (w = (char *)(n + 1), i = from; i < to; i++) {
+		w = pack_put(w, v->zv_el[i].ze_member, v->zv_el[i].ze_len);
+		w = pack_put(w, &v->zv_el[i].ze_score, sizeof(double));
+	}
+	return (0);
+}
+
+/*
+ * Where a node of v's pairs splits in two: none (v->zv_n) while it is
+ * within ZSET_NODE_PAIRS and ZSET_NODE_BYTES, else where the bytes are
+ * halved.
+ */
+static size_t
+zset_index_split_at(const struct zset_vec *v)
+{
+	size_t	 i, total = 0, half = 0;
+
+	for (i = 0; i < v->zv_n; i++)
+		total += pack_elem_size(v->zv_el[i].ze_len) +
+		    pack_elem_size(sizeof(double));
+	if (v->zv_n <= 1 || (v->zv_n <= ZSET_NODE_PAIRS &&
+	    total <= ZSET_NODE_BYTES))
+		return (v->zv_n);
+	for (i = 0; i < v->zv_n - 1 && half * 2 < total; i++)
+		half += pack_elem_size(v->zv_el[i].ze_len) +
+		    pack_elem_size(sizeof(double));
+	return (i > 0 ? i : 1);
+}
+
+/*
+ * One member's change as one intent: out of the node that holds it
+ * (had: at score old), into the node where (score, m) goes (put), or
+ * both.  The nodes touched are rewritten (a node emptied goes, one grown
+ * past its bounds splits), the directory is rewritten around them and
+ * published by one store in the root, the chain is relinked around the
+ * new nodes, and the member table's node changes in the same intent.
+ * 0, or -1 ENOMEM (nothing changed).  The set must hold another member
+ * besides m when !put.
+ */
+int
+zset_index_change_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e, const char *m, size_t len, int had, double old,
+    int put, double score)
+{
+	struct arena		*a = ks->ks_arena;
+	struct zset_ref		 ref = zset_ref(e);
+	struct zset_root	*r = arena_ptr(a, ref.zf_root);
+	const struct zset_dir	*d = arena_ptr(a, r->zr_dir);
+	struct zset_dir		*nd;
+	struct zset_dirent	 fresh[ZSET_CHANGE_NODES + 1];
+	struct zset_vec		 v;
+	struct intent		*in;
+	uint32_t		 t[2], nt = 0, i, j, k, nodes, before;
+	uint32_t		 nfresh[2], first[2];
+	uint32_t		*word;
+	size_t			 cut;
+	aoff_t			 ndo, want;
+	int			 rv = -1, isnew;
+
+	if (had)
+		t[nt++] = zset_index_home(a, d, old, m, len);
+	if (put) {
+		j = zset_index_home(a, d, score, m, len);
+		if (nt == 0 || j != t[0])
+			t[nt++] = j;
+	}
+	if (nt == 2 && t[1] < t[0]) {
+		j = t[0];
+		t[0] = t[1];
+		t[1] = j;
+	}
+	in = keyspace_begin_locked(ks, st);
+	zset_vec_init(&v);
+	/* The new nodes of each touched node: fresh[first[x] ...]. */
+	for (i = 0, k = 0; i < nt; i++) {
+		const struct zset_node *n = zset_index_node(a, d, t[i]);
+		int drop = had && t[i] == zset_index_home(a, d, old, m, len);
+		int add = put && t[i] == zset_index_home(a, d, score, m, len);
+
+		v.zv_n = 0;
+		if (zset_index_node_pairs(n, m, len, drop, add, score,
+		    &v) == -1)
+			goto abort;
+		first[i] = k;
+		nfresh[i] = 0;
+		if (v.zv_n == 0)
+			continue;
+		cut = zset_index_split_at(&v);
+		if (zset_index_node_new(a, in, &v, 0, cut,
+		    &fresh[k].zde_node) == -1)
+			goto abort;
+		fresh[k++].zde_before = (uint32_t)cut;	/* its count, here */
+		nfresh[i]++;
+		if (cut < v.zv_n) {
+			if (zset_index_node_new(a, in, &v, cut, v.zv_n,
+			    &fresh[k].zde_node) == -1)
+				goto abort;
+			fresh[k++].zde_before = (uint32_t)(v.zv_n - cut);
+			nfresh[i]++;
+		}
+	}
+	nodes = d->zd_nodes;
+	for (i = 0; i < nt; i++)
+		nodes = nodes - 1 + nfresh[i];
+	if (intent_alloc(a, in, sizeof(*nd) + (size_t)nodes *
+	    sizeof(nd->zd_ent[0]), &ndo) == -1)
+		goto abort;
+	nd = arena_ptr(a, ndo);
+	nd->zd_count = d->zd_count + (put && !had) - (had && !put);
+	nd->zd_nodes = nodes;
+	nd->zd_pad = 0;
+	/* The directory: the old slots, the touched ones replaced. */
+	for (i = 0, j = 0, k = 0, before = 0; i < d->zd_nodes; i++) {
+		if (k < nt && t[k] == i) {
+			uint32_t x;
+
+			for (x = 0; x < nfresh[k]; x++) {
+				nd->zd_ent[j].zde_node =
+				    fresh[first[k] + x].zde_node;
+				nd->zd_ent[j++].zde_before = before;
+				before += fresh[first[k] + x].zde_before;
+			}
+			k++;
+			continue;
+		}
+		nd->zd_ent[j].zde_node = d->zd_ent[i].zde_node;
+		nd->zd_ent[j++].zde_before = before;
+		before += zset_index_node(a, d, i)->zn_count;
+	}
+	/*
+	 * The chain: the directory, its nodes in order, the table.  A new
+	 * chunk's link is written in it; an old node's link, when it
+	 * changes, is a store of the intent.
+	 */
+	nd->zd_next = nd->zd_ent[0].zde_node;
+	for (i = 0; i < nodes; i++) {
+		want = i + 1 < nodes ? nd->zd_ent[i + 1].zde_node :
+		    ref.zf_table;
+		word = &((aoff_t *)arena_ptr(a, nd->zd_ent[i].zde_node))->u;
+		for (k = 0, isnew = 0; k < (uint32_t)(first[nt - 1] +
+		    nfresh[nt - 1]); k++)
+			isnew |= aoff_eq(fresh[k].zde_node,
+			    nd->zd_ent[i].zde_node);
+		if (isnew)
+			*word = want.u;
+		else if (*word != want.u)
+			intent_store(a, in, word, want.u);
+	}
+	CRASHPOINT(zset_index_nodes_built);
+	intent_store(a, in, &r->zr_dir.u, ndo.u);
+	intent_retire(in, r->zr_dir);
+	for (i = 0; i < nt; i++)
+		intent_retire(in, d->zd_ent[t[i]].zde_node);
+	/* The member table, in the same intent. */
+	if ((put ? dict_set_staged(a, in, e, m, len, &score,
+	    sizeof(score)) : dict_delete_staged(a, in, e, m, len)) == -1)
+		goto abort;
+	CRASHPOINT(zset_index_recorded);
+	keyspace_commit_locked(ks, st);
+	dict_rebalance_locked(ks, st, e);
+	rv = 0;
+	goto out;
+abort:
+	intent_abort(a, in);
+out:
+	zset_vec_free(&v);
+	return (rv);
 }

@@ -6,7 +6,8 @@
  * The entry's value is struct zset_ref: the member table's root (a dict,
  * dict.h: member -> the 8 bytes of its score), first, so that the dict's
  * functions read it from the entry as they read a hash's; then the
- * index's directory.  The index is a run of nodes, each a chunk holding
+ * index's root, a chunk of one word that never moves and names the
+ * directory (a change replaces the directory with one store there).  The index is a run of nodes, each a chunk holding
  * up to ZSET_NODE_PAIRS members and scores packed as in a packed set
  * (pack.h: member, score, member, score, ...) in order; the directory
  * names the nodes in order with the members before each, so that a rank
@@ -14,8 +15,11 @@
  * binary search over the nodes' ends.
  *
  * One chain through the first word of every chunk holds the whole value:
- * the directory, the nodes, then the member table's root and its chunks
- * (whose own chain, next and prev words, ends the value's).
+ * the index's root, the directory, the nodes in order, then the member
+ * table's root and its chunks (whose own chain, next and prev words,
+ * ends the value's).  A change of one member replaces the nodes it
+ * touches (one, two, or three when a node splits), the directory and one
+ * node of the table, in one intent (zset_index.c).
  *
  * Pure functions on arena memory; the caller holds the key's stripe lock.
  */
@@ -35,7 +39,13 @@
 /* The entry's value. */
 struct zset_ref {
 	aoff_t		 zf_table;	/* the member table's root */
-	aoff_t		 zf_dir;	/* the directory, head of the chain */
+	aoff_t		 zf_root;	/* the index's root, the chain's head */
+};
+
+/* The index's root: its chain word is the directory. */
+struct zset_root {
+	aoff_t		 zr_dir;
+	uint32_t	 zr_pad;
 };
 
 /* A directory slot: a node and the members in the nodes before it. */
@@ -94,6 +104,9 @@ int		 zset_index_iter_step(struct zset_iter *);
 void		 zset_index_iter_seek(struct zset_iter *,
 		    int (*)(const void *, const struct zset_elem *),
 		    const void *arg);
+int		 zset_index_change_locked(struct keyspace *,
+		    struct ks_stripe *, const struct entry *, const char *,
+		    size_t, int had, double old, int put, double score);
 int		 zset_index_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct zset_vec *,
 		    int64_t expire_ms);

@@ -23,9 +23,8 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	6	/* 6: locks say since when they
-					   are held; blocked clients' region
-					   and stripe waiter chains */
+#define ARENA_LAYOUT_VERSION	7	/* 7: intents of 12 stores and
+					   6 chunks (sorted-set indexes) */
 #define ARENA_ALIGN		8		/* unit of an aoff_t */
 #define ARENA_PAGE_SHIFT	20
 #define ARENA_PAGE_SIZE		(1UL << ARENA_PAGE_SHIFT)

@@ -192,6 +192,22 @@ int		 zset_write_locked(struct keyspace *, struct ks_stripe *,
 		    int64_t expire_ms);
 
 /*
+ * Set member m of the sorted set of key kk (its entry e) to score, adding
+ * it when it is not there; or delete it (1 deleted, 0 absent; the key
+ * goes with its last member).  0 (or 1), or -1 ENOMEM (nothing changed).
+ * One change either way: an index has only the nodes it touches copied
+ * (zset_index.c), in time O(log n) plus its directory's n/128 slots; a
+ * packed set is rewritten by zset_write_locked().  e may not be used
+ * after a delete.
+ */
+int		 zset_set_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct entry *e,
+		    const char *m, size_t len, double score);
+int		 zset_delete_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct entry *e,
+		    const char *m, size_t len);
+
+/*
  * Redis's text of a score as a packed set keeps it (d2string()): an
  * integer in (-2^52, 2^52) without decimals, "-0", "inf", else "%.17g".
  * buf has room for ZSET_SCORE_MAX bytes; the length.

@@ -37,7 +37,7 @@
 #include "tap.h"
 #include "testarena.h"
 
-#define SIZE	((size_t)64 << 20)
+#define SIZE	((size_t)256 << 20)
 #define NOW	INT64_C(1700000000000)
 #define MLEN	6
 
@@ -167,6 +167,45 @@ model_written(const struct entry *e)
 		if (model[i].me_score == 0)
 			model[i].me_score = 0;
 	return (1);
+}
+
+/*
+ * One random member set or deleted through zset_set_locked() or
+ * zset_delete_locked() (an index changes only the nodes it touches);
+ * the model the same way.  -1 on failure.
+ */
+static int
+random_one(struct keyspace *ks, struct ks_stripe *st, const struct ks_key *k,
+    const struct entry *e)
+{
+	char	 m[MLEN];
+	size_t	 len;
+	long	 mi;
+	double	 score;
+	int	 rv;
+
+	len = random_member(m);
+	score = random_score();
+	mi = model_find(m, len);
+	if (mi >= 0 && arc4random_uniform(2) == 0) {
+		if (zset_delete_locked(ks, st, k, e, m, len) != 1)
+			return (-1);
+		model[mi] = model[--nmodel];
+	} else if (mi < 0 && nmodel == nitems(model))
+		return (0);
+	else {
+		if ((rv = zset_set_locked(ks, st, k, e, m, len, score)) != 0)
+			return (-1);
+		if (mi < 0) {
+			mi = (long)nmodel++;
+			memcpy(model[mi].me_m, m, len);
+			model[mi].me_len = len;
+			model[mi].me_score = score;
+		} else if (model[mi].me_score != score)
+			model[mi].me_score = score;
+	}
+	qsort(model, nmodel, sizeof(model[0]), model_cmp);
+	return (0);
 }
 
 static int
@@ -316,7 +355,13 @@ test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
 	keyspace_key(ks, &k, "model", 5);
 	for (i = 0; i < steps && good && clean && ranges; i++) {
 		st = keyspace_lock(ks, 0, &k);
-		good &= random_step(ks, st, &k) == 0;
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		if (e != NULL && !zeros && arc4random_uniform(2) == 0) {
+			for (int n = 0; good && n < 4 && (e = keyspace_peek_locked(
+			    ks, st, &k, NOW)) != NULL; n++)
+				good &= random_one(ks, st, &k, e) == 0;
+		} else
+			good &= random_step(ks, st, &k) == 0;
 		if (zeros)
 			for (size_t j = 0; j < nmodel; j++)
 				model[j].me_score = 0;
@@ -341,7 +386,7 @@ test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
 			ranges &= range_matches(e) && lex_matches(e);
 		most = nmodel > most ? nmodel : most;
 		keyspace_unlock(ks, st);
-		if (i % 100 == 0)
+		if (i % 20 == 0)
 			clean &= check_arena(a, 0, stderr, NULL) == 0;
 	}
 	ok(good, "%d random changes%s leave the set equal to the model, read "
@@ -349,7 +394,7 @@ test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
 	    zeros ? " (all scores 0)" : "");
 	ok(ranges, "score and member ranges walk exactly what brute force "
 	    "finds, both ways");
-	ok(clean && most > 20, "the checker finds the arena whole every 100 "
+	ok(clean && most > 20, "the checker finds the arena whole every 20 "
 	    "steps (the set reached %zu members)", most);
 	(void)keyspace_delete(ks, 0, "model", 5);
 	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
@@ -430,6 +475,255 @@ test_text(void)
 }
 
 /*
+ * A big set: members "m" and 7 digits (so that byte order is number
+ * order), integer scores with many ties, changed one member at a time
+ * (zset_set_locked(), zset_delete_locked()) against a sorted model.
+ */
+struct big_el {
+	uint32_t	 be_id;
+	double		 be_score;
+};
+
+static struct big_el	*big;
+static size_t		 nbig;
+
+static int
+big_cmp(const void *x, const void *y)
+{
+	const struct big_el	*a = x, *b = y;
+
+	if (a->be_score != b->be_score)
+		return (a->be_score < b->be_score ? -1 : 1);
+	return (a->be_id < b->be_id ? -1 : a->be_id > b->be_id);
+}
+
+static size_t
+big_name(uint32_t id, char *buf)
+{
+	return ((size_t)snprintf(buf, 16, "m%07u", id));
+}
+
+static int
+big_same(const struct zset_elem *el, const struct big_el *b)
+{
+	char	 buf[16];
+	size_t	 len = big_name(b->be_id, buf);
+
+	return (el->ze_len == len && memcmp(el->ze_member, buf, len) == 0 &&
+	    el->ze_score == b->be_score);
+}
+
+/* The model's place of (score, id): found or where it would go. */
+static size_t
+big_find(double score, uint32_t id)
+{
+	struct big_el	 k = { id, score };
+	size_t		 lo = 0, hi = nbig, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (big_cmp(&big[mid], &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/* Every way of reading the set agrees with the model, at random spots. */
+static int
+big_matches(const struct entry *e, unsigned probes)
+{
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	struct zset_range	 r;
+	struct zset_lex		 l;
+	char			 buf[16], lo[16], hi[16];
+	size_t			 i, at, len, want;
+	unsigned		 p;
+	double			 d;
+	int			 rev;
+
+	if (zset_card(e) != nbig || strcmp(zset_encoding(e), "skiplist") != 0)
+		return (0);
+	zset_iter_init(&it, e, 0, 0);
+	for (i = 0; i < nbig; i++)
+		if (!zset_iter_next(&it, &el) || !big_same(&el, &big[i]))
+			return (0);
+	if (zset_iter_next(&it, &el))
+		return (0);
+	zset_iter_init(&it, e, 0, 1);
+	for (i = nbig; i-- > 0;)
+		if (!zset_iter_next(&it, &el) || !big_same(&el, &big[i]))
+			return (0);
+	for (p = 0; p < probes; p++) {
+		at = arc4random_uniform((uint32_t)nbig);
+		len = big_name(big[at].be_id, buf);
+		if (!zset_score(e, buf, len, &d) || d != big[at].be_score ||
+		    zset_rank(e, buf, len, 0) != (int64_t)at ||
+		    zset_rank(e, buf, len, 1) != (int64_t)(nbig - 1 - at))
+			return (0);
+		for (rev = 0; rev < 2; rev++) {
+			zset_iter_init(&it, e, at, rev);
+			if (!zset_iter_next(&it, &el) || !big_same(&el,
+			    &big[rev ? nbig - 1 - at : at]))
+				return (0);
+		}
+		/* A score range [s, s + 2) both ways: its first and count. */
+		r.zr_min = big[at].be_score;
+		r.zr_max = r.zr_min + 2;
+		r.zr_minex = 0;
+		r.zr_maxex = 1;
+		want = big_find(r.zr_max, 0) - big_find(r.zr_min, 0);
+		for (rev = 0; rev < 2; rev++) {
+			i = 0;
+			if (zset_iter_range(&it, e, &r, rev))
+				while (zset_iter_next(&it, &el) && (rev ?
+				    zset_score_gte_min(&r, el.ze_score) :
+				    zset_score_lte_max(&r, el.ze_score))) {
+					if (!big_same(&el, &big[rev ?
+					    big_find(r.zr_max, 0) - 1 - i :
+					    big_find(r.zr_min, 0) + i]))
+						return (0);
+					i++;
+				}
+			if (i != want)
+				return (0);
+		}
+		/*
+		 * A member range ( id, [ id + 50 when every score is the same
+		 * (else a lex range means nothing: Redis's own answer then
+		 * depends on its skiplist's random levels): from the first
+		 * member past min, on while at or below max (ids stand for
+		 * names).
+		 */
+		if (big[0].be_score != big[nbig - 1].be_score)
+			continue;
+		l.zl_min.zb_kind = ZSET_LEX_EXCL;
+		l.zl_min.zb_s = lo;
+		l.zl_min.zb_len = big_name(big[at].be_id, lo);
+		l.zl_max.zb_kind = ZSET_LEX_INCL;
+		l.zl_max.zb_s = hi;
+		l.zl_max.zb_len = big_name(big[at].be_id + 50, hi);
+		for (i = 0; i < nbig && big[i].be_id <= big[at].be_id; i++)
+			;
+		want = i < nbig && big[nbig - 1].be_id > big[at].be_id &&
+		    big[0].be_id <= big[at].be_id + 50 &&
+		    big[i].be_id <= big[at].be_id + 50;
+		if (zset_iter_lex(&it, e, &l, 0) != (int)want)
+			return (0);
+		for (; want && i < nbig && big[i].be_id <= big[at].be_id + 50;
+		    i++)
+			if (!zset_iter_next(&it, &el) || !big_same(&el,
+			    &big[i]))
+				return (0);
+		if (want && zset_iter_next(&it, &el) && zset_lex_lte_max(&l,
+		    el.ze_member, el.ze_len))
+			return (0);
+	}
+	return (1);
+}
+
+static void
+test_big(struct arena *a, struct keyspace *ks, uint32_t n, unsigned ops,
+    uint32_t spread)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct zset_vec		 v;
+	char			 buf[16], *names;
+	size_t			 i, at, len;
+	unsigned		 op, emptied = 0, nodes0 = 0;
+	uint32_t		 id;
+	double			 score;
+	int			 good = 1, clean = 1;
+
+	big = calloc((size_t)n + ops, sizeof(*big));
+	names = calloc(n, 16);
+	if (!ok(big != NULL && names != NULL, "memory for %u members", n))
+		return;
+	zset_vec_init(&v);
+	for (i = 0, nbig = 0; i < n; i++) {
+		big[nbig].be_id = (uint32_t)i * 2;
+		big[nbig].be_score = arc4random_uniform(spread);
+		len = big_name(big[nbig].be_id, names + 16 * i);
+		good &= zset_vec_add(&v, names + 16 * i, len,
+		    big[nbig].be_score) == 0;
+		nbig++;
+	}
+	qsort(big, nbig, sizeof(*big), big_cmp);
+	zset_vec_sort(&v);
+	keyspace_key(ks, &k, "big", 3);
+	st = keyspace_lock(ks, 0, &k);
+	good &= zset_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE) == 0;
+	zset_vec_free(&v);
+	free(names);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good &= e != NULL && big_matches(e, 200);
+	keyspace_unlock(ks, st);
+	ok(good, "a set of %u members (%u scores) written whole reads back "
+	    "every way", n, spread);
+	for (op = 0; op < ops && good && clean; op++) {
+		st = keyspace_lock(ks, 0, &k);
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		if (op % 3 == 2 || (op >= ops / 2 && op < ops / 2 + 400)) {
+			/* Deletes; a run of them from one rank empties nodes. */
+			at = op >= ops / 2 && op < ops / 2 + 400 ? nbig / 3 :
+			    arc4random_uniform((uint32_t)nbig);
+			len = big_name(big[at].be_id, buf);
+			good &= zset_delete_locked(ks, st, &k, e, buf,
+			    len) == 1;
+			memmove(big + at, big + at + 1, (nbig - at - 1) *
+			    sizeof(*big));
+			nbig--;
+			emptied++;
+		} else {
+			/* A new member (odd ids) or a score moved. */
+			if (op % 3 == 0)
+				id = 2 * arc4random_uniform(n) + 1;
+			else
+				id = big[arc4random_uniform(
+				    (uint32_t)nbig)].be_id;
+			score = arc4random_uniform(spread);
+			len = big_name(id, buf);
+			for (i = 0; i < nbig && big[i].be_id != id; i++)
+				;
+			good &= zset_set_locked(ks, st, &k, e, buf, len,
+			    score) == 0;
+			if (i < nbig) {
+				memmove(big + i, big + i + 1, (nbig - i - 1) *
+				    sizeof(*big));
+				nbig--;
+			}
+			at = big_find(score, id);
+			memmove(big + at + 1, big + at, (nbig - at) *
+			    sizeof(*big));
+			big[at].be_id = id;
+			big[at].be_score = score;
+			nbig++;
+		}
+		if (op % 250 == 0 || op == ops - 1) {
+			e = keyspace_peek_locked(ks, st, &k, NOW);
+			good &= e != NULL && big_matches(e, 50);
+		}
+		keyspace_unlock(ks, st);
+		if (op % 500 == 0 || op == ops - 1)
+			clean &= check_arena(a, 0, stderr, NULL) == 0;
+	}
+	(void)nodes0;
+	ok(good, "%u changes of one member each (%u deletes, a run of 400 "
+	    "from one rank) keep the set equal to the model, read every "
+	    "way", op, emptied);
+	ok(clean, "the checker finds the arena whole every 500 changes");
+	(void)keyspace_delete(ks, 0, "big", 3);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
+	    "behind");
+	free(big);
+	big = NULL;
+}
+
+/*
  * Sets of members "member:NNNNNN" for i in [lo, hi), scored i * mul
  * (ties when mul is 0), written through zset_write_locked().
  */
@@ -437,6 +731,11 @@ struct span {
 	uint32_t	 sp_lo;
 	uint32_t	 sp_hi;
 	double		 sp_mul;
+	int		 sp_one;	/* then member sp_id: */
+#define SPAN_SET	1		/* set to sp_score */
+#define SPAN_DEL	2		/* deleted */
+	uint32_t	 sp_id;
+	double		 sp_score;
 };
 
 static char	 span_names[8][16];
@@ -481,21 +780,40 @@ span_write(struct keyspace *ks, const char *name, const struct span *sp,
 	return (rv);
 }
 
+static int
+span_el_cmp(const void *x, const void *y)
+{
+	const struct big_el	*a = x, *b = y;
+
+	return (big_cmp(a, b));
+}
+
 /* Does key `name' hold the span (nothing when it is empty)? */
 static int
 span_matches(struct keyspace *ks, const char *name, const struct span *sp)
 {
+	static struct big_el	 want[1024];
 	struct ks_key		 k;
 	struct ks_stripe	*st;
 	const struct entry	*e;
 	struct zset_iter	 it;
 	struct zset_elem	 el;
 	const char		*m;
-	size_t			 len;
-	uint32_t		 i, n = sp->sp_hi - sp->sp_lo;
+	size_t			 len, n = 0, i;
+	uint32_t		 id;
 	double			 d;
 	int			 good = 1;
 
+	for (id = sp->sp_lo; id < sp->sp_hi; id++)
+		if (sp->sp_one == 0 || id != sp->sp_id) {
+			want[n].be_id = id;
+			want[n++].be_score = id * sp->sp_mul;
+		}
+	if (sp->sp_one == SPAN_SET) {
+		want[n].be_id = sp->sp_id;
+		want[n++].be_score = sp->sp_score;
+	}
+	qsort(want, n, sizeof(want[0]), span_el_cmp);
 	keyspace_key(ks, &k, name, strlen(name));
 	st = keyspace_lock(ks, 0, &k);
 	e = keyspace_peek_locked(ks, st, &k, NOW);
@@ -508,13 +826,13 @@ span_matches(struct keyspace *ks, const char *name, const struct span *sp)
 		goto out;
 	}
 	zset_iter_init(&it, e, 0, 0);
-	for (i = sp->sp_lo; good && i < sp->sp_hi; i++) {
-		m = span_member(i, &len);
+	for (i = 0; good && i < n; i++) {
+		m = span_member(want[i].be_id, &len);
 		good = zset_iter_next(&it, &el) && el.ze_len == len &&
 		    memcmp(el.ze_member, m, len) == 0 &&
-		    el.ze_score == i * sp->sp_mul && zset_score(e, m, len,
+		    el.ze_score == want[i].be_score && zset_score(e, m, len,
 		    &d) && d == el.ze_score && zset_rank(e, m, len, 0) ==
-		    (int64_t)(i - sp->sp_lo);
+		    (int64_t)i;
 	}
 out:
 	keyspace_unlock(ks, st);
@@ -531,7 +849,9 @@ enum zcrash_op {
 	ZCRASH_FRESH,		/* the same, as a *STORE's new value */
 	ZCRASH_DELETE,		/* "za" deleted */
 	ZCRASH_COPY,		/* "za" copied onto "zb" */
-	ZCRASH_RENAME		/* "za" renamed onto "zb" */
+	ZCRASH_RENAME,		/* "za" renamed onto "zb" */
+	ZCRASH_ONE		/* one member of "za" set or deleted as
+				   cs_to says (the rest of cs_to is cs_a) */
 };
 
 struct zcrash_scn {
@@ -542,26 +862,71 @@ struct zcrash_scn {
 	enum zcrash_op	 cs_op;
 };
 
+#define SPAN(lo, hi, mul)	{ lo, hi, mul, 0, 0, 0 }
+
 static const struct zcrash_scn zcrash_scns[] = {
-	{ "a packed set grown into an index", { 0, 100, 1 }, { 0, 0, 0 },
-	    { 0, 150, 1 }, ZCRASH_WRITE },
-	{ "one member added to an index", { 0, 200, 1 }, { 0, 0, 0 },
-	    { 0, 201, 1 }, ZCRASH_WRITE },
-	{ "an index shrunk below the limits", { 0, 200, 0 }, { 0, 0, 0 },
-	    { 10, 20, 0 }, ZCRASH_WRITE },
-	{ "a small new value over an index", { 0, 200, 2 }, { 0, 0, 0 },
-	    { 5, 10, 1 }, ZCRASH_FRESH },
-	{ "an index emptied", { 0, 200, 1 }, { 0, 0, 0 }, { 0, 0, 0 },
-	    ZCRASH_WRITE },
-	{ "an index deleted", { 0, 200, 1 }, { 0, 0, 0 }, { 0, 0, 0 },
-	    ZCRASH_DELETE },
-	{ "an index copied over another", { 0, 200, 1 }, { 50, 250, 3 },
-	    { 0, 0, 0 }, ZCRASH_COPY },
-	{ "an index renamed over another", { 0, 200, 1 }, { 50, 250, 3 },
-	    { 0, 0, 0 }, ZCRASH_RENAME },
+	{ "a packed set grown into an index",
+	    SPAN(0, 100, 1), SPAN(0, 0, 0), SPAN(0, 150, 1), ZCRASH_WRITE },
+	{ "one member added to an index",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 201, 1), ZCRASH_WRITE },
+	{ "an index shrunk below the limits",
+	    SPAN(0, 200, 0), SPAN(0, 0, 0), SPAN(10, 20, 0), ZCRASH_WRITE },
+	{ "a small new value over an index",
+	    SPAN(0, 200, 2), SPAN(0, 0, 0), SPAN(5, 10, 1), ZCRASH_FRESH },
+	{ "an index emptied",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_WRITE },
+	{ "an index deleted",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_DELETE },
+	{ "an index copied over another",
+	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_COPY },
+	{ "an index renamed over another",
+	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_RENAME },
+	{ "one member added to a full node, which splits",
+	    SPAN(0, 256, 1), SPAN(0, 0, 0),
+	    { 0, 256, 1, SPAN_SET, 1000, 60.5 }, ZCRASH_ONE },
+	{ "one member added at the end",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0),
+	    { 0, 200, 1, SPAN_SET, 1000, 1e6 }, ZCRASH_ONE },
+	{ "one member moved to another node",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, SPAN_SET, 10, 250.5 }, ZCRASH_ONE },
+	{ "one member's score changed in its node",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, SPAN_SET, 10, 10.5 }, ZCRASH_ONE },
+	{ "one member deleted",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, SPAN_DEL, 200, 0 }, ZCRASH_ONE },
+	{ "the member of a node of one deleted",
+	    SPAN(0, 129, 1), SPAN(0, 0, 0),
+	    { 0, 129, 1, SPAN_DEL, 128, 0 }, ZCRASH_ONE },
 };
 
-static const char *zset_crashpoints[] = { "zset_index_built" };
+static const char *zset_crashpoints[] = { "zset_index_built",
+    "zset_index_nodes_built", "zset_index_recorded" };
+
+static int
+zcrash_one(struct keyspace *ks, const struct span *sp)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	const char		*m;
+	size_t			 len;
+	int			 rv;
+
+	keyspace_key(ks, &k, "za", 2);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	m = span_member(sp->sp_id, &len);
+	if (e == NULL)
+		rv = -1;
+	else if (sp->sp_one == SPAN_SET)
+		rv = zset_set_locked(ks, st, &k, e, m, len, sp->sp_score);
+	else
+		rv = zset_delete_locked(ks, st, &k, e, m, len) == 1 ? 0 : -1;
+	keyspace_unlock(ks, st);
+	return (rv);
+}
 
 static void
 zcrash_child(struct keyspace *ks, const struct zcrash_scn *s, const char *arm,
@@ -580,6 +945,10 @@ zcrash_child(struct keyspace *ks, const struct zcrash_scn *s, const char *arm,
 		break;
 	case ZCRASH_DELETE:
 		if (keyspace_delete(ks, 0, "za", 2) != 1)
+			_exit(3);
+		break;
+	case ZCRASH_ONE:
+		if (zcrash_one(ks, &s->cs_to) == -1)
 			_exit(3);
 		break;
 	default:
@@ -602,6 +971,7 @@ zcrash_after(const struct zcrash_scn *s, struct span *a, struct span *b)
 	switch (s->cs_op) {
 	case ZCRASH_WRITE:
 	case ZCRASH_FRESH:
+	case ZCRASH_ONE:
 		*a = s->cs_to;
 		break;
 	case ZCRASH_DELETE:
@@ -731,10 +1101,13 @@ main(void)
 	test_checker();
 	test_text();
 	if (!ok(testarena_store(&a, &ks, SIZE, 2) == 0,
-	    "a 64 MiB store with 4 stripes"))
+	    "a 256 MiB store with 4 stripes"))
 		return (tap_done());
 	test_model(&a, &ks, 2000, 0);
 	test_model(&a, &ks, 1000, 1);
+	test_big(&a, &ks, 1000, 600, 1000 / 8);
+	test_big(&a, &ks, 3000, 1200, 1);
+	test_big(&a, &ks, 100000, 3000, 100000 / 8);
 	testarena_destroy(&a);
 	test_crash();
 	return (tap_done());
