@@ -240,23 +240,19 @@ cmd_zadd_check(struct client *cl, int flags, int pairs)
 }
 
 /*
- * Add or update one member in v as zsetAdd() does.  1 changed (*added
- * or *updated counts it), 0 nothing to do (a NOP: *processed stays), -1
- * the sum is NaN.  *newscore gets the member's score when processed.
+ * Decide as zsetAdd() does what becomes of one member, present (`found',
+ * at score cur) or not, given `score': 1 set it to *newscore (*added or
+ * *updated counts it), 0 nothing to do (a NOP: *processed stays), -1 the
+ * sum is NaN.  *newscore gets the member's score when processed.
  */
 static int
-cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
-    double score, long long *added, long long *updated, int *processed,
-    double *newscore)
+cmd_zadd_decide(int flags, int found, double cur, double score,
+    long long *added, long long *updated, int *processed, double *newscore)
 {
-	long	 i;
-	double	 cur;
-
 	*processed = 0;
-	if ((i = zset_vec_find(v, m, len)) >= 0) {
+	if (found) {
 		if (flags & ZADD_NX)
 			return (0);
-		cur = v->zv_el[i].ze_score;
 		if (flags & ZADD_INCR) {
 			score += cur;
 			if (isnan(score))
@@ -269,7 +265,6 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 		*newscore = score;
 		if (score == cur)
 			return (0);
-		zset_vec_remove(v, (size_t)i);
 		(*updated)++;
 	} else if (flags & ZADD_XX)
 		return (0);
@@ -278,7 +273,46 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 		*newscore = score;
 		(*added)++;
 	}
-	return (zset_vec_insert(v, m, len, score) == -1 ? -2 : 1);
+	return (1);
+}
+
+/* Add or update one member in v (cmd_zadd_decide()); -2 ENOMEM. */
+static int
+cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
+    double score, long long *added, long long *updated, int *processed,
+    double *newscore)
+{
+	long	 i = zset_vec_find(v, m, len);
+	int	 rv;
+
+	if ((rv = cmd_zadd_decide(flags, i >= 0, i >= 0 ?
+	    v->zv_el[i].ze_score : 0, score, added, updated, processed,
+	    newscore)) != 1)
+		return (rv);
+	if (i >= 0)
+		zset_vec_remove(v, (size_t)i);
+	return (zset_vec_insert(v, m, len, *newscore) == -1 ? -2 : 1);
+}
+
+/*
+ * One pair on an existing set: changed in place (zset_set_locked()),
+ * which copies only what it touches of a large set.
+ */
+static int
+cmd_zadd_in_place(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, const struct entry *e, int flags,
+    const char *m, size_t len, double score, long long *added,
+    long long *updated, int *processed, double *newscore)
+{
+	double	 cur = 0;
+	int	 found, rv;
+
+	found = zset_score(e, m, len, &cur);
+	if ((rv = cmd_zadd_decide(flags, found, cur, score, added, updated,
+	    processed, newscore)) != 1)
+		return (rv);
+	return (zset_set_locked(ks, st, k, e, m, len, *newscore) == -1 ?
+	    -2 : 1);
 }
 
 static void
@@ -318,7 +352,13 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	zset_vec_init(&v);
-	if (e != NULL || !(flags & ZADD_XX))
+	if (e != NULL && pairs == 1) {
+		rv = cmd_zadd_in_place(ks, st, &k, e, flags, argv[at + 1],
+		    argvlen[at + 1], scores[0], &added, &updated, &done,
+		    &score);
+		processed += done;
+		pairs = 0;	/* written, or nothing to write */
+	} else if (e != NULL || !(flags & ZADD_XX))
 		rv = zset_vec_load(&v, e) == -1 ? -2 : 0;
 	for (j = 0; rv >= 0 && j < pairs && (e != NULL ||
 	    !(flags & ZADD_XX)); j++) {
@@ -327,8 +367,9 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		    &score);
 		processed += done;
 	}
-	if (rv >= 0 && added + updated > 0 && zset_write_locked(ks, st, &k,
-	    &v, e != NULL ? entry_expire(e) : KEYSPACE_NO_EXPIRE) == -1)
+	if (rv >= 0 && pairs > 0 && added + updated > 0 &&
+	    zset_write_locked(ks, st, &k, &v, e != NULL ? entry_expire(e) :
+	    KEYSPACE_NO_EXPIRE) == -1)
 		rv = -2;
 	keyspace_unlock(ks, st);
 	zset_vec_free(&v);
@@ -378,7 +419,13 @@ cmd_zrem(struct client *cl, int argc, const char *const *argv,
 	if (cmd_zset_find(cl, &k, argv[1], argvlen[1], 0, &st, &e) == -1)
 		return;
 	zset_vec_init(&v);
-	if (e != NULL) {
+	if (e != NULL && argc == 3) {
+		/* One member: changed in place. */
+		if ((rv = zset_delete_locked(ks, st, &k, e, argv[2],
+		    argvlen[2])) == 1)
+			deleted++;
+		rv = rv == -1 ? -1 : 0;
+	} else if (e != NULL) {
 		rv = zset_vec_load(&v, e);
 		for (j = 2; rv == 0 && j < argc; j++)
 			if ((i = zset_vec_find(&v, argv[j], argvlen[j])) >= 0) {
