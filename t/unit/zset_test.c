@@ -13,10 +13,7 @@
  * kept as 0, as Redis keeps it; scores print as Redis's packed sets keep
  * them.
  */
-#include <sys/wait.h>
-
 #include <math.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +166,7 @@ model_written(const struct entry *e)
 	return (1);
 }
 
+
 /*
  * One random member set or deleted through zset_set_locked() or
  * zset_delete_locked() (an index changes only the nodes it touches);
@@ -204,6 +202,11 @@ random_one(struct keyspace *ks, struct ks_stripe *st, const struct ks_key *k,
 		} else if (model[mi].me_score != score)
 			model[mi].me_score = score;
 	}
+	/* Past the limits for a moment, an index for good (model_written()). */
+	if (nmodel > 128)
+		was_index = 1;
+	else if (nmodel == 0)
+		was_index = 0;
 	qsort(model, nmodel, sizeof(model[0]), model_cmp);
 	return (0);
 }
@@ -987,52 +990,38 @@ zcrash_after(const struct zcrash_scn *s, struct span *a, struct span *b)
 	}
 }
 
+struct zcrash_arg {
+	const struct zcrash_scn	*za_scn;
+	const char		*za_arm;
+	uint64_t		 za_countdown;
+};
+
+static void
+zcrash_run(struct keyspace *ks, const void *arg)
+{
+	const struct zcrash_arg	*za = arg;
+
+	zcrash_child(ks, za->za_scn, za->za_arm, za->za_countdown);
+}
+
 static int
 zcrash_trial(const struct zcrash_scn *s, const char *arm, uint64_t countdown,
     uint64_t repair, int *killed)
 {
-	static char		 name[64];
+	struct zcrash_arg	 za = { s, arm, countdown };
 	struct arena		 a;
 	struct keyspace		 ks;
-	struct arena_params	 ap;
 	struct span		 aa, ab;
-	char			 err[256];
-	pid_t			 pid;
-	int			 status, good = 1;
+	int			 good;
 
-	snprintf(name, sizeof(name), "/hydra-zset-crash-%ld", (long)getpid());
-	(void)arena_unlink(name);
-	store_default_params(&ap, (size_t)32 << 20);
-	ap.ap_databases = 1;
-	ap.ap_stripes_log2 = 1;
-	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
-		diag("store_create: %s", err);
-		*killed = 0;
-		return (0);
-	}
-	if ((pid = fork()) == 0)
-		zcrash_child(&ks, s, arm, countdown);
-	waitpid(pid, &status, 0);
-	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		diag("%s: the child failed (status %#x)", s->cs_what, status);
-		good = 0;
-	}
-	if (*killed && repair > 0 && (pid = fork()) == 0) {
-		/* A repairer that dies in the middle of its repair. */
-		crashpoint_arm("any", repair);
-		(void)check_arena(&a, 0, NULL, NULL);
-		_exit(0);
-	}
-	if (*killed && repair > 0)
-		waitpid(pid, &status, 0);
-	if (check_arena(&a, 0, stderr, NULL) != 0) {
-		diag("%s: the checker complains after a kill at %s %llu",
-		    s->cs_what, arm, (unsigned long long)countdown);
-		good = 0;
-	}
+	memset(&a, 0, sizeof(a));
+	good = testarena_crash_run(&a, &ks, (size_t)32 << 20, s->cs_what,
+	    zcrash_run, &za, repair, killed) == 0;
+	if (!good)
+		diag("%s: after a kill at %s %llu", s->cs_what, arm,
+		    (unsigned long long)countdown);
 	zcrash_after(s, &aa, &ab);
-	if (!(span_matches(&ks, "za", &s->cs_a) &&
+	if (a.ar_base != NULL && !(span_matches(&ks, "za", &s->cs_a) &&
 	    span_matches(&ks, "zb", &s->cs_b)) &&
 	    !(span_matches(&ks, "za", &aa) && span_matches(&ks, "zb", &ab))) {
 		diag("%s: killed at %s %llu, the sets are neither as before "
@@ -1040,21 +1029,26 @@ zcrash_trial(const struct zcrash_scn *s, const char *arm, uint64_t countdown,
 		    (unsigned long long)countdown);
 		good = 0;
 	}
-	if (!*killed && !(span_matches(&ks, "za", &aa) &&
+	if (a.ar_base != NULL && !*killed && !(span_matches(&ks, "za", &aa) &&
 	    span_matches(&ks, "zb", &ab))) {
 		diag("%s: not killed, yet not done", s->cs_what);
 		good = 0;
 	}
-	arena_detach(&a);
-	(void)arena_unlink(name);
+	testarena_destroy(&a);
 	return (good);
+}
+
+static int
+zcrash_any(const void *s, uint64_t c, uint64_t repair, int *killed)
+{
+	return (zcrash_trial(s, "any", c, repair, killed));
 }
 
 static void
 test_crash(void)
 {
 	const struct zcrash_scn	*s;
-	uint64_t		 c;
+	int			 b;
 	size_t			 i, j;
 	unsigned		 kills, broken;
 	int			 killed;
@@ -1064,18 +1058,10 @@ test_crash(void)
 	log_init("zset_test", 1, -1);
 	for (i = 0; i < nitems(zcrash_scns); i++) {
 		s = &zcrash_scns[i];
-		kills = broken = 0;
-		for (c = 1; c < 5000; c++) {
-			broken += !zcrash_trial(s, "any", c, c % 3 == 0 ?
-			    1 + c % 17 : 0, &killed);
-			if (!killed)
-				break;
-			kills++;
-		}
-		ok(kills > 0 && broken == 0 && c < 5000, "%s: killed at each "
-		    "of its %u crash point hits, the sets are as before or as "
-		    "after and the arena whole (%u broken)", s->cs_what,
-		    kills, broken);
+		b = testarena_crash_each(zcrash_any, s, 5000, &kills);
+		ok(kills > 0 && b == 0, "%s: killed at each of its %u crash "
+		    "point hits, the sets are as before or as after and the "
+		    "arena whole (%d broken)", s->cs_what, kills, b);
 	}
 	for (j = 0; j < nitems(zset_crashpoints); j++) {
 		kills = broken = 0;
