@@ -6,13 +6,25 @@
  * Run by workers, tools and tests, with the key's stripe lock held; takes
  * the slab locks through the keyspace's garbage chain and puts.
  *
- * Crash story.  A new value is built whole in the stripe's garbage chain
- * (keyspace.h): the member table first (dict_build_locked()), then the
- * nodes, then the directory, which heads the chain; a death before it is
- * published leaves the chain to the garbage, which repair frees.  One put
- * publishes the entry that names it and adopts the chain, retiring the
- * old value's chain in the same intent.  So every command is one change,
- * wholly done or not done.  Nothing is ever written in a published chunk.
+ * Crash story.  A new value (a conversion, a change of many members, a
+ * copy) is built whole in the stripe's garbage chain (keyspace.h): the
+ * member table first (dict_build_locked()), then the nodes from the last,
+ * the directory and the root, which so heads the chain; a death before it
+ * is published leaves the chain to the garbage, which repair frees.  One
+ * put publishes the entry that names it and adopts the chain, retiring
+ * the old value's chain in the same intent.
+ *
+ * A change of one member (zset_index_change_locked()) is one intent of
+ * the stripe: the nodes it rewrites, a new directory and the member
+ * table's new node are reserved in the intent (a death frees them) and
+ * filled, their own chain words included, while nothing reaches them;
+ * the intent then records absolute stores of the words that publish them
+ * (the root's word that names the directory, the chain word of each old
+ * node whose successor changes, the table's links, slot and count) and
+ * retires the old directory and nodes, which the commit frees.  A
+ * published chunk changes only through those stores, so the set is
+ * wholly old until the intent is ready and wholly new after.  The table
+ * may then split or merge one bucket, a change of its own (dict.c).
  *
  * Reads: a score by member through the table (dict_find()); a rank by
  * binary search of the directory's counts; a score or member by binary
