@@ -810,8 +810,32 @@ cmd_zrandmember(struct client *cl, int argc, const char *const *argv,
 /*
  * ZSCAN key cursor [MATCH pattern] [COUNT count]: a packed set answers
  * whole in one step, with cursor 0, its scores as text the way the packed
- * encoding of Redis keeps them.
+ * encoding of Redis keeps them; an index walks its member table by
+ * cursor, one or two buckets a step, until COUNT members were seen (or
+ * ten times COUNT steps went by), as Redis walks its table.
  */
+#define ZSCAN_COUNT_DEFAULT	10
+
+struct cmd_zscan_state {
+	const char	*zs_pat;
+	size_t		 zs_patlen;
+	struct zset_vec	 zs_vec;
+	unsigned long long zs_seen;
+	int		 zs_failed;
+};
+
+static void
+cmd_zscan_visit(const struct zset_elem *el, void *arg)
+{
+	struct cmd_zscan_state	*zs = arg;
+
+	zs->zs_seen++;
+	if ((zs->zs_pat == NULL || glob_match(zs->zs_pat, zs->zs_patlen,
+	    el->ze_member, el->ze_len, 0)) && zset_vec_add(&zs->zs_vec,
+	    el->ze_member, el->ze_len, el->ze_score) == -1)
+		zs->zs_failed = 1;
+}
+
 static void
 cmd_zscan(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -819,14 +843,12 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
-	struct zset_iter	 it;
-	struct zset_elem	 el;
-	struct zset_vec		 v;
+	struct cmd_zscan_state	 zs;
 	const char		*pat = NULL;
 	char			 num[ZSET_SCORE_MAX];
 	size_t			 patlen = 0, i;
 	uint64_t		 cursor;
-	long long		 count;
+	long long		 count = ZSCAN_COUNT_DEFAULT, steps;
 	int			 j;
 
 	if (command_scan_cursor(cl, argv[2], argvlen[2], &cursor) == -1)
@@ -861,28 +883,33 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 			goto out;
 		}
 	}
-	if (pat != NULL && patlen == 1 && pat[0] == '*')
-		pat = NULL;
-	zset_vec_init(&v);
-	zset_iter_init(&it, e, 0, 0);
-	while (zset_iter_next(&it, &el))
-		if ((pat == NULL || glob_match(pat, patlen, el.ze_member,
-		    el.ze_len, 0)) && zset_vec_add(&v, el.ze_member,
-		    el.ze_len, el.ze_score) == -1) {
-			zset_vec_free(&v);
-			reply_error(&cl->cl_reply, CMD_ERR_OOM);
-			goto out;
-		}
-	reply_array_len(&cl->cl_reply, 2);
-	reply_bulk(&cl->cl_reply, "0", 1);
-	reply_array_len(&cl->cl_reply, (long)(2 * v.zv_n));
-	for (i = 0; i < v.zv_n; i++) {
-		reply_bulk(&cl->cl_reply, v.zv_el[i].ze_member,
-		    v.zv_el[i].ze_len);
-		reply_bulk(&cl->cl_reply, num, zset_score_text(num,
-		    v.zv_el[i].ze_score));
+	memset(&zs, 0, sizeof(zs));
+	zset_vec_init(&zs.zs_vec);
+	if (pat != NULL && !(patlen == 1 && pat[0] == '*')) {
+		zs.zs_pat = pat;
+		zs.zs_patlen = patlen;
 	}
-	zset_vec_free(&v);
+	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+	do
+		cursor = zset_scan(e, cursor, cmd_zscan_visit, &zs);
+	while (cursor != 0 && steps-- > 0 &&
+	    zs.zs_seen < (unsigned long long)count && !zs.zs_failed);
+	if (zs.zs_failed) {
+		zset_vec_free(&zs.zs_vec);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		goto out;
+	}
+	reply_array_len(&cl->cl_reply, 2);
+	reply_bulk(&cl->cl_reply, num, (size_t)snprintf(num, sizeof(num),
+	    "%llu", (unsigned long long)cursor));
+	reply_array_len(&cl->cl_reply, (long)(2 * zs.zs_vec.zv_n));
+	for (i = 0; i < zs.zs_vec.zv_n; i++) {
+		reply_bulk(&cl->cl_reply, zs.zs_vec.zv_el[i].ze_member,
+		    zs.zs_vec.zv_el[i].ze_len);
+		reply_bulk(&cl->cl_reply, num, zset_score_text(num,
+		    zs.zs_vec.zv_el[i].ze_score));
+	}
+	zset_vec_free(&zs.zs_vec);
 out:
 	keyspace_unlock(cl->cl_ks, st);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/dict.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
 #include "hydra/zset.h"
@@ -194,6 +195,44 @@ zset_cmp(double as, const char *am, size_t alen, double bs, const char *bm,
 	if (as > bs)
 		return (1);
 	return (zset_cmp_bytes(am, alen, bm, blen));
+}
+
+/* dict_scan()'s callback for zset_scan(): the pair as a member. */
+struct zset_scan_arg {
+	void	(*zs_fn)(const struct zset_elem *, void *);
+	void	*zs_arg;
+};
+
+static void
+zset_scan_pair(const struct dict_pair *p, void *arg)
+{
+	struct zset_scan_arg	*zs = arg;
+	struct zset_elem	 el;
+
+	el.ze_member = p->dp_field;
+	el.ze_len = p->dp_flen;
+	memcpy(&el.ze_score, p->dp_value, sizeof(el.ze_score));
+	zs->zs_fn(&el, zs->zs_arg);
+}
+
+uint64_t
+zset_scan(const struct entry *e, uint64_t cursor,
+    void (*fn)(const struct zset_elem *, void *), void *arg)
+{
+	struct zset_scan_arg	 zs;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+
+	if (zset_is_index(e)) {
+		zs.zs_fn = fn;
+		zs.zs_arg = arg;
+		return (dict_scan(zset_index_arena(e), e, cursor,
+		    zset_scan_pair, &zs));
+	}
+	zset_iter_init(&it, e, 0, 0);
+	while (zset_iter_next(&it, &el))
+		fn(&el, arg);
+	return (0);
 }
 
 int

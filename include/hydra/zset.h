@@ -104,6 +104,15 @@ void		 zset_iter_init(struct zset_iter *, const struct entry *,
 		    uint64_t skip, int reverse);
 int		 zset_iter_next(struct zset_iter *, struct zset_elem *);
 
+/*
+ * One step of ZSCAN: visit the members of one or two buckets of an
+ * index's member table (dict_scan(): every member present for the whole
+ * scan is visited at least once), or every member of a packed set, and
+ * return the next cursor (0: done).  fn must not change the set.
+ */
+uint64_t	 zset_scan(const struct entry *, uint64_t cursor,
+		    void (*fn)(const struct zset_elem *, void *), void *arg);
+
 /* Is the score range empty whatever the set (min > max, ...)? */
 int		 zset_range_empty(const struct zset_range *);
 int		 zset_score_gte_min(const struct zset_range *, double);

@@ -627,6 +627,25 @@ big_matches(const struct entry *e, unsigned probes)
 	return (1);
 }
 
+/* zset_scan()'s visit: count the members, and those in the model. */
+struct big_scan {
+	size_t	 bs_seen;
+	size_t	 bs_known;
+	size_t	 bs_steps;
+};
+
+static void
+big_scan_visit(const struct zset_elem *el, void *arg)
+{
+	struct big_scan	*bs = arg;
+	size_t		 i;
+
+	bs->bs_seen++;
+	i = big_find(el->ze_score, (uint32_t)strtoul(el->ze_member + 1, NULL,
+	    10));
+	bs->bs_known += i < nbig && big_same(el, &big[i]);
+}
+
 static void
 test_big(struct arena *a, struct keyspace *ks, uint32_t n, unsigned ops,
     uint32_t spread)
@@ -635,7 +654,9 @@ test_big(struct arena *a, struct keyspace *ks, uint32_t n, unsigned ops,
 	struct ks_stripe	*st;
 	const struct entry	*e;
 	struct zset_vec		 v;
+	struct big_scan		 bs;
 	char			 buf[16], *names;
+	uint64_t		 cursor;
 	size_t			 i, at, len;
 	unsigned		 op, emptied = 0, nodes0 = 0;
 	uint32_t		 id;
@@ -664,9 +685,18 @@ test_big(struct arena *a, struct keyspace *ks, uint32_t n, unsigned ops,
 	free(names);
 	e = keyspace_peek_locked(ks, st, &k, NOW);
 	good &= e != NULL && big_matches(e, 200);
+	memset(&bs, 0, sizeof(bs));
+	cursor = 0;
+	do {
+		cursor = zset_scan(e, cursor, big_scan_visit, &bs);
+		bs.bs_steps++;
+	} while (good && cursor != 0);
 	keyspace_unlock(ks, st);
 	ok(good, "a set of %u members (%u scores) written whole reads back "
 	    "every way", n, spread);
+	ok(bs.bs_seen == n && bs.bs_known == n && bs.bs_steps > n / 16,
+	    "a scan by cursor visits each member once with its score, in "
+	    "%zu steps", bs.bs_steps);
 	for (op = 0; op < ops && good && clean; op++) {
 		st = keyspace_lock(ks, 0, &k);
 		e = keyspace_peek_locked(ks, st, &k, NOW);
