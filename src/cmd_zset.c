@@ -243,23 +243,19 @@ cmd_zadd_check(struct client *cl, int flags, int pairs)
 }
 
 /*
- * Add or update one member in v as zsetAdd() does.  1 changed (*added
- * or *updated counts it), 0 nothing to do (a NOP: *processed stays), -1
- * the sum is NaN.  *newscore gets the member's score when processed.
+ * Decide as zsetAdd() does what becomes of one member, present (`found',
+ * at score cur) or not, given `score': 1 set it to *newscore (*added or
+ * *updated counts it), 0 nothing to do (a NOP: *processed stays), -1 the
+ * sum is NaN.  *newscore gets the member's score when processed.
  */
 static int
-cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
-    double score, long long *added, long long *updated, int *processed,
-    double *newscore)
+cmd_zadd_decide(int flags, int found, double cur, double score,
+    long long *added, long long *updated, int *processed, double *newscore)
 {
-	long	 i;
-	double	 cur;
-
 	*processed = 0;
-	if ((i = zset_vec_find(v, m, len)) >= 0) {
+	if (found) {
 		if (flags & ZADD_NX)
 			return (0);
-		cur = v->zv_el[i].ze_score;
 		if (flags & ZADD_INCR) {
 			score += cur;
 			if (isnan(score))
@@ -272,7 +268,6 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 		*newscore = score;
 		if (score == cur)
 			return (0);
-		zset_vec_remove(v, (size_t)i);
 		(*updated)++;
 	} else if (flags & ZADD_XX)
 		return (0);
@@ -281,7 +276,46 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 		*newscore = score;
 		(*added)++;
 	}
-	return (zset_vec_insert(v, m, len, score) == -1 ? -2 : 1);
+	return (1);
+}
+
+/* Add or update one member in v (cmd_zadd_decide()); -2 ENOMEM. */
+static int
+cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
+    double score, long long *added, long long *updated, int *processed,
+    double *newscore)
+{
+	long	 i = zset_vec_find(v, m, len);
+	int	 rv;
+
+	if ((rv = cmd_zadd_decide(flags, i >= 0, i >= 0 ?
+	    v->zv_el[i].ze_score : 0, score, added, updated, processed,
+	    newscore)) != 1)
+		return (rv);
+	if (i >= 0)
+		zset_vec_remove(v, (size_t)i);
+	return (zset_vec_insert(v, m, len, *newscore) == -1 ? -2 : 1);
+}
+
+/*
+ * One pair on an existing set: changed in place (zset_set_locked()),
+ * which copies only what it touches of a large set.
+ */
+static int
+cmd_zadd_in_place(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, const struct entry *e, int flags,
+    const char *m, size_t len, double score, long long *added,
+    long long *updated, int *processed, double *newscore)
+{
+	double	 cur = 0;
+	int	 found, rv;
+
+	found = zset_score(e, m, len, &cur);
+	if ((rv = cmd_zadd_decide(flags, found, cur, score, added, updated,
+	    processed, newscore)) != 1)
+		return (rv);
+	return (zset_set_locked(ks, st, k, e, m, len, *newscore) == -1 ?
+	    -2 : 1);
 }
 
 static void
@@ -321,7 +355,13 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	zset_vec_init(&v);
-	if (e != NULL || !(flags & ZADD_XX))
+	if (e != NULL && pairs == 1) {
+		rv = cmd_zadd_in_place(ks, st, &k, e, flags, argv[at + 1],
+		    argvlen[at + 1], scores[0], &added, &updated, &done,
+		    &score);
+		processed += done;
+		pairs = 0;	/* written, or nothing to write */
+	} else if (e != NULL || !(flags & ZADD_XX))
 		rv = zset_vec_load(&v, e) == -1 ? -2 : 0;
 	for (j = 0; rv >= 0 && j < pairs && (e != NULL ||
 	    !(flags & ZADD_XX)); j++) {
@@ -330,8 +370,9 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		    &score);
 		processed += done;
 	}
-	if (rv >= 0 && added + updated > 0 && zset_write_locked(ks, st, &k,
-	    &v, e != NULL ? entry_expire(e) : KEYSPACE_NO_EXPIRE) == -1)
+	if (rv >= 0 && pairs > 0 && added + updated > 0 &&
+	    zset_write_locked(ks, st, &k, &v, e != NULL ? entry_expire(e) :
+	    KEYSPACE_NO_EXPIRE) == -1)
 		rv = -2;
 	/* The reply is counted; then the waiters take their share. */
 	if (rv >= 0 && added > 0)
@@ -384,7 +425,13 @@ cmd_zrem(struct client *cl, int argc, const char *const *argv,
 	if (cmd_zset_find(cl, &k, argv[1], argvlen[1], 0, &st, &e) == -1)
 		return;
 	zset_vec_init(&v);
-	if (e != NULL) {
+	if (e != NULL && argc == 3) {
+		/* One member: changed in place. */
+		if ((rv = zset_delete_locked(ks, st, &k, e, argv[2],
+		    argvlen[2])) == 1)
+			deleted++;
+		rv = rv == -1 ? -1 : 0;
+	} else if (e != NULL) {
 		rv = zset_vec_load(&v, e);
 		for (j = 2; rv == 0 && j < argc; j++)
 			if ((i = zset_vec_find(&v, argv[j], argvlen[j])) >= 0) {
@@ -940,8 +987,32 @@ cmd_zrandmember(struct client *cl, int argc, const char *const *argv,
 /*
  * ZSCAN key cursor [MATCH pattern] [COUNT count]: a packed set answers
  * whole in one step, with cursor 0, its scores as text the way the packed
- * encoding of Redis keeps them.
+ * encoding of Redis keeps them; an index walks its member table by
+ * cursor, one or two buckets a step, until COUNT members were seen (or
+ * ten times COUNT steps went by), as Redis walks its table.
  */
+#define ZSCAN_COUNT_DEFAULT	10
+
+struct cmd_zscan_state {
+	const char	*zs_pat;
+	size_t		 zs_patlen;
+	struct zset_vec	 zs_vec;
+	unsigned long long zs_seen;
+	int		 zs_failed;
+};
+
+static void
+cmd_zscan_visit(const struct zset_elem *el, void *arg)
+{
+	struct cmd_zscan_state	*zs = arg;
+
+	zs->zs_seen++;
+	if ((zs->zs_pat == NULL || glob_match(zs->zs_pat, zs->zs_patlen,
+	    el->ze_member, el->ze_len, 0)) && zset_vec_add(&zs->zs_vec,
+	    el->ze_member, el->ze_len, el->ze_score) == -1)
+		zs->zs_failed = 1;
+}
+
 static void
 cmd_zscan(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -949,14 +1020,12 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
-	struct zset_iter	 it;
-	struct zset_elem	 el;
-	struct zset_vec		 v;
+	struct cmd_zscan_state	 zs;
 	const char		*pat = NULL;
 	char			 num[ZSET_SCORE_MAX];
 	size_t			 patlen = 0, i;
 	uint64_t		 cursor;
-	long long		 count;
+	long long		 count = ZSCAN_COUNT_DEFAULT, steps;
 	int			 j;
 
 	if (command_scan_cursor(cl, argv[2], argvlen[2], &cursor) == -1)
@@ -991,28 +1060,33 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 			goto out;
 		}
 	}
-	if (pat != NULL && patlen == 1 && pat[0] == '*')
-		pat = NULL;
-	zset_vec_init(&v);
-	zset_iter_init(&it, e, 0, 0);
-	while (zset_iter_next(&it, &el))
-		if ((pat == NULL || glob_match(pat, patlen, el.ze_member,
-		    el.ze_len, 0)) && zset_vec_add(&v, el.ze_member,
-		    el.ze_len, el.ze_score) == -1) {
-			zset_vec_free(&v);
-			reply_error(&cl->cl_reply, CMD_ERR_OOM);
-			goto out;
-		}
-	reply_array_len(&cl->cl_reply, 2);
-	reply_bulk(&cl->cl_reply, "0", 1);
-	reply_array_len(&cl->cl_reply, (long)(2 * v.zv_n));
-	for (i = 0; i < v.zv_n; i++) {
-		reply_bulk(&cl->cl_reply, v.zv_el[i].ze_member,
-		    v.zv_el[i].ze_len);
-		reply_bulk(&cl->cl_reply, num, zset_score_text(num,
-		    v.zv_el[i].ze_score));
+	memset(&zs, 0, sizeof(zs));
+	zset_vec_init(&zs.zs_vec);
+	if (pat != NULL && !(patlen == 1 && pat[0] == '*')) {
+		zs.zs_pat = pat;
+		zs.zs_patlen = patlen;
 	}
-	zset_vec_free(&v);
+	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+	do
+		cursor = zset_scan(e, cursor, cmd_zscan_visit, &zs);
+	while (cursor != 0 && steps-- > 0 &&
+	    zs.zs_seen < (unsigned long long)count && !zs.zs_failed);
+	if (zs.zs_failed) {
+		zset_vec_free(&zs.zs_vec);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		goto out;
+	}
+	reply_array_len(&cl->cl_reply, 2);
+	reply_bulk(&cl->cl_reply, num, (size_t)snprintf(num, sizeof(num),
+	    "%llu", (unsigned long long)cursor));
+	reply_array_len(&cl->cl_reply, (long)(2 * zs.zs_vec.zv_n));
+	for (i = 0; i < zs.zs_vec.zv_n; i++) {
+		reply_bulk(&cl->cl_reply, zs.zs_vec.zv_el[i].ze_member,
+		    zs.zs_vec.zv_el[i].ze_len);
+		reply_bulk(&cl->cl_reply, num, zset_score_text(num,
+		    zs.zs_vec.zv_el[i].ze_score));
+	}
+	zset_vec_free(&zs.zs_vec);
 out:
 	keyspace_unlock(cl->cl_ks, st);
 }

@@ -390,6 +390,7 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 		rv = zop_compute(&q, src, (size_t)setnum, &out, &card);
 	if (rv == 0) {
 		zset_vec_sort(&out);
+		out.zv_fresh = 1;
 		if (store)
 			rv = zset_write_locked(ks, m.km_sts[0], &m.km_keys[0],
 			    &out, KEYSPACE_NO_EXPIRE);

@@ -291,6 +291,7 @@ cmd_zrangestore(struct client *cl, int argc, const char *const *argv,
 	if (e != NULL)
 		rv = cmd_zrange_collect(e, &q, &v);
 	zset_vec_sort(&v);
+	v.zv_fresh = 1;
 	if (rv == 0)
 		rv = zset_write_locked(ks, m.km_sts[0], &m.km_keys[0], &v,
 		    KEYSPACE_NO_EXPIRE);

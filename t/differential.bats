@@ -664,6 +664,10 @@ diff_case() {
 	diff_case zset_encoding_big
 }
 
+@test "differential: zset_index_big" {
+	diff_case zset_index_big
+}
+
 @test "differential: zset_keys" {
 	diff_case zset_keys
 }
