@@ -298,6 +298,49 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 }
 
 /*
+ * Would Redis 7.0 hold the set packed as a ZADD begins on it (entry e, or
+ * none, then `first' is the first member given)?  While it does, a score
+ * of -0 is stored as 0; once the set turns into a skiplist, it keeps its
+ * sign.
+ */
+static int
+cmd_zadd_packed_start(const struct entry *e, size_t first)
+{
+	if (e != NULL)
+		return (e->e_type == (OBJ_ZSET | OBJ_ZSET_PACKED));
+	return (object_limits.ol_zset_entries > 0 &&
+	    first <= object_limits.ol_zset_value);
+}
+
+/*
+ * Before member m goes into v: a new member that the packed set cannot
+ * take (one too many, or too long) turns it into a skiplist first, as in
+ * Redis.  Returns whether the set is still packed.
+ */
+static int
+cmd_zadd_packed_before(const struct zset_vec *v, const char *m, size_t len,
+    int packed)
+{
+	if (packed && zset_vec_find(v, m, len) < 0 &&
+	    (v->zv_n + 1 > object_limits.ol_zset_entries ||
+	    len > object_limits.ol_zset_value))
+		return (0);
+	return (packed);
+}
+
+/* After it went in: in a packed set, a zero score loses its sign. */
+static void
+cmd_zadd_packed_after(struct zset_vec *v, const char *m, size_t len,
+    int packed)
+{
+	long	 i;
+
+	if (packed && (i = zset_vec_find(v, m, len)) >= 0 &&
+	    v->zv_el[i].ze_score == 0)
+		v->zv_el[i].ze_score = 0;
+}
+
+/*
  * One pair on an existing set: changed in place (zset_set_locked()),
  * which copies only what it touches of a large set.
  */
@@ -329,7 +372,7 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 	struct zset_vec		 v;
 	double			*scores, score = 0;
 	long long		 added = 0, updated = 0, processed = 0;
-	int			 flags, at, pairs, j, rv = 0, done;
+	int			 flags, at, pairs, j, rv = 0, done, packed;
 
 	flags = cmd_zadd_options(argc, argv, argvlen, &at) | incr;
 	if ((argc - at) % 2 != 0 || argc == at) {
@@ -363,12 +406,17 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		pairs = 0;	/* written, or nothing to write */
 	} else if (e != NULL || !(flags & ZADD_XX))
 		rv = zset_vec_load(&v, e) == -1 ? -2 : 0;
+	packed = cmd_zadd_packed_start(e, argvlen[at + 1]);
 	for (j = 0; rv >= 0 && j < pairs && (e != NULL ||
 	    !(flags & ZADD_XX)); j++) {
+		packed = cmd_zadd_packed_before(&v, argv[at + 2 * j + 1],
+		    argvlen[at + 2 * j + 1], packed);
 		rv = cmd_zadd_one(&v, flags, argv[at + 2 * j + 1],
 		    argvlen[at + 2 * j + 1], scores[j], &added, &updated, &done,
 		    &score);
 		processed += done;
+		cmd_zadd_packed_after(&v, argv[at + 2 * j + 1],
+		    argvlen[at + 2 * j + 1], packed);
 	}
 	if (rv >= 0 && pairs > 0 && added + updated > 0 &&
 	    zset_write_locked(ks, st, &k, &v, e != NULL ? entry_expire(e) :

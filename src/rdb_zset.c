@@ -74,6 +74,8 @@ rdb_zset_load(struct keyspace *ks, struct ks_stripe *st,
 		    v->rv_score[i]) == -1)
 			goto out;
 	zset_vec_sort(&zv);
+	zv.zv_packed_load = v->rv_rdbtype == RDB_TYPE_ZSET_LISTPACK ||
+	    v->rv_rdbtype == RDB_TYPE_ZSET_ZIPLIST;
 	rv = zset_write_locked(ks, st, kk, &zv, expire_ms);
 out:
 	zset_vec_free(&zv);

@@ -580,6 +580,8 @@ zset_fits_packed(struct keyspace *ks, struct ks_stripe *st,
 
 	if (v->zv_n > object_limits.ol_zset_entries)
 		return (0);
+	if (v->zv_packed_load)
+		return (1);
 	for (i = 0; i < v->zv_n; i++)
 		if (v->zv_el[i].ze_len > object_limits.ol_zset_value)
 			return (0);

@@ -154,6 +154,10 @@ struct zset_vec {
 	char			*zv_own;	/* zset_vec_own()'s copy */
 	int			 zv_fresh;	/* a new value (a *STORE's):
 						   encoded by its size alone */
+	int			 zv_packed_load; /* from a packed payload
+						   (RESTORE): packed unless it
+						   has too many members, as
+						   Redis loads it */
 };
 
 void		 zset_vec_init(struct zset_vec *);
