@@ -51,6 +51,49 @@ align_up(size_t n, size_t a)
 	return ((n + a - 1) & ~(a - 1));
 }
 
+/*
+ * The arenas this process has mapped, for arena_of(): copies of their
+ * descriptors in private memory (a process maps one or two).
+ */
+#define ARENA_KNOWN_MAX	8
+static struct arena	 arena_known[ARENA_KNOWN_MAX];
+
+static void
+arena_known_add(const struct arena *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < ARENA_KNOWN_MAX; i++)
+		if (arena_known[i].ar_base == NULL) {
+			arena_known[i] = *a;
+			return;
+		}
+}
+
+static void
+arena_known_drop(const char *base)
+{
+	size_t	 i;
+
+	for (i = 0; base != NULL && i < ARENA_KNOWN_MAX; i++)
+		if (arena_known[i].ar_base == base)
+			memset(&arena_known[i], 0, sizeof(arena_known[i]));
+}
+
+struct arena *
+arena_of(const void *p)
+{
+	const char	*c = p;
+	size_t		 i;
+
+	for (i = 0; i < ARENA_KNOWN_MAX; i++)
+		if (arena_known[i].ar_base != NULL &&
+		    c >= arena_known[i].ar_base &&
+		    c < arena_known[i].ar_base + arena_known[i].ar_size)
+			return (&arena_known[i]);
+	return (NULL);
+}
+
 static void
 arena_nodump(struct arena *a)
 {
@@ -111,6 +154,7 @@ arena_create(struct arena *a, const char *name,
 	a->ar_fd = fd;
 	snprintf(a->ar_name, sizeof(a->ar_name), "%s", name);
 	arena_nodump(a);
+	arena_known_add(a);
 
 	h = a->ar_hdr = (struct arena_header *)a->ar_base;
 	h->ah_layout = ARENA_LAYOUT_VERSION;
@@ -229,12 +273,14 @@ arena_attach(struct arena *a, const char *name, size_t want_size,
 	a->ar_hdr = (struct arena_header *)a->ar_base;
 	snprintf(a->ar_name, sizeof(a->ar_name), "%s", name);
 	arena_nodump(a);
+	arena_known_add(a);
 	return (0);
 }
 
 void
 arena_detach(struct arena *a)
 {
+	arena_known_drop(a->ar_base);
 	if (a->ar_base != NULL)
 		munmap(a->ar_base, a->ar_size);
 	if (a->ar_fd != -1)

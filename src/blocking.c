@@ -77,6 +77,7 @@
 const struct blocking_kind *const blocking_kinds[BLOCKING_KINDS] = {
 	[BLOCKING_KIND_LIST_POP] = &blocking_list_pop,
 	[BLOCKING_KIND_LIST_MOVE] = &blocking_list_move,
+	[BLOCKING_KIND_ZSET_POP] = &blocking_zset_pop,
 };
 
 /* Region. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -193,9 +194,12 @@ cmd_restore(struct client *cl, int argc, const char *const *argv,
 		    KEYSPACE_NO_EXPIRE) == -1)
 			err = cmd_restore_decode_error(errno == ENOTSUP ?
 			    ENOTSUP : ENOMEM);
-		else
+		else {
 			keyspace_set_clock_locked(ks, st, &k, ro.ro_idle,
 			    (int)ro.ro_freq);
+			/* A list or a sorted set may serve its waiters. */
+			(void)blocking_serve_locked(ks, st, cl->cl_db, &k);
+		}
 	}
 	keyspace_unlock(ks, st);
 	rdb_value_free(&v);

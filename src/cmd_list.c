@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,9 +112,6 @@ cmd_list_reply_range(struct client *cl, const struct entry *e,
 #define CMD_LIST_REPLY_MPOP	1	/* BLMPOP: key, [elements] */
 #define CMD_LIST_REPLY_MOVE	2	/* BLMOVE: the element */
 
-/* Beyond a thousand years a timeout is for ever. */
-#define CMD_LIST_TIMEOUT_MAX	(1000LL * 366 * 86400 * 1000)
-
 struct cmd_list_block {
 	long long	 lb_timeout_ms;	/* 0: for ever */
 	int		 lb_kind;	/* BLOCKING_KIND_* */
@@ -129,38 +125,6 @@ struct cmd_list_wait {
 	char			*lw_dst;	/* BLMOVE: the destination */
 	size_t			 lw_dstlen;
 };
-
-/*
- * A blocking command's timeout in seconds, as Redis 7.0 reads it: a long
- * double, in milliseconds rounded up; a product out of a long long's
- * range is negative (x86's conversion gives the minimum).  0 with *ms
- * (0: for ever; a deadline past the clock's range is for ever too, as
- * it is in Redis), or -1 after the error.
- */
-static int
-cmd_list_timeout(struct client *cl, const char *arg, size_t len,
-    long long *ms)
-{
-	long double	 v;
-	long long	 t;
-
-	if (command_parse_ld(arg, len, &v) == -1) {
-		reply_error(&cl->cl_reply,
-		    "timeout is not a float or out of range");
-		return (-1);
-	}
-	v = ceill(v * 1000.0L);
-	t = v < 9223372036854775807.0L && v > -9223372036854775808.0L ?
-	    (long long)v : LLONG_MIN;
-	if (t < 0) {
-		reply_error(&cl->cl_reply, "timeout is negative");
-		return (-1);
-	}
-	if (t > CMD_LIST_TIMEOUT_MAX)
-		t = 0;
-	*ms = t;
-	return (0);
-}
 
 static void
 cmd_list_wait_free(struct blocking_client *bc)
@@ -263,23 +227,11 @@ cmd_list_wait(struct client *cl, struct ks_multi *m, size_t n,
     const struct cmd_list_block *lb, uint32_t arg0, uint32_t arg1, int to,
     const char *dst, size_t dstlen)
 {
-	struct blocking		*b = cl->cl_ks->ks_blocking;
 	struct cmd_list_wait	*lw;
+	int			 rv;
 
-	if (cl->cl_worker == NULL || b == NULL) {
-		/* As Redis answers a client that may not block. */
-		if (lb->lb_reply == CMD_LIST_REPLY_MOVE)
-			reply_null(&cl->cl_reply);
-		else
-			reply_null_array(&cl->cl_reply);
-		return;
-	}
 	if ((lw = calloc(1, sizeof(*lw))) == NULL ||
-	    (dst != NULL && (lw->lw_dst = malloc(dstlen + 1)) == NULL) ||
-	    blocking_wait_locked(b, &lw->lw_bc.bc_wait, lb->lb_kind, arg0,
-	    arg1, cl->cl_db, m->km_keys, m->km_sts, n) == -1) {
-		if (lw != NULL)
-			free(lw->lw_dst);
+	    (dst != NULL && (lw->lw_dst = malloc(dstlen + 1)) == NULL)) {
 		free(lw);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
@@ -293,7 +245,16 @@ cmd_list_wait(struct client *cl, struct ks_multi *m, size_t n,
 	lw->lw_bc.bc_timeout = cmd_list_timeout_reply;
 	lw->lw_bc.bc_free = cmd_list_wait_free;
 	lw->lw_bc.bc_timeout_ms = lb->lb_timeout_ms;
-	worker_block(cl->cl_worker, cl, &lw->lw_bc);
+	if ((rv = command_block(cl, m, n, &lw->lw_bc, lb->lb_kind, arg0,
+	    arg1)) == 0)
+		return;
+	free(lw->lw_dst);
+	free(lw);
+	/* As Redis answers a client that may not block. */
+	if (rv == 1 && lb->lb_reply == CMD_LIST_REPLY_MOVE)
+		reply_null(&cl->cl_reply);
+	else if (rv == 1)
+		reply_null_array(&cl->cl_reply);
 }
 
 /* LPUSH, RPUSH, LPUSHX, RPUSHX. */
@@ -971,7 +932,7 @@ cmd_mpop(struct client *cl, int argc, const char *const *argv,
 	if (command_mpop_args(cl, argc, argv, argvlen, ni, ends, &numkeys,
 	    &where, &count) == -1)
 		return;
-	if (blocking && cmd_list_timeout(cl, argv[1], argvlen[1],
+	if (blocking && command_block_timeout(cl, argv[1], argvlen[1],
 	    &lb.lb_timeout_ms) == -1)
 		return;
 	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + ni + 1,
@@ -1016,7 +977,7 @@ cmd_bpop(struct client *cl, int argc, const char *const *argv,
 	struct cmd_list_block	 lb;
 	struct ks_multi		 m;
 
-	if (cmd_list_timeout(cl, argv[argc - 1], argvlen[argc - 1],
+	if (command_block_timeout(cl, argv[argc - 1], argvlen[argc - 1],
 	    &lb.lb_timeout_ms) == -1)
 		return;
 	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
@@ -1059,7 +1020,7 @@ cmd_blmove(struct client *cl, int argc, const char *const *argv,
 	(void)argc;
 	if ((from = cmd_list_where(cl, argv[3], argvlen[3])) == -1 ||
 	    (to = cmd_list_where(cl, argv[4], argvlen[4])) == -1 ||
-	    cmd_list_timeout(cl, argv[5], argvlen[5],
+	    command_block_timeout(cl, argv[5], argvlen[5],
 	    &lb.lb_timeout_ms) == -1)
 		return;
 	lb.lb_kind = BLOCKING_KIND_LIST_MOVE;
@@ -1075,7 +1036,7 @@ cmd_brpoplpush(struct client *cl, int argc, const char *const *argv,
 	struct cmd_list_block	 lb;
 
 	(void)argc;
-	if (cmd_list_timeout(cl, argv[3], argvlen[3],
+	if (command_block_timeout(cl, argv[3], argvlen[3],
 	    &lb.lb_timeout_ms) == -1)
 		return;
 	lb.lb_kind = BLOCKING_KIND_LIST_MOVE;

@@ -10,8 +10,20 @@
  * moment it read it (not one moment for all of them, as a single-threaded
  * server would).
  *
- * Elements: a list's in order; the others' types add theirs in
- * cmd_sort_load().
+ * Elements: a list's in order, a set's in the order it reports them
+ * (an intset's ascending), a sorted set's by rank.  Unsorted (BY a
+ * pattern without '*'), a list or a sorted set keeps that order (DESC
+ * reverses it, LIMIT cuts it after); a set keeps it too, unless the
+ * result is stored: then it is sorted ALPHA anyway, so that what is
+ * stored does not depend on the set's hashing, as Redis 7.0 does.
+ * Sorted, a sorted set is sorted by its members as any other element,
+ * never by score.  SORT only reads the key it sorts: Redis 7.0 turns a
+ * packed ("listpack") sorted set that it sorts into a "skiplist", which
+ * OBJECT ENCODING shows afterwards; here the encoding stays.
+ *
+ * Patterns are read as Redis reads them, as C strings: the '*' and the
+ * "->" that names a hash field must come before any NUL byte of the
+ * pattern.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,10 +34,13 @@
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
+#include "hydra/hmap.h"
 #include "hydra/keyspace.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
+#include "hydra/set.h"
+#include "hydra/zset.h"
 
 #include "command_internal.h"
 
@@ -109,6 +124,13 @@ cmd_sort_vec_free(struct sort_vec *v)
 	free(v->sv_item);
 }
 
+/* The first '*' of a pattern read as a C string, or NULL. */
+static const char *
+cmd_sort_star(const char *pat, size_t patlen)
+{
+	return (memchr(pat, '*', strnlen(pat, patlen)));
+}
+
 /*
  * Parse the options from argv[2].  0, or -1 after the error reply.
  * SORT_RO (readonly) knows no STORE.
@@ -156,7 +178,7 @@ cmd_sort_options(struct client *cl, int argc, const char *const *argv,
 			o->so_by = argv[i + 1];
 			o->so_bylen = argvlen[i + 1];
 			/* A pattern without '*' names one key: no sorting. */
-			o->so_dontsort = memchr(o->so_by, '*',
+			o->so_dontsort = cmd_sort_star(o->so_by,
 			    o->so_bylen) == NULL;
 			i++;
 		} else if (command_arg_is(argv[i], argvlen[i], "get") &&
@@ -176,8 +198,8 @@ cmd_sort_options(struct client *cl, int argc, const char *const *argv,
  * The value a pattern names for an element: "#" is the element itself;
  * otherwise the first '*' of the pattern is replaced by the element, and
  * a "->field" after it reads that field of a hash instead of a string.
- * 0 with *out filled (ss_ptr NULL when there is no such value), or -1
- * when out of memory.
+ * 0 with *out filled (ss_ptr NULL when there is no such value: no key,
+ * a key of another type, no such field), or -1 when out of memory.
  */
 static int
 cmd_sort_lookup(struct client *cl, const char *pat, size_t patlen,
@@ -187,24 +209,30 @@ cmd_sort_lookup(struct client *cl, const char *pat, size_t patlen,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
+	struct hmap_pair	 hp;
 	const char		*star, *arrow = NULL, *v;
 	char			*name;
-	size_t			 pre, post, vlen, i;
+	size_t			 clen, pre, post, vlen, flen = 0, i;
 	int			 rc = 0;
 
 	out->ss_ptr = NULL;
 	out->ss_len = 0;
-	if (patlen == 1 && pat[0] == '#')
+	clen = strnlen(pat, patlen);
+	if (clen == 1 && pat[0] == '#')
 		return (cmd_sort_strdup(out, elem->ss_ptr, elem->ss_len));
-	if ((star = memchr(pat, '*', patlen)) == NULL)
+	if ((star = cmd_sort_star(pat, patlen)) == NULL)
 		return (0);
 	pre = (size_t)(star - pat);
-	for (i = pre + 1; i + 2 < patlen; i++)
+	/* The first "->" after the '*', with a field after it. */
+	for (i = pre + 1; i + 1 < clen; i++)
 		if (pat[i] == '-' && pat[i + 1] == '>') {
-			arrow = pat + i;
+			if (i + 2 < clen) {
+				arrow = pat + i;
+				flen = patlen - i - 2;
+			}
 			break;
 		}
-	post = (arrow != NULL ? (size_t)(arrow - star) : patlen - pre) - 1;
+	post = patlen - pre - 1 - (arrow != NULL ? flen + 2 : 0);
 	if ((name = malloc(pre + elem->ss_len + post + 1)) == NULL)
 		return (-1);
 	memcpy(name, pat, pre);
@@ -213,11 +241,15 @@ cmd_sort_lookup(struct client *cl, const char *pat, size_t patlen,
 	keyspace_key(ks, &k, name, pre + elem->ss_len + post);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	e = keyspace_find_locked(ks, st, &k, command_now_ms());
+	/* A key a pattern names is a keyspace hit or miss, as in Redis. */
+	command_count_lookup(cl, e != NULL);
 	if (e != NULL && arrow == NULL && OBJ_TYPE(e->e_type) == OBJ_STRING) {
 		v = entry_value(e, &vlen);
 		rc = cmd_sort_strdup(out, v, vlen);
-	}
-	/* A "->field" reads hashes, which come with their type. */
+	} else if (e != NULL && arrow != NULL &&
+	    OBJ_TYPE(e->e_type) == OBJ_HASH &&
+	    hmap_find(ks->ks_arena, e, arrow + 2, flen, &hp))
+		rc = cmd_sort_strdup(out, hp.hp_value, hp.hp_vlen);
 	keyspace_unlock(ks, st);
 	free(name);
 	return (rc);
@@ -236,6 +268,9 @@ cmd_sort_load(struct client *cl, const char *key, size_t klen,
 	struct ks_key		 k;
 	const struct entry	*e;
 	struct list_iter	 it;
+	struct set_iter		 sit;
+	struct zset_iter	 zit;
+	struct zset_elem	 ze;
 	const char		*s;
 	size_t			 len;
 	int			 rc = 0;
@@ -253,6 +288,16 @@ cmd_sort_load(struct client *cl, const char *key, size_t klen,
 		while (rc == 0 && list_iter_next(&it, &s, &len))
 			rc = cmd_sort_add(v, s, len);
 		break;
+	case OBJ_SET:
+		set_iter_init(&sit, ks->ks_arena, e);
+		while (rc == 0 && set_iter_next(&sit, &s, &len))
+			rc = cmd_sort_add(v, s, len);
+		break;
+	case OBJ_ZSET:
+		zset_iter_init(&zit, e, 0, 0);
+		while (rc == 0 && zset_iter_next(&zit, &ze))
+			rc = cmd_sort_add(v, ze.ze_member, ze.ze_len);
+		break;
 	default:
 		rc = 1;
 		break;
@@ -263,8 +308,8 @@ out:
 }
 
 /*
- * Unsorted (BY a pattern without '*'), a list comes in its order, or
- * backwards with DESC; LIMIT applies after.
+ * Unsorted (BY a pattern without '*'), a list or a sorted set comes in
+ * its order, or backwards with DESC; LIMIT applies after.
  */
 static void
 cmd_sort_reverse(struct sort_vec *v)
@@ -469,7 +514,13 @@ cmd_sort_generic(struct client *cl, int argc, const char *const *argv,
 		start = v.sv_n;
 	end = o.so_count < 0 || (unsigned long long)o.so_count >
 	    v.sv_n - start ? v.sv_n : start + (size_t)o.so_count;
-	if (o.so_dontsort && o.so_desc && v.sv_type == OBJ_LIST)
+	/* A set stored unsorted is sorted ALPHA, by its members only. */
+	if (o.so_dontsort && v.sv_type == OBJ_SET && o.so_store != NULL) {
+		o.so_dontsort = 0;
+		o.so_alpha = 1;
+		o.so_by = NULL;
+	}
+	if (o.so_dontsort && o.so_desc && v.sv_type != OBJ_SET)
 		cmd_sort_reverse(&v);
 	if (!o.so_dontsort) {
 		if ((rc = cmd_sort_weigh(cl, &v, &o)) != 0) {

@@ -1,15 +1,17 @@
 /*
  * cmd_zset.c: the sorted-set commands on members (ZADD, ZINCRBY, ZREM,
  * ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX, ZMPOP,
- * ZRANDMEMBER, ZSCAN), with Redis 7.0's arguments, replies and errors,
- * and the parsers and reply shapes the other sorted-set files share
- * (cmd_zset_internal.h).
+ * ZRANDMEMBER, ZSCAN, and the blocking BZPOPMIN, BZPOPMAX, BZMPOP), with
+ * Redis 7.0's arguments, replies and errors, and the parsers and reply
+ * shapes the other sorted-set files share (cmd_zset_internal.h).
  *
  * Run by workers.  A command on one key takes its stripe lock through
  * command_find_typed() and keeps it until its reply is built; ZMPOP holds
  * the stripes of all its keys at once.  A change loads the set into a
  * vector, changes it there and writes it back in one put (zset.h), so a
- * command happens whole or not at all.
+ * command happens whole or not at all.  A ZADD that adds members serves
+ * the clients blocked on its key (blocking.h) before it lets go of the
+ * stripe.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -240,23 +243,19 @@ cmd_zadd_check(struct client *cl, int flags, int pairs)
 }
 
 /*
- * Add or update one member in v as zsetAdd() does.  1 changed (*added
- * or *updated counts it), 0 nothing to do (a NOP: *processed stays), -1
- * the sum is NaN.  *newscore gets the member's score when processed.
+ * Decide as zsetAdd() does what becomes of one member, present (`found',
+ * at score cur) or not, given `score': 1 set it to *newscore (*added or
+ * *updated counts it), 0 nothing to do (a NOP: *processed stays), -1 the
+ * sum is NaN.  *newscore gets the member's score when processed.
  */
 static int
-cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
-    double score, long long *added, long long *updated, int *processed,
-    double *newscore)
+cmd_zadd_decide(int flags, int found, double cur, double score,
+    long long *added, long long *updated, int *processed, double *newscore)
 {
-	long	 i;
-	double	 cur;
-
 	*processed = 0;
-	if ((i = zset_vec_find(v, m, len)) >= 0) {
+	if (found) {
 		if (flags & ZADD_NX)
 			return (0);
-		cur = v->zv_el[i].ze_score;
 		if (flags & ZADD_INCR) {
 			score += cur;
 			if (isnan(score))
@@ -269,7 +268,6 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 		*newscore = score;
 		if (score == cur)
 			return (0);
-		zset_vec_remove(v, (size_t)i);
 		(*updated)++;
 	} else if (flags & ZADD_XX)
 		return (0);
@@ -278,7 +276,89 @@ cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
 		*newscore = score;
 		(*added)++;
 	}
-	return (zset_vec_insert(v, m, len, score) == -1 ? -2 : 1);
+	return (1);
+}
+
+/* Add or update one member in v (cmd_zadd_decide()); -2 ENOMEM. */
+static int
+cmd_zadd_one(struct zset_vec *v, int flags, const char *m, size_t len,
+    double score, long long *added, long long *updated, int *processed,
+    double *newscore)
+{
+	long	 i = zset_vec_find(v, m, len);
+	int	 rv;
+
+	if ((rv = cmd_zadd_decide(flags, i >= 0, i >= 0 ?
+	    v->zv_el[i].ze_score : 0, score, added, updated, processed,
+	    newscore)) != 1)
+		return (rv);
+	if (i >= 0)
+		zset_vec_remove(v, (size_t)i);
+	return (zset_vec_insert(v, m, len, *newscore) == -1 ? -2 : 1);
+}
+
+/*
+ * Would Redis 7.0 hold the set packed as a ZADD begins on it (entry e, or
+ * none, then `first' is the first member given)?  While it does, a score
+ * of -0 is stored as 0; once the set turns into a skiplist, it keeps its
+ * sign.
+ */
+static int
+cmd_zadd_packed_start(const struct entry *e, size_t first)
+{
+	if (e != NULL)
+		return (e->e_type == (OBJ_ZSET | OBJ_ZSET_PACKED));
+	return (object_limits.ol_zset_entries > 0 &&
+	    first <= object_limits.ol_zset_value);
+}
+
+/*
+ * Before member m goes into v: a new member that the packed set cannot
+ * take (one too many, or too long) turns it into a skiplist first, as in
+ * Redis.  Returns whether the set is still packed.
+ */
+static int
+cmd_zadd_packed_before(const struct zset_vec *v, const char *m, size_t len,
+    int packed)
+{
+	if (packed && zset_vec_find(v, m, len) < 0 &&
+	    (v->zv_n + 1 > object_limits.ol_zset_entries ||
+	    len > object_limits.ol_zset_value))
+		return (0);
+	return (packed);
+}
+
+/* After it went in: in a packed set, a zero score loses its sign. */
+static void
+cmd_zadd_packed_after(struct zset_vec *v, const char *m, size_t len,
+    int packed)
+{
+	long	 i;
+
+	if (packed && (i = zset_vec_find(v, m, len)) >= 0 &&
+	    v->zv_el[i].ze_score == 0)
+		v->zv_el[i].ze_score = 0;
+}
+
+/*
+ * One pair on an existing set: changed in place (zset_set_locked()),
+ * which copies only what it touches of a large set.
+ */
+static int
+cmd_zadd_in_place(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, const struct entry *e, int flags,
+    const char *m, size_t len, double score, long long *added,
+    long long *updated, int *processed, double *newscore)
+{
+	double	 cur = 0;
+	int	 found, rv;
+
+	found = zset_score(e, m, len, &cur);
+	if ((rv = cmd_zadd_decide(flags, found, cur, score, added, updated,
+	    processed, newscore)) != 1)
+		return (rv);
+	return (zset_set_locked(ks, st, k, e, m, len, *newscore) == -1 ?
+	    -2 : 1);
 }
 
 static void
@@ -292,7 +372,7 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 	struct zset_vec		 v;
 	double			*scores, score = 0;
 	long long		 added = 0, updated = 0, processed = 0;
-	int			 flags, at, pairs, j, rv = 0, done;
+	int			 flags, at, pairs, j, rv = 0, done, packed;
 
 	flags = cmd_zadd_options(argc, argv, argvlen, &at) | incr;
 	if ((argc - at) % 2 != 0 || argc == at) {
@@ -318,18 +398,33 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	zset_vec_init(&v);
-	if (e != NULL || !(flags & ZADD_XX))
+	if (e != NULL && pairs == 1) {
+		rv = cmd_zadd_in_place(ks, st, &k, e, flags, argv[at + 1],
+		    argvlen[at + 1], scores[0], &added, &updated, &done,
+		    &score);
+		processed += done;
+		pairs = 0;	/* written, or nothing to write */
+	} else if (e != NULL || !(flags & ZADD_XX))
 		rv = zset_vec_load(&v, e) == -1 ? -2 : 0;
+	packed = cmd_zadd_packed_start(e, argvlen[at + 1]);
 	for (j = 0; rv >= 0 && j < pairs && (e != NULL ||
 	    !(flags & ZADD_XX)); j++) {
+		packed = cmd_zadd_packed_before(&v, argv[at + 2 * j + 1],
+		    argvlen[at + 2 * j + 1], packed);
 		rv = cmd_zadd_one(&v, flags, argv[at + 2 * j + 1],
 		    argvlen[at + 2 * j + 1], scores[j], &added, &updated, &done,
 		    &score);
 		processed += done;
+		cmd_zadd_packed_after(&v, argv[at + 2 * j + 1],
+		    argvlen[at + 2 * j + 1], packed);
 	}
-	if (rv >= 0 && added + updated > 0 && zset_write_locked(ks, st, &k,
-	    &v, e != NULL ? entry_expire(e) : KEYSPACE_NO_EXPIRE) == -1)
+	if (rv >= 0 && pairs > 0 && added + updated > 0 &&
+	    zset_write_locked(ks, st, &k, &v, e != NULL ? entry_expire(e) :
+	    KEYSPACE_NO_EXPIRE) == -1)
 		rv = -2;
+	/* The reply is counted; then the waiters take their share. */
+	if (rv >= 0 && added > 0)
+		(void)blocking_serve_locked(ks, st, cl->cl_db, &k);
 	keyspace_unlock(ks, st);
 	zset_vec_free(&v);
 	free(scores);
@@ -378,7 +473,13 @@ cmd_zrem(struct client *cl, int argc, const char *const *argv,
 	if (cmd_zset_find(cl, &k, argv[1], argvlen[1], 0, &st, &e) == -1)
 		return;
 	zset_vec_init(&v);
-	if (e != NULL) {
+	if (e != NULL && argc == 3) {
+		/* One member: changed in place. */
+		if ((rv = zset_delete_locked(ks, st, &k, e, argv[2],
+		    argvlen[2])) == 1)
+			deleted++;
+		rv = rv == -1 ? -1 : 0;
+	} else if (e != NULL) {
 		rv = zset_vec_load(&v, e);
 		for (j = 2; rv == 0 && j < argc; j++)
 			if ((i = zset_vec_find(&v, argv[j], argvlen[j])) >= 0) {
@@ -491,10 +592,37 @@ cmd_zrevrank(struct client *cl, int argc, const char *const *argv,
 /* Pops. */
 
 /*
+ * Reply popped members el[0..n): after the bulk `key' when it is not
+ * NULL, as pairs when `nested', else flat.  Keyed and flat is BZPOPMIN's
+ * single array: key, member, score.
+ */
+static void
+cmd_zset_popped(struct client *cl, const char *key, size_t klen,
+    const struct zset_elem *el, size_t n, int nested)
+{
+	size_t	 i;
+
+	if (key != NULL && !nested) {
+		reply_array_len(&cl->cl_reply, (long)(1 + 2 * n));
+		reply_bulk(&cl->cl_reply, key, klen);
+		for (i = 0; i < n; i++) {
+			reply_bulk(&cl->cl_reply, el[i].ze_member,
+			    el[i].ze_len);
+			reply_double(&cl->cl_reply, el[i].ze_score);
+		}
+		return;
+	}
+	if (key != NULL) {
+		reply_array_len(&cl->cl_reply, 2);
+		reply_bulk(&cl->cl_reply, key, klen);
+	}
+	cmd_zset_reply(cl, el, n, nested ? CMD_ZSET_PAIRS : CMD_ZSET_FLAT);
+}
+
+/*
  * Pop up to `count' (at least 1) members of set e from its low end (or
- * its high end when `max') and reply them, after the bulk `key' when it
- * is not NULL, as pairs when `nested', else flat.  The popped members
- * are copied out before the set is rewritten.
+ * its high end when `max') and reply them (cmd_zset_popped()).  The
+ * popped members are copied out before the set is rewritten.
  */
 static void
 cmd_zset_pop_reply(struct client *cl, struct ks_stripe *st,
@@ -524,14 +652,8 @@ cmd_zset_pop_reply(struct client *cl, struct ks_stripe *st,
 	}
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-	else {
-		if (key != NULL) {
-			reply_array_len(&cl->cl_reply, 2);
-			reply_bulk(&cl->cl_reply, key, klen);
-		}
-		cmd_zset_reply(cl, out.zv_el, out.zv_n, nested ?
-		    CMD_ZSET_PAIRS : CMD_ZSET_FLAT);
-	}
+	else
+		cmd_zset_popped(cl, key, klen, out.zv_el, out.zv_n, nested);
 	zset_vec_free(&v);
 	zset_vec_free(&out);
 }
@@ -583,30 +705,180 @@ cmd_zpopmax(struct client *cl, int argc, const char *const *argv,
 	cmd_zpop(cl, argc, argv, argvlen, 1);
 }
 
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. */
+/*
+ * The blocking forms.  A command that finds its keys empty registers a
+ * wait (blocking.h, the sorted-set kind of zset_block.c) with the keys
+ * still locked, so that no ZADD comes in between, and leaves the client
+ * without a reply; a server hands it the members it popped, and it is
+ * answered as the non-blocking form would have answered, or as a
+ * timeout (a null array).
+ */
+struct cmd_zset_wait {
+	struct blocking_client	 zw_bc;		/* first */
+	int			 zw_nested;	/* BZMPOP: pairs after the key */
+};
+
+static void
+cmd_zset_wait_free(struct blocking_client *bc)
+{
+	blocking_wait_free(&bc->bc_wait);
+	free(bc);
+}
+
+static void
+cmd_zset_timeout_reply(struct client *cl)
+{
+	reply_null_array(&cl->cl_reply);
+}
+
+/* A server handed the wait its members: answer as the command would. */
+static void
+cmd_zset_deliver(struct client *cl, struct blocking_client *bc)
+{
+	struct cmd_zset_wait	*zw = (struct cmd_zset_wait *)bc;
+	struct blocking		*b = cl->cl_ks->ks_blocking;
+	const struct bl_payload	*p;
+	struct zset_vec		 v;
+	const char		*key;
+	size_t			 klen;
+
+	if ((p = blocking_take(b, &bc->bc_wait)) == NULL) {
+		/* Never: a served wait has its payload. */
+		reply_null_array(&cl->cl_reply);
+		blocking_finish(b, &bc->bc_wait);
+		return;
+	}
+	zset_vec_init(&v);
+	if (zset_block_decode(p, &v) == -1) {
+		zset_vec_free(&v);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		blocking_abandon(b, &bc->bc_wait);
+		return;
+	}
+	key = blocking_payload_key(p, &klen);
+	cmd_zset_popped(cl, key, klen, v.zv_el, v.zv_n, zw->zw_nested);
+	/* The vector points into the payload: freed after it, unread. */
+	blocking_delivered(b, &bc->bc_wait);
+	zset_vec_free(&v);
+}
+
+/* Block on the first n keys of m (locked), or answer as a timeout. */
+static void
+cmd_zset_wait(struct client *cl, struct ks_multi *m, int max,
+    long long count, int nested, long long timeout_ms)
+{
+	struct cmd_zset_wait	*zw;
+	int			 rv;
+
+	if ((zw = calloc(1, sizeof(*zw))) == NULL) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return;
+	}
+	zw->zw_nested = nested;
+	zw->zw_bc.bc_deliver = cmd_zset_deliver;
+	zw->zw_bc.bc_timeout = cmd_zset_timeout_reply;
+	zw->zw_bc.bc_free = cmd_zset_wait_free;
+	zw->zw_bc.bc_timeout_ms = timeout_ms;
+	if ((rv = command_block(cl, m, m->km_n, &zw->zw_bc,
+	    BLOCKING_KIND_ZSET_POP, (uint32_t)max, count > UINT32_MAX ?
+	    UINT32_MAX : (uint32_t)count)) == 0)
+		return;
+	free(zw);
+	if (rv == 1)
+		reply_null_array(&cl->cl_reply);
+}
+
+/*
+ * Pop from the first non-empty set of the numkeys keys at argv[ni + 1]:
+ * ZMPOP and BZMPOP (`count' members, pairs after the key), BZPOPMIN and
+ * BZPOPMAX (one member, flat after the key).  When none is, a blocking
+ * form (timeout_ms >= 0) waits, ZMPOP answers a null array.
+ */
+static void
+cmd_zset_mpop(struct client *cl, const char *const *argv,
+    const size_t *argvlen, int ni, long long numkeys, int max,
+    long long count, int nested, long long timeout_ms)
+{
+	struct ks_multi		 m;
+	const struct entry	*e;
+	long long		 i;
+
+	if ((i = command_mpop_find(cl, &m, argv, argvlen, ni, numkeys,
+	    OBJ_ZSET, &e)) == -1)
+		return;
+	if (i == numkeys && timeout_ms >= 0)
+		cmd_zset_wait(cl, &m, max, count, nested, timeout_ms);
+	else if (i == numkeys)
+		reply_null_array(&cl->cl_reply);
+	else if (i >= 0)
+		cmd_zset_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e, max,
+		    count, nested, argv[ni + 1 + i], argvlen[ni + 1 + i]);
+	keyspace_multi_unlock(cl->cl_ks, &m);
+	keyspace_multi_free(&m);
+}
+
+/*
+ * ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP timeout
+ * numkeys ..., whose numkeys is argv[ni] and whose timeout is read after
+ * the rest, as Redis reads it.
+ */
+static void
+cmd_zset_mpop_args(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int ni)
+{
+	static const char *const	 ends[2] = { "min", "max" };
+	long long			 numkeys, count, timeout_ms = -1;
+	int				 max;
+
+	if (command_mpop_args(cl, argc, argv, argvlen, ni, ends, &numkeys,
+	    &max, &count) == -1)
+		return;
+	if (ni > 1 && command_block_timeout(cl, argv[1], argvlen[1],
+	    &timeout_ms) == -1)
+		return;
+	cmd_zset_mpop(cl, argv, argvlen, ni, numkeys, max, count, 1,
+	    timeout_ms);
+}
+
 static void
 cmd_zmpop(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	static const char *const	 ends[2] = { "min", "max" };
-	struct ks_multi			 m;
-	const struct entry		*e;
-	long long			 numkeys, count, i;
-	int				 max;
+	cmd_zset_mpop_args(cl, argc, argv, argvlen, 1);
+}
 
-	if (command_mpop_args(cl, argc, argv, argvlen, 1, ends, &numkeys,
-	    &max, &count) == -1)
+static void
+cmd_bzmpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_zset_mpop_args(cl, argc, argv, argvlen, 2);
+}
+
+/* BZPOPMIN and BZPOPMAX key [key ...] timeout. */
+static void
+cmd_bzpop(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int max)
+{
+	long long	 timeout_ms;
+
+	if (command_block_timeout(cl, argv[argc - 1], argvlen[argc - 1],
+	    &timeout_ms) == -1)
 		return;
-	if ((i = command_mpop_find(cl, &m, argv, argvlen, 1, numkeys,
-	    OBJ_ZSET, &e)) == -1)
-		return;
-	if (i == numkeys)
-		reply_null_array(&cl->cl_reply);
-	else if (i >= 0)
-		cmd_zset_pop_reply(cl, m.km_sts[i], &m.km_keys[i], e, max,
-		    count, 1, argv[2 + i], argvlen[2 + i]);
-	keyspace_multi_unlock(cl->cl_ks, &m);
-	keyspace_multi_free(&m);
+	cmd_zset_mpop(cl, argv, argvlen, 0, argc - 2, max, 1, 0, timeout_ms);
+}
+
+static void
+cmd_bzpopmin(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_bzpop(cl, argc, argv, argvlen, 0);
+}
+
+static void
+cmd_bzpopmax(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen)
+{
+	cmd_bzpop(cl, argc, argv, argvlen, 1);
 }
 
 /* ZRANDMEMBER key [count [WITHSCORES]]. */
@@ -763,8 +1035,32 @@ cmd_zrandmember(struct client *cl, int argc, const char *const *argv,
 /*
  * ZSCAN key cursor [MATCH pattern] [COUNT count]: a packed set answers
  * whole in one step, with cursor 0, its scores as text the way the packed
- * encoding of Redis keeps them.
+ * encoding of Redis keeps them; an index walks its member table by
+ * cursor, one or two buckets a step, until COUNT members were seen (or
+ * ten times COUNT steps went by), as Redis walks its table.
  */
+#define ZSCAN_COUNT_DEFAULT	10
+
+struct cmd_zscan_state {
+	const char	*zs_pat;
+	size_t		 zs_patlen;
+	struct zset_vec	 zs_vec;
+	unsigned long long zs_seen;
+	int		 zs_failed;
+};
+
+static void
+cmd_zscan_visit(const struct zset_elem *el, void *arg)
+{
+	struct cmd_zscan_state	*zs = arg;
+
+	zs->zs_seen++;
+	if ((zs->zs_pat == NULL || glob_match(zs->zs_pat, zs->zs_patlen,
+	    el->ze_member, el->ze_len, 0)) && zset_vec_add(&zs->zs_vec,
+	    el->ze_member, el->ze_len, el->ze_score) == -1)
+		zs->zs_failed = 1;
+}
+
 static void
 cmd_zscan(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
@@ -772,14 +1068,12 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
-	struct zset_iter	 it;
-	struct zset_elem	 el;
-	struct zset_vec		 v;
+	struct cmd_zscan_state	 zs;
 	const char		*pat = NULL;
 	char			 num[ZSET_SCORE_MAX];
 	size_t			 patlen = 0, i;
 	uint64_t		 cursor;
-	long long		 count;
+	long long		 count = ZSCAN_COUNT_DEFAULT, steps;
 	int			 j;
 
 	if (command_scan_cursor(cl, argv[2], argvlen[2], &cursor) == -1)
@@ -814,28 +1108,33 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 			goto out;
 		}
 	}
-	if (pat != NULL && patlen == 1 && pat[0] == '*')
-		pat = NULL;
-	zset_vec_init(&v);
-	zset_iter_init(&it, e, 0, 0);
-	while (zset_iter_next(&it, &el))
-		if ((pat == NULL || glob_match(pat, patlen, el.ze_member,
-		    el.ze_len, 0)) && zset_vec_add(&v, el.ze_member,
-		    el.ze_len, el.ze_score) == -1) {
-			zset_vec_free(&v);
-			reply_error(&cl->cl_reply, CMD_ERR_OOM);
-			goto out;
-		}
-	reply_array_len(&cl->cl_reply, 2);
-	reply_bulk(&cl->cl_reply, "0", 1);
-	reply_array_len(&cl->cl_reply, (long)(2 * v.zv_n));
-	for (i = 0; i < v.zv_n; i++) {
-		reply_bulk(&cl->cl_reply, v.zv_el[i].ze_member,
-		    v.zv_el[i].ze_len);
-		reply_bulk(&cl->cl_reply, num, zset_score_text(num,
-		    v.zv_el[i].ze_score));
+	memset(&zs, 0, sizeof(zs));
+	zset_vec_init(&zs.zs_vec);
+	if (pat != NULL && !(patlen == 1 && pat[0] == '*')) {
+		zs.zs_pat = pat;
+		zs.zs_patlen = patlen;
 	}
-	zset_vec_free(&v);
+	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+	do
+		cursor = zset_scan(e, cursor, cmd_zscan_visit, &zs);
+	while (cursor != 0 && steps-- > 0 &&
+	    zs.zs_seen < (unsigned long long)count && !zs.zs_failed);
+	if (zs.zs_failed) {
+		zset_vec_free(&zs.zs_vec);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		goto out;
+	}
+	reply_array_len(&cl->cl_reply, 2);
+	reply_bulk(&cl->cl_reply, num, (size_t)snprintf(num, sizeof(num),
+	    "%llu", (unsigned long long)cursor));
+	reply_array_len(&cl->cl_reply, (long)(2 * zs.zs_vec.zv_n));
+	for (i = 0; i < zs.zs_vec.zv_n; i++) {
+		reply_bulk(&cl->cl_reply, zs.zs_vec.zv_el[i].ze_member,
+		    zs.zs_vec.zv_el[i].ze_len);
+		reply_bulk(&cl->cl_reply, num, zset_score_text(num,
+		    zs.zs_vec.zv_el[i].ze_score));
+	}
+	zset_vec_free(&zs.zs_vec);
 out:
 	keyspace_unlock(cl->cl_ks, st);
 }
@@ -856,6 +1155,12 @@ static const struct command cmd_zset_commands[] = {
 	{ "zpopmin",	-2,	CMD_WRITE | CMD_FAST, 1, 1, 1, cmd_zpopmin },
 	{ "zpopmax",	-2,	CMD_WRITE | CMD_FAST, 1, 1, 1, cmd_zpopmax },
 	{ "zmpop",	-4,	CMD_WRITE | CMD_KEYNUM, 0, 0, 0, cmd_zmpop },
+	{ "bzpopmin",	-3,	CMD_WRITE | CMD_NOSCRIPT | CMD_FAST |
+	    CMD_BLOCKING, 1, -2, 1, cmd_bzpopmin },
+	{ "bzpopmax",	-3,	CMD_WRITE | CMD_NOSCRIPT | CMD_FAST |
+	    CMD_BLOCKING, 1, -2, 1, cmd_bzpopmax },
+	{ "bzmpop",	-5,	CMD_WRITE | CMD_BLOCKING | CMD_KEYNUM, 0, 0, 0,
+	    cmd_bzmpop },
 	{ "zrandmember", -2,	CMD_READONLY, 1, 1, 1, cmd_zrandmember },
 	{ "zscan",	-3,	CMD_READONLY, 1, 1, 1, cmd_zscan },
 };

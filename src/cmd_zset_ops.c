@@ -8,21 +8,24 @@
  * private memory from pointers into the locked entries, then replies or
  * writes the destination in one put.
  *
- * Plain sets count as sorted sets whose scores are all 1 in Redis; sets
- * do not exist here yet, so only sorted sets are taken as inputs (another
- * type is WRONGTYPE) until they do.
+ * A plain set (an intset or a hash table) counts as a sorted set whose
+ * scores are all 1, as in Redis: its members are copied to private memory
+ * (set.h hands them out one at a time) and weighted as any other input.
+ * A key of any other type is WRONGTYPE.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
+#include "hydra/set.h"
 #include "hydra/zset.h"
 
 #include "command_internal.h"
@@ -59,6 +62,29 @@ struct zop_req {
 	int		 zo_cardonly;
 	long long	 zo_limit;
 };
+
+/*
+ * The members of input src into its vector, in any order: a sorted set's
+ * with their scores, a set's (copied into pool) with score 1.  0, or -1
+ * ENOMEM.
+ */
+static int
+zop_load(struct arena *a, struct set_pool *pool, struct zop_src *src)
+{
+	struct set_iter	 it;
+	const char	*s, *c;
+	size_t		 len;
+
+	if (src->zs_entry == NULL ||
+	    OBJ_TYPE(src->zs_entry->e_type) == OBJ_ZSET)
+		return (zset_vec_load(&src->zs_vec, src->zs_entry));
+	set_iter_init(&it, a, src->zs_entry);
+	while (set_iter_next(&it, &s, &len))
+		if ((c = set_pool_copy(pool, s, len)) == NULL ||
+		    zset_vec_add(&src->zs_vec, c, len, 1) == -1)
+			return (-1);
+	return (0);
+}
 
 /* The score of member m in src (sorted by member), or 0 when absent. */
 static int
@@ -300,6 +326,7 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 	struct zop_src		*src = NULL;
 	struct ks_multi		 m;
 	struct zset_vec		 out;
+	struct set_pool		 pool;
 	const char		*name = command_lookup(argv[0],
 				    argvlen[0])->cmd_name;
 	long long		 setnum, card = 0;
@@ -324,6 +351,7 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	zset_vec_init(&out);
+	set_pool_init(&pool);
 	if ((src = calloc((size_t)setnum, sizeof(*src))) == NULL ||
 	    keyspace_multi_init(&m, (size_t)setnum + first) == -1) {
 		free(src);
@@ -342,7 +370,8 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 		    &m.km_keys[first + i], command_now_ms());
 		command_count_lookup(cl, src[i].zs_entry != NULL);
 		if (src[i].zs_entry != NULL &&
-		    OBJ_TYPE(src[i].zs_entry->e_type) != OBJ_ZSET) {
+		    OBJ_TYPE(src[i].zs_entry->e_type) != OBJ_ZSET &&
+		    OBJ_TYPE(src[i].zs_entry->e_type) != OBJ_SET) {
 			reply_error(&cl->cl_reply, CMD_ERR_WRONGTYPE);
 			goto out;
 		}
@@ -351,7 +380,7 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 	    src, (size_t)setnum) == -1)
 		goto out;
 	for (i = 0; rv == 0 && i < (size_t)setnum; i++) {
-		rv = zset_vec_load(&src[i].zs_vec, src[i].zs_entry);
+		rv = zop_load(ks->ks_arena, &pool, &src[i]);
 		src[i].zs_card = src[i].zs_vec.zv_n;
 		/* The first input of a union or an intersection keeps its
 		   order; every other one is looked up by member. */
@@ -361,6 +390,7 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 		rv = zop_compute(&q, src, (size_t)setnum, &out, &card);
 	if (rv == 0) {
 		zset_vec_sort(&out);
+		out.zv_fresh = 1;
 		if (store)
 			rv = zset_write_locked(ks, m.km_sts[0], &m.km_keys[0],
 			    &out, KEYSPACE_NO_EXPIRE);
@@ -374,6 +404,10 @@ zop_generic(struct client *cl, int argc, const char *const *argv,
 	else
 		cmd_zset_reply(cl, out.zv_el, out.zv_n, cmd_zset_shape(cl,
 		    q.zo_withscores));
+	/* A destination that is a set now may serve its waiters. */
+	if (rv == 0 && store)
+		(void)blocking_serve_locked(ks, m.km_sts[0], cl->cl_db,
+		    &m.km_keys[0]);
 out:
 	keyspace_multi_unlock(ks, &m);
 	keyspace_multi_free(&m);
@@ -381,6 +415,7 @@ out:
 		zset_vec_free(&src[i].zs_vec);
 	free(src);
 	zset_vec_free(&out);
+	set_pool_free(&pool);
 }
 
 static void

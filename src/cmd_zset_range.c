@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -290,13 +291,18 @@ cmd_zrangestore(struct client *cl, int argc, const char *const *argv,
 	if (e != NULL)
 		rv = cmd_zrange_collect(e, &q, &v);
 	zset_vec_sort(&v);
+	v.zv_fresh = 1;
 	if (rv == 0)
 		rv = zset_write_locked(ks, m.km_sts[0], &m.km_keys[0], &v,
 		    KEYSPACE_NO_EXPIRE);
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-	else
+	else {
 		reply_int(&cl->cl_reply, (long long)v.zv_n);
+		/* A destination that is a set now may serve its waiters. */
+		(void)blocking_serve_locked(ks, m.km_sts[0], cl->cl_db,
+		    &m.km_keys[0]);
+	}
 	zset_vec_free(&v);
 out:
 	keyspace_multi_unlock(ks, &m);

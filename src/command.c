@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "hydra/auth.h"
+#include "hydra/blocking.h"
 #include "hydra/client.h"
 #include "hydra/compat.h"
 #include "hydra/command.h"
@@ -595,6 +596,51 @@ command_mpop_find(struct client *cl, struct ks_multi *m,
 		return ((long long)i);
 	}
 	return (numkeys);
+}
+
+/* Beyond a thousand years a timeout is for ever. */
+#define COMMAND_TIMEOUT_MAX	(1000LL * 366 * 86400 * 1000)
+
+int
+command_block_timeout(struct client *cl, const char *arg, size_t len,
+    long long *ms)
+{
+	long double	 v;
+	long long	 t;
+
+	if (command_parse_ld(arg, len, &v) == -1) {
+		reply_error(&cl->cl_reply,
+		    "timeout is not a float or out of range");
+		return (-1);
+	}
+	v = ceill(v * 1000.0L);
+	t = v < 9223372036854775807.0L && v > -9223372036854775808.0L ?
+	    (long long)v : LLONG_MIN;
+	if (t < 0) {
+		reply_error(&cl->cl_reply, "timeout is negative");
+		return (-1);
+	}
+	if (t > COMMAND_TIMEOUT_MAX)
+		t = 0;
+	*ms = t;
+	return (0);
+}
+
+int
+command_block(struct client *cl, struct ks_multi *m, size_t n,
+    struct blocking_client *bc, int kind, uint32_t arg0, uint32_t arg1)
+{
+	struct blocking	*b = cl->cl_ks->ks_blocking;
+
+	if (cl->cl_worker == NULL || b == NULL)
+		return (1);
+	if (blocking_wait_locked(b, &bc->bc_wait, kind, arg0, arg1,
+	    cl->cl_db, m->km_keys, m->km_sts, n) == -1) {
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		return (-1);
+	}
+	worker_block(cl->cl_worker, cl, bc);
+	return (0);
 }
 
 int

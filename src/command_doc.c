@@ -287,6 +287,19 @@ static const struct command_doc command_docs[] = {
 	{ "rpushx", "Add elements at the tail of a list that exists", "2.2.0",
 	    "list", O1, LST, NULL, "RW insert", "key:key element:string..." },
 	/* sorted set */
+	{ "bzmpop", "Take the lowest or highest members of the first "
+	    "non-empty sorted set of several, waiting for one", "7.0.0", ZG,
+	    "O(K+M): K keys looked at, M members taken", SZ, NULL,
+	    "RW access delete", "timeout:double numkeys:integer key:key... "
+	    "where:string ?count:integer@COUNT" },
+	{ "bzpopmax", "Take the member with the highest score of the first "
+	    "non-empty sorted set of several, waiting for one", "5.0.0", ZG,
+	    "O(log(N)): N members in the set", SZ, NULL, "RW access delete",
+	    "key:key... timeout:double" },
+	{ "bzpopmin", "Take the member with the lowest score of the first "
+	    "non-empty sorted set of several, waiting for one", "5.0.0", ZG,
+	    "O(log(N)): N members in the set", SZ, NULL, "RW access delete",
+	    "key:key... timeout:double" },
 	{ "zadd", "Add members to a sorted set or change their scores",
 	    "1.2.0", ZG, "O(M*N): M members added to a set of N", SZ, NULL,
 	    "RW update", "key:key ?condition:string ?comparison:string "

@@ -173,6 +173,29 @@ long long command_mpop_find(struct client *, struct ks_multi *m,
 	    const char *const *argv, const size_t *argvlen, int ni,
 	    long long numkeys, int type, const struct entry **ep);
 
+/*
+ * A blocking command's timeout in seconds, as Redis 7.0 reads it: a long
+ * double, in milliseconds rounded up; a product out of a long long's
+ * range is negative (x86's conversion gives the minimum).  0 with *ms
+ * (0: for ever; a deadline past the clock's range is for ever too, as
+ * it is in Redis), or -1 after the error.
+ */
+int	 command_block_timeout(struct client *, const char *arg, size_t len,
+	    long long *ms);
+
+/*
+ * Block the client on the first n keys of m (locked): a wait of kind
+ * `kind' (blocking.h, with its two arguments) answered through bc, whose
+ * callbacks and timeout the caller set.  0 blocked (bc is the worker's
+ * now); 1 when the client may not block (outside a worker: nothing is
+ * answered, the caller answers as a timeout); -1 after an out-of-memory
+ * reply.  The caller frees bc but when 0.
+ */
+struct blocking_client;
+int	 command_block(struct client *, struct ks_multi *m, size_t n,
+	    struct blocking_client *bc, int kind, uint32_t arg0,
+	    uint32_t arg1);
+
 /* "-ERR wrong number of arguments for 'name' command". */
 void	 command_reply_arity(struct client *, const char *name);
 

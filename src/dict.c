@@ -773,12 +773,16 @@ dict_shrink(struct keyspace *ks, struct ks_stripe *st, const struct entry *e)
 
 /* Setting and deleting. */
 
-int
-dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, const struct entry *e, const void *field,
-    size_t flen, const void *value, size_t vlen)
+/*
+ * Record in the open intent `in' the change that sets field to value:
+ * its new node reserved and filled, the stores that publish it, the node
+ * it replaces retired.  1 added, 0 replaced, -1 ENOMEM or EFBIG (the
+ * caller aborts the intent).
+ */
+static int
+dict_stage_set(struct arena *a, struct intent *in, const struct entry *e,
+    const void *field, size_t flen, const void *value, size_t vlen)
 {
-	struct arena		*a = ks->ks_arena;
 	struct dict_root	*r = dict_root(a, e);
 	struct dict_edit	 ed;
 	struct dict_node	*x = NULL, *n;
@@ -790,7 +794,6 @@ dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
 	aoff_t			 xo, no;
 	int			 found = 0;
 
-	(void)kk;
 	slot = &dict_slot(a, r, dict_bucket_of(r->dr_buckets,
 	    dict_hash(r->dr_seed, field, flen)))->u;
 	xo = dict_aoff(*slot);
@@ -803,10 +806,10 @@ dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
 		errno = EFBIG;
 		return (-1);
 	}
-	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	dict_edit_init(&ed, a, in);
 	if ((n = dict_node_new(&ed, keep + dict_pair_size(flen, vlen),
 	    (x != NULL ? x->dn_count : 0) + !found, &no)) == NULL)
-		return (dict_abort(ks, &ed));
+		return (-1);
 	/* The other pairs as they are, then the pair set. */
 	w = (char *)(n + 1);
 	if (x != NULL && found) {
@@ -831,18 +834,40 @@ dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
 	dict_edit_set(&ed, slot, no.u);
 	if (!found)
 		dict_edit_set(&ed, &r->dr_count, r->dr_count + 1);
-	dict_commit(ks, st, &ed);
-	if (!found)
-		(void)dict_grow(ks, st, e);
+	dict_edit_finish(&ed);
 	return (!found);
 }
 
 int
-dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
+dict_set_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e, const void *field,
-    size_t flen)
+    size_t flen, const void *value, size_t vlen)
 {
-	struct arena		*a = ks->ks_arena;
+	struct intent	*in;
+	int		 rv;
+
+	(void)kk;
+	in = keyspace_begin_locked(ks, st);
+	if ((rv = dict_stage_set(ks->ks_arena, in, e, field, flen, value,
+	    vlen)) == -1) {
+		intent_abort(ks->ks_arena, in);
+		return (-1);
+	}
+	CRASHPOINT(dict_recorded);
+	keyspace_commit_locked(ks, st);
+	if (rv == 1)
+		dict_grow(ks, st, e);
+	return (rv);
+}
+
+/*
+ * Record in `in' the change that deletes field (present, not the last):
+ * 1, 0 absent, -1 ENOMEM (the caller aborts the intent).
+ */
+static int
+dict_stage_delete(struct arena *a, struct intent *in, const struct entry *e,
+    const void *field, size_t flen)
+{
 	struct dict_root	*r = dict_root(a, e);
 	struct dict_edit	 ed;
 	struct dict_node	*x, *n;
@@ -859,11 +884,7 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 	x = dict_node(a, xo);
 	if (!dict_node_find(x, field, flen, &old, &start, &stop))
 		return (0);
-	if (r->dr_count == 1) {
-		(void)keyspace_delete_locked(ks, st, kk);
-		return (1);
-	}
-	dict_edit_init(&ed, a, keyspace_begin_locked(ks, st));
+	dict_edit_init(&ed, a, in);
 	if (x->dn_count == 1) {
 		dict_edit_unlink(&ed, xo);
 		dict_edit_set(&ed, slot, 0);
@@ -871,7 +892,7 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 		data = dict_node_data(x);
 		if ((n = dict_node_new(&ed, x->dn_bytes - (size_t)(stop -
 		    start), x->dn_count - 1, &no)) == NULL)
-			return (dict_abort(ks, &ed));
+			return (-1);
 		memcpy(n + 1, data, (size_t)(start - data));
 		memcpy((char *)(n + 1) + (start - data), stop,
 		    (size_t)(data + x->dn_bytes - stop));
@@ -881,9 +902,61 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	dict_edit_old(&ed, xo);
 	dict_edit_set(&ed, &r->dr_count, r->dr_count - 1);
-	dict_commit(ks, st, &ed);
-	(void)dict_shrink(ks, st, e);
+	dict_edit_finish(&ed);
 	return (1);
+}
+
+int
+dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const void *field,
+    size_t flen)
+{
+	struct dict_pair	 p;
+	struct intent		*in;
+	int			 rv;
+
+	if (!dict_find(ks->ks_arena, e, field, flen, &p))
+		return (0);
+	if (dict_count(ks->ks_arena, e) == 1) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (1);
+	}
+	in = keyspace_begin_locked(ks, st);
+	if ((rv = dict_stage_delete(ks->ks_arena, in, e, field,
+	    flen)) != 1) {
+		intent_abort(ks->ks_arena, in);
+		return (rv);
+	}
+	CRASHPOINT(dict_recorded);
+	keyspace_commit_locked(ks, st);
+	dict_shrink(ks, st, e);
+	return (1);
+}
+
+int
+dict_set_staged(struct arena *a, struct intent *in, const struct entry *e,
+    const void *field, size_t flen, const void *value, size_t vlen)
+{
+	return (dict_stage_set(a, in, e, field, flen, value, vlen));
+}
+
+int
+dict_delete_staged(struct arena *a, struct intent *in, const struct entry *e,
+    const void *field, size_t flen)
+{
+	if (dict_count(a, e) <= 1) {
+		errno = EINVAL;
+		return (-1);
+	}
+	return (dict_stage_delete(a, in, e, field, flen));
+}
+
+void
+dict_rebalance_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e)
+{
+	dict_grow(ks, st, e);
+	dict_shrink(ks, st, e);
 }
 
 /* Writing a whole table. */
@@ -972,14 +1045,14 @@ dict_sort_pairs(const struct dict_pair *pairs, size_t n, uint64_t seed,
 }
 
 /*
- * dict_write_locked() with the hash seed given: a table rewritten by a
- * batch keeps its own, so that its fields keep their hashes and a scan
- * in progress still visits every pair present all along.
+ * Build a table of the n pairs with the hash seed given, in the stripe's
+ * garbage chain; *root gets its root.  A table rewritten by a batch keeps
+ * its own seed, so that its fields keep their hashes and a scan in
+ * progress still visits every pair present all along.
  */
 static int
-dict_write_seeded(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
-    size_t n, int64_t expire_ms, uint64_t seed)
+dict_build_seeded(struct keyspace *ks, struct ks_stripe *st,
+    const struct dict_pair *pairs, size_t n, uint64_t seed, aoff_t *root)
 {
 	struct arena		*a = ks->ks_arena;
 	struct dict_root	*r;
@@ -989,15 +1062,11 @@ dict_write_seeded(struct keyspace *ks, struct ks_stripe *st,
 	uint32_t		*bucket = NULL, nb, b, slot;
 	size_t			*ord = NULL, *start = NULL, kept, i, bytes;
 	unsigned		 k, nseg;
-	aoff_t			 head = AOFF_NULL, ro;
+	aoff_t			 head = AOFF_NULL;
 	char			*w;
 	int			 rv = -1;
 
-	if (n == 0) {
-		(void)keyspace_delete_locked(ks, st, kk);
-		return (0);
-	}
-	if (n > UINT32_MAX) {
+	if (n == 0 || n > UINT32_MAX) {
 		errno = EFBIG;
 		return (-1);
 	}
@@ -1053,11 +1122,7 @@ dict_write_seeded(struct keyspace *ks, struct ks_stripe *st,
 	memcpy(r->dr_slot0, slot0, sizeof(slot0));
 	for (k = 0; k < DICT_SEGS; k++)
 		r->dr_seg[k] = k < nseg ? arena_off(a, seg[k]) : AOFF_NULL;
-	ro = head;
-	CRASHPOINT(dict_write_built);
-	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
-	    expire_ms) == -1)
-		goto fail;
+	*root = head;
 	rv = 0;
 	goto out;
 fail:
@@ -1067,6 +1132,39 @@ out:
 	free(ord);
 	free(start);
 	return (rv);
+}
+
+int
+dict_build_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct dict_pair *pairs, size_t n, aoff_t *root)
+{
+	uint64_t	 seed;
+
+	arc4random_buf(&seed, sizeof(seed));
+	return (dict_build_seeded(ks, st, pairs, n, seed, root));
+}
+
+/* dict_write_locked() with the hash seed given (dict_build_seeded()). */
+static int
+dict_write_seeded(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, uint8_t tag, const struct dict_pair *pairs,
+    size_t n, int64_t expire_ms, uint64_t seed)
+{
+	aoff_t	 ro;
+
+	if (n == 0) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (0);
+	}
+	if (dict_build_seeded(ks, st, pairs, n, seed, &ro) == -1)
+		return (-1);
+	CRASHPOINT(dict_write_built);
+	if (keyspace_put_adopt_locked(ks, st, kk, tag, &ro, sizeof(ro),
+	    expire_ms) == -1) {
+		keyspace_garbage_drain_locked(ks, st);
+		return (-1);
+	}
+	return (0);
 }
 
 int

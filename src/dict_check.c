@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hydra/check.h"
+#include "hydra/object.h"
 #include "hydra/slab.h"
 #include "dict_internal.h"
 
@@ -150,7 +151,9 @@ dict_check(struct check *ck, const struct entry *e, unsigned db,
 	cx.stripe = stripe;
 	(void)entry_value(e, &vlen);
 	ro = dict_root_off(e);
-	if (vlen != sizeof(aoff_t) || !arena_contains(a, ro, sizeof(*r)) ||
+	if (vlen != (e->e_type == (OBJ_ZSET | OBJ_ZSET_INDEX) ?
+	    2 * sizeof(aoff_t) : sizeof(aoff_t)) ||
+	    !arena_contains(a, ro, sizeof(*r)) ||
 	    slab_usable_size(a, ro) < sizeof(*r)) {
 		check_error(ck, "db %u stripe %u: table value of %zu bytes "
 		    "does not name a root", db, stripe, vlen);

@@ -486,6 +486,15 @@ out:
 }
 
 int
+hmap_write_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct hmap_vec *v, int table,
+    int64_t expire_ms)
+{
+	return (table ? hmap_write_table(ks, st, kk, v, expire_ms) :
+	    hmap_write_packed(ks, st, kk, v, expire_ms));
+}
+
+int
 hmap_set_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e, const struct hmap_vec *v,
     uint64_t *added)

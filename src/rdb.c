@@ -616,9 +616,9 @@ rdb_payload_decode(const void *payload, size_t len, struct rdb_value *v)
 static const struct rdb_type_ops rdb_types[] = {
 	[OBJ_STRING] = { rdb_string_type, rdb_string_save, rdb_string_load },
 	[OBJ_LIST] = { rdb_list_type, rdb_list_save, rdb_list_load },
-	[OBJ_HASH] = { NULL, NULL, NULL },
-	[OBJ_SET] = { NULL, NULL, NULL },
-	[OBJ_ZSET] = { NULL, NULL, NULL },
+	[OBJ_HASH] = { rdb_hash_type, rdb_hash_save, rdb_hash_load },
+	[OBJ_SET] = { rdb_set_type, rdb_set_save, rdb_set_load },
+	[OBJ_ZSET] = { rdb_zset_type, rdb_zset_save, rdb_zset_load },
 };
 
 static const struct rdb_type_ops *

@@ -247,11 +247,26 @@ rdb_lp_finish(struct rdb_lp *lp, size_t *len)
 }
 
 void
-rdb_intset_put(struct rdb_out *o, const int64_t *vals, size_t n)
+rdb_lp_put(struct rdb_out *o, struct rdb_lp *lp)
+{
+	const unsigned char	*b;
+	size_t			 n;
+
+	if ((b = rdb_lp_finish(lp, &n)) == NULL)
+		o->ro_failed = 1;
+	else
+		rdb_put_string(o, b, n);
+	rdb_lp_free(lp);
+}
+
+void
+rdb_intset_put(struct rdb_out *o, unsigned width, const int64_t *vals,
+    size_t n)
 {
 	size_t	 i;
-	int	 width = 2;
 
+	if (width == 0)
+		width = 2;
 	for (i = 0; i < n; i++) {
 		if (vals[i] < INT32_MIN || vals[i] > INT32_MAX)
 			width = 8;
@@ -262,7 +277,7 @@ rdb_intset_put(struct rdb_out *o, const int64_t *vals, size_t n)
 	rdb_pack_put_le(o, (uint64_t)width, 4);
 	rdb_pack_put_le(o, n, 4);
 	for (i = 0; i < n; i++)
-		rdb_pack_put_le(o, (uint64_t)vals[i], width);
+		rdb_pack_put_le(o, (uint64_t)vals[i], (int)width);
 }
 
 /* Listpack decoder. */
@@ -512,6 +527,7 @@ rdb_intset_decode(const unsigned char *is, size_t bytes,
 		if (rdb_value_add_ll(v, n) == -1)
 			return (-1);
 	}
+	v->rv_intset_width = (unsigned)width;
 	return (0);
 }
 

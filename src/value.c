@@ -27,6 +27,8 @@ value_chain(struct arena *a, const struct entry *e)
 	case OBJ_HASH:
 	case OBJ_SET:
 		return (dict_chain(a, e));
+	case OBJ_ZSET:
+		return (zset_chain(a, e));
 	default:
 		return (AOFF_NULL);
 	}
@@ -44,6 +46,8 @@ value_copy_locked(struct keyspace *ks, struct ks_stripe *to,
 		if (dict_is_table(e->e_type))
 			return (dict_copy_locked(ks, to, dst, e));
 		return (-1);
+	case OBJ_ZSET:
+		return (zset_copy_locked(ks, to, dst, e));
 	default:
 		return (-1);
 	}
@@ -193,6 +197,9 @@ value_check(struct check *ck, const struct entry *e, unsigned db,
 		break;
 	case OBJ_ZSET | OBJ_ZSET_PACKED:
 		value_check_packed_zset(ck, e, db, stripe);
+		break;
+	case OBJ_ZSET | OBJ_ZSET_INDEX:
+		zset_check_index(ck, e, db, stripe);
 		break;
 	case OBJ_SET | OBJ_SET_INTS:
 		value_check_intset(ck, e, db, stripe);

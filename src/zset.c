@@ -17,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/dict.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
 #include "hydra/zset.h"
+#include "zset_internal.h"
 
 #define ZSET_HDR	4	/* the u32 count */
 
@@ -41,6 +43,8 @@ zset_card(const struct entry *e)
 	size_t		 vlen;
 	uint32_t	 n;
 
+	if (zset_is_index(e))
+		return (zset_index_dir(e, NULL)->zd_count);
 	v = entry_value(e, &vlen);
 	if (vlen < ZSET_HDR)
 		return (0);
@@ -51,8 +55,7 @@ zset_card(const struct entry *e)
 const char *
 zset_encoding(const struct entry *e)
 {
-	(void)e;
-	return ("listpack");
+	return (zset_is_index(e) ? "skiplist" : "listpack");
 }
 
 static double
@@ -70,6 +73,13 @@ zset_iter_init(struct zset_iter *it, const struct entry *e, uint64_t skip,
 {
 	struct zset_elem	 el;
 
+	if (zset_is_index(e)) {
+		zset_index_iter_init(it, e, skip, reverse);
+		return;
+	}
+	it->zi_dir = NULL;
+	it->zi_arena = NULL;
+	it->zi_node = 0;
 	it->zi_start = zset_bytes(e, &it->zi_end);
 	it->zi_pos = reverse ? it->zi_end : it->zi_start;
 	it->zi_reverse = reverse;
@@ -77,8 +87,9 @@ zset_iter_init(struct zset_iter *it, const struct entry *e, uint64_t skip,
 		;
 }
 
-int
-zset_iter_next(struct zset_iter *it, struct zset_elem *el)
+/* Step within the packed pairs walked; 0 at their end. */
+static int
+zset_iter_step(struct zset_iter *it, struct zset_elem *el)
 {
 	const char	*p, *s;
 	size_t		 len;
@@ -111,6 +122,16 @@ zset_iter_next(struct zset_iter *it, struct zset_elem *el)
 	return (1);
 }
 
+int
+zset_iter_next(struct zset_iter *it, struct zset_elem *el)
+{
+	do
+		if (zset_iter_step(it, el))
+			return (1);
+	while (it->zi_dir != NULL && zset_index_iter_step(it));
+	return (0);
+}
+
 /* Member bytes equal? */
 static int
 zset_same(const char *a, size_t alen, const char *b, size_t blen)
@@ -124,6 +145,8 @@ zset_score(const struct entry *e, const char *m, size_t len, double *score)
 	struct zset_iter	 it;
 	struct zset_elem	 el;
 
+	if (zset_is_index(e))
+		return (zset_index_score(e, m, len, score));
 	zset_iter_init(&it, e, 0, 0);
 	while (zset_iter_next(&it, &el))
 		if (zset_same(el.ze_member, el.ze_len, m, len)) {
@@ -140,6 +163,10 @@ zset_rank(const struct entry *e, const char *m, size_t len, int reverse)
 	struct zset_elem	 el;
 	int64_t			 r;
 
+	if (zset_is_index(e)) {
+		r = zset_index_rank(e, m, len);
+		return (r < 0 || !reverse ? r : (int64_t)zset_card(e) - 1 - r);
+	}
 	zset_iter_init(&it, e, 0, reverse);
 	for (r = 0; zset_iter_next(&it, &el); r++)
 		if (zset_same(el.ze_member, el.ze_len, m, len))
@@ -170,6 +197,44 @@ zset_cmp(double as, const char *am, size_t alen, double bs, const char *bm,
 	return (zset_cmp_bytes(am, alen, bm, blen));
 }
 
+/* dict_scan()'s callback for zset_scan(): the pair as a member. */
+struct zset_scan_arg {
+	void	(*zs_fn)(const struct zset_elem *, void *);
+	void	*zs_arg;
+};
+
+static void
+zset_scan_pair(const struct dict_pair *p, void *arg)
+{
+	struct zset_scan_arg	*zs = arg;
+	struct zset_elem	 el;
+
+	el.ze_member = p->dp_field;
+	el.ze_len = p->dp_flen;
+	memcpy(&el.ze_score, p->dp_value, sizeof(el.ze_score));
+	zs->zs_fn(&el, zs->zs_arg);
+}
+
+uint64_t
+zset_scan(const struct entry *e, uint64_t cursor,
+    void (*fn)(const struct zset_elem *, void *), void *arg)
+{
+	struct zset_scan_arg	 zs;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+
+	if (zset_is_index(e)) {
+		zs.zs_fn = fn;
+		zs.zs_arg = arg;
+		return (dict_scan(zset_index_arena(e), e, cursor,
+		    zset_scan_pair, &zs));
+	}
+	zset_iter_init(&it, e, 0, 0);
+	while (zset_iter_next(&it, &el))
+		fn(&el, arg);
+	return (0);
+}
+
 int
 zset_range_empty(const struct zset_range *r)
 {
@@ -195,15 +260,17 @@ zset_iter_seek(struct zset_iter *it, const struct entry *e, int reverse,
     int (*ok)(const void *, const struct zset_elem *), const void *arg)
 {
 	struct zset_elem	 el;
-	const char		*before;
+	struct zset_iter	 before;
 
 	zset_iter_init(it, e, 0, reverse);
+	if (it->zi_dir != NULL)
+		zset_index_iter_seek(it, ok, arg);
 	for (;;) {
-		before = it->zi_pos;
+		before = *it;
 		if (!zset_iter_next(it, &el))
 			return (0);
 		if (ok(arg, &el)) {
-			it->zi_pos = before;
+			*it = before;
 			return (1);
 		}
 	}
@@ -500,6 +567,30 @@ zset_vec_own(struct zset_vec *v)
 	return (0);
 }
 
+/*
+ * Redis's rule: a set is packed while it is within the limits and, unless
+ * it is a new value, was packed before (an index never shrinks back).
+ */
+static int
+zset_fits_packed(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct zset_vec *v)
+{
+	const struct entry	*old;
+	size_t			 i;
+
+	if (v->zv_n > object_limits.ol_zset_entries)
+		return (0);
+	if (v->zv_packed_load)
+		return (1);
+	for (i = 0; i < v->zv_n; i++)
+		if (v->zv_el[i].ze_len > object_limits.ol_zset_value)
+			return (0);
+	if (v->zv_fresh)
+		return (1);
+	old = keyspace_peek_locked(ks, st, kk, 0);
+	return (old == NULL || !zset_is_index(old));
+}
+
 int
 zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct zset_vec *v, int64_t expire_ms)
@@ -514,6 +605,8 @@ zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
 		keyspace_delete_locked(ks, st, kk);
 		return (0);
 	}
+	if (!zset_fits_packed(ks, st, kk, v))
+		return (zset_index_write_locked(ks, st, kk, v, expire_ms));
 	if (v->zv_n > UINT32_MAX) {
 		errno = ENOMEM;
 		return (-1);
@@ -539,6 +632,67 @@ zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	    bytes, expire_ms);
 	free(buf);
 	return (rv);
+}
+
+/* A packed set changed by one member, rewritten whole. */
+static int
+zset_change_packed(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const char *m,
+    size_t len, int put, double score)
+{
+	struct zset_vec	 v;
+	long		 i;
+	int		 rv;
+
+	zset_vec_init(&v);
+	if ((rv = zset_vec_load(&v, e)) == 0) {
+		if ((i = zset_vec_find(&v, m, len)) >= 0)
+			zset_vec_remove(&v, (size_t)i);
+		if (put)
+			rv = zset_vec_insert(&v, m, len, score);
+	}
+	if (rv == 0)
+		rv = zset_write_locked(ks, st, kk, &v, entry_expire(e));
+	zset_vec_free(&v);
+	return (rv);
+}
+
+int
+zset_set_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const char *m,
+    size_t len, double score)
+{
+	double	 old;
+	int	 had;
+
+	if (!zset_is_index(e) || len > UINT32_MAX)
+		return (zset_change_packed(ks, st, kk, e, m, len, 1, score));
+	had = zset_index_score(e, m, len, &old);
+	/* As Redis: an equal score (0 for -0) changes nothing. */
+	if (had && old == score)
+		return (0);
+	return (zset_index_change_locked(ks, st, e, m, len, had, old, 1,
+	    score));
+}
+
+int
+zset_delete_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, const char *m,
+    size_t len)
+{
+	double	 old;
+
+	if (!zset_score(e, m, len, &old))
+		return (0);
+	if (zset_card(e) == 1) {
+		(void)keyspace_delete_locked(ks, st, kk);
+		return (1);
+	}
+	if (!zset_is_index(e))
+		return (zset_change_packed(ks, st, kk, e, m, len, 0, 0) ==
+		    -1 ? -1 : 1);
+	return (zset_index_change_locked(ks, st, e, m, len, 1, old, 0, 0) ==
+	    -1 ? -1 : 1);
 }
 
 size_t

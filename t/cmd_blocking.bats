@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 #
 # The blocking list commands (BLPOP, BRPOP, BLMPOP, BLMOVE, BRPOPLPUSH),
-# CLIENT UNBLOCK and the blocked clients of INFO and CLIENT LIST, on a
+# the blocking sorted-set commands (BZPOPMIN, BZPOPMAX, BZMPOP), CLIENT
+# UNBLOCK and the blocked clients of INFO and CLIENT LIST, on a
 # hydrad with two workers where the blocked client and the one that
 # pushes are on different workers (t/helpers/blocking.py opens
 # connections until each worker serves one, by INFO's this_worker).
@@ -113,5 +114,61 @@ full_check() {
 	# worker is killed, its successor puts the element back at the end
 	# it came from, and the arena is whole with nothing leaked.
 	scenario kill
+	full_check
+}
+
+@test "a client in BZPOPMIN on one worker is served by ZADD on the other" {
+	# Invariant: BZPOPMIN, BZPOPMAX and BZMPOP, blocked on worker 0
+	# and then on worker 1, are served by a ZADD (or ZINCRBY) on the
+	# other worker, take exactly what they answer from the set, and
+	# answer byte for byte what they answer at once on a set that holds
+	# the same members, in RESP2 and RESP3 (scores as doubles).
+	scenario zcross
+	full_check
+}
+
+@test "waiters on a sorted set are served oldest first" {
+	# Invariant: three clients blocked in turn on one key (over both
+	# workers) get the lowest members of later ZADDs in the order they
+	# blocked; one ZADD of two members serves two of them.
+	scenario zfifo
+}
+
+@test "sorted-set waits time out in time, 0 waits for ever" {
+	# Invariant: fractional timeouts answer a null array (RESP2 *-1,
+	# RESP3 _) no sooner than asked; a timeout of 0 waits until served.
+	scenario ztimeout
+}
+
+@test "CLIENT UNBLOCK ends a BZPOPMIN on another worker" {
+	# Invariant: UNBLOCK answers 1 for a client in BZPOPMIN or BZMPOP
+	# (flags=b cmd=bzpopmin), which gets the null array (TIMEOUT) or
+	# -UNBLOCKED (ERROR); a later ZADD stays in the set.
+	scenario zunblock
+	full_check
+}
+
+@test "a client in BZPOPMIN that disconnects takes nothing" {
+	# Invariant: after the blocked client closed its connection, a
+	# ZADD's member stays in the set with its score.
+	scenario zdisconnect
+	full_check
+}
+
+@test "sorted-set waits and types: WRONGTYPE, lists, stores, RESTORE" {
+	# Invariant: a key of another type at command time answers
+	# WRONGTYPE; a list under a waited-on name serves no BZPOPMIN and a
+	# sorted set no BLPOP; ZUNIONSTORE, ZRANGESTORE and RENAME onto a
+	# waited-on name serve the waiter, and RESTORE serves (shown with a
+	# list, as sorted sets have no DUMP yet).
+	scenario ztype
+}
+
+@test "members handed to a worker that dies go back with their scores" {
+	# Invariant: with the waiter's worker stopped, a ZADD on the other
+	# worker hands BZMPOP's two lowest members over (they leave the
+	# set); after that worker is killed, its successor puts them back
+	# with their scores, and the arena is whole with nothing leaked.
+	scenario zkill
 	full_check
 }

@@ -608,6 +608,112 @@ PY
 	done
 }
 
+# load_encodings_both: on both servers, 30 keys of each type and encoding
+# Redis 7.0 has for them: packed hashes and hash tables, intsets and hash
+# tables, packed and large sorted sets, lists, integer and long strings;
+# and one large key of each collection, to scan.
+load_encodings_both() {
+	python3 - >"$BATS_TEST_TMPDIR/enc" <<'PY'
+import sys
+out = sys.stdout
+for i in range(30):
+    out.write("HSET hl:%d f v\r\n" % i)
+    out.write("HSET ht:%d f %s\r\n" % (i, "v" * 100))
+    out.write("SADD si:%d 1 2 3\r\n" % i)
+    out.write("SADD st:%d a b c\r\n" % i)
+    out.write("ZADD zl:%d 1 a 2 b\r\n" % i)
+    out.write("ZADD zb:%d %s\r\n" % (i, " ".join("%d m%d" % (j, j)
+        for j in range(200))))
+    out.write("RPUSH l:%d a b\r\n" % i)
+    out.write("SET s:%d %d\r\nSET r:%d %s\r\n" % (i, i, i, "x" * 50))
+out.write("SADD sbig %s\r\n" % " ".join(str(j) for j in range(600)))
+out.write("HSET hbig %s\r\n" % " ".join("f%d v%d" % (j, j)
+    for j in range(300)))
+PY
+	python3 "$RESP_CLIENT" raw "$HYDRA_PORT" <"$BATS_TEST_TMPDIR/enc" \
+	    >/dev/null
+	python3 "$RESP_CLIENT" raw "$ORACLE_PORT" <"$BATS_TEST_TMPDIR/enc" \
+	    >/dev/null
+}
+
+@test "SCAN TYPE picks hashes, sets and sorted sets of every encoding as redis-server does" {
+	# Invariant: the TYPE of SCAN is the type TYPE names (in any case),
+	# whatever the encoding: a full scan with it, with or without MATCH
+	# and at any COUNT, returns the same keys as Redis 7.0.
+	start_server
+	start_oracle
+	load_encodings_both
+	printf 'OBJECT ENCODING hl:0\r\nOBJECT ENCODING ht:0\r\nOBJECT ENCODING si:0\r\nOBJECT ENCODING st:0\r\nOBJECT ENCODING zl:0\r\nTYPE zb:0\r\nDBSIZE\r\n' |
+	    same_reply
+	for t in string list hash set zset HASH Set zSeT stream none; do
+		for c in 3 1000; do
+			ours=$(scan_all "$HYDRA_PORT" type "$t" count "$c")
+			theirs=$(scan_all "$ORACLE_PORT" type "$t" count "$c")
+			[ "$ours" = "$theirs" ]
+		done
+	done
+	[ "$(scan_all "$HYDRA_PORT" type hash | wc -l)" -eq 61 ]
+	[ "$(scan_all "$HYDRA_PORT" type set | wc -l)" -eq 61 ]
+	[ "$(scan_all "$HYDRA_PORT" type zset | wc -l)" -eq 60 ]
+	for m in 'h*' 'z?:1*' 's*' '*big'; do
+		for t in hash set zset; do
+			[ "$(scan_all "$HYDRA_PORT" match "$m" type "$t" count 10)" = \
+			    "$(scan_all "$ORACLE_PORT" match "$m" type "$t" \
+			    count 10)" ]
+		done
+	done
+}
+
+# coll_scan PORT CMD KEY [ARGS...]: every element a full SSCAN, HSCAN or
+# ZSCAN (CMD) of KEY with ARGS returns, one per line, in reply order.
+coll_scan() {
+	local port=$1 cmd=$2 key=$3 cursor=0 out
+	shift 3
+	while :; do
+		out=$(redis-cli -p "$port" "$cmd" "$key" "$cursor" "$@") ||
+		    return 1
+		cursor=$(head -n 1 <<<"$out")
+		[[ $cursor =~ ^[0-9]+$ ]] || return 1
+		tail -n +2 <<<"$out" | sed '/^$/d'
+		[ "$cursor" = 0 ] && break
+	done
+}
+
+@test "SSCAN, HSCAN and ZSCAN see every element of every encoding as redis-server does" {
+	# Invariant: whatever steps each server's cursor takes (a packed
+	# value or an intset comes whole in one step), a full scan of a key
+	# of any encoding returns the members (with their values or scores)
+	# Redis 7.0 returns, MATCH filters them alike, and TYPE is a syntax
+	# error for them all.
+	start_server
+	start_oracle
+	load_encodings_both
+	for k in si:1 st:1 sbig; do
+		for args in "count 7" "match *7 count 20"; do
+			ours=$(coll_scan "$HYDRA_PORT" sscan "$k" $args | sort -u)
+			theirs=$(coll_scan "$ORACLE_PORT" sscan "$k" $args |
+			    sort -u)
+			[ "$ours" = "$theirs" ]
+		done
+	done
+	[ "$(coll_scan "$HYDRA_PORT" sscan sbig count 50 | sort -u |
+	    wc -l)" -eq 600 ]
+	for spec in "hscan hl:1" "hscan ht:1" "hscan hbig" "zscan zl:1" \
+	    "zscan zb:1"; do
+		for args in "count 7" "match *1? count 20"; do
+			ours=$(coll_scan "$HYDRA_PORT" $spec $args | paste - - |
+			    sort -u)
+			theirs=$(coll_scan "$ORACLE_PORT" $spec $args |
+			    paste - - | sort -u)
+			[ "$ours" = "$theirs" ]
+		done
+	done
+	[ "$(coll_scan "$HYDRA_PORT" zscan zb:1 | paste - - | sort -u |
+	    wc -l)" -eq 200 ]
+	printf 'SSCAN st:1 0 TYPE set\r\nHSCAN ht:1 0 TYPE hash\r\nZSCAN zb:1 0 TYPE zset\r\nSSCAN si:1 0 COUNT 0\r\nZSCAN zl:1 0 MATCH\r\n' |
+	    same_reply
+}
+
 @test "keys with a TTL disappear without being accessed" {
 	# Invariant: active expiry deletes expired keys that no command
 	# touches: DBSIZE (which counts keys not yet deleted) falls to the

@@ -208,8 +208,20 @@ diff_case() {
 	diff_case copy
 }
 
+@test "differential: dump_collection_errors" {
+	diff_case dump_collection_errors
+}
+
 @test "differential: dump_command" {
 	diff_case dump_command
+}
+
+@test "differential: dump_hashes" {
+	diff_case dump_hashes
+}
+
+@test "differential: dump_legacy_encodings" {
+	diff_case dump_legacy_encodings
 }
 
 @test "differential: dump_lists" {
@@ -224,8 +236,16 @@ diff_case() {
 	diff_case dump_restore_encoding
 }
 
+@test "differential: dump_sets" {
+	diff_case dump_sets
+}
+
 @test "differential: dump_strings" {
 	diff_case dump_strings
+}
+
+@test "differential: dump_zsets" {
+	diff_case dump_zsets
 }
 
 @test "differential: getex" {
@@ -346,6 +366,22 @@ diff_case() {
 
 @test "differential: blocking_resp3" {
 	diff_case blocking_resp3
+}
+
+@test "differential: bzpop_command" {
+	diff_case bzpop_command
+}
+
+@test "differential: bzpop_errors" {
+	diff_case bzpop_errors
+}
+
+@test "differential: bzpop_nonblocking" {
+	diff_case bzpop_nonblocking
+}
+
+@test "differential: bzpop_resp3" {
+	diff_case bzpop_resp3
 }
 
 @test "differential: lists" {
@@ -580,6 +616,22 @@ diff_case() {
 	diff_case sort_lists
 }
 
+@test "differential: sort_sets" {
+	diff_case sort_sets
+}
+
+@test "differential: sort_zsets" {
+	diff_case sort_zsets
+}
+
+@test "differential: sort_hash_patterns" {
+	diff_case sort_hash_patterns
+}
+
+@test "differential: sort_zset_encoding" {
+	diff_case sort_zset_encoding
+}
+
 @test "differential: str_setex_psetex" {
 	diff_case str_setex_psetex
 }
@@ -612,6 +664,10 @@ diff_case() {
 	diff_case zset_encoding_big
 }
 
+@test "differential: zset_index_big" {
+	diff_case zset_index_big
+}
+
 @test "differential: zset_keys" {
 	diff_case zset_keys
 }
@@ -622,6 +678,10 @@ diff_case() {
 
 @test "differential: zset_ops" {
 	diff_case zset_ops
+}
+
+@test "differential: zset_ops_sets" {
+	diff_case zset_ops_sets
 }
 
 @test "differential: zset_pop" {

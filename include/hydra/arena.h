@@ -23,9 +23,10 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	7	/* 7: an intent names its
-					   overflow record; 6: locks say
-					   since when they are held; blocked
+#define ARENA_LAYOUT_VERSION	8	/* 8: an intent names its
+					   overflow record; 7: intents of 12
+					   stores and 6 chunks; 6: locks say
+					   since when they are held, blocked
 					   clients' region and stripe waiter
 					   chains */
 #define ARENA_ALIGN		8		/* unit of an aoff_t */
@@ -191,6 +192,14 @@ aoff_eq(aoff_t x, aoff_t y)
  * A pid may have been reused since, so this is a hint, not a proof.
  */
 int	 arena_pid_running(int64_t pid);
+
+/*
+ * The arena this process mapped (arena_create() or arena_attach(), not
+ * yet detached) that holds the byte at p, or NULL: for code that is given
+ * an entry but not its arena (zset.h).  The descriptor returned is a
+ * private copy; it carries the base and size only for arena_ptr().
+ */
+struct arena *arena_of(const void *p);
 
 /* Is [o, o + len) inside the arena's page area?  For checkers. */
 int	 arena_contains(const struct arena *, aoff_t, size_t len);

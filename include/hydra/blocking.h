@@ -20,7 +20,7 @@
  * (blocking_recover()).
  *
  * What a wait takes and how it is answered depends on its kind (struct
- * blocking_kind): lists now, sorted sets later.  The registry itself is
+ * blocking_kind): lists or sorted sets.  The registry itself is
  * type-neutral.
  *
  * blocking.c tells the protocol and its crash story.
@@ -114,6 +114,7 @@ enum blocking_kind_id {
 	BLOCKING_KIND_NONE,
 	BLOCKING_KIND_LIST_POP,		/* BLPOP, BRPOP, BLMPOP */
 	BLOCKING_KIND_LIST_MOVE,	/* BLMOVE, BRPOPLPUSH */
+	BLOCKING_KIND_ZSET_POP,		/* BZPOPMIN, BZPOPMAX, BZMPOP */
 	BLOCKING_KINDS
 };
 
@@ -142,6 +143,16 @@ extern const struct blocking_kind *const blocking_kinds[BLOCKING_KINDS];
 /* The kinds of lists (list_block.c). */
 extern const struct blocking_kind blocking_list_pop;
 extern const struct blocking_kind blocking_list_move;
+
+/*
+ * The kind of sorted sets (zset_block.c): w_arg[0] is 1 to pop from the
+ * high end, w_arg[1] the count (0: one).  zset_block_decode() appends a
+ * payload's members and scores to v, in the order they were popped: 0,
+ * or -1 (ENOMEM, or EINVAL for bytes that are not a payload).
+ */
+extern const struct blocking_kind blocking_zset_pop;
+struct zset_vec;
+int	 zset_block_decode(const struct bl_payload *, struct zset_vec *v);
 
 /* One process's handle: a worker's (slot >= 0) or a tool's (-1). */
 struct blocking {

@@ -47,6 +47,8 @@
 #include "hydra/arena.h"
 #include "hydra/keyspace.h"
 
+struct intent;
+
 /* Pairs per bucket the table keeps to: it splits a bucket above this. */
 #define DICT_LOAD		4
 /* Buckets whose slots the root holds; segment k >= 1 has 2^(k-1) times. */
@@ -130,6 +132,16 @@ int		 dict_write_locked(struct keyspace *, struct ks_stripe *,
 		    int64_t expire_ms);
 
 /*
+ * Build a table of the n > 0 pairs (as dict_write_locked() does) in the
+ * stripe's garbage chain, for a value that holds a table among other
+ * chunks (a sorted set's member table): *root gets the root, which heads
+ * the garbage chain; the table's chain ends where the garbage held
+ * nothing before.  0, or -1 ENOMEM (the garbage drained).
+ */
+int		 dict_build_locked(struct keyspace *, struct ks_stripe *,
+		    const struct dict_pair *pairs, size_t n, aoff_t *root);
+
+/*
  * Set field to value in the table of key kk, whose entry is e: 1 added,
  * 0 replaced, -1 ENOMEM (nothing changed).  The table may grow by a
  * bucket afterwards (when that finds no memory, it stays as it is).
@@ -175,6 +187,24 @@ struct dict_change {
 int		 dict_batch_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,
 		    const struct dict_change *, size_t n, int *res);
+
+/*
+ * dict_set_locked() and dict_delete_locked() as parts of a caller's
+ * change (a sorted set's index and member table move together): record,
+ * in the stripe's open intent `in', the new node (reserved there), the
+ * stores that publish it and the node it retires, and change nothing
+ * yet; the caller commits or aborts the intent, then calls
+ * dict_rebalance_locked() for the split or merge the change may want.
+ * Set: 1 added, 0 replaced; delete (never of the last pair): 1 deleted,
+ * 0 absent; -1 ENOMEM (the caller aborts).
+ */
+int		 dict_set_staged(struct arena *, struct intent *in,
+		    const struct entry *e, const void *field, size_t flen,
+		    const void *value, size_t vlen);
+int		 dict_delete_staged(struct arena *, struct intent *in,
+		    const struct entry *e, const void *field, size_t flen);
+void		 dict_rebalance_locked(struct keyspace *, struct ks_stripe *,
+		    const struct entry *e);
 
 /*
  * Every pair, in table order (bucket by bucket).  The bytes stay valid

@@ -122,6 +122,17 @@ int		 hmap_delete_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *kk, const struct entry *e,
 		    const struct hmap_vec *v, uint64_t *deleted);
 
+/*
+ * Make key kk the hash of v's pairs (fields distinct, at least one), with
+ * expiry expire_ms, replacing what kk held: a table when `table', else
+ * packed, whatever hmap_wants_table() says (RESTORE keeps a packed hash
+ * packed as Redis 7.0 does on load).  One change.  0, or -1 ENOMEM
+ * (nothing changed).
+ */
+int		 hmap_write_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *kk, const struct hmap_vec *v,
+		    int table, int64_t expire_ms);
+
 struct check;
 /*
  * Check packed hash e (reached from db, stripe), whose layout is sound:

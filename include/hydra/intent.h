@@ -70,10 +70,16 @@
  * new run's last link, the root's counts, the garbage chain and the end
  * of the run it unlinks (list.c).  A rename needs fewer: 5 within a
  * stripe (two links, two counts, the garbage), 3 in a part of one across
- * stripes.
+ * stripes.  A sorted set's index change needs up to 7 (its root, two
+ * nodes' links, and its member table's node: two links, its slot, the
+ * count), and a blocked client's rider may come on top: 12 leaves room.
+ *
+ * 6 chunks: that change reserves up to three index nodes (a member moved
+ * from one node to another, which splits), the directory and a table
+ * node, and retires as many (zset_index.c).
  */
-#define INTENT_MAX_STORES	8
-#define INTENT_MAX_CHUNKS	2
+#define INTENT_MAX_STORES	12
+#define INTENT_MAX_CHUNKS	6
 
 enum intent_state {
 	INTENT_IDLE,

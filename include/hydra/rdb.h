@@ -41,28 +41,33 @@
  *   OBJ_HASH    rv_n / 2 pairs: field 2i, value 2i + 1;
  *   OBJ_ZSET    rv_n members, rv_score[i] the score of member i.
  *
- * A type without hooks yet (NULL) is decoded and checked all the same,
- * then refused with ENOTSUP.  What the hooks still to come should write,
- * for a DUMP to be Redis's bytes where the encodings agree (a string
- * holding a container is written with rdb_put_string(), as the rest):
+ * A type without hooks (NULL) is decoded and checked all the same, then
+ * refused with ENOTSUP.  What each hook writes, for a DUMP to be Redis's
+ * bytes where the encodings agree (a string holding a container is
+ * written with rdb_put_string(), as the rest):
  *
+ *   list  RDB_TYPE_LIST_QUICKLIST_2, nodes cut as Redis cuts them
+ *         (rdb_list.c);
  *   hash  packed: RDB_TYPE_HASH_LISTPACK, a string holding a listpack
  *         (rdb_pack.h) of field, value, ... in the hash's order; table:
  *         RDB_TYPE_HASH, the count of fields, each field and value;
  *   set   integers: RDB_TYPE_SET_INTSET, a string holding
- *         rdb_intset_put()'s bytes; table: RDB_TYPE_SET, the count, each
- *         member;
+ *         rdb_intset_put()'s bytes at the intset's width; table:
+ *         RDB_TYPE_SET, the count, each member;
  *   zset  packed: RDB_TYPE_ZSET_LISTPACK, a string holding a listpack of
  *         member, score (rdb_lp_append_score()), ... lowest score first;
  *         index: RDB_TYPE_ZSET_2, the count, then from the highest score
  *         down each member and its score (rdb_put_double()).
  *
- * A load hook picks the encoding the value would have had if it had been
- * built by commands (object_limits), whatever the payload's encoding.
- * To plug a type in: write its three hooks in rdb_<type>.c (as
- * rdb_list.c does), declare them at the end of this header, and fill the
- * type's row of rdb_types[] in rdb.c; rdb_test.c's vectors of that type
- * then load instead of being refused.
+ * A load hook picks the encoding Redis 7.0 gives the value on load,
+ * under object_limits: a value read from a table (or a zipmap) is
+ * encoded as the commands would encode it; a listpack (or ziplist) hash or sorted set
+ * stays packed unless it has more entries than the limit, whatever the
+ * lengths of its strings; an intset stays an intset, at its width,
+ * unless it has more members than the limit (rdb_hash.c, rdb_set.c;
+ * sorted sets leave the choice to zset_write_locked()).  Each type's
+ * hooks live in rdb_<type>.c, are declared at the end of this header
+ * and fill the type's row of rdb_types[] in rdb.c.
  *
  * Run by workers (and tools and tests); the hooks want the key's stripe
  * locked, the rest touches private memory only.
@@ -157,6 +162,7 @@ struct rdb_value {
 	const char	**rv_ptr;
 	size_t		 *rv_len;
 	double		 *rv_score;	/* OBJ_ZSET only */
+	unsigned	  rv_intset_width; /* of an RDB_TYPE_SET_INTSET, else 0 */
 	struct rdb_mem	 *rv_mem;
 };
 
@@ -229,7 +235,7 @@ int	 rdb_save_entry(struct rdb_out *, struct arena *, const struct entry *);
 int	 rdb_load_value(struct keyspace *, struct ks_stripe *,
 	    const struct ks_key *, const struct rdb_value *, int64_t expire_ms);
 
-/* The hooks of strings (rdb.c) and lists (rdb_list.c). */
+/* The hooks of strings (rdb.c), lists, hashes, sets and sorted sets. */
 int	 rdb_string_type(struct arena *, const struct entry *);
 int	 rdb_string_save(struct rdb_out *, struct arena *,
 	    const struct entry *);
@@ -238,6 +244,18 @@ int	 rdb_string_load(struct keyspace *, struct ks_stripe *,
 int	 rdb_list_type(struct arena *, const struct entry *);
 int	 rdb_list_save(struct rdb_out *, struct arena *, const struct entry *);
 int	 rdb_list_load(struct keyspace *, struct ks_stripe *,
+	    const struct ks_key *, const struct rdb_value *, int64_t);
+int	 rdb_hash_type(struct arena *, const struct entry *);
+int	 rdb_hash_save(struct rdb_out *, struct arena *, const struct entry *);
+int	 rdb_hash_load(struct keyspace *, struct ks_stripe *,
+	    const struct ks_key *, const struct rdb_value *, int64_t);
+int	 rdb_set_type(struct arena *, const struct entry *);
+int	 rdb_set_save(struct rdb_out *, struct arena *, const struct entry *);
+int	 rdb_set_load(struct keyspace *, struct ks_stripe *,
+	    const struct ks_key *, const struct rdb_value *, int64_t);
+int	 rdb_zset_type(struct arena *, const struct entry *);
+int	 rdb_zset_save(struct rdb_out *, struct arena *, const struct entry *);
+int	 rdb_zset_load(struct keyspace *, struct ks_stripe *,
 	    const struct ks_key *, const struct rdb_value *, int64_t);
 
 #endif /* HYDRA_RDB_H */

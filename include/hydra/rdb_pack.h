@@ -67,13 +67,25 @@ size_t	 rdb_lp_bytes(const struct rdb_lp *);
  */
 const unsigned char *rdb_lp_finish(struct rdb_lp *, size_t *len);
 
-/* The bytes of an intset of n sorted, distinct integers, appended to o. */
-void	 rdb_intset_put(struct rdb_out *, const int64_t *, size_t n);
+/*
+ * Finish lp and append its bytes to o as a string (rdb_put_string()), or
+ * set o's ro_failed when memory ran out; then free lp.
+ */
+void	 rdb_lp_put(struct rdb_out *, struct rdb_lp *);
+
+/*
+ * The bytes of an intset of n sorted, distinct integers, appended to o,
+ * each `width' bytes wide (2, 4 or 8; at least what each needs), or, for
+ * a width of 0, the smallest that holds them all.
+ */
+void	 rdb_intset_put(struct rdb_out *, unsigned width, const int64_t *,
+	    size_t n);
 
 int	 rdb_listpack_decode(const unsigned char *, size_t,
 	    struct rdb_value *);
 int	 rdb_ziplist_decode(const unsigned char *, size_t,
 	    struct rdb_value *);
+/* An intset also sets the value's rv_intset_width. */
 int	 rdb_intset_decode(const unsigned char *, size_t, struct rdb_value *);
 /* A zipmap adds its pairs as key, value, key, value... */
 int	 rdb_zipmap_decode(const unsigned char *, size_t, struct rdb_value *);

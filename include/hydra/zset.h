@@ -8,13 +8,15 @@
  * double, in order of score, then of member bytes (memcmp, the shorter
  * first when one is a prefix of the other).
  *
- * The scalable encoding (OBJ_ZSET | OBJ_ZSET_INDEX, Redis's "skiplist":
- * an ordered index plus a member table) is not built yet.  Until it is, a
- * sorted set above zset-max-listpack-entries or zset-max-listpack-value
- * STAYS PACKED: every operation still works, in time linear in its size,
- * and OBJECT ENCODING still answers "listpack" where Redis would answer
- * "skiplist".  The functions below are the whole of what the commands
- * know of a sorted set, so that the index can come in behind them.
+ * A sorted set above zset-max-listpack-entries or zset-max-listpack-value
+ * takes the scalable encoding (OBJ_ZSET | OBJ_ZSET_INDEX, Redis's
+ * "skiplist"): an ordered index of packed nodes under a directory, plus a
+ * member table (zset_internal.h), where a score is found by member in
+ * constant time and a rank, a score or a member in O(log n), and a range
+ * of m members is walked in O(log n + m).  As in Redis, such a set keeps
+ * that encoding when it shrinks; only a new value (a *STORE result, whose
+ * vector says zv_fresh) is packed again when it fits.  The functions
+ * below are the whole of what the commands know of a sorted set.
  *
  * Reads work on the entry in place.  A change goes through a struct
  * zset_vec in private memory: the members and scores (pointers into the
@@ -69,7 +71,7 @@ struct zset_lex {
 /* Members of a sorted-set entry. */
 uint64_t	 zset_card(const struct entry *);
 
-/* Redis's name of the entry's encoding ("listpack"). */
+/* Redis's name of the entry's encoding ("listpack", "skiplist"). */
 const char	*zset_encoding(const struct entry *);
 
 /* The score of a member: 1 found (*score set), 0 not. */
@@ -88,16 +90,28 @@ int64_t		 zset_rank(const struct entry *, const char *m, size_t len,
  * bytes returned stay valid until the stripe changes or is unlocked.
  */
 struct zset_iter {
-	const char	*zi_start;
-	const char	*zi_end;
+	const char	*zi_start;	/* the packed pairs walked: the */
+	const char	*zi_end;	/* entry's, or the index node's */
 	const char	*zi_pos;
 	int		 zi_reverse;
+	const void	*zi_dir;	/* the index's directory, or NULL */
+	struct arena	*zi_arena;
+	uint32_t	 zi_node;	/* the node walked */
 };
 
 /* Start at rank `skip' from the chosen end. */
 void		 zset_iter_init(struct zset_iter *, const struct entry *,
 		    uint64_t skip, int reverse);
 int		 zset_iter_next(struct zset_iter *, struct zset_elem *);
+
+/*
+ * One step of ZSCAN: visit the members of one or two buckets of an
+ * index's member table (dict_scan(): every member present for the whole
+ * scan is visited at least once), or every member of a packed set, and
+ * return the next cursor (0: done).  fn must not change the set.
+ */
+uint64_t	 zset_scan(const struct entry *, uint64_t cursor,
+		    void (*fn)(const struct zset_elem *, void *), void *arg);
 
 /* Is the score range empty whatever the set (min > max, ...)? */
 int		 zset_range_empty(const struct zset_range *);
@@ -138,6 +152,12 @@ struct zset_vec {
 	size_t			 zv_n;
 	size_t			 zv_cap;
 	char			*zv_own;	/* zset_vec_own()'s copy */
+	int			 zv_fresh;	/* a new value (a *STORE's):
+						   encoded by its size alone */
+	int			 zv_packed_load; /* from a packed payload
+						   (RESTORE): packed unless it
+						   has too many members, as
+						   Redis loads it */
 };
 
 void		 zset_vec_init(struct zset_vec *);
@@ -176,11 +196,32 @@ int		 zset_vec_own(struct zset_vec *);
  * (zset_vec_sort()) and distinct, with expiry expire_ms; delete it when v
  * is empty.  One put: the old value stays valid until it is done.  0, or
  * -1 ENOMEM (nothing changed).  This is where the encoding is chosen:
- * always packed until the index exists (see above).
+ * packed while the set is within the limits (object_limits) and kk is
+ * not already an index (unless v is zv_fresh), else the index, built
+ * whole and put in one change.  The keyspace's rider (keyspace.h), when
+ * one is set, must go with the change that publishes the new set, never
+ * with an earlier one: a blocking pop (zset_block.c) marks its waiter
+ * served with it.
  */
 int		 zset_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct zset_vec *,
 		    int64_t expire_ms);
+
+/*
+ * Set member m of the sorted set of key kk (its entry e) to score, adding
+ * it when it is not there; or delete it (1 deleted, 0 absent; the key
+ * goes with its last member).  0 (or 1), or -1 ENOMEM (nothing changed).
+ * One change either way: an index has only the nodes it touches copied
+ * (zset_index.c), in time O(log n) plus its directory's n/128 slots; a
+ * packed set is rewritten by zset_write_locked().  e may not be used
+ * after a delete.
+ */
+int		 zset_set_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct entry *e,
+		    const char *m, size_t len, double score);
+int		 zset_delete_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct entry *e,
+		    const char *m, size_t len);
 
 /*
  * Redis's text of a score as a packed set keeps it (d2string()): an
@@ -195,5 +236,13 @@ size_t		 zset_score_text(char *buf, double);
  * wrong with it.
  */
 const char	*zset_check_packed(const char *v, size_t vlen);
+
+/* value.h's hooks for the index: its chain, COPY, the checker. */
+aoff_t		 zset_chain(struct arena *, const struct entry *);
+int		 zset_copy_locked(struct keyspace *, struct ks_stripe *to,
+		    const struct ks_key *dst, const struct entry *e);
+struct check;
+void		 zset_check_index(struct check *, const struct entry *,
+		    unsigned db, uint32_t stripe);
 
 #endif /* HYDRA_ZSET_H */

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 #
-# blocking.py: scenarios for the blocking list commands of hydra's bats
-# suite (t/cmd_blocking.bats), with the blocked clients and the pushers on
-# different workers.  Each scenario prints what it saw and exits 1 when
-# its invariant does not hold.
+# blocking.py: scenarios for the blocking list and sorted-set commands of
+# hydra's bats suite (t/cmd_blocking.bats), with the blocked clients and
+# the pushers on different workers.  Each scenario prints what it saw and
+# exits 1 when its invariant does not hold.
 #
 #   blocking.py SCENARIO PORT [SUPERVISOR_PID]
 #
@@ -85,6 +85,10 @@ class Conn:
     def call(self, *args):
         self.send(*args)
         return self.read()
+
+    def call_raw(self, *args):
+        self.send(*args)
+        return self.raw()
 
     def ready(self, wait=0.0):
         """Has a reply (or part of one) come within `wait' seconds?"""
@@ -360,6 +364,16 @@ def sc_timeout(port, _):
            .decode().split(" flags=")[1].split(" ")[0], "N")
 
 
+def block_shown(a, b, aid, *args):
+    """a (of client id aid) blocks in args; b sees it in CLIENT LIST."""
+    a.send(*args)
+    blocked(b, 1)
+    line = b.call("CLIENT", "LIST", "ID", aid).decode()
+    if " flags=b " not in line or " cmd=%s " % args[0].lower() not in line:
+        fail("CLIENT LIST of a blocked client: " + line)
+    print("ok: CLIENT LIST shows flags=b cmd=" + args[0].lower())
+
+
 def sc_unblock(port, _):
     """CLIENT UNBLOCK from the other worker: TIMEOUT answers the
     timeout reply, ERROR the -UNBLOCKED error; a client that is not
@@ -370,12 +384,7 @@ def sc_unblock(port, _):
     b.call("DEL", "u")
     expect("a client that is not blocked", b.call("CLIENT", "UNBLOCK",
                                                   aid), 0)
-    a.send("BLPOP", "u", "0")
-    blocked(b, 1)
-    line = b.call("CLIENT", "LIST", "ID", aid).decode()
-    if " flags=b " not in line or " cmd=blpop " not in line:
-        fail("CLIENT LIST of a blocked client: " + line)
-    print("ok: CLIENT LIST shows flags=b cmd=blpop")
+    block_shown(a, b, aid, "BLPOP", "u", "0")
     expect("UNBLOCK", b.call("CLIENT", "UNBLOCK", aid), 1)
     expect("unblocked as a timeout", a.raw(), b"*-1\r\n")
     blocked(b, 0)
@@ -414,19 +423,25 @@ def sc_queued(port, _):
     expect("then PING", a.read(), b"PONG")
 
 
-def sc_disconnect(port, _):
-    """A blocked client that disconnects takes nothing: a later push
-    stays in the list."""
+def gone_waiter(port, wait, add, read, want):
+    """A client blocked in `wait' on key g closes its connection; then
+    `add' on g answers 1 and `read' of g shows `want': it took nothing."""
     conns = spread(port)
     a, b = pair(conns)
     b.call("DEL", "g")
-    a.send("BLPOP", "g", "0")
+    a.send(*wait)
     blocked(b, 1)
     a.close()
     blocked(b, 0)
-    expect("RPUSH", b.call("RPUSH", "g", "stays"), 1)
-    expect("the element is in the list", b.call("LRANGE", "g", 0, -1),
-           [b"stays"])
+    expect(add[0], b.call(*add), 1)
+    expect("what was added stays", b.call(*read), want)
+
+
+def sc_disconnect(port, _):
+    """A blocked client that disconnects takes nothing: a later push
+    stays in the list."""
+    gone_waiter(port, ("BLPOP", "g", "0"), ("RPUSH", "g", "stays"),
+                ("LRANGE", "g", 0, -1), [b"stays"])
 
 
 def sc_once(port, _):
@@ -461,6 +476,15 @@ def worker_pid(sup, index):
     return int(out[0])
 
 
+def respawned(b, sup):
+    """Worker 0 is back, and no client is blocked any more."""
+    poll("a new worker 0", lambda: subprocess.run(
+        ["pgrep", "-P", str(sup), "-f", "^hydrad: worker 0( |$)"],
+        capture_output=True).returncode == 0)
+    expect("blocked_clients", info_field(b, "clients", "blocked_clients"),
+           "0")
+
+
 def sc_kill(port, sup):
     """The waiter's worker, stopped so that it cannot deliver, is
     served by a push on the other worker (the element leaves the list),
@@ -483,11 +507,249 @@ def sc_kill(port, sup):
     poll("the element is back in the list",
          lambda: b.call("LRANGE", "z", 0, -1) == [b"e1", b"e2"])
     print("ok: the element is back, at its end")
-    poll("a new worker 0", lambda: subprocess.run(
-        ["pgrep", "-P", str(sup), "-f", "^hydrad: worker 0( |$)"],
-        capture_output=True).returncode == 0)
-    expect("blocked_clients", info_field(b, "clients", "blocked_clients"),
-           "0")
+    respawned(b, sup)
+
+
+# The sorted-set forms.
+
+def hello(c, proto):
+    """Switch c to RESP `proto' (its map reply is only read)."""
+    c.send("HELLO", proto)
+    c.raw()
+
+
+def served_equals_immediate(waiter, pusher, key, args, members):
+    """The reply of a served wait is byte for byte what the same command
+    answers at once when the key already holds the same members."""
+    pusher.call("DEL", key)
+    waiter.send(*args)
+    blocked(pusher, 1)
+    pusher.call("ZADD", key, *members)
+    served = waiter.raw()
+    pusher.call("DEL", key)
+    pusher.call("ZADD", key, *members)
+    immediate = waiter.call_raw(*args)
+    expect("%s served as answered at once" % args[0], served, immediate)
+    return served
+
+
+def sc_zcross(port, _):
+    """A client blocked on one worker is served by a ZADD on the other,
+    with the reply of the non-blocking path, RESP2 and RESP3."""
+    conns = spread(port)
+    for waiter_w in (0, 1):
+        waiter = conns[waiter_w][0]
+        pusher = conns[1 - waiter_w][0]
+        hello(waiter, "2")
+        pusher.call("DEL", "k", "k2")
+        waiter.send("BZPOPMIN", "k", "k2", "0")
+        blocked(pusher, 1)
+        expect("ZADD answers the members it added before serving",
+               pusher.call("ZADD", "k2", "2", "b", "1.5", "a"), 2)
+        expect("BZPOPMIN served across workers", waiter.read(),
+               [b"k2", b"a", b"1.5"])
+        expect("what is left", pusher.call("ZRANGE", "k2", 0, -1,
+                                           "WITHSCORES"), [b"b", b"2"])
+        waiter.send("BZPOPMAX", "k", "0")
+        blocked(pusher, 1)
+        pusher.call("ZADD", "k", "1", "x", "3", "y")
+        expect("BZPOPMAX takes the highest", waiter.read(),
+               [b"k", b"y", b"3"])
+        pusher.call("DEL", "k", "k2")
+        waiter.send("BZMPOP", "0", "2", "k", "k2", "MIN", "COUNT", "5")
+        blocked(pusher, 1)
+        pusher.call("ZADD", "k2", "3", "c", "1", "a", "2", "b")
+        expect("BZMPOP takes up to COUNT", waiter.read(),
+               [b"k2", [[b"a", b"1"], [b"b", b"2"], [b"c", b"3"]]])
+        expect("k2 is gone", pusher.call("EXISTS", "k2"), 0)
+        waiter.send("BZMPOP", "0", "1", "k", "MAX")
+        blocked(pusher, 1)
+        pusher.call("ZINCRBY", "k", "-2.5", "m")
+        expect("ZINCRBY serves; BZMPOP's COUNT is 1 by default",
+               waiter.read(), [b"k", [[b"m", b"-2.5"]]])
+        members = ("1.5", "a", "2", "b", "-inf", "c")
+        for proto in ("2", "3"):
+            hello(waiter, proto)
+            for args in (("BZPOPMIN", "s", "0"), ("BZPOPMAX", "s", "0"),
+                         ("BZMPOP", "0", "1", "s", "MIN", "COUNT", "2"),
+                         ("BZMPOP", "0", "1", "s", "MAX")):
+                served_equals_immediate(waiter, pusher, "s", args, members)
+        hello(waiter, "3")
+        pusher.call("DEL", "s")
+        waiter.send("BZPOPMIN", "s", "0")
+        blocked(pusher, 1)
+        pusher.call("ZADD", "s", "0.25", "m")
+        expect("RESP3: the score is a double", waiter.raw(),
+               b"*3\r\n$1\r\ns\r\n$1\r\nm\r\n,0.25\r\n")
+        waiter.send("BZMPOP", "0", "1", "s", "MIN")
+        blocked(pusher, 1)
+        pusher.call("ZADD", "s", "7", "n")
+        expect("RESP3: BZMPOP's pairs", waiter.raw(),
+               b"*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$1\r\nn\r\n,7\r\n")
+        hello(waiter, "2")
+        pusher.call("DEL", "s")
+        blocked(pusher, 0)
+
+
+def sc_zfifo(port, _):
+    """Waiters on one sorted set are served oldest first, over both
+    workers; one ZADD of several members serves several."""
+    conns = spread(port, 2)
+    order = [conns[0][0], conns[1][0], conns[0][1]]
+    pusher = conns[1][1]
+    pusher.call("DEL", "q")
+    for i, c in enumerate(order):
+        c.send("BZPOPMIN", "q", "0")
+        blocked(pusher, i + 1)
+    pusher.call("ZADD", "q", "1", "e1", "2", "e2")
+    expect("the oldest first", order[0].read(), [b"q", b"e1", b"1"])
+    expect("then the next", order[1].read(), [b"q", b"e2", b"2"])
+    blocked(pusher, 1)
+    if order[2].ready(0.2):
+        fail("the third waiter was answered with no member left")
+    pusher.call("ZADD", "q", "3", "e3", "4", "e4")
+    expect("the third", order[2].read(), [b"q", b"e3", b"3"])
+    expect("the rest stays", pusher.call("ZRANGE", "q", 0, -1), [b"e4"])
+
+
+def sc_ztimeout(port, _):
+    """Timeouts of the sorted-set forms: a null array (RESP2 *-1, RESP3
+    _) no sooner than asked; 0 waits until served."""
+    conns = spread(port)
+    a, b = pair(conns)
+    b.call("DEL", "t")
+    for args, wanted in ((("BZPOPMIN", "t", "0.2"), 0.2),
+                         (("BZPOPMAX", "t", "0.0001"), 0.0001),
+                         (("BZPOPMIN", "t", "t2", "0.15"), 0.15),
+                         (("BZMPOP", "0.1", "1", "t", "MAX"), 0.1)):
+        start = time.time()
+        a.send(*args)
+        got = a.raw()
+        took = time.time() - start
+        expect("%s times out" % args[0], got, b"*-1\r\n")
+        if took < wanted - 0.01 or took > wanted + 2:
+            fail("%s took %.3f s for a timeout of %s" %
+                 (args[0], took, wanted))
+    hello(a, "3")
+    a.send("BZPOPMAX", "t", "0.05")
+    expect("RESP3 timeout", a.raw(), b"_\r\n")
+    a.send("BZMPOP", "0.05", "1", "t", "MIN", "COUNT", "3")
+    expect("RESP3 BZMPOP timeout", a.raw(), b"_\r\n")
+    hello(a, "2")
+    a.send("BZPOPMIN", "t", "0")
+    blocked(b, 1)
+    if a.ready(0.3):
+        fail("BZPOPMIN with timeout 0 answered before any ZADD")
+    b.call("ZADD", "t", "9", "late")
+    expect("timeout 0 waits until served", a.read(),
+           [b"t", b"late", b"9"])
+
+
+def sc_zunblock(port, _):
+    """CLIENT UNBLOCK of a client in BZPOPMIN on the other worker:
+    TIMEOUT answers the null array, ERROR -UNBLOCKED; a ZADD after it
+    stays in the set."""
+    conns = spread(port)
+    a, b = pair(conns)
+    aid = a.call("CLIENT", "ID")
+    b.call("DEL", "u")
+    block_shown(a, b, aid, "BZPOPMIN", "u", "0")
+    expect("UNBLOCK", b.call("CLIENT", "UNBLOCK", aid), 1)
+    expect("unblocked as a timeout", a.raw(), b"*-1\r\n")
+    blocked(b, 0)
+    a.send("BZMPOP", "0", "1", "u", "MAX")
+    blocked(b, 1)
+    expect("UNBLOCK ERROR", b.call("CLIENT", "UNBLOCK", aid, "ERROR"), 1)
+    expect("unblocked with an error", a.raw(),
+           b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+    blocked(b, 0)
+    b.call("ZADD", "u", "1", "kept")
+    expect("a ZADD after the unblock stays",
+           b.call("ZRANGE", "u", 0, -1), [b"kept"])
+
+
+def sc_zdisconnect(port, _):
+    """A client blocked in BZPOPMIN that disconnects takes nothing."""
+    gone_waiter(port, ("BZPOPMIN", "g", "0"), ("ZADD", "g", "1", "stays"),
+                ("ZRANGE", "g", 0, -1, "WITHSCORES"), [b"stays", b"1"])
+
+
+def sc_ztype(port, _):
+    """WRONGTYPE when a key holds another type at command time; a key
+    that becomes a list does not serve a sorted-set waiter, nor a
+    sorted set a list waiter; stores and RESTORE serve."""
+    conns = spread(port)
+    a, b = pair(conns)
+    b.call("FLUSHALL")
+    b.call("RPUSH", "l", "x")
+    expect("WRONGTYPE", a.call("BZPOPMIN", "l", "0"),
+           ("err", "WRONGTYPE Operation against a key holding the wrong "
+            "kind of value"))
+    expect("WRONGTYPE for BZMPOP", a.call("BZMPOP", "0", "2", "none", "l",
+                                          "MIN"),
+           ("err", "WRONGTYPE Operation against a key holding the wrong "
+            "kind of value"))
+    a.send("BZPOPMIN", "w", "0")
+    blocked(b, 1)
+    b.call("RPUSH", "w", "notaset")
+    if a.ready(0.2):
+        fail("a list served a BZPOPMIN")
+    expect("the list is whole", b.call("LRANGE", "w", 0, -1),
+           [b"notaset"])
+    b.call("DEL", "w")
+    b.call("ZADD", "src", "1", "a", "2", "b")
+    expect("ZUNIONSTORE", b.call("ZUNIONSTORE", "w", "1", "src"), 2)
+    expect("served by ZUNIONSTORE", a.read(), [b"w", b"a", b"1"])
+    a.send("BZPOPMAX", "w2", "0")
+    blocked(b, 1)
+    expect("ZRANGESTORE", b.call("ZRANGESTORE", "w2", "src", 0, -1), 2)
+    expect("served by ZRANGESTORE", a.read(), [b"w2", b"b", b"2"])
+    # RESTORE serves whatever waits on its key; sorted sets have no
+    # DUMP yet, so a list shows it.
+    b.call("RPUSH", "ls", "r1")
+    dump = b.call("DUMP", "ls")
+    a.send("BLPOP", "w3", "0")
+    blocked(b, 1)
+    expect("RESTORE", b.call("RESTORE", "w3", "0", dump), b"OK")
+    expect("served by RESTORE", a.read(), [b"w3", b"r1"])
+    a.send("BZPOPMIN", "w4", "0")
+    blocked(b, 1)
+    expect("RENAME", b.call("RENAME", "src", "w4"), b"OK")
+    expect("served by RENAME", a.read(), [b"w4", b"a", b"1"])
+    b.call("DEL", "w4")
+    a.send("BLPOP", "w4", "0")
+    blocked(b, 1)
+    b.call("ZADD", "w4", "5", "z")
+    if a.ready(0.2):
+        fail("a sorted set served a BLPOP")
+    b.call("DEL", "w4")
+    b.call("RPUSH", "w4", "li")
+    expect("the list waiter gets the list", a.read(), [b"w4", b"li"])
+
+
+def sc_zkill(port, sup):
+    """The waiter's worker, stopped so that it cannot deliver, is
+    served by a ZADD on the other worker (the members leave the set),
+    then killed: its successor gives them back with their scores."""
+    conns = spread(port)
+    a, b = pair(conns)
+    b.call("DEL", "z")
+    a.send("BZMPOP", "0", "1", "z", "MIN", "COUNT", "2")
+    blocked(b, 1)
+    pid = worker_pid(sup, 0)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        expect("ZADD", b.call("ZADD", "z", "1.25", "e1", "-3", "e0",
+                              "7", "e2"), 3)
+        expect("the members were handed to the waiter",
+               b.call("ZRANGE", "z", 0, -1, "WITHSCORES"), [b"e2", b"7"])
+    finally:
+        os.kill(pid, signal.SIGKILL)
+    want = [b"e0", b"-3", b"e1", b"1.25", b"e2", b"7"]
+    poll("the members are back with their scores",
+         lambda: b.call("ZRANGE", "z", 0, -1, "WITHSCORES") == want)
+    print("ok: the members are back, with their scores")
+    respawned(b, sup)
 
 
 SCENARIOS = {
@@ -501,6 +763,13 @@ SCENARIOS = {
     "disconnect": sc_disconnect,
     "once": sc_once,
     "kill": sc_kill,
+    "zcross": sc_zcross,
+    "zfifo": sc_zfifo,
+    "ztimeout": sc_ztimeout,
+    "zunblock": sc_zunblock,
+    "zdisconnect": sc_zdisconnect,
+    "ztype": sc_ztype,
+    "zkill": sc_zkill,
 }
 
 if __name__ == "__main__":

@@ -230,6 +230,20 @@ same_reply() {
 	fi
 }
 
+# same_keyspace_stats: INFO's keyspace_hits and keyspace_misses are the
+# same on both servers (HYDRA_PORT, ORACLE_PORT), and the requests sent
+# before counted some of each.
+same_keyspace_stats() {
+	local ours theirs
+	ours=$(redis-cli -p "$HYDRA_PORT" info stats | grep keyspace_)
+	theirs=$(redis-cli -p "$ORACLE_PORT" info stats | grep keyspace_)
+	echo "hydrad: $ours"
+	echo "redis-server: $theirs"
+	[[ $theirs == *keyspace_hits:[1-9]* ]] || return 1
+	[[ $theirs == *keyspace_misses:[1-9]* ]] || return 1
+	[ "$ours" = "$theirs" ]
+}
+
 # check_arena [--full]: hydractl's check of the running server's arena
 # (HYDRA_ARENA) finds no problem.  --full adds the leak sweep, which is
 # exact only while no client is at work.

@@ -20,6 +20,15 @@
 #       killed) is opened again.  Then check that each batch is whole
 #       or not at all in "zb" and in "zu"; print what is wrong and exit 1
 #       if anything is.
+#   zset_diff.py singles PORT STOPFILE
+#       Until STOPFILE exists, add members "s<i>" (score i) to key "zs" one
+#       ZADD each, raising the one added three before by 0.5 with ZINCRBY
+#       and removing every tenth one added five before with ZREM, so the
+#       set is large and changes one member at a time (a member whose
+#       change was in flight is left alone); a broken connection is
+#       opened again.  Then check that every acknowledged change is
+#       there, every change not sent is not, and one in flight either way;
+#       print what is wrong and exit 1 if anything is.
 
 import os
 import random
@@ -87,6 +96,28 @@ def zrange(rng, k):
     return args, opts
 
 
+def zop(rng, keys, weights, dsts):
+    """A random ZUNION, ZINTER, ZDIFF, STORE form or ZINTERCARD over one
+    to three inputs drawn from keys, its weights from weights, a STORE
+    form's destination from dsts."""
+    op = rng.choice(["ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE",
+                     "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD"])
+    n = rng.randint(1, 3)
+    srcs = [rng.choice(keys) for _ in range(n)]
+    opts = []
+    if op[:5] != "ZDIFF" and op != "ZINTERCARD":
+        if rng.random() < 0.4:
+            opts += ["WEIGHTS"] + [rng.choice(weights) for _ in srcs]
+        if rng.random() < 0.4:
+            opts += ["AGGREGATE", rng.choice(["SUM", "MIN", "MAX"])]
+    if op in ("ZUNION", "ZINTER", "ZDIFF") and rng.random() < 0.5:
+        opts.append("WITHSCORES")
+    if op == "ZINTERCARD" and rng.random() < 0.5:
+        opts += ["LIMIT", str(rng.choice([0, 1, 2]))]
+    dst = [rng.choice(dsts)] if op.endswith("STORE") else []
+    return [op] + dst + [str(n)] + srcs + opts
+
+
 def command(rng):
     k = rng.choice(KEYS)
     r = rng.random()
@@ -136,23 +167,7 @@ def command(rng):
         return ["ZMPOP", "2", k, rng.choice(KEYS),
                 rng.choice(["MIN", "MAX"])] + count
     if r < 0.88:
-        op = rng.choice(["ZUNION", "ZINTER", "ZDIFF", "ZUNIONSTORE",
-                         "ZINTERSTORE", "ZDIFFSTORE", "ZINTERCARD"])
-        n = rng.randint(1, 3)
-        keys = [rng.choice(KEYS) for _ in range(n)]
-        opts = []
-        if op[:5] != "ZDIFF" and op != "ZINTERCARD":
-            if rng.random() < 0.4:
-                opts += ["WEIGHTS"] + [rng.choice(["1", "2", "-1", "0.5",
-                                                   "0"]) for _ in keys]
-            if rng.random() < 0.4:
-                opts += ["AGGREGATE", rng.choice(["SUM", "MIN", "MAX"])]
-        if op in ("ZUNION", "ZINTER", "ZDIFF") and rng.random() < 0.5:
-            opts.append("WITHSCORES")
-        if op == "ZINTERCARD" and rng.random() < 0.5:
-            opts += ["LIMIT", str(rng.choice([0, 1, 2]))]
-        dst = [rng.choice(KEYS)] if op.endswith("STORE") else []
-        return [op] + dst + [str(n)] + keys + opts
+        return zop(rng, KEYS, ["1", "2", "-1", "0.5", "0"], KEYS)
     if r < 0.90:
         return ["ZSCAN", k, "0"] + rng.choice([[], ["MATCH", "m1*"],
                                                ["COUNT", "2"]])
@@ -208,9 +223,54 @@ def batches(port, stopfile):
     return bad
 
 
+def singles(port, stopfile):
+    conn, i = None, 0
+    state = {}      # member number: (score, certain)
+    while not os.path.exists(stopfile):
+        ops = [(["ZADD", "zs", str(i), "s%d" % i], i, float(i))]
+        # Only members whose state is known are changed again.
+        if i >= 3 and state.get(i - 3, (0, False))[1]:
+            ops.append((["ZINCRBY", "zs", "0.5", "s%d" % (i - 3)], i - 3,
+                        i - 3 + 0.5))
+        if i >= 5 and (i - 5) % 10 == 0 and \
+                state.get(i - 5, (0, False))[1]:
+            ops.append((["ZREM", "zs", "s%d" % (i - 5)], i - 5, None))
+        for args, n, after in ops:
+            state[n] = ((state.get(n, (None, True))[0], after), False)
+            try:
+                if conn is None:
+                    conn = resp_client.connect_file(port)
+                s, f = conn
+                s.sendall(resp_client.encode(*args))
+                resp_client.read_raw(f)
+                state[n] = (after, True)
+            except (OSError, EOFError, ValueError):
+                conn = None
+                time.sleep(0.05)
+                break
+        i += 1
+    s, f = resp_client.connect_file(port)
+    s.sendall(resp_client.encode("ZRANGE", "zs", "0", "-1", "WITHSCORES"))
+    reply = resp_client.read_raw(f).split(b"\r\n")
+    have = {}
+    for m, sc in zip(reply[2::4], reply[4::4]):
+        have[int(m[1:])] = float(sc)
+    bad = [n for n, (sc, certain) in state.items()
+           if (certain and have.get(n) != sc) or
+           (not certain and have.get(n) not in sc)]
+    bad += [n for n in have if n not in state]
+    if bad:
+        print("zs: wrong members: %r" % [(n, state.get(n), have.get(n))
+                                         for n in sorted(bad)[:10]])
+    print("zs: %d changes, %d members" % (i, len(have)))
+    return 1 if bad else 0
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "batches":
         return batches(int(argv[2]), argv[3])
+    if len(argv) == 4 and argv[1] == "singles":
+        return singles(int(argv[2]), argv[3])
     if len(argv) == 6 and argv[1] == "random":
         return random_run(int(argv[2]), int(argv[3]), int(argv[4]),
                           int(argv[5]))

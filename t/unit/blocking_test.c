@@ -6,14 +6,19 @@
  * next worker; two processes that push at once to two keys of one wait,
  * under two stripe locks, serve it once.
  *
- * Then crash safety: a child runs a workload of waits, pushes,
- * deliveries, give-backs and timeouts, and is SIGKILLed at each crash
- * point of blocking.c at several of its hits.  The parent plays the
- * slot's next worker (blocking_recover()) and asserts that the arena
- * checker finds no problem and no leak, and that no element is lost or
- * duplicated: each element is in its list exactly once unless it was
- * delivered (then never), and only the element of the step in flight may
- * be either.
+ * The sorted-set kind (zset_block.c) the same way: a ZADD serves the
+ * oldest wait with the lowest (or highest) members and their scores, an
+ * abandoned or recovered payload goes back with its scores.
+ *
+ * Then crash safety, for lists and for sorted sets: a child runs a
+ * workload of waits, pushes (ZADDs), deliveries, give-backs and
+ * timeouts, and is SIGKILLed at each crash point of blocking.c at several
+ * of its hits.  The parent plays the slot's next worker
+ * (blocking_recover()) and asserts that the arena checker finds no
+ * problem and no leak, and that no element is lost or duplicated: each
+ * element is in its key exactly once (a member with its own score)
+ * unless it was delivered (then never), and only the element of the step
+ * in flight may be either.
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -31,6 +36,7 @@
 #include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
+#include "hydra/zset.h"
 #include "testarena.h"
 
 #define SIZE		((size_t)32 << 20)
@@ -69,10 +75,10 @@ push(const char *key, int where, const unsigned *ids, size_t n)
 	return (served);
 }
 
-/* Wait on keys[0..n) (kind LIST_POP at `where', count). */
+/* Wait on keys[0..n), a wait of kind `kind' with (arg0, count). */
 static int
-wait_on(struct blocking_wait *bw, const char *const *keys, size_t n,
-    int where, uint32_t count)
+wait_kind(struct blocking_wait *bw, int kind, const char *const *keys,
+    size_t n, uint32_t arg0, uint32_t count)
 {
 	struct ks_multi	 m;
 	size_t		 lens[8], i;
@@ -82,11 +88,20 @@ wait_on(struct blocking_wait *bw, const char *const *keys, size_t n,
 		lens[i] = strlen(keys[i]);
 	if (keyspace_multi_lock_names(&ks, &m, DB, keys, lens, n, 1) == -1)
 		return (-1);
-	rv = blocking_wait_locked(&bl, bw, BLOCKING_KIND_LIST_POP,
-	    (uint32_t)where, count, DB, m.km_keys, m.km_sts, n);
+	rv = blocking_wait_locked(&bl, bw, kind, arg0, count, DB, m.km_keys,
+	    m.km_sts, n);
 	keyspace_multi_unlock(&ks, &m);
 	keyspace_multi_free(&m);
 	return (rv);
+}
+
+/* Wait on lists keys[0..n): at `where', count. */
+static int
+wait_on(struct blocking_wait *bw, const char *const *keys, size_t n,
+    int where, uint32_t count)
+{
+	return (wait_kind(bw, BLOCKING_KIND_LIST_POP, keys, n,
+	    (uint32_t)where, count));
 }
 
 /* The list at key as "e1,e2,...". */
@@ -136,6 +151,105 @@ payload_text(struct blocking_wait *bw, char *out, size_t cap)
 		o += len;
 		out[o] = '\0';
 	}
+}
+
+/* The sorted sets: member m<id> has score id + 0.5. */
+static double
+zscore_of(unsigned id)
+{
+	return (id + 0.5);
+}
+
+/* ZADD members m<id> to key, then serve its waiters. */
+static unsigned
+zadd(const char *key, const unsigned *ids, size_t n)
+{
+	struct ks_stripe	*st;
+	struct ks_key		 kk;
+	const struct entry	*e;
+	struct zset_vec		 v;
+	char			 buf[NELEMS][16];
+	size_t			 i;
+	unsigned		 served;
+
+	zset_vec_init(&v);
+	keyspace_key(&ks, &kk, key, strlen(key));
+	st = keyspace_lock(&ks, DB, &kk);
+	e = keyspace_peek_locked(&ks, st, &kk, 0);
+	if (zset_vec_load(&v, e) == -1)
+		abort();
+	for (i = 0; i < n; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "m%u", ids[i]);
+		if (zset_vec_insert(&v, buf[i], strlen(buf[i]),
+		    zscore_of(ids[i])) == -1)
+			abort();
+	}
+	if (zset_write_locked(&ks, st, &kk, &v, KEYSPACE_NO_EXPIRE) == -1)
+		abort();
+	served = blocking_serve_locked(&ks, st, DB, &kk);
+	keyspace_unlock(&ks, st);
+	zset_vec_free(&v);
+	return (served);
+}
+
+/* Wait on sorted sets keys[0..n): from the high end when max. */
+static int
+zwait_on(struct blocking_wait *bw, const char *const *keys, size_t n,
+    int max, uint32_t count)
+{
+	return (wait_kind(bw, BLOCKING_KIND_ZSET_POP, keys, n, (uint32_t)max,
+	    count));
+}
+
+/* Members and scores as "m1=1.5,m2=2.5" (after `prefix'). */
+static void
+zelems_text(const char *prefix, const struct zset_elem *el, size_t n,
+    char *out, size_t cap)
+{
+	size_t	 i, o;
+
+	o = (size_t)snprintf(out, cap, "%s", prefix);
+	for (i = 0; i < n && o < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%.*s=%g",
+		    i > 0 ? "," : "", (int)el[i].ze_len, el[i].ze_member,
+		    el[i].ze_score);
+}
+
+static void
+zset_text(const char *key, char *out, size_t cap)
+{
+	struct ks_stripe	*st;
+	struct ks_key		 kk;
+	struct zset_vec		 v;
+
+	zset_vec_init(&v);
+	keyspace_key(&ks, &kk, key, strlen(key));
+	st = keyspace_lock(&ks, DB, &kk);
+	if (zset_vec_load(&v, keyspace_peek_locked(&ks, st, &kk, 0)) == -1)
+		abort();
+	zelems_text("", v.zv_el, v.zv_n, out, cap);
+	keyspace_unlock(&ks, st);
+	zset_vec_free(&v);
+}
+
+/* The payload of a served sorted-set wait as "key:m1=1.5,m2=2.5". */
+static void
+zpayload_text(struct blocking_wait *bw, char *out, size_t cap)
+{
+	const struct bl_payload	*p = blocking_take(&bl, bw);
+	struct zset_vec		 v;
+	char			 key[64];
+	const char		*k;
+	size_t			 klen;
+
+	zset_vec_init(&v);
+	k = blocking_payload_key(p, &klen);
+	snprintf(key, sizeof(key), "%.*s:", (int)klen, k);
+	if (zset_block_decode(p, &v) == -1)
+		snprintf(out, cap, "undecodable");
+	else
+		zelems_text(key, v.zv_el, v.zv_n, out, cap);
+	zset_vec_free(&v);
 }
 
 static int
@@ -308,6 +422,72 @@ test_recover(void)
 	keyspace_flush(&ks, DB);
 }
 
+static void
+test_zset(void)
+{
+	static const char *const zab[] = { "za", "zb" }, *const zc[] = { "zc" };
+	static const unsigned	 x[] = { 3, 1, 2 }, y[] = { 4 };
+	static const unsigned	 z[] = { 7, 6 }, u[] = { 9 };
+	struct blocking_wait	 bw, bw2;
+	struct blocking		 next;
+	char			 buf[256];
+
+	ok(zwait_on(&bw, zab, 2, 0, 0) == 0, "a wait for the lowest member "
+	    "of two sorted sets");
+	is_int(zadd("zb", x, 3), 1, "a ZADD of three serves it");
+	is_int(blocking_poll(&bl, &bw, 0), BLOCKING_SERVED, "it is served");
+	zpayload_text(&bw, buf, sizeof(buf));
+	ok(strcmp(buf, "zb:m1=1.5") == 0, "with the lowest member and its "
+	    "score (%s)", buf);
+	zset_text("zb", buf, sizeof(buf));
+	ok(strcmp(buf, "m2=2.5,m3=3.5") == 0, "the rest stays (%s)", buf);
+	blocking_delivered(&bl, &bw);
+	blocking_wait_free(&bw);
+
+	ok(zwait_on(&bw, zc, 1, 1, 2) == 0 && zwait_on(&bw2, zc, 1, 0, 0) ==
+	    0, "two waits on one key: the two highest, then the lowest");
+	is_int(zadd("zc", z, 2), 1, "a ZADD of two serves the oldest");
+	zpayload_text(&bw, buf, sizeof(buf));
+	ok(strcmp(buf, "zc:m7=7.5,m6=6.5") == 0, "with both, highest first "
+	    "(%s)", buf);
+	is_int(blocking_poll(&bl, &bw2, 0), BLOCKING_PENDING, "the other "
+	    "still waits: the key is gone");
+	blocking_abandon(&bl, &bw);
+	blocking_wait_free(&bw);
+	is_int(blocking_poll(&bl, &bw2, 0), BLOCKING_SERVED, "an abandoned "
+	    "payload goes back and serves the next wait");
+	zpayload_text(&bw2, buf, sizeof(buf));
+	ok(strcmp(buf, "zc:m6=6.5") == 0, "with the lowest (%s)", buf);
+	blocking_delivered(&bl, &bw2);
+	blocking_wait_free(&bw2);
+	zset_text("zc", buf, sizeof(buf));
+	ok(strcmp(buf, "m7=7.5") == 0, "the other member is back with its "
+	    "score (%s)", buf);
+
+	ok(zwait_on(&bw, zc, 1, 1, 0) == 0, "a wait for the highest");
+	is_int(zadd("zc", u, 1), 1, "served");
+	is_int(zadd("zc", y, 1), 0, "a ZADD after serves no one");
+	ok(blocking_open(&next, &ks, 0) == 0 && blocking_recover(&next) ==
+	    1, "the slot's next worker gives the payload back");
+	zset_text("zc", buf, sizeof(buf));
+	ok(strcmp(buf, "m4=4.5,m7=7.5,m9=9.5") == 0, "the member is back "
+	    "with its score (%s)", buf);
+	blocking_wait_free(&bw);
+	(void)blocking_open(&bl, &ks, 0);
+
+	ok(zwait_on(&bw, zc, 1, 0, 0) == 0, "a wait on a key that becomes "
+	    "a list");
+	keyspace_flush(&ks, DB);
+	is_int(push("zc", LIST_TAIL, u, 1), 0, "a push to it serves no "
+	    "sorted-set wait");
+	is_int(blocking_cancel(&bl, &bw, BL_TIMEOUT), BLOCKING_TIMEOUT,
+	    "which times out");
+	blocking_finish(&bl, &bw);
+	blocking_wait_free(&bw);
+	ok(arena_clean(), "the arena is clean");
+	keyspace_flush(&ks, DB);
+}
+
 /*
  * Two processes push at the same moment to two keys, in two stripes, of
  * one wait: it is served once, and the other element stays.
@@ -395,6 +575,7 @@ struct shared {
 };
 
 static struct shared	*sh;
+static int		 zmode;	/* the workload is on sorted sets */
 
 static void
 mark(uint8_t *a, const unsigned *ids, size_t n)
@@ -416,8 +597,11 @@ payload_ids(struct blocking_wait *bw, unsigned *ids)
 
 	b = blocking_payload_bytes(p, &len);
 	end = b + len;
+	/* A sorted set's payload: member m<id>, then its score. */
 	while (b < end && (b = pack_next(b, end, &s, &len)) != NULL && n < 4)
-		if (sscanf(s, "e%u", &id) == 1 && id < NELEMS)
+		if (sscanf(s, zmode ? "m%u" : "e%u", &id) == 1 &&
+		    id < NELEMS && (!zmode || (b = pack_next(b, end, &s,
+		    &len)) != NULL))
 			ids[n++] = id;
 	return (n);
 }
@@ -431,7 +615,10 @@ child_push(const char *key, int where, unsigned *next, size_t n)
 	for (i = 0; i < n; i++)
 		ids[i] = (*next)++;
 	mark(sh->pushing, ids, n);
-	(void)push(key, where, ids, n);
+	if (zmode)
+		(void)zadd(key, ids, n);
+	else
+		(void)push(key, where, ids, n);
 	mark(sh->pushed, ids, n);
 }
 
@@ -448,8 +635,9 @@ child_run(const char *arm, uint64_t countdown)
 	else
 		crashpoint_count();
 	for (r = 0; r < ROUNDS; r++) {
-		if (wait_on(&bw, ab + r % 2, 2 - r % 2, r % 3 ? LIST_HEAD :
-		    LIST_TAIL, r % 4 == 1 ? 2 : 0) == -1)
+		if ((zmode ? zwait_on(&bw, ab + r % 2, 2 - r % 2, r % 3 == 0,
+		    r % 4 == 1 ? 2 : 0) : wait_on(&bw, ab + r % 2, 2 - r % 2,
+		    r % 3 ? LIST_HEAD : LIST_TAIL, r % 4 == 1 ? 2 : 0)) == -1)
 			_exit(3);
 		if (r % 4 == 2) {
 			/* Timed out before anything came. */
@@ -477,17 +665,26 @@ child_run(const char *arm, uint64_t countdown)
 	_exit(0);
 }
 
-/* How often element e<id> is in lists qa and qb. */
+/*
+ * How often element e<id> is in lists qa and qb (in zmode: member m<id>
+ * with its score in sorted sets qa and qb).
+ */
 static unsigned
 count_in_lists(unsigned id)
 {
 	static const char *const keys[] = { "qa", "qb" };
-	char		 buf[4096], want[16], *p, *save;
+	char		 buf[4096], want[32], *p, *save;
 	unsigned	 n = 0, i;
 
-	snprintf(want, sizeof(want), "e%u", id);
+	if (zmode)
+		snprintf(want, sizeof(want), "m%u=%g", id, zscore_of(id));
+	else
+		snprintf(want, sizeof(want), "e%u", id);
 	for (i = 0; i < 2; i++) {
-		list_text(keys[i], buf, sizeof(buf));
+		if (zmode)
+			zset_text(keys[i], buf, sizeof(buf));
+		else
+			list_text(keys[i], buf, sizeof(buf));
 		for (p = strtok_r(buf, ",", &save); p != NULL;
 		    p = strtok_r(NULL, ",", &save))
 			n += strcmp(p, want) == 0;
@@ -544,7 +741,7 @@ trial(const char *arm, uint64_t countdown, int *killed)
 }
 
 static void
-test_crash(void)
+test_crash(int z)
 {
 	static const char *const points[] = {
 		"blocking_linked", "blocking_claimed", "blocking_handed",
@@ -556,8 +753,11 @@ test_crash(void)
 	unsigned		 kills, broken, n;
 	int			 killed;
 
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	zmode = z;
+	diag("crash safety of the %s kind", z ? "sorted-set" : "list");
+	if (sh == NULL)
+		sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!ok(sh != MAP_FAILED, "shared state"))
 		return;
 	i = trial(NULL, 0, &killed) == 0 && !killed;
@@ -601,8 +801,10 @@ main(void)
 	test_cancel();
 	test_dead_claim();
 	test_recover();
+	test_zset();
 	test_race();
-	test_crash();
+	test_crash(0);
+	test_crash(1);
 	testarena_destroy(&arena);
 	return (tap_done());
 }

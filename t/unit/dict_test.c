@@ -1454,50 +1454,37 @@ crash_matches(struct keyspace *ks, const char *name, const uint32_t *gen)
  * One trial: 1 when the store is consistent afterwards; *killed says
  * whether the child died.
  */
+struct crash_arg {
+	const struct crash_scn	*ca_scn;
+	const char		*ca_arm;
+	uint64_t		 ca_countdown;
+};
+
+static void
+crash_run(struct keyspace *ks, const void *arg)
+{
+	const struct crash_arg	*ca = arg;
+
+	crash_child(ks, ca->ca_scn, ca->ca_arm, ca->ca_countdown);
+}
+
 static int
 crash_trial(const struct crash_scn *s, const char *arm, uint64_t countdown,
     uint64_t repair, int *killed)
 {
-	static char		 name[64];
+	struct crash_arg	 ca = { s, arm, countdown };
 	struct arena		 a;
 	struct keyspace		 ks;
-	struct arena_params	 ap;
 	struct crash_model	 before, after;
-	char			 err[256];
-	pid_t			 pid;
-	int			 status, good = 1;
+	int			 good;
 
-	snprintf(name, sizeof(name), "/hydra-dict-crash-%ld", (long)getpid());
-	(void)arena_unlink(name);
-	store_default_params(&ap, CRASH_BYTES);
-	ap.ap_databases = 1;
-	ap.ap_stripes_log2 = 1;
-	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
-		diag("store_create: %s", err);
-		*killed = 0;
+	memset(&a, 0, sizeof(a));
+	if ((good = testarena_crash_run(&a, &ks, CRASH_BYTES, s->cs_what,
+	    crash_run, &ca, repair, killed) == 0) == 0)
+		diag("%s: after a kill at %s %llu", s->cs_what, arm,
+		    (unsigned long long)countdown);
+	if (a.ar_base == NULL)
 		return (0);
-	}
-	if ((pid = fork()) == 0)
-		crash_child(&ks, s, arm, countdown);
-	waitpid(pid, &status, 0);
-	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		diag("%s: the child failed (status %#x)", s->cs_what, status);
-		good = 0;
-	}
-	if (*killed && repair > 0 && (pid = fork()) == 0) {
-		/* A repairer that dies in the middle of its repair. */
-		crashpoint_arm("any", repair);
-		(void)check_arena(&a, 0, NULL, NULL);
-		_exit(0);
-	}
-	if (*killed && repair > 0)
-		waitpid(pid, &status, 0);
-	if (check_arena(&a, 0, stderr, NULL) != 0) {
-		diag("%s: the checker complains after a kill at %s %llu",
-		    s->cs_what, arm, (unsigned long long)countdown);
-		good = 0;
-	}
 	crash_model(s, 0, &before);
 	crash_model(s, 1, &after);
 	if (!(crash_matches(&ks, "ta", before.cm_gen[0]) &&
@@ -1514,16 +1501,21 @@ crash_trial(const struct crash_scn *s, const char *arm, uint64_t countdown,
 		diag("%s: not killed, yet not done", s->cs_what);
 		good = 0;
 	}
-	arena_detach(&a);
-	(void)arena_unlink(name);
+	testarena_destroy(&a);
 	return (good);
+}
+
+static int
+crash_any(const void *s, uint64_t c, uint64_t repair, int *killed)
+{
+	return (crash_trial(s, "any", c, repair, killed));
 }
 
 static void
 test_crash(void)
 {
 	const struct crash_scn	*s;
-	uint64_t		 c;
+	int			 b;
 	size_t			 i, j, round;
 	unsigned		 kills, broken;
 	int			 killed;
@@ -1535,18 +1527,10 @@ test_crash(void)
 	/* Every crash point hit of each change, in turn. */
 	for (i = 0; i < nitems(crash_scns); i++) {
 		s = &crash_scns[i];
-		kills = broken = 0;
-		for (c = 1; c < 5000; c++) {
-			broken += !crash_trial(s, "any", c, c % 3 == 0 ?
-			    1 + c % 17 : 0, &killed);
-			if (!killed)
-				break;
-			kills++;
-		}
-		ok(kills > 0 && broken == 0 && c < 5000, "%s: killed at each "
-		    "of its %u crash point hits, the table is as before or "
-		    "as after and the arena whole (%u broken)", s->cs_what,
-		    kills, broken);
+		b = testarena_crash_each(crash_any, s, 5000, &kills);
+		ok(kills > 0 && b == 0, "%s: killed at each of its %u crash "
+		    "point hits, the table is as before or as after and the "
+		    "arena whole (%d broken)", s->cs_what, kills, b);
 	}
 	/* Each of dict.c's own, reached in some change. */
 	for (j = 0; j < nitems(dict_crashpoints); j++) {

@@ -507,14 +507,16 @@ test_overflow(struct arena *a)
 }
 
 static void
-child_third_alloc(struct arena *a)
+child_extra_alloc(struct arena *a)
 {
 	struct tregion	*tr = region(a);
+	aoff_t		 o[INTENT_MAX_CHUNKS + 1];
+	int		 i;
 
 	intent_begin(&tr->tr_in);
-	(void)intent_alloc(a, &tr->tr_in, 16, &tr->tr_spare[0]);
-	(void)intent_alloc(a, &tr->tr_in, 16, &tr->tr_spare[1]);
-	(void)intent_alloc(a, &tr->tr_in, 16, &tr->tr_spare[1]);
+	/* The chunks live in the intent's record only. */
+	for (i = 0; i <= INTENT_MAX_CHUNKS; i++)
+		(void)intent_alloc(a, &tr->tr_in, 16, &o[i]);
 	_exit(0);
 }
 
@@ -550,13 +552,13 @@ test_misuse(struct arena *a)
 	uint64_t	 base = used_chunks(a);
 	int		 rolled;
 
-	is_int(abort_status(a, child_third_alloc), SIGABRT,
-	    "a third reservation in one change aborts");
+	is_int(abort_status(a, child_extra_alloc), SIGABRT,
+	    "a reservation past INTENT_MAX_CHUNKS in one change aborts");
 	is_int(tr->tr_in.in_state, INTENT_ACTIVE,
 	    "the aborted process left its intent ACTIVE");
 	ok(intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == -1 &&
 	    used_chunks(a) == base && intent_idle(&tr->tr_in),
-	    "repair rolls it back and frees both of its chunks");
+	    "repair rolls it back and frees every one of its chunks");
 	is_int(abort_status(a, child_begin_twice), SIGABRT,
 	    "beginning an intent that is not IDLE aborts");
 	ok(intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == -1 &&

@@ -7,11 +7,16 @@
  * payload below, each a DUMP reply of redis-server 7.0.15 or a legacy
  * encoding that redis-server 7.0.15 was seen to RESTORE, decodes to the
  * elements Redis itself answered for it; the writers (strings, one-node
- * lists, intsets, listpacks of pairs) give Redis's very bytes; a string
- * or list loaded into a store through its hooks saves back to the bytes
- * Redis wrote (or, for encodings Redis no longer writes, to the same
- * elements), and a type without hooks is refused; damaged
- * containers and payloads are refused with the right error; and no
+ * lists, intsets, listpacks of pairs) give Redis's very bytes; a value
+ * of any type loaded into a store through its hooks saves back to the
+ * bytes Redis wrote (or, for encodings Redis no longer writes and for
+ * tables, to the same elements); hashes, sets and sorted sets of every
+ * encoding, built through their own interfaces, save, load with their
+ * expiry and save again to the same bytes (packed) or members (tables),
+ * load into the encoding Redis 7.0 gives them, replace a key of any type
+ * whole, and, in a full arena, fail with ENOMEM leaving the key as it
+ * was; damaged containers and payloads are refused with the right
+ * error; and no
  * truncation, bit flip or random damage of any payload, its CRC made
  * right again, makes the decoder read out of bounds or crash (run under
  * AddressSanitizer by "make check-asan").
@@ -22,12 +27,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/check.h"
 #include "hydra/compat.h"
 #include "hydra/crc64.h"
+#include "hydra/hmap.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
 #include "hydra/rdb.h"
 #include "hydra/rdb_pack.h"
+#include "hydra/set.h"
+#include "hydra/zset.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -160,6 +169,23 @@ static const struct rdb_vector rdb_vectors[] = {
 	    OBJ_HASH, 0, 6, (const char *const[]){
 		"a", "1", "b", "two", "c",
 		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" } },
+	{ "hash listpack long value",
+	    "\x10\xc3\x18\x40\x76\x0b\x76\x00\x00\x00\x04\x00\x81\x66"
+	    "\x02\xe0\x64\x76\xe0\x5a\x00\x06\x66\x81\x67\x02\x01\x01"
+	    "\xff\x0a\x00\x80\xcd\x6f\x4f\x5d\x5d\x6e\x08", 39,
+	    OBJ_HASH, 1, 4, (const char *const[]){
+		"f", "\x01""v100", "g", "1" } },
+	{ "hash listpack order",
+	    "\x10\x19\x19\x00\x00\x00\x06\x00\x81\x62\x02\x81\x78\x02"
+	    "\x81\x61\x02\x02\x01\x81\x6e\x02\xf1\xff\xef\x03\xff\x0a"
+	    "\x00\x34\x03\x2b\xc4\x00\xec\x65\xed", 37,
+	    OBJ_HASH, 1, 6, (const char *const[]){
+		"b", "x", "a", "2", "n", "-4097" } },
+	{ "set intset 32 narrowed",
+	    "\x0b\x0c\x04\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+	    "\x0a\x00\xca\x59\xbf\x87\x76\x2d\x26\x35", 24,
+	    OBJ_SET, 0, 1, (const char *const[]){
+		"1" } },
 	{ "set intset 16",
 	    "\x0b\x10\x02\x00\x00\x00\x04\x00\x00\x00\xfb\xff\x01\x00"
 	    "\x02\x00\x03\x00\x0a\x00\xc8\xe4\xdf\xb6\x6f\x73\x96\xf0", 28,
@@ -604,7 +630,7 @@ check_writers(void)
 			vals[j] = strtoll(vc->vc_elems[j], NULL, 10);
 		qsort(vals, vc->vc_n, sizeof(vals[0]), int64_cmp);
 		rdb_out_init(&o);
-		rdb_intset_put(&o, vals, vc->vc_n);
+		rdb_intset_put(&o, 0, vals, vc->vc_n);
 		ok(!o.ro_failed && payload_is(RDB_TYPE_SET_INTSET, o.ro_buf,
 		    o.ro_len, vc->vc_payload, vc->vc_len, 0),
 		    "an intset: %s, as Redis writes it", vc->vc_name);
@@ -952,6 +978,15 @@ check_hooks(struct keyspace *ks)
 		{ "list quicklist 2 three nodes", 2 },
 		{ "list quicklist 2 lzf node", -2 },
 		{ "list quicklist 2 long strings", -2 },
+		{ "hash listpack", 0 },
+		{ "hash listpack long value", 0 },
+		{ "hash listpack order", 0 },
+		{ "set intset 16", 0 },
+		{ "set intset 32", 0 },
+		{ "set intset 64", 0 },
+		{ "set intset 32 narrowed", 0 },
+		{ "zset listpack", 0 },
+		{ "zset listpack scores", 0 },
 	};
 	const struct rdb_vector	*vc;
 	struct rdb_value	 v;
@@ -962,19 +997,14 @@ check_hooks(struct keyspace *ks)
 	for (i = 0; i < nitems(rdb_vectors); i++) {
 		vc = &rdb_vectors[i];
 		list_set_fill(-2);
-		for (j = 0; j < nitems(same); j++)
-			if (strcmp(same[j].name, vc->vc_name) == 0)
-				list_set_fill(same[j].fill);
-		rv = hooks_round_trip(ks, vc, &o, 0);
-		if (vc->vc_type != OBJ_STRING && vc->vc_type != OBJ_LIST) {
-			ok(rv == -1 && errno == ENOTSUP, "load %s: refused "
-			    "until its type has hooks", vc->vc_name);
-			rdb_out_free(&o);
-			continue;
-		}
 		bytes = vc->vc_type == OBJ_STRING;
 		for (j = 0; j < nitems(same); j++)
-			bytes |= strcmp(same[j].name, vc->vc_name) == 0;
+			if (strcmp(same[j].name, vc->vc_name) == 0) {
+				bytes = 1;
+				if (same[j].fill != 0)
+					list_set_fill(same[j].fill);
+			}
+		rv = hooks_round_trip(ks, vc, &o, 0);
 		if (bytes)
 			ok(rv == 0 && o.ro_len == vc->vc_len &&
 			    memcmp(o.ro_buf, vc->vc_payload, vc->vc_len) == 0,
@@ -997,6 +1027,473 @@ check_hooks(struct keyspace *ks)
 	rdb_out_free(&o);
 }
 
+/* Are decoded values a and b the same collection, in any order? */
+static int
+values_same(const struct rdb_value *a, const struct rdb_value *b)
+{
+	const struct rdb_value	*v[2] = { a, b };
+	size_t			*order[2], step, n, i, k, x, y;
+	int			 good = 1;
+
+	if (a->rv_type != b->rv_type || a->rv_n != b->rv_n)
+		return (0);
+	step = a->rv_type == OBJ_HASH ? 2 : 1;
+	n = a->rv_n / step;
+	for (k = 0; k < 2; k++) {
+		if ((order[k] = calloc(n + 1, sizeof(size_t))) == NULL)
+			abort();
+		for (i = 0; i < n; i++)
+			order[k][i] = i;
+		if (a->rv_type != OBJ_LIST) {
+			sort_value = v[k];
+			sort_step = step;
+			qsort(order[k], n, sizeof(size_t), sort_cmp);
+		}
+	}
+	for (i = 0; i < n && good; i++)
+		for (k = 0; k < step; k++) {
+			x = order[0][i] * step + k;
+			y = order[1][i] * step + k;
+			good &= bytes_cmp(a->rv_ptr[x], a->rv_len[x],
+			    b->rv_ptr[y], b->rv_len[y]) == 0;
+			if (a->rv_type == OBJ_ZSET)
+				good &= memcmp(&a->rv_score[x], &b->rv_score[y],
+				    sizeof(double)) == 0;
+		}
+	free(order[0]);
+	free(order[1]);
+	return (good);
+}
+
+/* The DUMP payload of key name (in db 0), or -1; *tag its type tag. */
+static int
+save_key(struct keyspace *ks, const char *name, struct rdb_out *o,
+    uint8_t *tag, int64_t *expire)
+{
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	const struct entry	*e;
+	int			 rv = -1;
+
+	rdb_out_init(o);
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	if ((e = keyspace_find_locked(ks, st, &k, 0)) != NULL) {
+		*tag = e->e_type;
+		*expire = entry_expire(e);
+		rv = rdb_save_value(o, ks->ks_arena, e);
+	}
+	keyspace_unlock(ks, st);
+	if (rv == 0)
+		rdb_payload_finish(o);
+	return (rv);
+}
+
+/* RESTORE payload p (of n bytes) under key name: 0, or -1 and errno. */
+static int
+load_key(struct keyspace *ks, const char *name, const void *p, size_t n,
+    int64_t expire)
+{
+	struct rdb_value	 v;
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	int			 rv, err;
+
+	rdb_value_init(&v);
+	if (rdb_payload_decode(p, n, &v) == -1) {
+		err = errno;
+		rdb_value_free(&v);
+		errno = err;
+		return (-1);
+	}
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	rv = rdb_load_value(ks, st, &k, &v, expire);
+	err = errno;
+	keyspace_unlock(ks, st);
+	rdb_value_free(&v);
+	errno = err;
+	return (rv);
+}
+
+/* Do two payloads decode to the same collection? */
+static int
+payloads_same(const struct rdb_out *a, const struct rdb_out *b)
+{
+	struct rdb_value	 va, vb;
+	int			 same;
+
+	rdb_value_init(&va);
+	rdb_value_init(&vb);
+	same = rdb_payload_decode(a->ro_buf, a->ro_len, &va) == 0 &&
+	    rdb_payload_decode(b->ro_buf, b->ro_len, &vb) == 0 &&
+	    values_same(&va, &vb);
+	rdb_value_free(&va);
+	rdb_value_free(&vb);
+	return (same);
+}
+
+/* Does a payload decode to what vector vc says Redis answered? */
+static int
+payloads_same_vector(const struct rdb_out *o, const struct rdb_vector *vc)
+{
+	struct rdb_value	 v;
+	int			 same;
+
+	rdb_value_init(&v);
+	same = rdb_payload_decode(o->ro_buf, o->ro_len, &v) == 0 &&
+	    value_matches(vc, &v);
+	rdb_value_free(&v);
+	return (same);
+}
+
+/*
+ * Build the hash, set or sorted set `name' of n elements, through its
+ * type's own interface; kind picks the members (0 numbers, 1 words).
+ */
+static int
+build_value(struct keyspace *ks, const char *name, int type, size_t n,
+    int kind)
+{
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	struct hmap_vec		 hv;
+	struct list_vec		 lv;
+	struct zset_vec		 zv;
+	struct set_pool		 sp;
+	const char		*m;
+	char			 buf[64];
+	uint64_t		 added;
+	size_t			 i, len;
+	int			 rv = 0;
+
+	hmap_vec_init(&hv);
+	zset_vec_init(&zv);
+	set_pool_init(&sp);
+	memset(&lv, 0, sizeof(lv));
+	lv.lv_ptr = calloc(n, sizeof(*lv.lv_ptr));
+	lv.lv_len = calloc(n, sizeof(*lv.lv_len));
+	if (lv.lv_ptr == NULL || lv.lv_len == NULL)
+		abort();
+	for (i = 0; i < n && rv == 0; i++) {
+		len = (size_t)(kind == 0 ? snprintf(buf, sizeof(buf), "%lld",
+		    (long long)(i * 7919) - 40000 + (i % 3 == 0 ?
+		    (long long)i << 33 : 0)) : snprintf(buf, sizeof(buf),
+		    "member:%zu", i));
+		if ((m = set_pool_copy(&sp, buf, len)) == NULL)
+			abort();
+		lv.lv_ptr[lv.lv_n] = m;
+		lv.lv_len[lv.lv_n++] = len;
+		if (hmap_vec_add(&hv, m, len, m, len / 2) == -1 ||
+		    zset_vec_add(&zv, m, len, (double)(i % 50) / 4 -
+		    (i % 7 == 0 ? 1e300 : 0)) == -1)
+			abort();
+	}
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	(void)keyspace_delete_locked(ks, st, &k);
+	if (type == OBJ_HASH)
+		rv = hmap_set_locked(ks, st, &k, NULL, &hv, &added);
+	else if (type == OBJ_SET)
+		rv = set_add_locked(ks, st, &k, NULL, &lv, &added);
+	else {
+		zset_vec_sort(&zv);
+		rv = zset_write_locked(ks, st, &k, &zv, KEYSPACE_NO_EXPIRE);
+	}
+	keyspace_unlock(ks, st);
+	free(lv.lv_ptr);
+	free(lv.lv_len);
+	hmap_vec_free(&hv);
+	zset_vec_free(&zv);
+	set_pool_free(&sp);
+	return (rv);
+}
+
+/* The RDB type a value of that type and tag is saved as. */
+static int
+expected_rdb_type(uint8_t tag)
+{
+	switch (tag) {
+	case OBJ_HASH | OBJ_HASH_PACKED:
+		return (RDB_TYPE_HASH_LISTPACK);
+	case OBJ_HASH | OBJ_HASH_TABLE:
+		return (RDB_TYPE_HASH);
+	case OBJ_SET | OBJ_SET_INTS:
+		return (RDB_TYPE_SET_INTSET);
+	case OBJ_SET | OBJ_SET_TABLE:
+		return (RDB_TYPE_SET);
+	case OBJ_ZSET | OBJ_ZSET_PACKED:
+		return (RDB_TYPE_ZSET_LISTPACK);
+	case OBJ_ZSET | OBJ_ZSET_INDEX:
+		return (RDB_TYPE_ZSET_2);
+	}
+	return (-1);
+}
+
+/*
+ * Hashes, sets and sorted sets of each encoding, built by their own
+ * interfaces, saved, loaded under another key with an expiry, and saved
+ * again: the type byte their encoding calls for, the same encoding on
+ * load, the expiry kept, and Redis's bytes again for the packed ones
+ * (the same members for tables, whose order is their own).
+ */
+static void
+check_round_trips(struct keyspace *ks, struct arena *a)
+{
+	static const struct {
+		int	 type;
+		size_t	 n;
+		int	 kind;
+		uint8_t	 tag;
+	} cases[] = {
+		{ OBJ_HASH, 5, 1, OBJ_HASH | OBJ_HASH_PACKED },
+		{ OBJ_HASH, 600, 1, OBJ_HASH | OBJ_HASH_TABLE },
+		{ OBJ_SET, 10, 0, OBJ_SET | OBJ_SET_INTS },
+		{ OBJ_SET, 600, 0, OBJ_SET | OBJ_SET_TABLE },
+		{ OBJ_SET, 20, 1, OBJ_SET | OBJ_SET_TABLE },
+		{ OBJ_ZSET, 20, 1, OBJ_ZSET | OBJ_ZSET_PACKED },
+		{ OBJ_ZSET, 400, 1, 0 },	/* as zset.h chooses */
+	};
+	struct rdb_out	 o1, o2;
+	uint8_t		 tag1, tag2;
+	int64_t		 exp1, exp2, when = INT64_C(4102444800000);
+	size_t		 i;
+	int		 good, packed;
+
+	for (i = 0; i < nitems(cases); i++) {
+		good = build_value(ks, "orig", cases[i].type, cases[i].n,
+		    cases[i].kind) == 0;
+		good &= save_key(ks, "orig", &o1, &tag1, &exp1) == 0;
+		good &= cases[i].tag == 0 || tag1 == cases[i].tag;
+		good &= o1.ro_len > 0 && o1.ro_buf[0] ==
+		    expected_rdb_type(tag1);
+		good &= load_key(ks, "copy", o1.ro_buf, o1.ro_len, when) == 0;
+		good &= save_key(ks, "copy", &o2, &tag2, &exp2) == 0;
+		good &= tag2 == tag1 && exp2 == when && exp1 ==
+		    KEYSPACE_NO_EXPIRE;
+		packed = tag1 == (OBJ_HASH | OBJ_HASH_PACKED) ||
+		    tag1 == (OBJ_SET | OBJ_SET_INTS) ||
+		    tag1 == (OBJ_ZSET | OBJ_ZSET_PACKED);
+		if (packed)
+			good &= o1.ro_len == o2.ro_len &&
+			    memcmp(o1.ro_buf, o2.ro_buf, o1.ro_len) == 0;
+		else
+			good &= payloads_same(&o1, &o2);
+		ok(good, "a %s of %zu (tag %#x, RDB type %d) saves, loads "
+		    "with its expiry and saves again to %s",
+		    cases[i].type == OBJ_HASH ? "hash" : cases[i].type ==
+		    OBJ_SET ? "set" : "sorted set", cases[i].n, tag1,
+		    o1.ro_len > 0 ? o1.ro_buf[0] : -1,
+		    packed ? "the same bytes" : "the same members");
+		rdb_out_free(&o1);
+		rdb_out_free(&o2);
+	}
+	ok(check_arena(a, 0, stderr, NULL) == 0, "the checker is clean");
+}
+
+/* The tag of key name, or 0xff when it does not exist. */
+static uint8_t
+key_tag(struct keyspace *ks, const char *name)
+{
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	const struct entry	*e;
+	uint8_t			 tag = 0xff;
+
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	if ((e = keyspace_find_locked(ks, st, &k, 0)) != NULL)
+		tag = e->e_type;
+	keyspace_unlock(ks, st);
+	return (tag);
+}
+
+/*
+ * The encoding a payload gets on load is Redis 7.0's: a listpack stays
+ * packed whatever its lengths, but not past the entry limit; a table of
+ * few short pairs, or of few integers, is packed; an intset past
+ * set-max-intset-entries is a table.
+ */
+static void
+check_load_encodings(struct keyspace *ks)
+{
+	static const struct {
+		const char	*vector;
+		int		 limit;		/* 'v', 'e', 'i': lowered */
+		uint8_t		 tag;
+		const char	*what;
+	} cases[] = {
+		{ "hash listpack long value", 0, OBJ_HASH | OBJ_HASH_PACKED,
+		    "a listpack hash with a long value stays a listpack" },
+		{ "hash table", 0, OBJ_HASH | OBJ_HASH_PACKED,
+		    "a hash table of 3 short pairs becomes a listpack" },
+		{ "hash table", 'v', OBJ_HASH | OBJ_HASH_TABLE,
+		    "... but a table when a value is over "
+		    "hash-max-listpack-value" },
+		{ "hash listpack", 'e', OBJ_HASH | OBJ_HASH_TABLE,
+		    "a listpack hash over hash-max-listpack-entries becomes a "
+		    "table" },
+		{ "set table", 0, OBJ_SET | OBJ_SET_TABLE,
+		    "a set table with words stays a table" },
+		{ "set intset 32", 'i', OBJ_SET | OBJ_SET_TABLE,
+		    "an intset over set-max-intset-entries becomes a table" },
+		{ "set intset 32", 0, OBJ_SET | OBJ_SET_INTS,
+		    "... and an intset within it stays one" },
+		{ "zset skiplist", 0, OBJ_ZSET | OBJ_ZSET_PACKED,
+		    "a skiplist of 4 members becomes a listpack" },
+	};
+	struct object_limits	 saved = object_limits;
+	const struct rdb_vector	*vc;
+	size_t			 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		vc = vector(cases[i].vector);
+		if (cases[i].limit == 'v')
+			object_limits.ol_hash_value = 10;
+		else if (cases[i].limit == 'e')
+			object_limits.ol_hash_entries = 2;
+		else if (cases[i].limit == 'i')
+			object_limits.ol_set_intset_entries = 2;
+		ok(load_key(ks, "e", vc->vc_payload, vc->vc_len, -1) == 0 &&
+		    key_tag(ks, "e") == cases[i].tag, "%s", cases[i].what);
+		object_limits = saved;
+	}
+}
+
+/*
+ * RESTORE REPLACE over a key of every type and encoding, by a value of
+ * every type and encoding, frees what it replaces.
+ */
+static void
+check_replace(struct keyspace *ks, struct arena *a)
+{
+	static const struct {
+		int	 type;
+		size_t	 n;
+		int	 kind;
+	} olds[] = {
+		{ OBJ_HASH, 5, 1 }, { OBJ_HASH, 600, 1 }, { OBJ_SET, 10, 0 },
+		{ OBJ_SET, 600, 1 }, { OBJ_ZSET, 20, 1 }, { OBJ_ZSET, 400, 1 },
+	};
+	static const char *const news[] = { "string raw",
+	    "list quicklist 2 three nodes", "hash listpack", "hash table",
+	    "set intset 16", "set table", "zset listpack", "zset skiplist" };
+	const struct rdb_vector	*vc;
+	struct rdb_out		 o;
+	uint8_t			 tag;
+	int64_t			 exp;
+	size_t			 i, j;
+	int			 good = 1;
+
+	for (i = 0; i < nitems(olds); i++)
+		for (j = 0; j < nitems(news); j++) {
+			vc = vector(news[j]);
+			good &= build_value(ks, "r", olds[i].type, olds[i].n,
+			    olds[i].kind) == 0;
+			good &= load_key(ks, "r", vc->vc_payload, vc->vc_len,
+			    -1) == 0;
+			if (save_key(ks, "r", &o, &tag, &exp) == 0)
+				good &= payloads_same_vector(&o, vc);
+			else
+				good = 0;
+			rdb_out_free(&o);
+		}
+	ok(good, "every value replaces a hash, set or sorted set of each "
+	    "encoding whole");
+	ok(check_arena(a, 0, stderr, NULL) == 0, "the checker is clean");
+}
+
+/* Put strings of many sizes until the arena is full; how many went in. */
+static size_t
+fill_arena(struct keyspace *ks)
+{
+	static size_t	 serial;
+	char		 name[32], *fill;
+	size_t		 fails = 0, n = 0;
+
+	if ((fill = calloc(1, 70000)) == NULL)
+		abort();
+	while (fails < 200) {
+		snprintf(name, sizeof(name), "s%zu", serial++);
+		if (keyspace_put(ks, 0, name, strlen(name), OBJ_STRING, fill,
+		    16 + (serial * 7919) % 60000, KEYSPACE_NO_EXPIRE) == -1)
+			fails++;
+		else
+			n++;
+	}
+	while (fails < 400) {
+		snprintf(name, sizeof(name), "x%zu", serial++);
+		if (keyspace_put(ks, 0, name, strlen(name), OBJ_STRING, fill,
+		    8 + serial % 200, KEYSPACE_NO_EXPIRE) == -1)
+			fails++;
+		else
+			n++;
+	}
+	free(fill);
+	return (n);
+}
+
+/*
+ * In a full arena, a load that finds no memory fails with ENOMEM and
+ * leaves the key as it was.
+ */
+static void
+check_enomem(void)
+{
+	static const struct {
+		int	 type;
+		size_t	 n;
+		int	 kind;
+	} big[] = {
+		{ OBJ_HASH, 20000, 1 }, { OBJ_SET, 20000, 1 },
+		{ OBJ_ZSET, 200000, 1 },
+	};
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct rdb_out		 payload[nitems(big)], before, after;
+	uint8_t			 tag;
+	int64_t			 exp;
+	size_t			 i, fails;
+	int			 good = 1, rv;
+
+	if (!ok(testarena_store(&a, &ks, STORE_SIZE, 2) == 0,
+	    "a second 64 MiB store, to fill"))
+		return;
+	for (i = 0; i < nitems(big); i++) {
+		good &= build_value(&ks, "big", big[i].type, big[i].n,
+		    big[i].kind) == 0;
+		good &= save_key(&ks, "big", &payload[i], &tag, &exp) == 0;
+	}
+	ok(good, "payloads of a large hash, sets and a sorted set");
+	good &= build_value(&ks, "victim", OBJ_HASH, 5, 1) == 0;
+	good &= save_key(&ks, "victim", &before, &tag, &exp) == 0;
+	for (i = 0, fails = 0; i < nitems(big); i++) {
+		/* What a failed load gave back is taken again. */
+		diag("the arena took %zu strings more, full", fill_arena(&ks));
+		rv = load_key(&ks, "victim", payload[i].ro_buf,
+		    payload[i].ro_len, -1);
+		if (rv == -1) {
+			fails++;
+			good &= errno == ENOMEM;
+		} else
+			diag("load %zu of %zu bytes found room", i,
+			    payload[i].ro_len);
+		good &= save_key(&ks, "victim", &after, &tag, &exp) == 0;
+		if (rv == -1)
+			good &= after.ro_len == before.ro_len &&
+			    memcmp(after.ro_buf, before.ro_buf,
+			    before.ro_len) == 0;
+		rdb_out_free(&after);
+		rdb_out_free(&payload[i]);
+	}
+	ok(good && fails == nitems(big), "in a full arena each of %zu loads "
+	    "fails with ENOMEM (%zu did) and leaves the key as it was",
+	    nitems(big), fails);
+	ok(check_arena(&a, 0, stderr, NULL) == 0, "the checker is clean");
+	rdb_out_free(&before);
+	testarena_destroy(&a);
+}
+
 int
 main(void)
 {
@@ -1014,7 +1511,11 @@ main(void)
 	if (ok(testarena_store(&a, &ks, STORE_SIZE, 2) == 0,
 	    "a 64 MiB store with 4 stripes")) {
 		check_hooks(&ks);
+		check_round_trips(&ks, &a);
+		check_load_encodings(&ks);
+		check_replace(&ks, &a);
 		testarena_destroy(&a);
 	}
+	check_enomem();
 	return (tap_done());
 }

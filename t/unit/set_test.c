@@ -769,49 +769,35 @@ crash_child(struct keyspace *ks, const struct crash_scn *s,
  * One trial: 1 when the store is consistent afterwards; *killed says
  * whether the child died.
  */
+struct crash_arg {
+	const struct crash_scn	*ca_scn;
+	uint64_t		 ca_countdown;
+};
+
+static void
+crash_run(struct keyspace *ks, const void *arg)
+{
+	const struct crash_arg	*ca = arg;
+
+	crash_child(ks, ca->ca_scn, ca->ca_countdown);
+}
+
 static int
 crash_trial(const struct crash_scn *s, uint64_t countdown, uint64_t repair,
     int *killed)
 {
-	static char		 name[64];
+	struct crash_arg	 ca = { s, countdown };
 	struct arena		 a;
 	struct keyspace		 ks;
-	struct arena_params	 ap;
-	char			 err[256];
-	pid_t			 pid;
-	int			 status, good = 1;
+	int			 good;
 
-	snprintf(name, sizeof(name), "/hydra-set-crash-%ld", (long)getpid());
-	(void)arena_unlink(name);
-	store_default_params(&ap, CRASH_BYTES);
-	ap.ap_databases = 1;
-	ap.ap_stripes_log2 = 1;
-	*killed = 0;
-	if (store_create(&a, &ks, name, &ap, err, sizeof(err)) == -1) {
-		diag("store_create: %s", err);
+	memset(&a, 0, sizeof(a));
+	if ((good = testarena_crash_run(&a, &ks, CRASH_BYTES, s->cs_what,
+	    crash_run, &ca, repair, killed) == 0) == 0)
+		diag("%s: after a kill at hit %llu", s->cs_what,
+		    (unsigned long long)countdown);
+	if (a.ar_base == NULL)
 		return (0);
-	}
-	if ((pid = fork()) == 0)
-		crash_child(&ks, s, countdown);
-	waitpid(pid, &status, 0);
-	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		diag("%s: the child failed (status %#x)", s->cs_what, status);
-		good = 0;
-	}
-	if (*killed && repair > 0 && (pid = fork()) == 0) {
-		/* A repairer that dies in the middle of its repair. */
-		crashpoint_arm("any", repair);
-		(void)check_arena(&a, 0, NULL, NULL);
-		_exit(0);
-	}
-	if (*killed && repair > 0)
-		waitpid(pid, &status, 0);
-	if (check_arena(&a, 0, stderr, NULL) != 0) {
-		diag("%s: the checker complains after a kill at hit %llu",
-		    s->cs_what, (unsigned long long)countdown);
-		good = 0;
-	}
 	if (!crash_holds(&ks, s->cs_after) &&
 	    (!*killed || !crash_holds(&ks, s->cs_before))) {
 		diag("%s: %s at hit %llu, the set is neither as before nor as "
@@ -819,8 +805,7 @@ crash_trial(const struct crash_scn *s, uint64_t countdown, uint64_t repair,
 		    (unsigned long long)countdown);
 		good = 0;
 	}
-	arena_detach(&a);
-	(void)arena_unlink(name);
+	testarena_destroy(&a);
 	return (good);
 }
 

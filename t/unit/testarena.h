@@ -19,6 +19,7 @@
 
 #include <sys/wait.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,89 @@ testarena_destroy(struct arena *a)
 	arena_detach(a);
 	if (arena_unlink(name) == -1)
 		diag("arena_unlink %s failed", name);
+}
+
+/*
+ * For crash tests: a fresh store of `bytes' bytes (one database of two
+ * stripes) in *a and *ks, where child(ks, arg) runs in a forked process
+ * that ends with _exit(0) unless it is killed at the crash point it arms.
+ * When it was killed (*killed) and repair > 0, a second child takes every
+ * lock and is killed at its repair'th crash point hit within the repair.
+ * Then the checker (with every lock: the rest of the repair).  0 when the
+ * child was done or killed and the checker finds the arena whole; -1,
+ * with a diag naming `what', otherwise.  The caller then compares the
+ * keys with what they held before and after, and calls
+ * testarena_destroy(a).
+ */
+static inline int
+testarena_crash_run(struct arena *a, struct keyspace *ks, size_t bytes,
+    const char *what, void (*child)(struct keyspace *, const void *),
+    const void *arg, uint64_t repair, int *killed)
+{
+	struct arena_params	 ap;
+	char			 err[256], name[64];
+	pid_t			 pid;
+	int			 status, rv = 0;
+
+	/* One name for every trial (testarena_name() keeps 32 at most). */
+	*killed = 0;
+	snprintf(name, sizeof(name), "/hydra-crash-%ld", (long)getpid());
+	(void)arena_unlink(name);
+	store_default_params(&ap, bytes);
+	ap.ap_databases = 1;
+	ap.ap_stripes_log2 = 1;
+	if (store_create(a, ks, name, &ap, err, sizeof(err)) == -1) {
+		diag("store_create: %s", err);
+		return (-1);
+	}
+	if ((pid = fork()) == 0) {
+		child(ks, arg);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		diag("%s: the child failed (status %#x)", what, status);
+		rv = -1;
+	}
+	if (*killed && repair > 0 && (pid = fork()) == 0) {
+		/* A repairer that dies in the middle of its repair. */
+		crashpoint_arm("any", repair);
+		(void)check_arena(a, 0, NULL, NULL);
+		_exit(0);
+	}
+	if (*killed && repair > 0)
+		waitpid(pid, &status, 0);
+	if (check_arena(a, 0, stderr, NULL) != 0) {
+		diag("%s: the checker complains", what);
+		rv = -1;
+	}
+	return (rv);
+}
+
+/*
+ * Kill a change at each of its crash point hits in turn: trial(scn, n,
+ * repair, &killed) runs it killed at its n-th hit (and, when repair > 0,
+ * the repair killed at its repair'th), and says 1 when the store was
+ * consistent after.  Until a trial runs to its end, within `most' hits.
+ * Returns the broken trials, or -1 when the change never ended; *kills
+ * gets the kills.
+ */
+static inline int
+testarena_crash_each(int (*trial)(const void *, uint64_t, uint64_t, int *),
+    const void *scn, uint64_t most, unsigned *kills)
+{
+	uint64_t	 c;
+	int		 broken = 0, killed;
+
+	*kills = 0;
+	for (c = 1; c < most; c++) {
+		broken += !trial(scn, c, c % 3 == 0 ? 1 + c % 17 : 0, &killed);
+		if (!killed)
+			return (broken);
+		(*kills)++;
+	}
+	return (-1);
 }
 
 /*

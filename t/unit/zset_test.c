@@ -18,17 +18,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hydra/arena.h"
 #include "hydra/check.h"
+#include "hydra/crashpoint.h"
 #include "hydra/keyspace.h"
+#include "hydra/log.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
+#include "hydra/slab.h"
+#include "hydra/store.h"
+#include "hydra/value.h"
 #include "hydra/zset.h"
 #include "tap.h"
 #include "testarena.h"
 
-#define SIZE	((size_t)64 << 20)
+#define SIZE	((size_t)256 << 20)
 #define NOW	INT64_C(1700000000000)
 #define MLEN	6
 
@@ -117,8 +123,8 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 			continue;
 		memcpy(model[nmodel].me_m, m, len);
 		model[nmodel].me_len = len;
-		/* Kept as Redis keeps it: -0 is 0. */
-		model[nmodel].me_score = score == 0 ? 0 : score;
+		/* A packed set keeps -0 as 0 (see model_written()). */
+		model[nmodel].me_score = score;
 		rv = zset_vec_insert(&v, model[nmodel].me_m, len, score);
 		/* The model's slots move: the vector keeps its own bytes. */
 		if (rv == 0)
@@ -130,6 +136,79 @@ random_step(struct keyspace *ks, struct ks_stripe *st,
 	zset_vec_free(&v);
 	qsort(model, nmodel, sizeof(model[0]), model_cmp);
 	return (rv);
+}
+
+/*
+ * After a write: the encoding Redis would give (an index past 128
+ * members, kept once taken while the set lives), and the model's -0
+ * made 0 when the set is packed, as Redis's packed sets keep it.  1 when
+ * the encoding is the expected one.
+ */
+static int	 was_index;
+
+static int
+model_written(const struct entry *e)
+{
+	size_t	 i;
+	int	 index;
+
+	if (e == NULL) {
+		was_index = 0;
+		return (nmodel == 0);
+	}
+	index = strcmp(zset_encoding(e), "skiplist") == 0;
+	if (index != (was_index || nmodel > 128))
+		return (0);
+	was_index = index;
+	for (i = 0; !index && i < nmodel; i++)
+		if (model[i].me_score == 0)
+			model[i].me_score = 0;
+	return (1);
+}
+
+
+/*
+ * One random member set or deleted through zset_set_locked() or
+ * zset_delete_locked() (an index changes only the nodes it touches);
+ * the model the same way.  -1 on failure.
+ */
+static int
+random_one(struct keyspace *ks, struct ks_stripe *st, const struct ks_key *k,
+    const struct entry *e)
+{
+	char	 m[MLEN];
+	size_t	 len;
+	long	 mi;
+	double	 score;
+	int	 rv;
+
+	len = random_member(m);
+	score = random_score();
+	mi = model_find(m, len);
+	if (mi >= 0 && arc4random_uniform(2) == 0) {
+		if (zset_delete_locked(ks, st, k, e, m, len) != 1)
+			return (-1);
+		model[mi] = model[--nmodel];
+	} else if (mi < 0 && nmodel == nitems(model))
+		return (0);
+	else {
+		if ((rv = zset_set_locked(ks, st, k, e, m, len, score)) != 0)
+			return (-1);
+		if (mi < 0) {
+			mi = (long)nmodel++;
+			memcpy(model[mi].me_m, m, len);
+			model[mi].me_len = len;
+			model[mi].me_score = score;
+		} else if (model[mi].me_score != score)
+			model[mi].me_score = score;
+	}
+	/* Past the limits for a moment, an index for good (model_written()). */
+	if (nmodel > 128)
+		was_index = 1;
+	else if (nmodel == 0)
+		was_index = 0;
+	qsort(model, nmodel, sizeof(model[0]), model_cmp);
+	return (0);
 }
 
 static int
@@ -153,7 +232,8 @@ zset_matches(const struct entry *e)
 	if (e == NULL)
 		return (nmodel == 0);
 	v = entry_value(e, &vlen);
-	if (zset_card(e) != nmodel || zset_check_packed(v, vlen) != NULL)
+	if (zset_card(e) != nmodel || (strcmp(zset_encoding(e),
+	    "listpack") == 0 && zset_check_packed(v, vlen) != NULL))
 		return (0);
 	zset_iter_init(&it, e, 0, 0);
 	for (i = 0; i < nmodel; i++)
@@ -274,10 +354,17 @@ test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
 	size_t			 most = 0;
 
 	nmodel = 0;
+	was_index = 0;
 	keyspace_key(ks, &k, "model", 5);
 	for (i = 0; i < steps && good && clean && ranges; i++) {
 		st = keyspace_lock(ks, 0, &k);
-		good &= random_step(ks, st, &k) == 0;
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		if (e != NULL && !zeros && arc4random_uniform(2) == 0) {
+			for (int n = 0; good && n < 4 && (e = keyspace_peek_locked(
+			    ks, st, &k, NOW)) != NULL; n++)
+				good &= random_one(ks, st, &k, e) == 0;
+		} else
+			good &= random_step(ks, st, &k) == 0;
 		if (zeros)
 			for (size_t j = 0; j < nmodel; j++)
 				model[j].me_score = 0;
@@ -296,12 +383,13 @@ test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
 			zset_vec_free(&v);
 		}
 		e = keyspace_peek_locked(ks, st, &k, NOW);
+		good &= model_written(e);
 		good &= zset_matches(e);
 		if (e != NULL)
 			ranges &= range_matches(e) && lex_matches(e);
 		most = nmodel > most ? nmodel : most;
 		keyspace_unlock(ks, st);
-		if (i % 100 == 0)
+		if (i % 20 == 0)
 			clean &= check_arena(a, 0, stderr, NULL) == 0;
 	}
 	ok(good, "%d random changes%s leave the set equal to the model, read "
@@ -309,7 +397,7 @@ test_model(struct arena *a, struct keyspace *ks, int steps, int zeros)
 	    zeros ? " (all scores 0)" : "");
 	ok(ranges, "score and member ranges walk exactly what brute force "
 	    "finds, both ways");
-	ok(clean && most > 20, "the checker finds the arena whole every 100 "
+	ok(clean && most > 20, "the checker finds the arena whole every 20 "
 	    "steps (the set reached %zu members)", most);
 	(void)keyspace_delete(ks, 0, "model", 5);
 	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
@@ -389,6 +477,636 @@ test_text(void)
 	ok(good, "scores print as Redis's packed sets keep them");
 }
 
+/*
+ * A big set: members "m" and 7 digits (so that byte order is number
+ * order), integer scores with many ties, changed one member at a time
+ * (zset_set_locked(), zset_delete_locked()) against a sorted model.
+ */
+struct big_el {
+	uint32_t	 be_id;
+	double		 be_score;
+};
+
+static struct big_el	*big;
+static size_t		 nbig;
+
+static int
+big_cmp(const void *x, const void *y)
+{
+	const struct big_el	*a = x, *b = y;
+
+	if (a->be_score != b->be_score)
+		return (a->be_score < b->be_score ? -1 : 1);
+	return (a->be_id < b->be_id ? -1 : a->be_id > b->be_id);
+}
+
+static size_t
+big_name(uint32_t id, char *buf)
+{
+	return ((size_t)snprintf(buf, 16, "m%07u", id));
+}
+
+static int
+big_same(const struct zset_elem *el, const struct big_el *b)
+{
+	char	 buf[16];
+	size_t	 len = big_name(b->be_id, buf);
+
+	return (el->ze_len == len && memcmp(el->ze_member, buf, len) == 0 &&
+	    el->ze_score == b->be_score);
+}
+
+/* The model's place of (score, id): found or where it would go. */
+static size_t
+big_find(double score, uint32_t id)
+{
+	struct big_el	 k = { id, score };
+	size_t		 lo = 0, hi = nbig, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (big_cmp(&big[mid], &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/* Every way of reading the set agrees with the model, at random spots. */
+static int
+big_matches(const struct entry *e, unsigned probes)
+{
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	struct zset_range	 r;
+	struct zset_lex		 l;
+	char			 buf[16], lo[16], hi[16];
+	size_t			 i, at, len, want;
+	unsigned		 p;
+	double			 d;
+	int			 rev;
+
+	if (zset_card(e) != nbig || strcmp(zset_encoding(e), "skiplist") != 0)
+		return (0);
+	zset_iter_init(&it, e, 0, 0);
+	for (i = 0; i < nbig; i++)
+		if (!zset_iter_next(&it, &el) || !big_same(&el, &big[i]))
+			return (0);
+	if (zset_iter_next(&it, &el))
+		return (0);
+	zset_iter_init(&it, e, 0, 1);
+	for (i = nbig; i-- > 0;)
+		if (!zset_iter_next(&it, &el) || !big_same(&el, &big[i]))
+			return (0);
+	for (p = 0; p < probes; p++) {
+		at = arc4random_uniform((uint32_t)nbig);
+		len = big_name(big[at].be_id, buf);
+		if (!zset_score(e, buf, len, &d) || d != big[at].be_score ||
+		    zset_rank(e, buf, len, 0) != (int64_t)at ||
+		    zset_rank(e, buf, len, 1) != (int64_t)(nbig - 1 - at))
+			return (0);
+		for (rev = 0; rev < 2; rev++) {
+			zset_iter_init(&it, e, at, rev);
+			if (!zset_iter_next(&it, &el) || !big_same(&el,
+			    &big[rev ? nbig - 1 - at : at]))
+				return (0);
+		}
+		/* A score range [s, s + 2) both ways: its first and count. */
+		r.zr_min = big[at].be_score;
+		r.zr_max = r.zr_min + 2;
+		r.zr_minex = 0;
+		r.zr_maxex = 1;
+		want = big_find(r.zr_max, 0) - big_find(r.zr_min, 0);
+		for (rev = 0; rev < 2; rev++) {
+			i = 0;
+			if (zset_iter_range(&it, e, &r, rev))
+				while (zset_iter_next(&it, &el) && (rev ?
+				    zset_score_gte_min(&r, el.ze_score) :
+				    zset_score_lte_max(&r, el.ze_score))) {
+					if (!big_same(&el, &big[rev ?
+					    big_find(r.zr_max, 0) - 1 - i :
+					    big_find(r.zr_min, 0) + i]))
+						return (0);
+					i++;
+				}
+			if (i != want)
+				return (0);
+		}
+		/*
+		 * A member range ( id, [ id + 50 when every score is the same
+		 * (else a lex range means nothing: Redis's own answer then
+		 * depends on its skiplist's random levels): from the first
+		 * member past min, on while at or below max (ids stand for
+		 * names).
+		 */
+		if (big[0].be_score != big[nbig - 1].be_score)
+			continue;
+		l.zl_min.zb_kind = ZSET_LEX_EXCL;
+		l.zl_min.zb_s = lo;
+		l.zl_min.zb_len = big_name(big[at].be_id, lo);
+		l.zl_max.zb_kind = ZSET_LEX_INCL;
+		l.zl_max.zb_s = hi;
+		l.zl_max.zb_len = big_name(big[at].be_id + 50, hi);
+		for (i = 0; i < nbig && big[i].be_id <= big[at].be_id; i++)
+			;
+		want = i < nbig && big[nbig - 1].be_id > big[at].be_id &&
+		    big[0].be_id <= big[at].be_id + 50 &&
+		    big[i].be_id <= big[at].be_id + 50;
+		if (zset_iter_lex(&it, e, &l, 0) != (int)want)
+			return (0);
+		for (; want && i < nbig && big[i].be_id <= big[at].be_id + 50;
+		    i++)
+			if (!zset_iter_next(&it, &el) || !big_same(&el,
+			    &big[i]))
+				return (0);
+		if (want && zset_iter_next(&it, &el) && zset_lex_lte_max(&l,
+		    el.ze_member, el.ze_len))
+			return (0);
+	}
+	return (1);
+}
+
+/* zset_scan()'s visit: count the members, and those in the model. */
+struct big_scan {
+	size_t	 bs_seen;
+	size_t	 bs_known;
+	size_t	 bs_steps;
+};
+
+static void
+big_scan_visit(const struct zset_elem *el, void *arg)
+{
+	struct big_scan	*bs = arg;
+	size_t		 i;
+
+	bs->bs_seen++;
+	i = big_find(el->ze_score, (uint32_t)strtoul(el->ze_member + 1, NULL,
+	    10));
+	bs->bs_known += i < nbig && big_same(el, &big[i]);
+}
+
+static void
+test_big(struct arena *a, struct keyspace *ks, uint32_t n, unsigned ops,
+    uint32_t spread)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct zset_vec		 v;
+	struct big_scan		 bs;
+	char			 buf[16], *names;
+	uint64_t		 cursor;
+	size_t			 i, at, len;
+	unsigned		 op, emptied = 0, nodes0 = 0;
+	uint32_t		 id;
+	double			 score;
+	int			 good = 1, clean = 1;
+
+	big = calloc((size_t)n + ops, sizeof(*big));
+	names = calloc(n, 16);
+	if (!ok(big != NULL && names != NULL, "memory for %u members", n))
+		return;
+	zset_vec_init(&v);
+	for (i = 0, nbig = 0; i < n; i++) {
+		big[nbig].be_id = (uint32_t)i * 2;
+		big[nbig].be_score = arc4random_uniform(spread);
+		len = big_name(big[nbig].be_id, names + 16 * i);
+		good &= zset_vec_add(&v, names + 16 * i, len,
+		    big[nbig].be_score) == 0;
+		nbig++;
+	}
+	qsort(big, nbig, sizeof(*big), big_cmp);
+	zset_vec_sort(&v);
+	keyspace_key(ks, &k, "big", 3);
+	st = keyspace_lock(ks, 0, &k);
+	good &= zset_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE) == 0;
+	zset_vec_free(&v);
+	free(names);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good &= e != NULL && big_matches(e, 200);
+	memset(&bs, 0, sizeof(bs));
+	cursor = 0;
+	do {
+		cursor = zset_scan(e, cursor, big_scan_visit, &bs);
+		bs.bs_steps++;
+	} while (good && cursor != 0);
+	keyspace_unlock(ks, st);
+	ok(good, "a set of %u members (%u scores) written whole reads back "
+	    "every way", n, spread);
+	ok(bs.bs_seen == n && bs.bs_known == n && bs.bs_steps > n / 16,
+	    "a scan by cursor visits each member once with its score, in "
+	    "%zu steps", bs.bs_steps);
+	for (op = 0; op < ops && good && clean; op++) {
+		st = keyspace_lock(ks, 0, &k);
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		if (op % 3 == 2 || (op >= ops / 2 && op < ops / 2 + 400)) {
+			/* Deletes; a run of them from one rank empties nodes. */
+			at = op >= ops / 2 && op < ops / 2 + 400 ? nbig / 3 :
+			    arc4random_uniform((uint32_t)nbig);
+			len = big_name(big[at].be_id, buf);
+			good &= zset_delete_locked(ks, st, &k, e, buf,
+			    len) == 1;
+			memmove(big + at, big + at + 1, (nbig - at - 1) *
+			    sizeof(*big));
+			nbig--;
+			emptied++;
+		} else {
+			/* A new member (odd ids) or a score moved. */
+			if (op % 3 == 0)
+				id = 2 * arc4random_uniform(n) + 1;
+			else
+				id = big[arc4random_uniform(
+				    (uint32_t)nbig)].be_id;
+			score = arc4random_uniform(spread);
+			len = big_name(id, buf);
+			for (i = 0; i < nbig && big[i].be_id != id; i++)
+				;
+			good &= zset_set_locked(ks, st, &k, e, buf, len,
+			    score) == 0;
+			if (i < nbig) {
+				memmove(big + i, big + i + 1, (nbig - i - 1) *
+				    sizeof(*big));
+				nbig--;
+			}
+			at = big_find(score, id);
+			memmove(big + at + 1, big + at, (nbig - at) *
+			    sizeof(*big));
+			big[at].be_id = id;
+			big[at].be_score = score;
+			nbig++;
+		}
+		if (op % 250 == 0 || op == ops - 1) {
+			e = keyspace_peek_locked(ks, st, &k, NOW);
+			good &= e != NULL && big_matches(e, 50);
+		}
+		keyspace_unlock(ks, st);
+		if (op % 500 == 0 || op == ops - 1)
+			clean &= check_arena(a, 0, stderr, NULL) == 0;
+	}
+	(void)nodes0;
+	ok(good, "%u changes of one member each (%u deletes, a run of 400 "
+	    "from one rank) keep the set equal to the model, read every "
+	    "way", op, emptied);
+	ok(clean, "the checker finds the arena whole every 500 changes");
+	(void)keyspace_delete(ks, 0, "big", 3);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
+	    "behind");
+	free(big);
+	big = NULL;
+}
+
+/*
+ * Sets of members "member:NNNNNN" for i in [lo, hi), scored i * mul
+ * (ties when mul is 0), written through zset_write_locked().
+ */
+struct span {
+	uint32_t	 sp_lo;
+	uint32_t	 sp_hi;
+	double		 sp_mul;
+	int		 sp_one;	/* then member sp_id: */
+#define SPAN_SET	1		/* set to sp_score */
+#define SPAN_DEL	2		/* deleted */
+	uint32_t	 sp_id;
+	double		 sp_score;
+};
+
+static char	 span_names[8][16];
+
+static const char *
+span_member(uint32_t i, size_t *len)
+{
+	static unsigned	 turn;
+	char		*b = span_names[turn++ % nitems(span_names)];
+
+	*len = (size_t)snprintf(b, sizeof(span_names[0]), "member:%06u", i);
+	return (b);
+}
+
+static int
+span_write(struct keyspace *ks, const char *name, const struct span *sp,
+    int fresh)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	struct zset_vec		 v;
+	const char		*m;
+	size_t			 len;
+	uint32_t		 i;
+	int			 rv = 0;
+
+	zset_vec_init(&v);
+	v.zv_fresh = fresh;
+	for (i = sp->sp_lo; rv == 0 && i < sp->sp_hi; i++) {
+		m = span_member(i, &len);
+		rv = zset_vec_add(&v, m, len, i * sp->sp_mul);
+		if (rv == 0)
+			rv = zset_vec_own(&v);
+	}
+	zset_vec_sort(&v);
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	if (rv == 0)
+		rv = zset_write_locked(ks, st, &k, &v, KEYSPACE_NO_EXPIRE);
+	keyspace_unlock(ks, st);
+	zset_vec_free(&v);
+	return (rv);
+}
+
+static int
+span_el_cmp(const void *x, const void *y)
+{
+	const struct big_el	*a = x, *b = y;
+
+	return (big_cmp(a, b));
+}
+
+/* Does key `name' hold the span (nothing when it is empty)? */
+static int
+span_matches(struct keyspace *ks, const char *name, const struct span *sp)
+{
+	static struct big_el	 want[1024];
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	const char		*m;
+	size_t			 len, n = 0, i;
+	uint32_t		 id;
+	double			 d;
+	int			 good = 1;
+
+	for (id = sp->sp_lo; id < sp->sp_hi; id++)
+		if (sp->sp_one == 0 || id != sp->sp_id) {
+			want[n].be_id = id;
+			want[n++].be_score = id * sp->sp_mul;
+		}
+	if (sp->sp_one == SPAN_SET) {
+		want[n].be_id = sp->sp_id;
+		want[n++].be_score = sp->sp_score;
+	}
+	qsort(want, n, sizeof(want[0]), span_el_cmp);
+	keyspace_key(ks, &k, name, strlen(name));
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	if (e == NULL || n == 0) {
+		good = (e == NULL) == (n == 0);
+		goto out;
+	}
+	if (zset_card(e) != n) {
+		good = 0;
+		goto out;
+	}
+	zset_iter_init(&it, e, 0, 0);
+	for (i = 0; good && i < n; i++) {
+		m = span_member(want[i].be_id, &len);
+		good = zset_iter_next(&it, &el) && el.ze_len == len &&
+		    memcmp(el.ze_member, m, len) == 0 &&
+		    el.ze_score == want[i].be_score && zset_score(e, m, len,
+		    &d) && d == el.ze_score && zset_rank(e, m, len, 0) ==
+		    (int64_t)i;
+	}
+out:
+	keyspace_unlock(ks, st);
+	return (good);
+}
+
+/*
+ * Crash tests: a child writes "za" (and "zb"), then makes one change
+ * armed to die at a crash point hit; afterwards the checker finds the
+ * arena whole and both keys are wholly as before or wholly as after.
+ */
+enum zcrash_op {
+	ZCRASH_WRITE,		/* "za" becomes cs_to */
+	ZCRASH_FRESH,		/* the same, as a *STORE's new value */
+	ZCRASH_DELETE,		/* "za" deleted */
+	ZCRASH_COPY,		/* "za" copied onto "zb" */
+	ZCRASH_RENAME,		/* "za" renamed onto "zb" */
+	ZCRASH_ONE		/* one member of "za" set or deleted as
+				   cs_to says (the rest of cs_to is cs_a) */
+};
+
+struct zcrash_scn {
+	const char	*cs_what;
+	struct span	 cs_a;		/* "za" before */
+	struct span	 cs_b;		/* "zb" before */
+	struct span	 cs_to;
+	enum zcrash_op	 cs_op;
+};
+
+#define SPAN(lo, hi, mul)	{ lo, hi, mul, 0, 0, 0 }
+
+static const struct zcrash_scn zcrash_scns[] = {
+	{ "a packed set grown into an index",
+	    SPAN(0, 100, 1), SPAN(0, 0, 0), SPAN(0, 150, 1), ZCRASH_WRITE },
+	{ "one member added to an index",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 201, 1), ZCRASH_WRITE },
+	{ "an index shrunk below the limits",
+	    SPAN(0, 200, 0), SPAN(0, 0, 0), SPAN(10, 20, 0), ZCRASH_WRITE },
+	{ "a small new value over an index",
+	    SPAN(0, 200, 2), SPAN(0, 0, 0), SPAN(5, 10, 1), ZCRASH_FRESH },
+	{ "an index emptied",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_WRITE },
+	{ "an index deleted",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_DELETE },
+	{ "an index copied over another",
+	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_COPY },
+	{ "an index renamed over another",
+	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_RENAME },
+	{ "one member added to a full node, which splits",
+	    SPAN(0, 256, 1), SPAN(0, 0, 0),
+	    { 0, 256, 1, SPAN_SET, 1000, 60.5 }, ZCRASH_ONE },
+	{ "one member added at the end",
+	    SPAN(0, 200, 1), SPAN(0, 0, 0),
+	    { 0, 200, 1, SPAN_SET, 1000, 1e6 }, ZCRASH_ONE },
+	{ "one member moved to another node",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, SPAN_SET, 10, 250.5 }, ZCRASH_ONE },
+	{ "one member's score changed in its node",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, SPAN_SET, 10, 10.5 }, ZCRASH_ONE },
+	{ "one member deleted",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, SPAN_DEL, 200, 0 }, ZCRASH_ONE },
+	{ "the member of a node of one deleted",
+	    SPAN(0, 129, 1), SPAN(0, 0, 0),
+	    { 0, 129, 1, SPAN_DEL, 128, 0 }, ZCRASH_ONE },
+};
+
+static const char *zset_crashpoints[] = { "zset_index_built",
+    "zset_index_nodes_built", "zset_index_recorded" };
+
+static int
+zcrash_one(struct keyspace *ks, const struct span *sp)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	const char		*m;
+	size_t			 len;
+	int			 rv;
+
+	keyspace_key(ks, &k, "za", 2);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	m = span_member(sp->sp_id, &len);
+	if (e == NULL)
+		rv = -1;
+	else if (sp->sp_one == SPAN_SET)
+		rv = zset_set_locked(ks, st, &k, e, m, len, sp->sp_score);
+	else
+		rv = zset_delete_locked(ks, st, &k, e, m, len) == 1 ? 0 : -1;
+	keyspace_unlock(ks, st);
+	return (rv);
+}
+
+static void
+zcrash_child(struct keyspace *ks, const struct zcrash_scn *s, const char *arm,
+    uint64_t countdown)
+{
+	if (span_write(ks, "za", &s->cs_a, 0) == -1 ||
+	    span_write(ks, "zb", &s->cs_b, 0) == -1)
+		_exit(3);
+	crashpoint_arm(arm, countdown);
+	switch (s->cs_op) {
+	case ZCRASH_WRITE:
+	case ZCRASH_FRESH:
+		if (span_write(ks, "za", &s->cs_to,
+		    s->cs_op == ZCRASH_FRESH) == -1)
+			_exit(3);
+		break;
+	case ZCRASH_DELETE:
+		if (keyspace_delete(ks, 0, "za", 2) != 1)
+			_exit(3);
+		break;
+	case ZCRASH_ONE:
+		if (zcrash_one(ks, &s->cs_to) == -1)
+			_exit(3);
+		break;
+	default:
+		if (testarena_copy_key(ks, 0, "za", 0, "zb",
+		    s->cs_op == ZCRASH_COPY, NOW) != 1)
+			_exit(3);
+		break;
+	}
+	_exit(0);
+}
+
+/* What "za" and "zb" hold after the change. */
+static void
+zcrash_after(const struct zcrash_scn *s, struct span *a, struct span *b)
+{
+	static const struct span none;
+
+	*a = s->cs_a;
+	*b = s->cs_b;
+	switch (s->cs_op) {
+	case ZCRASH_WRITE:
+	case ZCRASH_FRESH:
+	case ZCRASH_ONE:
+		*a = s->cs_to;
+		break;
+	case ZCRASH_DELETE:
+		*a = none;
+		break;
+	case ZCRASH_COPY:
+		*b = s->cs_a;
+		break;
+	case ZCRASH_RENAME:
+		*b = s->cs_a;
+		*a = none;
+		break;
+	}
+}
+
+struct zcrash_arg {
+	const struct zcrash_scn	*za_scn;
+	const char		*za_arm;
+	uint64_t		 za_countdown;
+};
+
+static void
+zcrash_run(struct keyspace *ks, const void *arg)
+{
+	const struct zcrash_arg	*za = arg;
+
+	zcrash_child(ks, za->za_scn, za->za_arm, za->za_countdown);
+}
+
+static int
+zcrash_trial(const struct zcrash_scn *s, const char *arm, uint64_t countdown,
+    uint64_t repair, int *killed)
+{
+	struct zcrash_arg	 za = { s, arm, countdown };
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct span		 aa, ab;
+	int			 good;
+
+	memset(&a, 0, sizeof(a));
+	good = testarena_crash_run(&a, &ks, (size_t)32 << 20, s->cs_what,
+	    zcrash_run, &za, repair, killed) == 0;
+	if (!good)
+		diag("%s: after a kill at %s %llu", s->cs_what, arm,
+		    (unsigned long long)countdown);
+	zcrash_after(s, &aa, &ab);
+	if (a.ar_base != NULL && !(span_matches(&ks, "za", &s->cs_a) &&
+	    span_matches(&ks, "zb", &s->cs_b)) &&
+	    !(span_matches(&ks, "za", &aa) && span_matches(&ks, "zb", &ab))) {
+		diag("%s: killed at %s %llu, the sets are neither as before "
+		    "nor as after", s->cs_what, arm,
+		    (unsigned long long)countdown);
+		good = 0;
+	}
+	if (a.ar_base != NULL && !*killed && !(span_matches(&ks, "za", &aa) &&
+	    span_matches(&ks, "zb", &ab))) {
+		diag("%s: not killed, yet not done", s->cs_what);
+		good = 0;
+	}
+	testarena_destroy(&a);
+	return (good);
+}
+
+static int
+zcrash_any(const void *s, uint64_t c, uint64_t repair, int *killed)
+{
+	return (zcrash_trial(s, "any", c, repair, killed));
+}
+
+static void
+test_crash(void)
+{
+	const struct zcrash_scn	*s;
+	int			 b;
+	size_t			 i, j;
+	unsigned		 kills, broken;
+	int			 killed;
+
+	if (!ok(crashpoint_enabled(), "this build has crash points"))
+		return;
+	log_init("zset_test", 1, -1);
+	for (i = 0; i < nitems(zcrash_scns); i++) {
+		s = &zcrash_scns[i];
+		b = testarena_crash_each(zcrash_any, s, 5000, &kills);
+		ok(kills > 0 && b == 0, "%s: killed at each of its %u crash "
+		    "point hits, the sets are as before or as after and the "
+		    "arena whole (%d broken)", s->cs_what, kills, b);
+	}
+	for (j = 0; j < nitems(zset_crashpoints); j++) {
+		kills = broken = 0;
+		for (i = 0; i < nitems(zcrash_scns); i++) {
+			broken += !zcrash_trial(&zcrash_scns[i],
+			    zset_crashpoints[j], 1, i % 2 ? 1 + i : 0,
+			    &killed);
+			kills += killed;
+		}
+		ok(kills > 0 && broken == 0, "crash point %s: %u kills, each "
+		    "leaving the sets as before or as after (%u broken)",
+		    zset_crashpoints[j], kills, broken);
+	}
+}
+
 int
 main(void)
 {
@@ -399,10 +1117,14 @@ main(void)
 	test_checker();
 	test_text();
 	if (!ok(testarena_store(&a, &ks, SIZE, 2) == 0,
-	    "a 64 MiB store with 4 stripes"))
+	    "a 256 MiB store with 4 stripes"))
 		return (tap_done());
 	test_model(&a, &ks, 2000, 0);
 	test_model(&a, &ks, 1000, 1);
+	test_big(&a, &ks, 1000, 600, 1000 / 8);
+	test_big(&a, &ks, 3000, 1200, 1);
+	test_big(&a, &ks, 100000, 3000, 100000 / 8);
 	testarena_destroy(&a);
+	test_crash();
 	return (tap_done());
 }
