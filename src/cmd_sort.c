@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/bytes.h"
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
@@ -92,24 +93,39 @@ cmd_sort_strdup(struct sort_str *s, const char *p, size_t len)
 	return (0);
 }
 
+/*
+ * Append an item whose element is s, taken over (ss_ptr NULL: a missing
+ * value, nil in a reply).  0, or -1 ENOMEM (s freed).
+ */
 static int
-cmd_sort_add(struct sort_vec *v, const char *p, size_t len)
+cmd_sort_push(struct sort_vec *v, struct sort_str s)
 {
 	struct sort_item	*n;
 	size_t			 cap;
 
 	if (v->sv_n == v->sv_cap) {
 		cap = v->sv_cap == 0 ? 16 : v->sv_cap * 2;
-		if ((n = reallocarray(v->sv_item, cap, sizeof(*n))) == NULL)
+		if ((n = reallocarray(v->sv_item, cap, sizeof(*n))) == NULL) {
+			free(s.ss_ptr);
 			return (-1);
+		}
 		v->sv_item = n;
 		v->sv_cap = cap;
 	}
 	memset(&v->sv_item[v->sv_n], 0, sizeof(v->sv_item[0]));
-	if (cmd_sort_strdup(&v->sv_item[v->sv_n].si_elem, p, len) == -1)
-		return (-1);
-	v->sv_n++;
+	v->sv_item[v->sv_n++].si_elem = s;
 	return (0);
+}
+
+/* Append an item whose element is a copy of p. */
+static int
+cmd_sort_add(struct sort_vec *v, const char *p, size_t len)
+{
+	struct sort_str	 s;
+
+	if (cmd_sort_strdup(&s, p, len) == -1)
+		return (-1);
+	return (cmd_sort_push(v, s));
 }
 
 static void
@@ -324,18 +340,6 @@ cmd_sort_reverse(struct sort_vec *v)
 	}
 }
 
-/* Bytes in binary order, the shorter first on a common prefix. */
-static int
-cmd_sort_binary(const struct sort_str *a, const struct sort_str *b)
-{
-	size_t	 n = a->ss_len < b->ss_len ? a->ss_len : b->ss_len;
-	int	 c;
-
-	if ((c = memcmp(a->ss_ptr, b->ss_ptr, n)) != 0)
-		return (c);
-	return ((a->ss_len > b->ss_len) - (a->ss_len < b->ss_len));
-}
-
 /*
  * How two items compare.  Numeric: by weight, then the elements in binary
  * order.  ALPHA: by the BY values (a missing one first) or the elements,
@@ -353,14 +357,15 @@ cmd_sort_compare(const struct sort_item *a, const struct sort_item *b,
 		if (a->si_score != b->si_score)
 			c = a->si_score > b->si_score ? 1 : -1;
 		else
-			c = cmd_sort_binary(&a->si_elem, &b->si_elem);
+			c = bytes_cmp(a->si_elem.ss_ptr, a->si_elem.ss_len,
+			    b->si_elem.ss_ptr, b->si_elem.ss_len);
 	} else {
 		x = o->so_by != NULL ? &a->si_by : &a->si_elem;
 		y = o->so_by != NULL ? &b->si_by : &b->si_elem;
 		if (x->ss_ptr == NULL || y->ss_ptr == NULL)
 			c = (x->ss_ptr != NULL) - (y->ss_ptr != NULL);
 		else if (o->so_store != NULL)
-			c = cmd_sort_binary(x, y);
+			c = bytes_cmp(x->ss_ptr, x->ss_len, y->ss_ptr, y->ss_len);
 		else
 			c = strcmp(x->ss_ptr, y->ss_ptr);
 	}
@@ -445,21 +450,11 @@ cmd_sort_gets(struct client *cl, const struct sort_item *it,
 	if (o->so_ngets == 0)
 		return (cmd_sort_add(out, it->si_elem.ss_ptr,
 		    it->si_elem.ss_len));
-	for (i = 0; i < o->so_ngets; i++) {
+	/* A missing value stays missing: nil in a reply, "" when stored. */
+	for (i = 0; i < o->so_ngets; i++)
 		if (cmd_sort_lookup(cl, o->so_get[i], o->so_getlen[i],
-		    &it->si_elem, &val) == -1 ||
-		    cmd_sort_add(out, val.ss_ptr != NULL ? val.ss_ptr : "",
-		    val.ss_len) == -1) {
-			free(val.ss_ptr);
+		    &it->si_elem, &val) == -1 || cmd_sort_push(out, val) == -1)
 			return (-1);
-		}
-		/* A missing value is nil in a reply (none when stored). */
-		if (val.ss_ptr == NULL) {
-			free(out->sv_item[out->sv_n - 1].si_elem.ss_ptr);
-			out->sv_item[out->sv_n - 1].si_elem.ss_ptr = NULL;
-		}
-		free(val.ss_ptr);
-	}
 	return (0);
 }
 
