@@ -365,7 +365,8 @@ cmd_sort_compare(const struct sort_item *a, const struct sort_item *b,
 		if (x->ss_ptr == NULL || y->ss_ptr == NULL)
 			c = (x->ss_ptr != NULL) - (y->ss_ptr != NULL);
 		else if (o->so_store != NULL)
-			c = bytes_cmp(x->ss_ptr, x->ss_len, y->ss_ptr, y->ss_len);
+			c = bytes_cmp(x->ss_ptr, x->ss_len, y->ss_ptr,
+			    y->ss_len);
 		else
 			c = strcmp(x->ss_ptr, y->ss_ptr);
 	}
