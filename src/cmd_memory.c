@@ -22,24 +22,6 @@
 #include "command_internal.h"
 
 /*
- * The arena bytes a live entry takes: its own chunk and every chunk its
- * value owns (value.h's chain, linked through the first word of each).
- */
-static uint64_t
-cmd_memory_entry_bytes(struct arena *a, const struct entry *e)
-{
-	uint64_t	 bytes;
-	aoff_t		 o, self;
-
-	self.u = (uint32_t)(((const char *)e - a->ar_base) / ARENA_ALIGN);
-	bytes = slab_usable_size(a, self);
-	for (o = value_chain(a, e); !aoff_isnull(o);
-	    o = *(const aoff_t *)arena_ptr(a, o))
-		bytes += slab_usable_size(a, o);
-	return (bytes);
-}
-
-/*
  * MEMORY USAGE key [SAMPLES count]: every chunk is counted, so SAMPLES
  * is checked as Redis checks it and otherwise not needed.
  */
@@ -70,7 +52,7 @@ cmd_memory_usage(struct client *cl, int argc, const char *const *argv,
 	keyspace_key(ks, &k, argv[2], argvlen[2]);
 	st = keyspace_lock(ks, cl->cl_db, &k);
 	if ((e = keyspace_peek_locked(ks, st, &k, command_now_ms())) != NULL)
-		bytes = cmd_memory_entry_bytes(ks->ks_arena, e);
+		bytes = value_memory(ks->ks_arena, e);
 	keyspace_unlock(ks, st);
 	if (e == NULL)
 		reply_null(&cl->cl_reply);

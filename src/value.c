@@ -34,6 +34,19 @@ value_chain(struct arena *a, const struct entry *e)
 	}
 }
 
+size_t
+value_memory(struct arena *a, const struct entry *e)
+{
+	size_t	 bytes;
+	aoff_t	 o;
+
+	bytes = slab_usable_size(a, arena_off(a, e));
+	for (o = value_chain(a, e); !aoff_isnull(o);
+	    o = *(const aoff_t *)arena_ptr(a, o))
+		bytes += slab_usable_size(a, o);
+	return (bytes);
+}
+
 int
 value_copy_locked(struct keyspace *ks, struct ks_stripe *to,
     const struct ks_key *dst, const struct entry *e)

@@ -26,6 +26,12 @@ struct check;
 aoff_t	 value_chain(struct arena *, const struct entry *);
 
 /*
+ * The arena bytes entry e takes: the usable size of its own chunk and of
+ * every chunk of its value's chain (MEMORY USAGE).
+ */
+size_t	 value_memory(struct arena *, const struct entry *);
+
+/*
  * keyspace_copy_locked() for a value with a chain (COPY): put a deep copy
  * of entry e's value under dst, whose stripe `to' is locked (e's too).
  * 0, or -1 ENOMEM (nothing changed).
