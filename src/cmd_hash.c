@@ -12,22 +12,18 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
-#include "hydra/glob.h"
 #include "hydra/hmap.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
 
 #include "command_internal.h"
-
-#define HSCAN_COUNT_DEFAULT	10
 
 /* The parts of a pair that a reply shows. */
 #define HASH_FIELDS	0x01
@@ -659,11 +655,10 @@ cmd_hrandfield(struct client *cl, int argc, const char *const *argv,
 
 /* What an HSCAN step collects: pairs, filtered by a pattern. */
 struct hash_scan {
-	struct hmap_vec	 hs_vec;
-	const char	*hs_pat;	/* NULL: every field */
-	size_t		 hs_patlen;
-	size_t		 hs_seen;	/* pairs visited, filtered or not */
-	int		 hs_failed;
+	struct hmap_vec			 hs_vec;
+	const struct command_scan	*hs_opts;
+	size_t				 hs_seen;	/* pairs visited */
+	int				 hs_failed;
 };
 
 static void
@@ -672,8 +667,7 @@ cmd_hscan_visit(const struct hmap_pair *p, void *arg)
 	struct hash_scan	*hs = arg;
 
 	hs->hs_seen++;
-	if (hs->hs_pat != NULL && !glob_match(hs->hs_pat, hs->hs_patlen,
-	    p->hp_field, p->hp_flen, 0))
+	if (!command_scan_match(hs->hs_opts, p->hp_field, p->hp_flen))
 		return;
 	if (hmap_vec_add(&hs->hs_vec, p->hp_field, p->hp_flen, p->hp_value,
 	    p->hp_vlen) == -1)
@@ -683,9 +677,8 @@ cmd_hscan_visit(const struct hmap_pair *p, void *arg)
 /*
  * HSCAN key cursor [MATCH pattern] [COUNT count], after Redis 7.0's
  * scanGenericCommand(): a missing key answers an empty scan before the
- * options are read; steps are taken until COUNT fields and values were
- * seen or the scan is complete, and at most 10 * COUNT more steps after
- * the first.
+ * options are read; steps are taken as command_scan_more() says, a pair
+ * counting as a field and a value.
  */
 static void
 cmd_hscan(struct client *cl, int argc, const char *const *argv,
@@ -694,12 +687,10 @@ cmd_hscan(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
+	struct command_scan	 sc;
 	struct hash_scan	 hs;
-	char			 cbuf[COMMAND_CURSOR_MAX];
 	uint64_t		 cursor;
-	long long		 count = HSCAN_COUNT_DEFAULT, steps;
 	size_t			 i;
-	int			 j, n;
 
 	if (command_scan_cursor(cl, argv[2], argvlen[2], &cursor) == -1)
 		return;
@@ -707,52 +698,26 @@ cmd_hscan(struct client *cl, int argc, const char *const *argv,
 		return;
 	if (e == NULL) {
 		keyspace_unlock(cl->cl_ks, st);
-		reply_array_len(&cl->cl_reply, 2);
-		reply_bulk(&cl->cl_reply, "0", 1);
-		reply_array_len(&cl->cl_reply, 0);
+		command_reply_scan_empty(cl);
+		return;
+	}
+	if (command_scan_args(cl, argc, argv, argvlen, 3, 0, &sc) == -1) {
+		keyspace_unlock(cl->cl_ks, st);
 		return;
 	}
 	memset(&hs, 0, sizeof(hs));
-	for (j = 3; j < argc; j += 2) {
-		if (command_arg_is(argv[j], argvlen[j], "count") &&
-		    j + 1 < argc) {
-			if (command_parse_ll(argv[j + 1], argvlen[j + 1],
-			    &count) == -1) {
-				keyspace_unlock(cl->cl_ks, st);
-				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
-				return;
-			}
-			if (count < 1) {
-				keyspace_unlock(cl->cl_ks, st);
-				reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-				return;
-			}
-		} else if (command_arg_is(argv[j], argvlen[j], "match") &&
-		    j + 1 < argc) {
-			/* The lone "*" is no filter, as in Redis. */
-			hs.hs_pat = argvlen[j + 1] == 1 &&
-			    argv[j + 1][0] == '*' ? NULL : argv[j + 1];
-			hs.hs_patlen = argvlen[j + 1];
-		} else {
-			keyspace_unlock(cl->cl_ks, st);
-			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-			return;
-		}
-	}
-	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
+	hs.hs_opts = &sc;
 	do {
 		cursor = hmap_scan(cl->cl_ks->ks_arena, e, cursor,
 		    cmd_hscan_visit, &hs);
-	} while (cursor != 0 && steps-- > 0 &&
-	    hs.hs_seen * 2 < (unsigned long long)count && !hs.hs_failed);
+	} while (!hs.hs_failed && command_scan_more(&sc, cursor,
+	    hs.hs_seen * 2));
 	if (hs.hs_failed) {
 		hmap_vec_free(&hs.hs_vec);
 		cmd_hash_oom(cl, st);
 		return;
 	}
-	n = snprintf(cbuf, sizeof(cbuf), "%llu", (unsigned long long)cursor);
-	reply_array_len(&cl->cl_reply, 2);
-	reply_bulk(&cl->cl_reply, cbuf, (size_t)n);
+	command_reply_cursor(cl, cursor);
 	reply_array_len(&cl->cl_reply, (long)hs.hs_vec.hv_n * 2);
 	for (i = 0; i < hs.hs_vec.hv_n; i++)
 		cmd_hash_reply_pair(cl, &hs.hs_vec.hv_p[i],

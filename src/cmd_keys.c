@@ -55,8 +55,6 @@
 #define OBJ_EMBSTR_MAX		44	/* OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
 #define OBJ_SHARED_REFCOUNT	2147483647
 
-#define SCAN_COUNT_DEFAULT	10
-
 /*
  * Keys copied out of the keyspace while a stripe is locked, with the
  * filters a walk applies on the way.  Private to one command.
@@ -570,57 +568,33 @@ cmd_keys(struct client *cl, int argc, const char *const *argv,
 
 /*
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type], after Redis
- * 7.0's scanGenericCommand(): steps are taken until COUNT keys were seen
- * (before the filters) or the scan is complete, and at most 10 * COUNT
- * steps, so that a sparse database still answers quickly.
+ * 7.0's scanGenericCommand(): steps are taken as command_scan_more()
+ * says, counting keys before the filters, so that a sparse database
+ * still answers quickly.
  */
 static void
 cmd_scan(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	struct keys_buf	 kb;
-	uint64_t	 cursor;
-	long long	 count = SCAN_COUNT_DEFAULT, steps;
-	int64_t		 now;
-	int		 i;
+	struct command_scan	 sc;
+	struct keys_buf		 kb;
+	uint64_t		 cursor;
+	int64_t			 now;
 
-	if (command_scan_cursor(cl, argv[1], argvlen[1], &cursor) == -1)
+	if (command_scan_cursor(cl, argv[1], argvlen[1], &cursor) == -1 ||
+	    command_scan_args(cl, argc, argv, argvlen, 2, 1, &sc) == -1)
 		return;
 	memset(&kb, 0, sizeof(kb));
-	for (i = 2; i < argc; i += 2) {
-		if (command_arg_is(argv[i], argvlen[i], "count") &&
-		    i + 1 < argc) {
-			if (command_parse_ll(argv[i + 1], argvlen[i + 1],
-			    &count) == -1) {
-				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
-				return;
-			}
-			if (count < 1) {
-				reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-				return;
-			}
-		} else if (command_arg_is(argv[i], argvlen[i], "match") &&
-		    i + 1 < argc) {
-			kb.kb_pat = NULL;
-			keys_buf_pattern(&kb, argv[i + 1], argvlen[i + 1]);
-		} else if (command_arg_is(argv[i], argvlen[i], "type") &&
-		    i + 1 < argc) {
-			kb.kb_type = argv[i + 1];
-			kb.kb_typelen = keys_cstrlen(argv[i + 1],
-			    argvlen[i + 1]);
-		} else {
-			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-			return;
-		}
-	}
-
+	kb.kb_pat = sc.sc_pat;
+	kb.kb_patlen = sc.sc_patlen;
+	kb.kb_type = sc.sc_type;
+	kb.kb_typelen = sc.sc_typelen;
 	now = command_now_ms();
-	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
 	do {
 		cursor = keyspace_scan(cl->cl_ks, cl->cl_db, cursor, now,
 		    keys_visit, &kb);
-	} while (cursor != 0 && --steps > 0 &&
-	    kb.kb_visited < (unsigned long long)count && !kb.kb_failed);
+	} while (!kb.kb_failed && command_scan_more(&sc, cursor,
+	    kb.kb_visited));
 	if (kb.kb_failed) {
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		keys_buf_free(&kb);

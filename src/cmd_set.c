@@ -25,7 +25,6 @@
 #include "hydra/client.h"
 #include "hydra/command.h"
 #include "hydra/compat.h"
-#include "hydra/glob.h"
 #include "hydra/keyspace.h"
 #include "hydra/list.h"
 #include "hydra/object.h"
@@ -41,8 +40,6 @@
 #define SET_REPLY	0	/* the result as a set */
 #define SET_STORE	1	/* stored under argv[1]; its size */
 #define SET_CARD	2	/* its size only */
-
-#define SSCAN_COUNT_DEFAULT	10
 
 #define CMD_ERR_POSITIVE	"-ERR value is out of range, must be positive"
 
@@ -73,13 +70,16 @@ cmd_set_load(struct list_vec *v, struct set_pool *sp, struct arena *a,
 	return (0);
 }
 
-/* Reply v's members as a set. */
+/* Reply v's members as a set, or as an array (`array'). */
 static void
-cmd_set_reply_vec(struct client *cl, const struct list_vec *v)
+cmd_set_reply_vec(struct client *cl, const struct list_vec *v, int array)
 {
 	size_t	 i;
 
-	reply_set_len(&cl->cl_reply, (long)v->lv_n);
+	if (array)
+		reply_array_len(&cl->cl_reply, (long)v->lv_n);
+	else
+		reply_set_len(&cl->cl_reply, (long)v->lv_n);
 	for (i = 0; i < v->lv_n; i++)
 		reply_bulk(&cl->cl_reply, v->lv_ptr[i], v->lv_len[i]);
 }
@@ -285,7 +285,7 @@ cmd_spop_count(struct client *cl, struct ks_stripe *st,
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else {
 		v.lv_n = (size_t)count;
-		cmd_set_reply_vec(cl, &v);
+		cmd_set_reply_vec(cl, &v, 0);
 	}
 	list_vec_free(&v);
 	set_pool_free(&sp);
@@ -381,12 +381,8 @@ cmd_srandmember_count(struct client *cl, const struct entry *e,
 		rv = cmd_set_pick(&v, &sp, a, e, (uint64_t)count);
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-	else {
-		reply_array_len(&cl->cl_reply, (long)v.lv_n);
-		for (len = 0; len < v.lv_n; len++)
-			reply_bulk(&cl->cl_reply, v.lv_ptr[len],
-			    v.lv_len[len]);
-	}
+	else
+		cmd_set_reply_vec(cl, &v, 1);
 	list_vec_free(&v);
 	set_pool_free(&sp);
 }
@@ -668,7 +664,7 @@ cmd_set_algebra(struct client *cl, const char *const *argv,
 	else if (how == SET_CARD)
 		reply_int(&cl->cl_reply, (long long)v.lv_n);
 	else
-		cmd_set_reply_vec(cl, &v);
+		cmd_set_reply_vec(cl, &v, 0);
 	list_vec_free(&v);
 	set_pool_free(&sp);
 out:
@@ -771,12 +767,11 @@ cmd_sdiffstore(struct client *cl, int argc, const char *const *argv,
 
 /* What an SSCAN collects: copies of the members that pass its pattern. */
 struct sscan_state {
-	struct set_pool	 ss_pool;
-	struct list_vec	 ss_vec;
-	const char	*ss_pat;	/* NULL: every member */
-	size_t		 ss_patlen;
-	uint64_t	 ss_visited;
-	int		 ss_failed;
+	struct set_pool			 ss_pool;
+	struct list_vec			 ss_vec;
+	const struct command_scan	*ss_opts;
+	uint64_t			 ss_visited;
+	int				 ss_failed;
 };
 
 static void
@@ -786,8 +781,7 @@ cmd_sscan_visit(const char *s, size_t len, void *arg)
 	const char		*c;
 
 	ss->ss_visited++;
-	if (ss->ss_failed || (ss->ss_pat != NULL &&
-	    !glob_match(ss->ss_pat, ss->ss_patlen, s, len, 0)))
+	if (ss->ss_failed || !command_scan_match(ss->ss_opts, s, len))
 		return;
 	if ((c = set_pool_copy(&ss->ss_pool, s, len)) == NULL ||
 	    list_vec_add(&ss->ss_vec, c, len) == -1)
@@ -802,71 +796,41 @@ cmd_sscan(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
+	struct command_scan	 sc;
 	struct sscan_state	 ss;
 	uint64_t		 cursor;
-	long long		 count = SSCAN_COUNT_DEFAULT, steps;
-	size_t			 i;
-	int			 j;
 
 	if (command_scan_cursor(cl, argv[2], argvlen[2], &cursor) == -1)
 		return;
 	if (cmd_set_find(cl, &k, argv[1], argvlen[1], 1, &st, &e) == -1)
 		return;
-	memset(&ss, 0, sizeof(ss));
 	if (e == NULL) {
 		keyspace_unlock(cl->cl_ks, st);
-		command_reply_cursor(cl, 0);
-		reply_array_len(&cl->cl_reply, 0);
+		command_reply_scan_empty(cl);
 		return;
 	}
-	for (j = 3; j < argc; j += 2) {
-		if (command_arg_is(argv[j], argvlen[j], "count") &&
-		    j + 1 < argc) {
-			if (command_parse_ll(argv[j + 1], argvlen[j + 1],
-			    &count) == -1) {
-				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
-				goto out;
-			}
-			if (count < 1) {
-				reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-				goto out;
-			}
-		} else if (command_arg_is(argv[j], argvlen[j], "match") &&
-		    j + 1 < argc) {
-			ss.ss_pat = NULL;
-			/* The lone "*" is no filter, as in Redis. */
-			if (argvlen[j + 1] != 1 || argv[j + 1][0] != '*') {
-				ss.ss_pat = argv[j + 1];
-				ss.ss_patlen = argvlen[j + 1];
-			}
-		} else {
-			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-			goto out;
-		}
+	if (command_scan_args(cl, argc, argv, argvlen, 3, 0, &sc) == -1) {
+		keyspace_unlock(cl->cl_ks, st);
+		return;
 	}
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_opts = &sc;
 	set_pool_init(&ss.ss_pool);
 	list_vec_init(&ss.ss_vec);
-	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
 	do {
 		cursor = set_scan(cl->cl_ks->ks_arena, e, cursor,
 		    cmd_sscan_visit, &ss);
-	} while (cursor != 0 && --steps > 0 &&
-	    ss.ss_visited < (uint64_t)count && !ss.ss_failed);
+	} while (!ss.ss_failed && command_scan_more(&sc, cursor,
+	    ss.ss_visited));
 	keyspace_unlock(cl->cl_ks, st);
 	if (ss.ss_failed)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else {
 		command_reply_cursor(cl, cursor);
-		reply_array_len(&cl->cl_reply, (long)ss.ss_vec.lv_n);
-		for (i = 0; i < ss.ss_vec.lv_n; i++)
-			reply_bulk(&cl->cl_reply, ss.ss_vec.lv_ptr[i],
-			    ss.ss_vec.lv_len[i]);
+		cmd_set_reply_vec(cl, &ss.ss_vec, 1);
 	}
 	list_vec_free(&ss.ss_vec);
 	set_pool_free(&ss.ss_pool);
-	return;
-out:
-	keyspace_unlock(cl->cl_ks, st);
 }
 
 static const struct command cmd_set_commands[] = {

@@ -1039,14 +1039,11 @@ cmd_zrandmember(struct client *cl, int argc, const char *const *argv,
  * cursor, one or two buckets a step, until COUNT members were seen (or
  * ten times COUNT steps went by), as Redis walks its table.
  */
-#define ZSCAN_COUNT_DEFAULT	10
-
 struct cmd_zscan_state {
-	const char	*zs_pat;
-	size_t		 zs_patlen;
-	struct zset_vec	 zs_vec;
-	unsigned long long zs_seen;
-	int		 zs_failed;
+	const struct command_scan	*zs_opts;
+	struct zset_vec			 zs_vec;
+	unsigned long long		 zs_seen;
+	int				 zs_failed;
 };
 
 static void
@@ -1055,9 +1052,9 @@ cmd_zscan_visit(const struct zset_elem *el, void *arg)
 	struct cmd_zscan_state	*zs = arg;
 
 	zs->zs_seen++;
-	if ((zs->zs_pat == NULL || glob_match(zs->zs_pat, zs->zs_patlen,
-	    el->ze_member, el->ze_len, 0)) && zset_vec_add(&zs->zs_vec,
-	    el->ze_member, el->ze_len, el->ze_score) == -1)
+	if (command_scan_match(zs->zs_opts, el->ze_member, el->ze_len) &&
+	    zset_vec_add(&zs->zs_vec, el->ze_member, el->ze_len,
+	    el->ze_score) == -1)
 		zs->zs_failed = 1;
 }
 
@@ -1068,13 +1065,11 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
+	struct command_scan	 sc;
 	struct cmd_zscan_state	 zs;
-	const char		*pat = NULL;
 	char			 num[ZSET_SCORE_MAX];
-	size_t			 patlen = 0, i;
+	size_t			 i;
 	uint64_t		 cursor;
-	long long		 count = ZSCAN_COUNT_DEFAULT, steps;
-	int			 j;
 
 	if (command_scan_cursor(cl, argv[2], argvlen[2], &cursor) == -1)
 		return;
@@ -1082,51 +1077,23 @@ cmd_zscan(struct client *cl, int argc, const char *const *argv,
 		return;
 	if (e == NULL) {
 		keyspace_unlock(cl->cl_ks, st);
-		reply_array_len(&cl->cl_reply, 2);
-		reply_bulk(&cl->cl_reply, "0", 1);
-		reply_array_len(&cl->cl_reply, 0);
+		command_reply_scan_empty(cl);
 		return;
 	}
-	for (j = 3; j < argc; j += 2) {
-		if (command_arg_is(argv[j], argvlen[j], "count") &&
-		    j + 1 < argc) {
-			if (command_parse_ll(argv[j + 1], argvlen[j + 1],
-			    &count) == -1) {
-				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
-				goto out;
-			}
-			if (count < 1) {
-				reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-				goto out;
-			}
-		} else if (command_arg_is(argv[j], argvlen[j], "match") &&
-		    j + 1 < argc) {
-			pat = argv[j + 1];
-			patlen = argvlen[j + 1];
-		} else {
-			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
-			goto out;
-		}
-	}
+	if (command_scan_args(cl, argc, argv, argvlen, 3, 0, &sc) == -1)
+		goto out;
 	memset(&zs, 0, sizeof(zs));
+	zs.zs_opts = &sc;
 	zset_vec_init(&zs.zs_vec);
-	if (pat != NULL && !(patlen == 1 && pat[0] == '*')) {
-		zs.zs_pat = pat;
-		zs.zs_patlen = patlen;
-	}
-	steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
 	do
 		cursor = zset_scan(e, cursor, cmd_zscan_visit, &zs);
-	while (cursor != 0 && steps-- > 0 &&
-	    zs.zs_seen < (unsigned long long)count && !zs.zs_failed);
+	while (!zs.zs_failed && command_scan_more(&sc, cursor, zs.zs_seen));
 	if (zs.zs_failed) {
 		zset_vec_free(&zs.zs_vec);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		goto out;
 	}
-	reply_array_len(&cl->cl_reply, 2);
-	reply_bulk(&cl->cl_reply, num, (size_t)snprintf(num, sizeof(num),
-	    "%llu", (unsigned long long)cursor));
+	command_reply_cursor(cl, cursor);
 	reply_array_len(&cl->cl_reply, (long)(2 * zs.zs_vec.zv_n));
 	for (i = 0; i < zs.zs_vec.zv_n; i++) {
 		reply_bulk(&cl->cl_reply, zs.zs_vec.zv_el[i].ze_member,

@@ -38,6 +38,7 @@
 #include "hydra/compat.h"
 #include "hydra/command.h"
 #include "hydra/config_live.h"
+#include "hydra/glob.h"
 #include "hydra/intset.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
@@ -680,6 +681,73 @@ command_reply_cursor(struct client *cl, uint64_t cursor)
 	n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)cursor);
 	reply_array_len(&cl->cl_reply, 2);
 	reply_bulk(&cl->cl_reply, buf, (size_t)n);
+}
+
+#define COMMAND_SCAN_COUNT	10	/* COUNT when not given */
+
+int
+command_scan_args(struct client *cl, int argc, const char *const *argv,
+    const size_t *argvlen, int first, int typed, struct command_scan *sc)
+{
+	const char	*nul;
+	int		 j;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->sc_count = COMMAND_SCAN_COUNT;
+	for (j = first; j < argc; j += 2) {
+		if (j + 1 < argc && command_arg_is(argv[j], argvlen[j],
+		    "count")) {
+			if (command_parse_ll(argv[j + 1], argvlen[j + 1],
+			    &sc->sc_count) == -1) {
+				reply_error(&cl->cl_reply, CMD_ERR_NOT_INT);
+				return (-1);
+			}
+			if (sc->sc_count < 1) {
+				reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+				return (-1);
+			}
+		} else if (j + 1 < argc && command_arg_is(argv[j], argvlen[j],
+		    "match")) {
+			/* The lone "*" is no filter, as in Redis. */
+			sc->sc_pat = argvlen[j + 1] == 1 &&
+			    argv[j + 1][0] == '*' ? NULL : argv[j + 1];
+			sc->sc_patlen = argvlen[j + 1];
+		} else if (typed && j + 1 < argc && command_arg_is(argv[j],
+		    argvlen[j], "type")) {
+			/* Redis compares the type as a C string. */
+			sc->sc_type = argv[j + 1];
+			nul = memchr(argv[j + 1], '\0', argvlen[j + 1]);
+			sc->sc_typelen = nul != NULL ?
+			    (size_t)(nul - argv[j + 1]) : argvlen[j + 1];
+		} else {
+			reply_error(&cl->cl_reply, CMD_ERR_SYNTAX);
+			return (-1);
+		}
+	}
+	sc->sc_steps = sc->sc_count > LLONG_MAX / 10 ? LLONG_MAX :
+	    sc->sc_count * 10;
+	return (0);
+}
+
+int
+command_scan_match(const struct command_scan *sc, const char *s, size_t len)
+{
+	return (sc->sc_pat == NULL || glob_match(sc->sc_pat, sc->sc_patlen, s,
+	    len, 0));
+}
+
+int
+command_scan_more(struct command_scan *sc, uint64_t cursor, uint64_t seen)
+{
+	return (cursor != 0 && sc->sc_steps-- > 0 &&
+	    seen < (uint64_t)sc->sc_count);
+}
+
+void
+command_reply_scan_empty(struct client *cl)
+{
+	command_reply_cursor(cl, 0);
+	reply_array_len(&cl->cl_reply, 0);
 }
 
 int

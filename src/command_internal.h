@@ -231,6 +231,44 @@ int	 command_scan_cursor(struct client *, const char *arg, size_t len,
 /* The head of a SCAN reply: a two-element array, the next cursor first. */
 void	 command_reply_cursor(struct client *, uint64_t cursor);
 
+/* The options of SCAN, HSCAN, SSCAN and ZSCAN. */
+struct command_scan {
+	long long	 sc_count;	/* COUNT, 10 when not given */
+	long long	 sc_steps;	/* steps left after the first */
+	const char	*sc_pat;	/* MATCH; NULL: none, or the lone "*" */
+	size_t		 sc_patlen;
+	const char	*sc_type;	/* SCAN's TYPE, to a NUL; NULL: none */
+	size_t		 sc_typelen;
+};
+
+/*
+ * Read the options from argv[first] as Redis 7.0's scanGenericCommand()
+ * does: MATCH pattern, COUNT count (at least 1) and, when `typed', TYPE
+ * type.  0, or -1 after the error reply.
+ */
+int	 command_scan_args(struct client *, int argc, const char *const *argv,
+	    const size_t *argvlen, int first, int typed,
+	    struct command_scan *);
+
+/*
+ * Does the element s pass the scan's MATCH?  (SCAN's TYPE is the
+ * caller's to test.)
+ */
+int	 command_scan_match(const struct command_scan *, const char *s,
+	    size_t len);
+
+/*
+ * After a step that led to `cursor', with `seen' elements gathered
+ * (before any filter; a pair counts two, as Redis counts them): is
+ * another step due?  Steps go on until the scan is complete, COUNT
+ * elements were seen, or ten times COUNT steps followed the first.
+ */
+int	 command_scan_more(struct command_scan *, uint64_t cursor,
+	    uint64_t seen);
+
+/* The reply of a scan of a missing key: cursor 0, no elements. */
+void	 command_reply_scan_empty(struct client *);
+
 /*
  * Milliseconds since the epoch, on the realtime clock: while a command
  * runs in a worker, the time it started at (as Redis takes the time once
