@@ -570,10 +570,12 @@ zset_vec_own(struct zset_vec *v)
 /*
  * Redis's rule: a set is packed while it is within the limits and, unless
  * it is a new value, was packed before (an index never shrinks back).
+ * was_index says what key kk holds now: 1 an index, 0 not, -1 unknown
+ * (looked up only when the limits leave it to decide).
  */
 static int
 zset_fits_packed(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, const struct zset_vec *v)
+    const struct ks_key *kk, const struct zset_vec *v, int was_index)
 {
 	const struct entry	*old;
 	size_t			 i;
@@ -587,13 +589,18 @@ zset_fits_packed(struct keyspace *ks, struct ks_stripe *st,
 			return (0);
 	if (v->zv_fresh)
 		return (1);
-	old = keyspace_peek_locked(ks, st, kk, 0);
-	return (old == NULL || !zset_is_index(old));
+	if (was_index == -1) {
+		old = keyspace_peek_locked(ks, st, kk, 0);
+		was_index = old != NULL && zset_is_index(old);
+	}
+	return (!was_index);
 }
 
-int
-zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
-    const struct ks_key *kk, const struct zset_vec *v, int64_t expire_ms)
+/* zset_write_locked(), told what kk holds now (zset_fits_packed()). */
+static int
+zset_write(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct zset_vec *v, int64_t expire_ms,
+    int was_index)
 {
 	size_t		 i, bytes = ZSET_HDR;
 	uint32_t	 n;
@@ -605,7 +612,7 @@ zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
 		keyspace_delete_locked(ks, st, kk);
 		return (0);
 	}
-	if (!zset_fits_packed(ks, st, kk, v))
+	if (!zset_fits_packed(ks, st, kk, v, was_index))
 		return (zset_index_write_locked(ks, st, kk, v, expire_ms));
 	if (v->zv_n > UINT32_MAX) {
 		errno = ENOMEM;
@@ -634,6 +641,13 @@ zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
+int
+zset_write_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *kk, const struct zset_vec *v, int64_t expire_ms)
+{
+	return (zset_write(ks, st, kk, v, expire_ms, -1));
+}
+
 /* A packed set changed by one member, rewritten whole. */
 static int
 zset_change_packed(struct keyspace *ks, struct ks_stripe *st,
@@ -652,7 +666,8 @@ zset_change_packed(struct keyspace *ks, struct ks_stripe *st,
 			rv = zset_vec_insert(&v, m, len, score);
 	}
 	if (rv == 0)
-		rv = zset_write_locked(ks, st, kk, &v, entry_expire(e));
+		rv = zset_write(ks, st, kk, &v, entry_expire(e),
+		    zset_is_index(e));
 	zset_vec_free(&v);
 	return (rv);
 }
