@@ -611,22 +611,37 @@ ks_lock_pair(struct keyspace *ks, unsigned p, unsigned q, int lock)
  * Clients wait on a key of a logical database: their links stay with it
  * when its stripes move, so the waiter chains of the two physical
  * databases are exchanged too, stripe by stripe, with all of them
- * locked.  (A process killed in this loop leaves some chains unmoved:
- * their waiters are served by no push until they time out or are
- * unblocked; no element is at stake.)
+ * locked.  Each exchange is one transaction of the two stripes' intents
+ * (a pair with no waiter on either side costs two loads): a process
+ * killed in this loop leaves every pair exchanged or not, never one chain
+ * under both stripes.  The pairs not yet exchanged keep their waiters
+ * where no push looks for them until they time out or are unblocked; no
+ * element is at stake.
  */
 static void
 ks_swap_waiters(struct keyspace *ks, unsigned pa, unsigned pb)
 {
+	struct intent_xact	*xa;
 	struct ks_stripe	*x, *y;
-	uint32_t		 s, t;
+	struct intent		*parts[2];
+	uint32_t		 s, xw, yw;
 
 	for (s = 0; s < keyspace_stripes(ks); s++) {
 		x = ks_stripe_at(ks, pa, s);
 		y = ks_stripe_at(ks, pb, s);
-		t = x->st_waiters.u;
-		shm_store32(&x->st_waiters.u, y->st_waiters.u);
-		shm_store32(&y->st_waiters.u, t);
+		xw = x->st_waiters.u;
+		yw = y->st_waiters.u;
+		if (xw == 0 && yw == 0)
+			continue;
+		parts[0] = &x->st_intent;
+		parts[1] = &y->st_intent;
+		xa = ks_xact_begin(ks, x < y ? x : y);
+		ks_xact_join(ks, xa, x, 0);
+		intent_store(ks->ks_arena, parts[0], &x->st_waiters.u, yw);
+		CRASHPOINT(keyspace_swap_waiters);
+		ks_xact_join(ks, xa, y, 1);
+		intent_store(ks->ks_arena, parts[1], &y->st_waiters.u, xw);
+		intent_xact_commit(ks->ks_arena, xa, parts, 2);
 	}
 }
 

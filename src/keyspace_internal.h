@@ -52,7 +52,8 @@ struct ks_stripe {
 	/*
 	 * The clients blocked on keys of this stripe: a chain of waiter
 	 * links, oldest first, that blocking.c keeps through this
-	 * stripe's intent.
+	 * stripe's intent (and SWAPDB exchanges with the same stripe of
+	 * the other database, as a transaction of the two).
 	 */
 	aoff_t		 st_waiters;
 } __attribute__((aligned(64)));

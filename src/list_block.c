@@ -17,11 +17,13 @@
 #include "hydra/object.h"
 #include "hydra/pack.h"
 
-/* Take `count' elements at end `where' of list e for record w. */
+/*
+ * Take w_arg[1] elements (at least one) at end w_arg[0] of list e for
+ * record w.  A move waits with a count of 0: its one element.
+ */
 static int
-list_block_take(struct blocking *b, struct ks_stripe *st,
-    const struct ks_key *kk, const struct entry *e, struct bl_waiter *w,
-    int where, uint64_t count)
+list_block_pop(struct blocking *b, struct ks_stripe *st,
+    const struct ks_key *kk, const struct entry *e, struct bl_waiter *w)
 {
 	struct keyspace		*ks = b->bl_ks;
 	struct list_iter	 it;
@@ -29,7 +31,8 @@ list_block_take(struct blocking *b, struct ks_stripe *st,
 	char			*buf, *p;
 	size_t			 len, bytes = 0;
 	uint64_t		 n = list_length(ks->ks_arena, e), i;
-	int			 rv;
+	uint64_t		 count = w->w_arg[1] > 0 ? w->w_arg[1] : 1;
+	int			 where = (int)w->w_arg[0], rv;
 
 	if (count > n)
 		count = n;
@@ -51,49 +54,28 @@ list_block_take(struct blocking *b, struct ks_stripe *st,
 	return (rv);
 }
 
-static int
-list_block_pop(struct blocking *b, struct ks_stripe *st,
-    const struct ks_key *kk, const struct entry *e, struct bl_waiter *w)
-{
-	return (list_block_take(b, st, kk, e, w, (int)w->w_arg[0],
-	    w->w_arg[1] > 0 ? w->w_arg[1] : 1));
-}
-
-static int
-list_block_move(struct blocking *b, struct ks_stripe *st,
-    const struct ks_key *kk, const struct entry *e, struct bl_waiter *w)
-{
-	return (list_block_take(b, st, kk, e, w, (int)w->w_arg[0], 1));
-}
-
-/* Push a payload's elements back where they came from. */
+/*
+ * Push a payload's elements back where they came from, read from its
+ * last: the first popped ends up at the end again.
+ */
 static int
 list_block_return(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e,
     const struct bl_payload *pl)
 {
 	struct list_vec	 v;
-	const char	*p, *end, *s;
-	size_t		 len, i, j;
+	const char	*start, *p, *s;
+	size_t		 len;
 	int		 rv = 0;
 
 	list_vec_init(&v);
-	p = blocking_payload_bytes(pl, &len);
-	end = p + len;
-	while (rv == 0 && p < end) {
-		if ((p = pack_next(p, end, &s, &len)) == NULL)
+	start = blocking_payload_bytes(pl, &len);
+	p = start + len;
+	while (rv == 0 && p > start) {
+		if ((p = pack_prev(start, p, &s, &len)) == NULL)
 			rv = -1;
 		else
 			rv = list_vec_add(&v, s, len);
-	}
-	/* In reverse: the first popped ends up at the end again. */
-	for (i = 0, j = v.lv_n; rv == 0 && i < j / 2; i++) {
-		s = v.lv_ptr[i];
-		len = v.lv_len[i];
-		v.lv_ptr[i] = v.lv_ptr[j - 1 - i];
-		v.lv_len[i] = v.lv_len[j - 1 - i];
-		v.lv_ptr[j - 1 - i] = s;
-		v.lv_len[j - 1 - i] = len;
 	}
 	if (rv == 0 && v.lv_n > 0)
 		rv = list_push_locked(ks, st, kk, e, (int)pl->p_where, &v);
@@ -105,6 +87,7 @@ const struct blocking_kind blocking_list_pop = {
 	OBJ_LIST, list_block_pop, list_block_return
 };
 
+/* A move takes as a pop of one; its worker pushes at delivery. */
 const struct blocking_kind blocking_list_move = {
-	OBJ_LIST, list_block_move, list_block_return
+	OBJ_LIST, list_block_pop, list_block_return
 };

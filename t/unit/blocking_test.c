@@ -75,10 +75,10 @@ push(const char *key, int where, const unsigned *ids, size_t n)
 	return (served);
 }
 
-/* Wait on keys[0..n), a wait of kind `kind' with (arg0, count). */
+/* Wait in database db on keys[0..n), of kind `kind' with (arg0, count). */
 static int
-wait_kind(struct blocking_wait *bw, int kind, const char *const *keys,
-    size_t n, uint32_t arg0, uint32_t count)
+wait_in(struct blocking_wait *bw, unsigned db, int kind,
+    const char *const *keys, size_t n, uint32_t arg0, uint32_t count)
 {
 	struct ks_multi	 m;
 	size_t		 lens[8], i;
@@ -86,13 +86,21 @@ wait_kind(struct blocking_wait *bw, int kind, const char *const *keys,
 
 	for (i = 0; i < n; i++)
 		lens[i] = strlen(keys[i]);
-	if (keyspace_multi_lock_names(&ks, &m, DB, keys, lens, n, 1) == -1)
+	if (keyspace_multi_lock_names(&ks, &m, db, keys, lens, n, 1) == -1)
 		return (-1);
-	rv = blocking_wait_locked(&bl, bw, kind, arg0, count, DB, m.km_keys,
+	rv = blocking_wait_locked(&bl, bw, kind, arg0, count, db, m.km_keys,
 	    m.km_sts, n);
 	keyspace_multi_unlock(&ks, &m);
 	keyspace_multi_free(&m);
 	return (rv);
+}
+
+/* Wait on keys[0..n), a wait of kind `kind' with (arg0, count). */
+static int
+wait_kind(struct blocking_wait *bw, int kind, const char *const *keys,
+    size_t n, uint32_t arg0, uint32_t count)
+{
+	return (wait_in(bw, DB, kind, keys, n, arg0, count));
 }
 
 /* Wait on lists keys[0..n): at `where', count. */
@@ -786,6 +794,71 @@ test_crash(int z)
 	    "kind: %u killed, %u broken", kills, broken);
 }
 
+/*
+ * SWAPDB moves the waiter chains with their databases, each stripe's
+ * pair of chains as one transaction of the two stripes: a process killed
+ * anywhere in the exchange leaves every chain under one stripe, never
+ * under two (the checker would reach its links twice) nor under none (it
+ * would find them leaked); and a swap that ran to its end leaves each
+ * wait where a push to its key in its own database serves it.
+ */
+static void
+test_swap_crash(void)
+{
+	static const char *const k0[] = { "sa", "sb", "sc", "sd", "se" };
+	static const char *const k1[] = { "ta", "tb", "tc", "td" };
+	static const unsigned	 x[] = { 1 };
+	struct blocking_wait	 bw0[5], bw1[4];
+	unsigned		 countdown, kills = 0, broken = 0, i;
+	pid_t			 pid;
+	int			 status, killed, served = 0;
+
+	for (countdown = 1; countdown < 64; countdown++) {
+		for (i = 0; i < 5; i++)
+			(void)wait_in(&bw0[i], 0, BLOCKING_KIND_LIST_POP,
+			    &k0[i], 1, LIST_HEAD, 0);
+		for (i = 0; i < 4; i++)
+			(void)wait_in(&bw1[i], 1, BLOCKING_KIND_LIST_POP,
+			    &k1[i], 1, LIST_HEAD, 0);
+		if ((pid = fork()) == 0) {
+			crashpoint_arm("keyspace_swap_waiters", countdown);
+			keyspace_swapdb(&ks, 0, 1);
+			_exit(0);
+		}
+		waitpid(pid, &status, 0);
+		killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+		if (!arena_clean()) {
+			diag("the arena is not clean after a kill in the "
+			    "waiters' exchange (%u)", countdown);
+			broken++;
+		}
+		if (!killed)
+			served = push("sa", LIST_TAIL, x, 1) == 1 &&
+			    blocking_poll(&bl, &bw0[0], 0) == BLOCKING_SERVED;
+		for (i = 0; i < 5; i++) {
+			if (blocking_poll(&bl, &bw0[i], 0) == BLOCKING_SERVED)
+				blocking_delivered(&bl, &bw0[i]);
+			else
+				blocking_finish(&bl, &bw0[i]);
+			blocking_wait_free(&bw0[i]);
+		}
+		for (i = 0; i < 4; i++) {
+			blocking_finish(&bl, &bw1[i]);
+			blocking_wait_free(&bw1[i]);
+		}
+		keyspace_flush(&ks, 0);
+		keyspace_flush(&ks, 1);
+		if (!killed)
+			break;
+		kills++;
+	}
+	ok(kills > 0 && broken == 0, "SWAPDB killed in the waiters' exchange "
+	    "leaves each chain under one stripe: %u killed, %u broken", kills,
+	    broken);
+	ok(served, "a whole SWAPDB keeps each wait with its database");
+	ok(arena_clean(), "the arena is clean");
+}
+
 int
 main(void)
 {
@@ -803,6 +876,7 @@ main(void)
 	test_recover();
 	test_zset();
 	test_race();
+	test_swap_crash();
 	test_crash(0);
 	test_crash(1);
 	testarena_destroy(&arena);
