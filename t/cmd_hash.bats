@@ -14,14 +14,15 @@ HASH_DIFF=$BATS_TEST_DIRNAME/helpers/hash_diff.py
 
 teardown() {
 	if [ -n "${CDIR:-}" ]; then
-		touch "$CDIR/stop"
+		stop_clients "$CDIR/stop" ${CLIENT_PIDS[@]+"${CLIENT_PIDS[@]}"}
 	fi
-	local pid
-	for pid in ${CLIENT_PIDS[@]+"${CLIENT_PIDS[@]}"}; do
-		wait_exit "$pid" >/dev/null 2>&1 || kill -KILL "$pid" 2>/dev/null
-	done
 	stop_oracle
 	stop_hydrad
+}
+
+# acked: the increments the counter clients have had acknowledged.
+acked() {
+	cat "$CDIR"/*.acks 2>/dev/null | awk '{ n += $2 } END { print n + 0 }'
 }
 
 # Every test checks the arena with no client at work, so the full check,
@@ -256,14 +257,12 @@ limits_both() {
 		    "$CDIR/stop" "$CDIR/$i.acks" >"$CDIR/$i.out" 2>&1 &
 		CLIENT_PIDS+=($!)
 	done
-	local kill try victim before
+	local kill try victim before now
 	for kill in 1 2 3; do
 		# Wait for progress, then kill a worker.
-		before=$(cat "$CDIR"/*.acks 2>/dev/null | awk '{ n += $2 }
-		    END { print n + 0 }')
+		before=$(acked)
 		for ((try = 0; try < 200; try++)); do
-			now=$(cat "$CDIR"/*.acks 2>/dev/null | awk '{ n += $2 }
-			    END { print n + 0 }')
+			now=$(acked)
 			((now >= before + 200)) && break
 			sleep 0.05
 		done
@@ -278,6 +277,8 @@ limits_both() {
 			    grep -qx "$victim" && break
 			sleep 0.05
 		done
+		# The supervisor replaced it.
+		((try < 100))
 	done
 	touch "$CDIR/stop"
 	for pid in "${CLIENT_PIDS[@]}"; do

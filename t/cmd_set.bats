@@ -13,9 +13,7 @@ SET_DIFF=$BATS_TEST_DIRNAME/helpers/set_diff.py
 
 teardown() {
 	if [ -n "${LOAD_PID:-}" ]; then
-		touch "$BATS_TEST_TMPDIR/load/stop"
-		wait_exit "$LOAD_PID" >/dev/null 2>&1 ||
-		    kill -KILL "$LOAD_PID" 2>/dev/null || true
+		stop_clients "$BATS_TEST_TMPDIR/load/stop" "$LOAD_PID"
 	fi
 	stop_oracle
 	stop_hydrad

@@ -15,12 +15,8 @@ NWRITERS=6
 
 teardown() {
 	if [ -n "${WDIR:-}" ]; then
-		touch "$WDIR/stop"
+		stop_clients "$WDIR/stop" ${WRITER_PIDS[@]+"${WRITER_PIDS[@]}"}
 	fi
-	local pid
-	for pid in ${WRITER_PIDS[@]+"${WRITER_PIDS[@]}"}; do
-		wait_exit "$pid" >/dev/null 2>&1 || kill -KILL "$pid" 2>/dev/null
-	done
 	stop_hydrad
 }
 

@@ -77,6 +77,20 @@ wait_exit() {
 	wait "$pid"
 }
 
+# stop_clients STOPFILE [PID...]: tell background clients to stop by
+# creating STOPFILE, then reap each PID, killing the ones still running
+# after about 5 s.  For teardowns: it always succeeds, and the tests that
+# care how the clients ended wait for them themselves.
+stop_clients() {
+	local pid
+	touch "$1"
+	shift
+	for pid in "$@"; do
+		wait_exit "$pid" >/dev/null 2>&1 || kill -KILL "$pid" 2>/dev/null
+	done
+	return 0
+}
+
 # arena_shm_path NAME: the file behind a POSIX shared-memory object, where
 # the platform shows one (Linux's /dev/shm); the test is skipped elsewhere.
 arena_shm_path() {

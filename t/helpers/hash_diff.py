@@ -45,6 +45,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import resp_client  # noqa: E402
+from list_diff import compare  # noqa: E402
 
 
 def parse(data, i=0):
@@ -172,29 +173,11 @@ def normal(args, raw):
     return raw
 
 
-def show(args):
-    return " ".join(a if isinstance(a, str) else "<%d bytes>" % len(a)
-                    for a in args[:6])
-
-
 def random_run(port_a, port_b, seed, count):
     rng = random.Random(seed)
-    a = resp_client.connect_file(port_a)
-    b = resp_client.connect_file(port_b)
     cmds = [command(rng) for _ in range(count)]
     cmds += [["HGETALL", k] for k in KEYS]
-    for i, args in enumerate(cmds):
-        req = resp_client.encode(*args)
-        a[0].sendall(req)
-        b[0].sendall(req)
-        ra = resp_client.read_raw(a[1])
-        rb = resp_client.read_raw(b[1])
-        if normal(args, ra) != normal(args, rb):
-            print("command %d differs: %s" % (i, show(args)))
-            print("hydrad:       %r" % ra[:400])
-            print("redis-server: %r" % rb[:400])
-            return 1
-    return 0
+    return compare(port_a, port_b, cmds, normal)
 
 
 # Filling, scanning.

@@ -91,9 +91,11 @@ def show(args):
                     for a in args[:6])
 
 
-def compare(port_a, port_b, cmds):
+def compare(port_a, port_b, cmds, normal=None):
     """Send each command to both servers: 0 when every reply is the
-    same, else 1 after showing the first that differs."""
+    same (or, given normal(args, reply), what it makes of them), else 1
+    after showing the first that differs."""
+    normal = normal or (lambda args, raw: raw)
     sa, fa = resp_client.connect_file(port_a)
     sb, fb = resp_client.connect_file(port_b)
     for i, args in enumerate(cmds):
@@ -101,7 +103,7 @@ def compare(port_a, port_b, cmds):
         sa.sendall(req)
         sb.sendall(req)
         ra, rb = resp_client.read_raw(fa), resp_client.read_raw(fb)
-        if ra != rb:
+        if normal(args, ra) != normal(args, rb):
             print("command %d differs: %s" % (i, show(args)))
             print("hydrad:       %r" % ra[:400])
             print("redis-server: %r" % rb[:400])

@@ -31,24 +31,6 @@
 
 #define MAXARGS		64
 
-/* The reply bytes of one request of argc words, NUL-ended, in out. */
-static size_t
-req(struct client *cl, char *out, size_t cap, int argc,
-    const char *const *argv, const size_t *argvlen)
-{
-	const char	*data;
-	size_t		 len;
-
-	command_dispatch(cl, argc, argv, argvlen);
-	data = reply_buf_data(&cl->cl_reply, &len);
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(out, data, len);
-	out[len] = '\0';
-	reply_buf_consume(&cl->cl_reply, len);
-	return (len);
-}
-
 /* Run one request given as NUL-terminated words, ended by NULL. */
 #define run(cl, ...)	test_request((cl), __VA_ARGS__)
 
@@ -221,7 +203,8 @@ test_random(struct arena *a, struct keyspace *ks, unsigned long long entries,
 			argvlen[argc] = rfield(fb[0], 300);
 			argv[argc++] = fb[0];
 		}
-		len = req(cl, out, sizeof(out), argc, argv, argvlen);
+		len = test_request_argv(cl, out, sizeof(out), argc, argv,
+		    argvlen);
 		if (len < 3 || memcmp(out + len - 2, "\r\n", 2) != 0 ||
 		    strchr("+-:$*%_,", out[0]) == NULL) {
 			diag("%s: a malformed reply \"%.60s\"", c, out);

@@ -21,9 +21,6 @@
  * replaced) or an HDEL of 50 on a table, its repairer sometimes killed
  * too, leaves all 50 fields changed or none, and the arena whole.
  */
-#include <sys/wait.h>
-
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -688,42 +685,43 @@ crash_changed(struct keyspace *ks, int del)
 	return (good ? (int)done : -1);
 }
 
+/* The trial's child: the table, then the command killed at its n-th hit. */
+struct crash_arg {
+	int		 ca_del;
+	uint64_t	 ca_countdown;
+};
+
+static void
+crash_child(struct keyspace *ks, const void *arg)
+{
+	const struct crash_arg	*ca = arg;
+
+	crash_hash(ks, ca->ca_del, 0);
+	crashpoint_arm("any", ca->ca_countdown);
+	crash_hash(ks, ca->ca_del, 1);
+}
+
 /* One trial: 1 when the hash is wholly before or after, the arena whole. */
 static int
-crash_trial(int del, uint64_t countdown, uint64_t repair, int *killed)
+crash_trial(const void *del, uint64_t countdown, uint64_t repair,
+    int *killed)
 {
-	char		 name[64];
-	struct arena	 a;
-	struct keyspace	 ks;
-	pid_t		 pid;
-	int		 status, good = 1, done;
+	struct crash_arg	 ca = { *(const int *)del, countdown };
+	const char		*what = ca.ca_del ? "HDEL" : "HSET";
+	struct arena		 a;
+	struct keyspace		 ks;
+	int			 good, done;
 
-	*killed = 0;
-	if (testarena_crash_store(&a, &ks, CRASH_BYTES, "hmap", name) == -1)
-		return (0);
-	if ((pid = fork()) == 0) {
-		crash_hash(&ks, del, 0);
-		crashpoint_arm("any", countdown);
-		crash_hash(&ks, del, 1);
-		_exit(0);
-	}
-	waitpid(pid, &status, 0);
-	*killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-	if (!*killed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		diag("the child failed (status %#x)", status);
-		good = 0;
-	}
-	if (testarena_repair_check(&a, *killed ? repair : 0) == -1)
-		good = 0;
-	done = crash_changed(&ks, del);
+	memset(&a, 0, sizeof(a));
+	good = testarena_crash_run(&a, &ks, CRASH_BYTES, what, crash_child,
+	    &ca, repair, killed) == 0;
+	done = a.ar_base != NULL ? crash_changed(&ks, ca.ca_del) : -1;
 	if (done != CRASH_CHANGE && (done != 0 || !*killed)) {
-		diag("%s killed at hit %llu: %d of %d fields changed",
-		    del ? "HDEL" : "HSET", (unsigned long long)countdown, done,
-		    CRASH_CHANGE);
+		diag("%s killed at hit %llu: %d of %d fields changed", what,
+		    (unsigned long long)countdown, done, CRASH_CHANGE);
 		good = 0;
 	}
-	arena_detach(&a);
-	(void)arena_unlink(name);
+	testarena_destroy(&a);
 	return (good);
 }
 
@@ -731,9 +729,8 @@ static void
 test_crash(void)
 {
 	struct object_limits	 saved = object_limits;
-	uint64_t		 c;
-	unsigned		 kills, broken;
-	int			 del, killed;
+	unsigned		 kills;
+	int			 del, broken;
 
 	if (!ok(crashpoint_enabled(), "this build has crash points"))
 		return;
@@ -743,17 +740,10 @@ test_crash(void)
 	/* Repairs follow: keep their notes quiet. */
 	log_init("hmap_test", 1, -1);
 	for (del = 0; del < 2; del++) {
-		kills = broken = 0;
-		for (c = 1; c < 3000; c++) {
-			broken += !crash_trial(del, c, c % 3 == 0 ?
-			    1 + c % 7 : 0, &killed);
-			if (!killed)
-				break;
-			kills++;
-		}
-		ok(kills > 0 && broken == 0 && c < 3000, "%s of %d fields of "
-		    "a table: killed at each of its %u crash point hits, all "
-		    "or none changed and the arena whole (%u broken)",
+		broken = testarena_crash_each(crash_trial, &del, 3000, &kills);
+		ok(kills > 0 && broken == 0, "%s of %d fields of a table: "
+		    "killed at each of its %u crash point hits, all or none "
+		    "changed and the arena whole (%d broken)",
 		    del ? "an HDEL" : "an HSET", CRASH_CHANGE, kills, broken);
 	}
 	object_limits = saved;

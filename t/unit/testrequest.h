@@ -17,6 +17,27 @@
 #define TESTREQUEST_MAXARGS	8
 
 /*
+ * Run one request of argc words and copy its reply bytes, NUL-ended and
+ * cut to cap - 1, into out; returns their length.
+ */
+static size_t
+test_request_argv(struct client *cl, char *out, size_t cap, int argc,
+    const char *const *argv, const size_t *argvlen)
+{
+	const char	*data;
+	size_t		 len;
+
+	command_dispatch(cl, argc, argv, argvlen);
+	data = reply_buf_data(&cl->cl_reply, &len);
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, data, len);
+	out[len] = '\0';
+	reply_buf_consume(&cl->cl_reply, len);
+	return (len);
+}
+
+/*
  * Run one request given as NUL-terminated words (then a NULL) and return
  * the reply bytes, which stay valid until the next call.
  */
@@ -25,8 +46,7 @@ test_request(struct client *cl, const char *first, ...)
 {
 	static char	 out[8192];
 	const char	*argv[TESTREQUEST_MAXARGS];
-	size_t		 argvlen[TESTREQUEST_MAXARGS], len;
-	const char	*data;
+	size_t		 argvlen[TESTREQUEST_MAXARGS];
 	va_list		 ap;
 	int		 argc = 0, i;
 
@@ -37,13 +57,7 @@ test_request(struct client *cl, const char *first, ...)
 	va_end(ap);
 	for (i = 0; i < argc; i++)
 		argvlen[i] = strlen(argv[i]);
-	command_dispatch(cl, argc, argv, argvlen);
-	data = reply_buf_data(&cl->cl_reply, &len);
-	if (len >= sizeof(out))
-		len = sizeof(out) - 1;
-	memcpy(out, data, len);
-	out[len] = '\0';
-	reply_buf_consume(&cl->cl_reply, len);
+	(void)test_request_argv(cl, out, sizeof(out), argc, argv, argvlen);
 	return (out);
 }
 
