@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/bytes.h"
 #include "hydra/intset.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
@@ -224,13 +225,8 @@ static int
 set_cmp_bytes(const void *a, const void *b)
 {
 	const struct set_member	*x = a, *y = b;
-	size_t			 n = x->sm_len < y->sm_len ? x->sm_len :
-				    y->sm_len;
-	int			 c;
 
-	if (n > 0 && (c = memcmp(x->sm_ptr, y->sm_ptr, n)) != 0)
-		return (c);
-	return (x->sm_len < y->sm_len ? -1 : x->sm_len > y->sm_len);
+	return (bytes_cmp(x->sm_ptr, x->sm_len, y->sm_ptr, y->sm_len));
 }
 
 /*

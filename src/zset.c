@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hydra/bytes.h"
 #include "hydra/dict.h"
 #include "hydra/object.h"
 #include "hydra/pack.h"
@@ -174,18 +175,6 @@ zset_rank(const struct entry *e, const char *m, size_t len, int reverse)
 	return (-1);
 }
 
-/* Compare member bytes: memcmp, then the shorter first. */
-static int
-zset_cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t	 n = alen < blen ? alen : blen;
-	int	 c = n > 0 ? memcmp(a, b, n) : 0;
-
-	if (c != 0)
-		return (c);
-	return (alen < blen ? -1 : alen > blen);
-}
-
 int
 zset_cmp(double as, const char *am, size_t alen, double bs, const char *bm,
     size_t blen)
@@ -194,7 +183,7 @@ zset_cmp(double as, const char *am, size_t alen, double bs, const char *bm,
 		return (-1);
 	if (as > bs)
 		return (1);
-	return (zset_cmp_bytes(am, alen, bm, blen));
+	return (bytes_cmp(am, alen, bm, blen));
 }
 
 /* dict_scan()'s callback for zset_scan(): the pair as a member. */
@@ -325,7 +314,7 @@ zset_lex_cmp(const struct zset_lexbound *b, const char *m, size_t len)
 		return (-1);
 	if (b->zb_kind == ZSET_LEX_MAX)
 		return (1);
-	return (zset_cmp_bytes(b->zb_s, b->zb_len, m, len));
+	return (bytes_cmp(b->zb_s, b->zb_len, m, len));
 }
 
 int
@@ -343,7 +332,7 @@ zset_lex_empty(const struct zset_lex *l)
 	else if (a->zb_kind == ZSET_LEX_MAX || b->zb_kind == ZSET_LEX_MIN)
 		c = 1;
 	else
-		c = zset_cmp_bytes(a->zb_s, a->zb_len, b->zb_s, b->zb_len);
+		c = bytes_cmp(a->zb_s, a->zb_len, b->zb_s, b->zb_len);
 	/* "-" and "+" count as exclusive, as in Redis. */
 	return (c > 0 || (c == 0 && (a->zb_kind != ZSET_LEX_INCL ||
 	    b->zb_kind != ZSET_LEX_INCL)));
@@ -478,7 +467,7 @@ zset_elem_cmp_member(const void *a, const void *b)
 {
 	const struct zset_elem	*x = a, *y = b;
 
-	return (zset_cmp_bytes(x->ze_member, x->ze_len, y->ze_member,
+	return (bytes_cmp(x->ze_member, x->ze_len, y->ze_member,
 	    y->ze_len));
 }
 
