@@ -266,18 +266,6 @@ dict_scan(struct arena *a, const struct entry *e, uint64_t cursor,
 	return (dict_rev64(v));
 }
 
-size_t
-dict_memory(struct arena *a, const struct entry *e)
-{
-	size_t	 bytes = 0;
-	aoff_t	 o;
-
-	for (o = dict_root_off(e); !aoff_isnull(o);
-	    o = dict_aoff(*dict_next_word(a, o)))
-		bytes += slab_usable_size(a, o);
-	return (bytes);
-}
-
 aoff_t
 dict_chain(struct arena *a, const struct entry *e)
 {

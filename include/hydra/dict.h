@@ -244,12 +244,6 @@ uint64_t	 dict_scan(struct arena *, const struct entry *e,
 		    uint64_t cursor, void (*fn)(const struct dict_pair *,
 		    void *), void *arg);
 
-/*
- * Arena bytes the table takes beyond its entry: the usable size of every
- * chunk (for MEMORY USAGE and the memory tests).
- */
-size_t		 dict_memory(struct arena *, const struct entry *e);
-
 /* value.h's hooks for tables. */
 aoff_t		 dict_chain(struct arena *, const struct entry *e);
 /* A deep copy of e's table under dst (COPY): 0, or -1 ENOMEM. */

@@ -31,6 +31,7 @@
 #include "hydra/object.h"
 #include "hydra/slab.h"
 #include "hydra/store.h"
+#include "hydra/value.h"
 
 #define BENCH_ARENA	((size_t)1 << 30)
 
@@ -69,8 +70,7 @@ bench_bytes(struct keyspace *ks, const struct ks_key *k)
 	size_t			 bytes = 0;
 
 	if (e != NULL)
-		bytes = dict_memory(ks->ks_arena, e) +
-		    slab_usable_size(ks->ks_arena, arena_off(ks->ks_arena, e));
+		bytes = value_memory(ks->ks_arena, e);
 	keyspace_unlock(ks, st);
 	return (bytes);
 }

@@ -42,6 +42,7 @@
 #include "hydra/object.h"
 #include "hydra/slab.h"
 #include "hydra/store.h"
+#include "hydra/value.h"
 #include "tap.h"
 #include "testarena.h"
 
@@ -974,17 +975,12 @@ table_bytes(struct keyspace *ks, const char *name)
 	struct ks_key		 k;
 	struct ks_stripe	*st;
 	const struct entry	*e;
-	size_t			 bytes = 0, klen, vlen;
+	size_t			 bytes = 0;
 
 	keyspace_key(ks, &k, name, strlen(name));
 	st = keyspace_lock(ks, 0, &k);
-	if ((e = keyspace_peek_locked(ks, st, &k, NOW)) != NULL) {
-		(void)entry_key(e, &klen);
-		(void)entry_value(e, &vlen);
-		bytes = dict_memory(ks->ks_arena, e) +
-		    slab_usable_size(ks->ks_arena,
-		    arena_off(ks->ks_arena, e));
-	}
+	if ((e = keyspace_peek_locked(ks, st, &k, NOW)) != NULL)
+		bytes = value_memory(ks->ks_arena, e);
 	keyspace_unlock(ks, st);
 	return (bytes);
 }
