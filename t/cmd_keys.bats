@@ -36,15 +36,10 @@ both() {
 # scan_all PORT [ARGS...]: every key a full SCAN with ARGS returns,
 # sorted, one per line; fails if a cursor is not a number.
 scan_all() {
-	local port=$1 cursor=0 out
+	local port=$1
 	shift
-	while :; do
-		out=$(redis-cli -p "$port" scan "$cursor" "$@") || return 1
-		cursor=$(echo "$out" | head -1)
-		[[ $cursor =~ ^[0-9]+$ ]] || return 1
-		echo "$out" | tail -n +2 | sed '/^$/d'
-		[ "$cursor" = 0 ] && break
-	done | sort -u
+	python3 "$RESP_CLIENT" scan "$port" scan "$@" | sort -u
+	return "${PIPESTATUS[0]}"
 }
 
 @test "DEL, UNLINK and EXISTS count keys" {
@@ -667,16 +662,9 @@ PY
 # coll_scan PORT CMD KEY [ARGS...]: every element a full SSCAN, HSCAN or
 # ZSCAN (CMD) of KEY with ARGS returns, one per line, in reply order.
 coll_scan() {
-	local port=$1 cmd=$2 key=$3 cursor=0 out
-	shift 3
-	while :; do
-		out=$(redis-cli -p "$port" "$cmd" "$key" "$cursor" "$@") ||
-		    return 1
-		cursor=$(head -n 1 <<<"$out")
-		[[ $cursor =~ ^[0-9]+$ ]] || return 1
-		tail -n +2 <<<"$out" | sed '/^$/d'
-		[ "$cursor" = 0 ] && break
-	done
+	local port=$1
+	shift
+	python3 "$RESP_CLIENT" scan "$port" "$@"
 }
 
 @test "SSCAN, HSCAN and ZSCAN see every element of every encoding as redis-server does" {

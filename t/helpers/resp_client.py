@@ -16,6 +16,12 @@
 #   resp_client.py verify PORT ACKFILE
 #       GET every key of ACKFILE; print the ones that are missing or wrong
 #       and exit 1 if there is any.
+#   resp_client.py scan PORT SCAN [ARG...]
+#   resp_client.py scan PORT SSCAN|HSCAN|ZSCAN KEY [ARG...]
+#       Run a full scan from cursor 0 to cursor 0 with the ARGs (MATCH,
+#       COUNT, TYPE) on one connection and print every element of every
+#       step, one per line, in reply order; exit 1 if a reply is not a
+#       cursor and an array of bulks.
 #   resp_client.py overflow PORT BYTES
 #       Start a SET of key "k" whose value is a bulk of BYTES bytes and
 #       send about BYTES bytes of it; print "closed" when the server closes
@@ -97,13 +103,119 @@ def read_reply(f):
     raise ValueError("unexpected reply %r" % line)
 
 
+# Commands whose count of replies is not one per request (subscriptions,
+# MONITOR, CLIENT REPLY): a request holding one is read until quiet.
+UNCOUNTED = {b"subscribe", b"psubscribe", b"ssubscribe", b"unsubscribe",
+             b"punsubscribe", b"sunsubscribe", b"monitor", b"sync",
+             b"psync", b"client"}
+
+
+def request_names(data):
+    """
+    The command name of each request in data, as Redis splits a pipeline
+    (multibulk or inline; an empty one has no reply), or None when data
+    is not whole, well-formed requests.
+    """
+    names, i = [], 0
+    while i < len(data):
+        if data[i:i + 1] == b"*":
+            end = data.find(b"\r\n", i)
+            if end < 0:
+                return None
+            try:
+                n = int(data[i + 1:end])
+            except ValueError:
+                return None
+            i = end + 2
+            first = None
+            for k in range(max(n, 0)):
+                end = data.find(b"\r\n", i)
+                if end < 0 or data[i:i + 1] != b"$":
+                    return None
+                try:
+                    blen = int(data[i + 1:end])
+                except ValueError:
+                    return None
+                if blen < 0 or data[end + 2 + blen:end + 4 + blen] != \
+                        b"\r\n":
+                    return None
+                if k == 0:
+                    first = data[end + 2:end + 2 + blen]
+                i = end + 4 + blen
+            if first is not None:
+                names.append(first.lower())
+        else:
+            end = data.find(b"\n", i)
+            if end < 0:
+                return None
+            line = data[i:end]
+            i = end + 1
+            words = line.split()
+            if words and words[0][:1] in (b'"', b"'"):
+                return None     # a quoted name: leave it to Redis
+            if words:
+                names.append(words[0].lower())
+    return names
+
+
+def reply_end(buf, i):
+    """Where the reply starting at buf[i] ends, or None if it is cut."""
+    end = buf.find(b"\r\n", i)
+    if end < 0:
+        return None
+    kind, head = buf[i:i + 1], buf[i + 1:end]
+    i = end + 2
+    if kind in b"$=!":
+        n = int(head)
+        if n < 0:
+            return i
+        return i + n + 2 if len(buf) >= i + n + 2 else None
+    if kind in b"*~>%|":
+        n = max(int(head), 0) * (2 if kind in b"%|" else 1)
+        if kind == b"|":
+            n += 1      # the reply the attributes belong to
+        for _ in range(n):
+            i = reply_end(buf, i)
+            if i is None:
+                return None
+        return i
+    return i
+
+
+def replies_in(buf):
+    """How many whole replies buf holds."""
+    n, i = 0, 0
+    while i < len(buf):
+        try:
+            i = reply_end(buf, i)
+        except ValueError:
+            return n
+        if i is None:
+            return n
+        n += 1
+    return n
+
+
 def cmd_raw(port):
+    """
+    Send the request and print every byte of the reply.  When the request
+    is whole requests that each answer once, reading ends once that many
+    replies came (and a short look finds nothing more); otherwise, or if
+    they do not all come, it ends when the server closes the connection
+    or stays quiet for half a second.
+    """
     data = sys.stdin.buffer.read()
+    names = request_names(data)
+    want = None
+    if names is not None and not UNCOUNTED.intersection(names):
+        want = len(names)
     s = connect(port)
     s.sendall(data)
     s.settimeout(0.5)
     out = b""
     while True:
+        if want is not None and replies_in(out) >= want:
+            s.settimeout(0.05)
         try:
             chunk = s.recv(65536)
         except socket.timeout:
@@ -115,6 +227,28 @@ def cmd_raw(port):
         out += chunk
     s.close()
     sys.stdout.buffer.write(out)
+
+
+def cmd_scan(port, args):
+    s, f = connect_file(port)
+    at = 1 if args[0].lower() == "scan" else 2
+    cursor = b"0"
+    while True:
+        args[at:at] = [cursor]
+        s.sendall(encode(*args))
+        del args[at]
+        r = read_reply(f)
+        if (not isinstance(r, list) or len(r) != 3 or
+                not isinstance(r[1], bytes) or not r[1].isdigit() or
+                not isinstance(r[2], list)):
+            print("not a scan reply: %r" % (r,), file=sys.stderr)
+            sys.exit(1)
+        for el in r[2][1:]:
+            sys.stdout.buffer.write(el + b"\n")
+        cursor = r[1]
+        if cursor == b"0":
+            break
+    s.close()
 
 
 def cmd_writer(port, seconds, ackfile, nconn):
@@ -184,6 +318,8 @@ def cmd_overflow(port, nbytes):
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "raw":
         cmd_raw(int(sys.argv[2]))
+    elif len(sys.argv) >= 4 and sys.argv[1] == "scan":
+        cmd_scan(int(sys.argv[2]), sys.argv[3:])
     elif len(sys.argv) >= 5 and sys.argv[1] == "writer":
         nconn = int(sys.argv[5]) if len(sys.argv) > 5 else 4
         cmd_writer(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4],
