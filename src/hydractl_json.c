@@ -533,6 +533,8 @@ ctl_export(const char *name, int argc, char *argv[])
 	if (failed || rename(ctl_json_tmp, file) == -1) {
 		warn("export: %s", failed ? ctl_json_tmp : file);
 		(void)unlink(ctl_json_tmp);
+		free(ctl_json_tmp);
+		ctl_json_tmp = NULL;
 		return (CTL_EXIT_PROBLEM);
 	}
 	if (ctl_json_sync_dir(file) == -1)
@@ -550,6 +552,8 @@ fail:
 	if (fp != stdout) {
 		fclose(fp);
 		(void)unlink(ctl_json_tmp);
+		free(ctl_json_tmp);
+		ctl_json_tmp = NULL;
 	}
 	return (CTL_EXIT_PROBLEM);
 }
