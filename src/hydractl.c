@@ -4,18 +4,21 @@
  *
  * It attaches to an arena by name, like any process of hydra, and acts on
  * it directly: check it, print its allocator and keyspace counters, fill it
- * with test keys, report on it, or remove it.  Commands come from one
+ * with test keys, report on it, or remove it; export its keys to a JSON
+ * file and import them back (hydractl_json.c).  Commands come from one
  * table, one entry per command.
  *
  * Locks: "check" takes each stripe lock, each slab class lock and the pool
  * lock in turn (through check_arena()); "stats" takes each slab lock
  * briefly; "populate" takes the stripe lock of each key it writes (and,
  * through the allocator, the slab locks after it).  Like every taker, it
- * repairs what a dead holder left.  "status" and "destroy" read only the
- * header, which takes no lock.
+ * repairs what a dead holder left.  "export" takes each stripe lock in
+ * turn, "import" the stripe lock of each key it looks up or writes.
+ * "status" and "destroy" read only the header, which takes no lock.
  *
  * Exit status: 0 success; 1 the command ran and found or caused a problem
- * (a check with problems, a full arena, a refusal); 2 the command could not
+ * (a check with problems, a full arena, a refusal, a file that cannot be
+ * read, written or understood); 2 the command could not
  * run: the arena is missing or not a usable hydra arena, or the command
  * line is wrong.
  */
@@ -39,10 +42,9 @@
 #include "hydra/slab.h"
 #include "hydra/store.h"
 
+#include "hydractl_internal.h"
+
 #define CTL_DEFAULT_PORT	6379
-#define CTL_EXIT_OK		0
-#define CTL_EXIT_PROBLEM	1
-#define CTL_EXIT_NOARENA	2
 #define CTL_POPULATE_MAXVAL	(512 * 1024 * 1024)	/* Redis's bulk max */
 
 struct ctl_command {
@@ -63,6 +65,9 @@ static const struct ctl_command ctl_commands[] = {
 	{ "populate",	"[-n db] count [prefix [size]]", ctl_populate },
 	{ "destroy",	"[-f]",				ctl_destroy },
 	{ "status",	"",				ctl_status },
+	{ "export",	"--json file",			ctl_export },
+	{ "import",	"[--replace] [--config file] --json file",
+							ctl_import },
 };
 
 static void __attribute__((noreturn))
@@ -79,8 +84,7 @@ usage(void)
 	exit(CTL_EXIT_NOARENA);
 }
 
-/* A command's own usage line, and the exit status of a usage error. */
-static int
+int
 ctl_usage(const char *cmd)
 {
 	size_t	 i;
@@ -92,8 +96,8 @@ ctl_usage(const char *cmd)
 	return (CTL_EXIT_NOARENA);
 }
 
-static const char *
-plural(uint64_t n)
+const char *
+ctl_plural(uint64_t n)
 {
 	return (n == 1 ? "" : "s");
 }
@@ -116,8 +120,7 @@ ctl_exists(const char *name)
 	return (1);
 }
 
-/* Attach to a hydra arena (of any size); -1, reported, when we cannot. */
-static int
+int
 ctl_attach(const char *name, struct arena *a, struct keyspace *ks)
 {
 	char	 errbuf[256];
@@ -183,19 +186,19 @@ ctl_check(const char *name, int argc, char *argv[])
 		printf("(only the first %d problems are shown)\n",
 		    CHECK_MAX_REPORTED);
 	printf("arena %s: %llu key%s (%llu with expiry), %llu chunk%s", name,
-	    (unsigned long long)ck.ck_keys, plural(ck.ck_keys),
+	    (unsigned long long)ck.ck_keys, ctl_plural(ck.ck_keys),
 	    (unsigned long long)ck.ck_expires,
-	    (unsigned long long)ck.ck_chunks, plural(ck.ck_chunks));
+	    (unsigned long long)ck.ck_chunks, ctl_plural(ck.ck_chunks));
 	if (flags & CHECK_LIVE)
 		printf(" reached");
 	else {
 		printf(", %llu byte%s reached", (unsigned long long)ck.ck_bytes,
-		    plural(ck.ck_bytes));
+		    ctl_plural(ck.ck_bytes));
 		if (ck.ck_leaked != 0)
 			printf(", %llu leaked",
 			    (unsigned long long)ck.ck_leaked);
 	}
-	printf("; %lld problem%s\n", (long long)n, plural((uint64_t)n));
+	printf("; %lld problem%s\n", (long long)n, ctl_plural((uint64_t)n));
 	return (n == 0 ? CTL_EXIT_OK : CTL_EXIT_PROBLEM);
 }
 
@@ -244,7 +247,7 @@ ctl_stats(const char *name, int argc, char *argv[])
 	return (CTL_EXIT_OK);
 }
 
-static int64_t
+int64_t
 ctl_now_ms(void)
 {
 	struct timespec	 ts;
@@ -358,13 +361,13 @@ ctl_populate(const char *name, int argc, char *argv[])
 	if (j < count) {
 		if (error == ENOMEM)
 			warnx("arena full after %lld key%s", added,
-			    plural((uint64_t)added));
+			    ctl_plural((uint64_t)added));
 		else
 			warnx("populate: %s:%lld: %s", prefix, j,
 			    strerror(error));
 		return (CTL_EXIT_PROBLEM);
 	}
-	printf("populated %lld key%s", added, plural((uint64_t)added));
+	printf("populated %lld key%s", added, ctl_plural((uint64_t)added));
 	if (existed > 0)
 		printf(" (%lld already existed)", existed);
 	printf("\n");

@@ -1718,6 +1718,28 @@ keyspace_scan(struct keyspace *ks, unsigned db, uint64_t cursor,
 	return (0);
 }
 
+void
+keyspace_visit_stripe(struct keyspace *ks, unsigned db, uint32_t s,
+    int64_t now_ms, keyspace_visit_fn fn, void *arg)
+{
+	struct ks_stripe	*st;
+	struct ks_table		*t;
+	uint32_t		 b;
+	int			 i;
+
+	st = ks_stripe_at(ks, ks_phys_guess(ks, db), s);
+	if (shm_load32(&st->st_nkeys) == 0)
+		return;
+	st = ks_lock_db_stripe(ks, db, s);
+	for (i = 0; i < 2; i++) {
+		if ((t = ks_table(ks, st->st_table[i])) == NULL)
+			continue;
+		for (b = 0; b < ks_table_size(t); b++)
+			ks_visit_chain(ks, t->kt_bucket[b], now_ms, fn, arg);
+	}
+	lock_release(&st->st_lock);
+}
+
 static void
 ks_flush_stripe(struct keyspace *ks, struct ks_stripe *st)
 {

@@ -296,11 +296,23 @@ rdb_decode_body(struct rdb_in *in, int type, struct rdb_value *v)
 	v->rv_rdbtype = type;
 	if (rdb_decode_typed(in, v, type) == -1)
 		return (-1);
-	if (v->rv_n == 0)
+	return (rdb_value_check(v));
+}
+
+int
+rdb_value_check(const struct rdb_value *v)
+{
+	size_t	 i;
+
+	if (v->rv_n == 0 || (v->rv_type == OBJ_STRING && v->rv_n != 1))
 		return (rdb_decode_bad());
 	switch (v->rv_type) {
 	case OBJ_SET:
+		return (rdb_decode_unique(v, 1));
 	case OBJ_ZSET:
+		for (i = 0; i < v->rv_n; i++)
+			if (isnan(v->rv_score[i]))
+				return (rdb_decode_bad());
 		return (rdb_decode_unique(v, 1));
 	case OBJ_HASH:
 		if (v->rv_n % 2 != 0)

@@ -242,6 +242,16 @@ int	 keyspace_random(struct keyspace *, unsigned db, int64_t now_ms,
 uint64_t keyspace_scan(struct keyspace *, unsigned db, uint64_t cursor,
 	    int64_t now_ms, keyspace_visit_fn, void *arg);
 
+/*
+ * Visit every live key of stripe s (0 to keyspace_stripes() - 1) of the
+ * database, each once, under that stripe's lock, held for the whole
+ * stripe: a walk of s = 0, 1, ... sees each stripe as it was at one
+ * moment, but not the database as a whole.  An empty stripe costs one
+ * unlocked read.  fn must not change the stripe.
+ */
+void	 keyspace_visit_stripe(struct keyspace *, unsigned db, uint32_t s,
+	    int64_t now_ms, keyspace_visit_fn, void *arg);
+
 /* Delete every key of the database. */
 void	 keyspace_flush(struct keyspace *, unsigned db);
 

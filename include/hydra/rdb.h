@@ -200,6 +200,15 @@ int	 rdb_decode_value(struct rdb_in *, struct rdb_value *);
 int	 rdb_decode_body(struct rdb_in *, int type, struct rdb_value *);
 
 /*
+ * The checks of a value as a whole, which rdb_decode_value() makes and
+ * the load hooks rely on (see above): at least one element (one for a
+ * string), an even count for a hash, no NaN score, no member, field or
+ * set element twice.  For values built otherwise than by decoding.  0,
+ * or -1 with errno EINVAL or ENOMEM.
+ */
+int	 rdb_value_check(const struct rdb_value *);
+
+/*
  * A DUMP payload: check its footer (a version not above RDB_VERSION, the
  * CRC), then decode its value into v.  Bytes between the value and the
  * footer are ignored, as Redis 7.0 ignores them.  0, or -1 with errno

@@ -499,6 +499,27 @@ test_scan_full(struct keyspace *ks, unsigned db, long n, long step)
 	ok(cursor == 0 && sn.foreign == 0, "a scan from a made-up cursor "
 	    "ends, visiting only keys of the database");
 	free(sn.bits);
+
+	/* A walk of every stripe visits each key exactly once. */
+	if (seen_init(&sn, n) == -1) {
+		ok(0, "the test can allocate a bitmap of key ids");
+		return;
+	}
+	for (calls = 0; calls < keyspace_stripes(ks); calls++)
+		keyspace_visit_stripe(ks, db, (uint32_t)calls, NOW,
+		    seen_visit, &sn);
+	missing = ghosts = 0;
+	for (id = 0; id < n; id++) {
+		if (id % step == 0)
+			missing += !seen_has(&sn, id);
+		else
+			ghosts += seen_has(&sn, id);
+	}
+	ok(missing == 0 && ghosts == 0 && sn.foreign == 0 &&
+	    sn.visits == (uint64_t)((n + step - 1) / step), "a walk of every "
+	    "stripe visits each of the %ld keys once (%llu visits), and no "
+	    "other", (n + step - 1) / step, (unsigned long long)sn.visits);
+	free(sn.bits);
 }
 
 static void
