@@ -638,7 +638,7 @@ ks_swap_waiters(struct keyspace *ks, unsigned pa, unsigned pb)
 		xa = ks_xact_begin(ks, x < y ? x : y);
 		ks_xact_join(ks, xa, x, 0);
 		intent_store(ks->ks_arena, parts[0], &x->st_waiters.u, yw);
-		CRASHPOINT(keyspace_swap_waiters);
+		CRASHPOINT(blocking_swapdb_waiters);
 		ks_xact_join(ks, xa, y, 1);
 		intent_store(ks->ks_arena, parts[1], &y->st_waiters.u, xw);
 		intent_xact_commit(ks->ks_arena, xa, parts, 2);

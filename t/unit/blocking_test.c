@@ -821,7 +821,7 @@ test_swap_crash(void)
 			(void)wait_in(&bw1[i], 1, BLOCKING_KIND_LIST_POP,
 			    &k1[i], 1, LIST_HEAD, 0);
 		if ((pid = fork()) == 0) {
-			crashpoint_arm("keyspace_swap_waiters", countdown);
+			crashpoint_arm("blocking_swapdb_waiters", countdown);
 			keyspace_swapdb(&ks, 0, 1);
 			_exit(0);
 		}
