@@ -223,7 +223,9 @@ slab_take_page(struct arena *a, unsigned cls)
 		return (UINT32_MAX);
 	}
 	sp = &sr->sr_page[p];
-	memset(slab_page_base(a, p), 0, sc->sc_hdr);
+	/* A page given back by its class, empty, has that class's bitmap. */
+	if (sp->sp_class != cls)
+		memset(slab_page_base(a, p), 0, sc->sc_hdr);
 	sp->sp_class = (uint8_t)cls;
 	sp->sp_nfree = sc->sc_per_page;
 	slab_page_set_state(sp, PAGE_SLAB);
@@ -301,7 +303,7 @@ slab_find_page_locked(struct arena *a, unsigned cls)
 	struct slab_region	*sr = slab_region(a);
 	struct slab_class	*sc = &sr->sr_class[cls];
 	struct slab_page	*sp;
-	uint32_t		 i, p;
+	uint32_t		 i, p, seen = 0;
 
 	p = sc->sc_cur;
 	if (p < sr->sr_npages) {
@@ -310,11 +312,17 @@ slab_find_page_locked(struct arena *a, unsigned cls)
 		    sp->sp_nfree > 0)
 			return (p);
 	}
-	for (i = 0; i < sr->sr_npages; i++) {
+	/*
+	 * The walk ends once it has seen every page the class holds (a
+	 * count that repair may leave short costs a fresh page, no more).
+	 */
+	for (i = 0; i < sr->sr_npages && seen < sc->sc_pages; i++) {
 		sp = &sr->sr_page[i];
-		if (slab_page_state(sp) == PAGE_SLAB && sp->sp_class == cls &&
-		    sp->sp_nfree > 0)
+		if (slab_page_state(sp) != PAGE_SLAB || sp->sp_class != cls)
+			continue;
+		if (sp->sp_nfree > 0)
 			return (i);
+		seen++;
 	}
 	if ((p = slab_take_page(a, cls)) == UINT32_MAX &&
 	    slab_reclaim_empty(a, sc) > 0)
@@ -434,6 +442,9 @@ slab_alloc_run(struct arena *a, size_t size, aoff_t *record)
 			return (-1);
 		}
 	}
+	/* The run's bytes will overwrite any bitmap the pages had. */
+	for (i = 0; i < n; i++)
+		sr->sr_page[p + i].sp_class = SLAB_CLASS_NONE;
 	sr->sr_page[p].sp_nfree = n;
 	slab_page_set_state(&sr->sr_page[p], PAGE_RUN_HEAD);
 	CRASHPOINT(slab_run_head);

@@ -21,10 +21,19 @@ enum slab_page_state {
 	PAGE_RUN_TAIL
 };
 
+#define SLAB_CLASS_NONE	0xff	/* sp_class: the bytes are unknown */
+
 /* One descriptor per page, in the slab region. */
 struct slab_page {
 	uint8_t		 sp_state;	/* pool lock */
-	uint8_t		 sp_class;	/* pool lock; set before sp_state */
+	/*
+	 * SLAB: the class (pool lock; set before sp_state).  FREE: the last
+	 * class, whose bitmap is still all clear at the page's start (a
+	 * class gives a page back only empty), or SLAB_CLASS_NONE after a
+	 * run held the page; slab_take_page() clears the bitmap only when
+	 * the page comes to another class.
+	 */
+	uint8_t		 sp_class;
 	uint8_t		 sp_committed;	/* pool lock: backing store claimed */
 	uint8_t		 sp_pad;
 	uint32_t	 sp_nfree;	/* SLAB: free chunks (class lock);

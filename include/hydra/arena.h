@@ -23,8 +23,10 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	8	/* 8: an intent names its
-					   overflow record; 7: intents of 12
+#define ARENA_LAYOUT_VERSION	9	/* 9: a free page keeps its
+					   last class, whose bitmap it
+					   holds clear; 8: an intent names
+					   its overflow record; 7: intents of 12
 					   stores and 6 chunks; 6: locks say
 					   since when they are held, blocked
 					   clients' region and stripe waiter

@@ -486,6 +486,54 @@ test_runs(struct arena *a)
 		slab_free(a, &rec[0]);
 }
 
+/*
+ * A page a class gave back, then a run held and filled with ones, then
+ * the class takes again: its bitmap must be cleared, or the class would
+ * see every chunk taken (and abort).  In a child, so that an abort fails
+ * one test.
+ */
+static void
+child_page_after_run(struct arena *a, aoff_t *rec)
+{
+	struct slab_stats	 st;
+	size_t			 size = 2000, n, i;
+	int			 c;
+
+	slab_stats(a, &st);
+	c = class_for(&st, size);
+	if (slab_alloc(a, size, &rec[0]) == -1)
+		_exit(1);
+	slab_free(a, &rec[0]);
+	slab_stats(a, &st);
+	if (slab_alloc(a, (size_t)st.pages_free * ARENA_PAGE_SIZE,
+	    &rec[0]) == -1)
+		_exit(2);
+	memset(arena_ptr(a, rec[0]), 0xff,
+	    (size_t)st.pages_free * ARENA_PAGE_SIZE);
+	slab_free(a, &rec[0]);
+	n = st.cls[c].per_page + 1;
+	for (i = 0; i < n; i++) {
+		if (slab_alloc(a, size, &rec[i]) == -1)
+			_exit(3);
+		fill(a, rec[i], size, i);
+	}
+	for (i = 0; i < n; i++)
+		if (!intact(a, rec[i], size, i))
+			_exit(4);
+	for (i = 0; i < n; i++)
+		slab_free(a, &rec[i]);
+	_exit(0);
+}
+
+static void
+test_page_after_run(struct arena *a)
+{
+	int	 rv = in_child(child_page_after_run, a, records(a));
+
+	ok(rv == 0, "a class takes back a page a run wrote over with a "
+	    "clear bitmap, and its chunks are disjoint (child: %d)", rv);
+}
+
 static void
 child_dirty_record(struct arena *a, aoff_t *rec)
 {
@@ -692,6 +740,7 @@ main(void)
 	in_arena(test_disjoint, 256, "disjoint chunks");
 	in_arena(test_reuse, 64, "reuse");
 	in_arena(test_runs, 64, "runs");
+	in_arena(test_page_after_run, 8, "a page after a run");
 	in_arena(test_misuse, 64, "misuse");
 	test_oom();
 	test_huge();
