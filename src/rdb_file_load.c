@@ -42,6 +42,8 @@ struct rdb_file_loader {
 	struct rdb_in		 fl_in;
 	int64_t			 fl_now;
 	unsigned		 fl_db;
+	int			 fl_errno;	/* of a failure: EINVAL unless
+						   set */
 	size_t			 fl_next_progress;
 };
 
@@ -197,6 +199,7 @@ rdb_file_bad_value(struct rdb_file_loader *fl, int type, const char *key,
 {
 	char	 kt[4 * RDB_FILE_KEY_SHOWN + 8];
 
+	fl->fl_errno = err;
 	rdb_file_key_text(kt, sizeof(kt), key, klen);
 	if (type == RDB_TYPE_MODULE || type == RDB_TYPE_MODULE_2)
 		return (rdb_file_fail(fl, "key '%s' holds a module's value, "
@@ -238,6 +241,8 @@ rdb_file_put(struct rdb_file_loader *fl, const struct ks_key *kk,
 	if (rv == 1)
 		return (rdb_file_fail(fl, "duplicate key '%s' in DB %u", kt,
 		    fl->fl_db));
+	if (rv == -1)
+		fl->fl_errno = err;
 	if (rv == -1 && err == ENOMEM)
 		return (rdb_file_fail(fl, "the arena is full: key '%s' "
 		    "found no room after %llu keys", kt,
@@ -425,6 +430,7 @@ rdb_file_load(struct keyspace *ks, const void *buf, size_t len,
 	for (db = 0; db < keyspace_databases(ks); db++)
 		keyspace_flush(ks, db);
 	rl->rl_keys = 0;
+	errno = fl.fl_errno != 0 ? fl.fl_errno : EINVAL;
 	return (-1);
 }
 

@@ -126,7 +126,9 @@ struct rdb_file_load {
  * rl_progress and rl_arg; the rest of *rl is filled in.  0; or -1 with
  * rl_err set (malformed, truncated, CRC wrong, functions, a module or a
  * stream, a database beyond the keyspace's, a key twice, the arena full)
- * after flushing every database: never half loaded.
+ * after flushing every database: never half loaded.  errno is then
+ * ENOMEM when memory (the arena's, or the process's) ran out, ENOTSUP
+ * for a stream, and EINVAL for the rest.
  */
 int	 rdb_file_load(struct keyspace *, const void *buf, size_t len,
 	    int64_t now_ms, struct rdb_file_load *);
