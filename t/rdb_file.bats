@@ -21,26 +21,12 @@ setup() {
 
 teardown() {
 	stop_oracle
-	stop_loaded
 }
 
-# start_loaded DIR FILE: a second redis-server that starts from the RDB
-# file DIR/FILE; its port in LOADED_PORT.
+# start_loaded DIR FILE: redis-server (the oracle, which must not run
+# yet) started from the RDB file DIR/FILE.
 start_loaded() {
-	LOADED_PORT=$(free_port)
-	redis-server --port "$LOADED_PORT" --bind 127.0.0.1 --dir "$1" \
-	    --dbfilename "$2" --save '' --appendonly no --daemonize no \
-	    </dev/null >"$1/loaded.log" 2>&1 &
-	LOADED_PID=$!
-	wait_pong "$LOADED_PORT" || { cat "$1/loaded.log"; return 1; }
-}
-
-stop_loaded() {
-	if [ -n "${LOADED_PID:-}" ]; then
-		kill -TERM "$LOADED_PID" 2>/dev/null || true
-		wait_exit "$LOADED_PID" >/dev/null 2>&1 || true
-		LOADED_PID=
-	fi
+	start_oracle --dir "$1" --dbfilename "$2"
 }
 
 # same_lines A B: the canonical files A and B are the same, or show the
@@ -89,6 +75,7 @@ oracle_dump() {
 	# as the first redis-server did; hydra reads its own file the same.
 	local dir compress
 	oracle_dump
+	stop_oracle
 	dir=$(test_dir)
 	for compress in "" -u; do
 		"$PROBE" $compress copy "$DUMP" "$dir/hydra.rdb"
@@ -99,8 +86,8 @@ oracle_dump() {
 		"$PROBE" print "$dir/hydra.rdb" >"$dir/ours"
 		same_lines "$THEIRS" "$dir/ours"
 		start_loaded "$dir" hydra.rdb
-		python3 "$CANON" canon "$LOADED_PORT" >"$dir/loaded"
-		stop_loaded
+		python3 "$CANON" canon "$ORACLE_PORT" >"$dir/loaded"
+		stop_oracle
 		same_lines "$THEIRS" "$dir/loaded"
 	done
 }
@@ -123,7 +110,7 @@ oracle_dump() {
 	"$PROBE" build "$dir/built.rdb" <"$dir/want"
 	redis-check-rdb "$dir/built.rdb" | grep -q "RDB looks OK"
 	start_loaded "$dir" built.rdb
-	python3 "$CANON" canon "$LOADED_PORT" >"$dir/loaded"
+	python3 "$CANON" canon "$ORACLE_PORT" >"$dir/loaded"
 	same_lines "$dir/want" "$dir/loaded"
 }
 
@@ -139,7 +126,7 @@ oracle_dump() {
 	"$PROBE" print "$dir/old.rdb" >"$dir/ours"
 	[ "$(wc -l <"$dir/ours")" -eq "$live" ]
 	start_loaded "$dir" old.rdb
-	python3 "$CANON" canon "$LOADED_PORT" >"$dir/theirs"
+	python3 "$CANON" canon "$ORACLE_PORT" >"$dir/theirs"
 	same_lines "$dir/theirs" "$dir/ours"
 }
 
