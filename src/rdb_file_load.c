@@ -3,7 +3,9 @@
  * 7.0 loads one on a master (rdb_file.h).
  *
  * Run at start, by tools and by tests, on a keyspace whose databases are
- * empty.  Each key is decoded into private memory first (rdb.h's
+ * empty.  As in Redis 7.0, a key whose time has passed is skipped, and so
+ * is a key whose value has no element (which older versions could
+ * write): both are read to their end, then left out.  Each key is decoded into private memory first (rdb.h's
  * rdb_decode_body()), then built in the arena by its type's hook under
  * the key's stripe lock, one stripe locked at a time.
  *
@@ -273,8 +275,13 @@ rdb_file_read_key(struct rdb_file_loader *fl, int type, int64_t expire,
 	at = rdb_file_pos(fl) - 1;
 	if (rdb_get_string(&fl->fl_in, &kv, &key, &klen) == -1)
 		rv = rdb_file_short(fl);
-	else if (rdb_decode_body(&fl->fl_in, type, &v) == -1)
-		rv = rdb_file_bad_value(fl, type, key, klen, errno, at);
+	else if (rdb_decode_body(&fl->fl_in, type, &v) == -1) {
+		if (errno == ENOENT)
+			fl->fl_rl->rl_empty++;
+		else
+			rv = rdb_file_bad_value(fl, type, key, klen, errno,
+			    at);
+	}
 	else if (expire != KEYSPACE_NO_EXPIRE && expire < fl->fl_now)
 		fl->fl_rl->rl_expired++;
 	else {
@@ -402,7 +409,7 @@ rdb_file_read(struct rdb_file_loader *fl)
 static void
 rdb_file_load_clear(struct rdb_file_load *rl)
 {
-	rl->rl_keys = rl->rl_expired = 0;
+	rl->rl_keys = rl->rl_expired = rl->rl_empty = 0;
 	rl->rl_used = 0;
 	rl->rl_version = 0;
 	memset(&rl->rl_aux, 0, sizeof(rl->rl_aux));

@@ -118,8 +118,8 @@ oracle_dump() {
 	# Invariant: a file of linked lists, ziplists, quicklists of
 	# ziplists, zipmaps, ASCII scores, intsets, LZF and long lengths,
 	# with expiries in seconds and milliseconds and one in the past,
-	# loads into hydra as into redis-server 7.0.15, which skips the
-	# expired key as hydra does.
+	# and keys of empty values, loads into hydra as into redis-server
+	# 7.0.15, which skips the expired and the empty keys as hydra does.
 	local dir live
 	dir=$(test_dir)
 	live=$(python3 "$CANON" oldenc "$dir/old.rdb")

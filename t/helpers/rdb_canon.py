@@ -20,7 +20,8 @@
 #       ASCII scores (3) and as a ziplist (12); intsets of each width;
 #       an LZF string; 14- and 32-bit lengths; ziplist entries of every
 #       integer width and both prevlen sizes; EXPIRETIME in seconds and
-#       in milliseconds; a key already expired; two databases.  Print
+#       in milliseconds; a key already expired; keys of empty values;
+#       two databases.  Print
 #       the number of live keys it holds.
 
 import os
@@ -261,6 +262,9 @@ def cmd_oldenc(path):
     out += b"\xfc" + struct.pack("<Q", (now - 3600) * 1000)
     out += key(0, "exp:gone", rdb_str("v"))
     live += 2
+    # Empty values, which Redis 7.0 skips.
+    out += key(2, "empty:set", rdb_len(0))
+    out += key(10, "empty:ziplist", rdb_str(ziplist([])))
     # Another database.
     out += b"\xfe\x07"
     out += key(10, "list:ziplist", rdb_str(ziplist(["in", "db", 7])))

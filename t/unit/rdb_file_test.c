@@ -10,7 +10,8 @@
  * into a fresh arena, has every key again with its type, encoding,
  * expiry and value, and nothing more; a file cut at any length, or with
  * any one byte changed, is refused and leaves every database empty; a
- * key whose time has passed is skipped (unless the caller skips none);
+ * key whose time has passed is skipped (unless the caller skips none),
+ * and so is a key of an empty value;
  * the opcodes Redis 7.0 writes are read (EXPIRETIME in seconds, IDLE,
  * FREQ, AUX, RESIZEDB, SELECTDB), versions 1 to 10 are accepted and no
  * other, a zero CRC is not checked, bytes after the CRC are left to the
@@ -881,6 +882,35 @@ check_expired(struct keyspace *ks, int64_t now)
 }
 
 /*
+ * A key whose value has no element (a count of 0, an empty ziplist or
+ * intset, a quicklist of empty nodes) is skipped, as Redis 7.0 skips it.
+ */
+static void
+check_empty(struct keyspace *ks, int64_t now)
+{
+	struct rdb_file_load	 rl;
+	struct rdb_out		 o;
+
+	file_start(&o, "REDIS0010");
+	rdb_put_raw(&o, B("\x01\x02" "e1" "\x00"));
+	rdb_put_raw(&o, B("\x0b\x02" "e2" "\x08\x02\x00\x00\x00\x00\x00"
+	    "\x00\x00"));
+	rdb_put_raw(&o, B("\x0a\x02" "e3" "\x0b\x0b\x00\x00\x00\x0a\x00\x00"
+	    "\x00\x00\x00\xff"));
+	rdb_put_raw(&o, B("\x12\x02" "e4" "\x01\x02\x07\x07\x00\x00\x00\x00"
+	    "\x00\xff"));
+	rdb_put_raw(&o, B("\x04\x02" "e5" "\x00"));
+	file_key(&o, "k", "v");
+	rdb_file_trailer(&o, 0, 1);
+	ok(file_load(ks, &o, now, &rl) == 0 && rl.rl_keys == 1 &&
+	    rl.rl_empty == 5 && key_expire(ks, 0, "e1") == -2 &&
+	    key_expire(ks, 0, "k") == KEYSPACE_NO_EXPIRE,
+	    "keys of empty values are skipped and counted, the rest loads");
+	flush_all(ks);
+	rdb_out_free(&o);
+}
+
+/*
  * The other opcodes: AUX (known names kept, others ignored), RESIZEDB,
  * SELECTDB (any database of the keyspace, more than once), IDLE and
  * FREQ (the key's clock); a version 4 file ends at EOF, without CRC.
@@ -1136,6 +1166,7 @@ main(void)
 	check_damage(&ks, &kb, &b, now);
 	check_expired(&kb, now);
 	check_opcodes(&kb, now);
+	check_empty(&kb, now);
 	check_refusals(&kb, now);
 	check_path(&kb, now);
 	check_full(&ks, now);
