@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "hydra/crc64.h"
@@ -169,6 +170,13 @@ rdb_file_aux_number(const char *s, size_t len)
 	return (strtoll(buf, NULL, 10));
 }
 
+/* Is an AUX field's name `want', in any case (as Redis compares them)? */
+static int
+rdb_file_aux_is(const char *name, size_t len, const char *want)
+{
+	return (len == strlen(want) && strncasecmp(name, want, len) == 0);
+}
+
 /* AUX name value: the facts hydra keeps; any other name is ignored. */
 static int
 rdb_file_read_aux(struct rdb_file_loader *fl)
@@ -183,12 +191,12 @@ rdb_file_read_aux(struct rdb_file_loader *fl)
 	if (rdb_get_string(&fl->fl_in, &v, &name, &nlen) == -1 ||
 	    rdb_get_string(&fl->fl_in, &v, &val, &vlen) == -1)
 		rv = rdb_file_short(fl);
-	else if (nlen == 5 && memcmp(name, "ctime", 5) == 0)
+	else if (rdb_file_aux_is(name, nlen, "ctime"))
 		aux->ra_ctime = rdb_file_aux_number(val, vlen);
-	else if (nlen == 8 && memcmp(name, "used-mem", 8) == 0)
+	else if (rdb_file_aux_is(name, nlen, "used-mem"))
 		aux->ra_used_mem = (uint64_t)rdb_file_aux_number(val, vlen);
-	else if ((nlen == 8 && memcmp(name, "aof-base", 8) == 0) ||
-	    (nlen == 12 && memcmp(name, "aof-preamble", 12) == 0))
+	else if (rdb_file_aux_is(name, nlen, "aof-base") ||
+	    rdb_file_aux_is(name, nlen, "aof-preamble"))
 		aux->ra_aof_base = rdb_file_aux_number(val, vlen) != 0;
 	rdb_value_free(&v);
 	return (rv);
@@ -239,21 +247,21 @@ rdb_file_put(struct rdb_file_loader *fl, const struct ks_key *kk,
 	} else if (idle >= 0 || freq >= 0)
 		keyspace_set_clock_locked(ks, st, kk, idle, freq);
 	keyspace_unlock(ks, st);
+	if (rv == 0) {
+		fl->fl_rl->rl_keys++;
+		return (0);
+	}
 	rdb_file_key_text(kt, sizeof(kt), kk->kk_ptr, kk->kk_len);
 	if (rv == 1)
 		return (rdb_file_fail(fl, "duplicate key '%s' in DB %u", kt,
 		    fl->fl_db));
-	if (rv == -1)
-		fl->fl_errno = err;
-	if (rv == -1 && err == ENOMEM)
+	fl->fl_errno = err;
+	if (err == ENOMEM)
 		return (rdb_file_fail(fl, "the arena is full: key '%s' "
 		    "found no room after %llu keys", kt,
 		    (unsigned long long)fl->fl_rl->rl_keys));
-	if (rv == -1)
-		return (rdb_file_fail(fl, "key '%s' of a type this server "
-		    "cannot hold", kt));
-	fl->fl_rl->rl_keys++;
-	return (0);
+	return (rdb_file_fail(fl, "key '%s' of a type this server cannot "
+	    "hold", kt));
 }
 
 /*
