@@ -123,21 +123,23 @@ struct rdb_file_load {
 /*
  * Load the RDB at buf into ks (whose databases are empty) as Redis 7.0
  * loads one on a master: every opcode Redis 7.0 writes, every value
- * encoding rdb.h decodes, keys whose time has passed (expiry < now_ms)
- * skipped; now_ms INT64_MIN skips none (an AOF's base); keys of an empty
- * value skipped.  The caller sets
- * rl_progress and rl_arg; the rest of *rl is filled in.  0; or -1 with
- * rl_err set (malformed, truncated, CRC wrong, functions, a module or a
- * stream, a database beyond the keyspace's, a key twice, the arena full)
- * after flushing every database: never half loaded.  errno is then
- * ENOMEM when memory (the arena's, or the process's) ran out, ENOTSUP
- * for a stream, and EINVAL for the rest.
+ * encoding rdb.h decodes; keys whose time has passed (expiry < now_ms)
+ * skipped, none when now_ms is INT64_MIN (an AOF's base); keys of an
+ * empty value skipped.  The caller sets rl_progress and rl_arg; the rest
+ * of *rl is filled in.  0; or -1 with rl_err set (malformed, truncated,
+ * CRC wrong, functions, a module or a stream, a database beyond the
+ * keyspace's, a key twice, the arena full) after flushing every
+ * database: never half loaded.  errno is then ENOMEM when memory (the
+ * arena's, or the process's) ran out, ENOTSUP for a stream, and EINVAL
+ * for the rest.
  */
 int	 rdb_file_load(struct keyspace *, const void *buf, size_t len,
 	    int64_t now_ms, struct rdb_file_load *);
 /*
- * The same for the file at path (mapped read-only).  -1 with errno ENOENT
- * and rl_err set when there is no file.
+ * The same for the file at path, mapped read-only (so it must not shrink
+ * while it loads: write a new file and rename it instead).  -1 with errno
+ * ENOENT and rl_err set when there is no file, or the errno of another
+ * failure to open or map it.
  */
 int	 rdb_file_load_path(struct keyspace *, const char *path,
 	    int64_t now_ms, struct rdb_file_load *);
