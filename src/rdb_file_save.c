@@ -68,7 +68,8 @@ rdb_file_resize(struct rdb_out *o, uint64_t keys, uint64_t expires)
 }
 
 int
-rdb_file_entry(struct rdb_out *o, struct arena *a, const struct entry *e)
+rdb_file_entry_clock(struct rdb_out *o, struct arena *a,
+    const struct entry *e, int clock)
 {
 	int64_t	 when = entry_expire(e);
 
@@ -76,7 +77,20 @@ rdb_file_entry(struct rdb_out *o, struct arena *a, const struct entry *e)
 		rdb_put_byte(o, RDB_OPCODE_EXPIRETIME_MS);
 		rdb_put_le(o, (uint64_t)when, 8);
 	}
+	if (clock == RDB_FILE_CLOCK_LRU) {
+		rdb_put_byte(o, RDB_OPCODE_IDLE);
+		rdb_put_len(o, (uint64_t)entry_idle_seconds(e));
+	} else if (clock == RDB_FILE_CLOCK_LFU) {
+		rdb_put_byte(o, RDB_OPCODE_FREQ);
+		rdb_put_byte(o, e->e_clock);
+	}
 	return (rdb_save_entry(o, a, e));
+}
+
+int
+rdb_file_entry(struct rdb_out *o, struct arena *a, const struct entry *e)
+{
+	return (rdb_file_entry_clock(o, a, e, RDB_FILE_CLOCK_NONE));
 }
 
 void

@@ -86,6 +86,18 @@ void	 rdb_file_resize(struct rdb_out *, uint64_t keys, uint64_t expires);
  */
 int	 rdb_file_entry(struct rdb_out *, struct arena *, const struct entry *);
 /*
+ * The same with the key's clock between its expiry and its type, as
+ * Redis 7.0 writes it under a maxmemory-policy that evicts by it:
+ * RDB_FILE_CLOCK_LRU, IDLE and the entry's idle seconds (to the minute);
+ * RDB_FILE_CLOCK_LFU, FREQ and its access count; RDB_FILE_CLOCK_NONE,
+ * nothing (rdb_file_entry()).
+ */
+#define RDB_FILE_CLOCK_NONE	0
+#define RDB_FILE_CLOCK_LRU	1
+#define RDB_FILE_CLOCK_LFU	2
+int	 rdb_file_entry_clock(struct rdb_out *, struct arena *,
+	    const struct entry *, int clock);
+/*
  * The end: the EOF opcode, then the CRC-64 of the whole file (0 when
  * `checksum' is off, as rdbchecksum no).  `crc' is the CRC-64 of every
  * byte of the file written before what o holds now (0 when o holds the

@@ -13,7 +13,8 @@
  * key whose time has passed is skipped (unless the caller skips none),
  * and so is a key of an empty value;
  * the opcodes Redis 7.0 writes are read (EXPIRETIME in seconds, IDLE,
- * FREQ, AUX, RESIZEDB, SELECTDB), versions 1 to 10 are accepted and no
+ * FREQ, AUX, RESIZEDB, SELECTDB) and the clock opcodes written as Redis
+ * writes them, versions 1 to 10 are accepted and no
  * other, a zero CRC is not checked, bytes after the CRC are left to the
  * caller; what hydra cannot hold (functions, module data and values,
  * streams), a database beyond the keyspace's, a key twice and a full
@@ -911,6 +912,84 @@ check_empty(struct keyspace *ks, int64_t now)
 }
 
 /*
+ * A file of key "c" of src, written with its clock (how), loaded into
+ * dst: 0, or -1.  `want' (n bytes) must be in the file.
+ */
+static int
+clock_round_trip(struct keyspace *src, struct keyspace *dst, int how,
+    const char *want, size_t n, int64_t now)
+{
+	struct rdb_file_load	 rl;
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	const struct entry	*e;
+	struct rdb_out		 o;
+	size_t			 i;
+	int			 rv = -1;
+
+	rdb_out_init(&o);
+	rdb_file_header(&o, &test_aux);
+	rdb_file_select(&o, 0);
+	keyspace_key(src, &k, "c", 1);
+	st = keyspace_lock(src, 0, &k);
+	if ((e = keyspace_peek_locked(src, st, &k, INT64_MIN)) != NULL)
+		rv = rdb_file_entry_clock(&o, src->ks_arena, e, how);
+	keyspace_unlock(src, st);
+	rdb_file_trailer(&o, 0, 1);
+	for (i = 0; rv == 0 && i + n <= o.ro_len; i++)
+		if (memcmp(o.ro_buf + i, want, n) == 0)
+			break;
+	if (rv == 0 && i + n > o.ro_len) {
+		diag("the clock's bytes are not in the file");
+		rv = -1;
+	}
+	if (rv == 0)
+		rv = file_load(dst, &o, now, &rl);
+	rdb_out_free(&o);
+	return (rv);
+}
+
+/*
+ * The writer gives a key's clock as Redis does under an evicting
+ * policy: IDLE and its idle seconds (LRU), FREQ and its count (LFU),
+ * between the expiry and the type; the loader gives it back.
+ */
+static void
+check_clock(struct keyspace *src, struct keyspace *dst, int64_t now)
+{
+	struct ks_stripe	*st;
+	struct ks_key		 k;
+	long long		 idle = -1;
+	int			 rv;
+
+	rv = keyspace_put(src, 0, B("c"), OBJ_STRING, B("v"), now + 100000);
+	keyspace_key(src, &k, "c", 1);
+	st = keyspace_lock(src, 0, &k);
+	keyspace_set_clock_locked(src, st, &k, 600, -1);
+	keyspace_unlock(src, st);
+	ok(rv == 0 && clock_round_trip(src, dst, RDB_FILE_CLOCK_LRU,
+	    "\xf8\x42\x58\x00\x01" "c", 6, now) == 0 &&
+	    key_clock(dst, "c", &idle) >= 0 && idle == 600 &&
+	    key_expire(dst, 0, "c") == now + 100000,
+	    "LRU: IDLE 600 after the expiry, before the type; loaded, the "
+	    "key is 600 s idle");
+	flush_all(dst);
+	keyspace_set_lfu(src, 1);
+	keyspace_set_lfu(dst, 1);
+	st = keyspace_lock(src, 0, &k);
+	keyspace_set_clock_locked(src, st, &k, -1, 42);
+	keyspace_unlock(src, st);
+	ok(clock_round_trip(src, dst, RDB_FILE_CLOCK_LFU,
+	    "\xf9\x2a\x00\x01" "c", 5, now) == 0 &&
+	    key_clock(dst, "c", &idle) == 42,
+	    "LFU: FREQ 42; loaded, the key counts 42");
+	keyspace_set_lfu(src, 0);
+	keyspace_set_lfu(dst, 0);
+	flush_all(dst);
+	flush_all(src);
+}
+
+/*
  * The other opcodes: AUX (known names kept, others ignored), RESIZEDB,
  * SELECTDB (any database of the keyspace, more than once), IDLE and
  * FREQ (the key's clock); a version 4 file ends at EOF, without CRC.
@@ -1168,6 +1247,7 @@ main(void)
 	check_expired(&kb, now);
 	check_opcodes(&kb, now);
 	check_empty(&kb, now);
+	check_clock(&ks, &kb, now);
 	check_refusals(&kb, now);
 	check_path(&kb, now);
 	check_full(&ks, now);
