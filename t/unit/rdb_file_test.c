@@ -65,6 +65,18 @@ bytes_are(const struct rdb_out *o, const char *want, size_t n)
 	return (0);
 }
 
+/* Where the n bytes at want first are in o, or NULL. */
+static unsigned char *
+find_bytes(const struct rdb_out *o, const char *want, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i + n <= o->ro_len; i++)
+		if (memcmp(o->ro_buf + i, want, n) == 0)
+			return (o->ro_buf + i);
+	return (NULL);
+}
+
 /* Is the last 8 bytes of o the CRC-64 of the rest, little-endian? */
 static int
 crc_right(const struct rdb_out *o)
@@ -687,7 +699,7 @@ check_damage(struct keyspace *src, struct keyspace *dst,
 	unsigned char		*copy;
 	size_t			 len, i, bad = 0;
 	uint64_t		 made;
-	char			*at;
+	unsigned char		*at;
 
 	made = fill_keyspace(src, now, 0);
 	rdb_out_init(&o);
@@ -723,12 +735,10 @@ check_damage(struct keyspace *src, struct keyspace *dst,
 	    "database empty (%zu not)", len, bad);
 
 	/* A change inside a string's bytes is the CRC's to see. */
-	for (i = 0, at = NULL; i + 5 <= len && at == NULL; i++)
-		if (memcmp(o.ro_buf + i, "hello", 5) == 0)
-			at = (char *)o.ro_buf + i;
+	at = find_bytes(&o, "hello", 5);
 	memcpy(copy, o.ro_buf, len);
 	if (at != NULL)
-		copy[(unsigned char *)at - o.ro_buf] = 'j';
+		copy[at - o.ro_buf] = 'j';
 	ok(at != NULL && load_fails(dst, copy, len, now, "checksum"),
 	    "a changed byte of a value is refused for its checksum");
 	memset(copy + len - RDB_FILE_CRC_LEN, 0, RDB_FILE_CRC_LEN);
@@ -924,7 +934,6 @@ clock_round_trip(struct keyspace *src, struct keyspace *dst, int how,
 	struct ks_key		 k;
 	const struct entry	*e;
 	struct rdb_out		 o;
-	size_t			 i;
 	int			 rv = -1;
 
 	rdb_out_init(&o);
@@ -936,10 +945,7 @@ clock_round_trip(struct keyspace *src, struct keyspace *dst, int how,
 		rv = rdb_file_entry_clock(&o, src->ks_arena, e, how);
 	keyspace_unlock(src, st);
 	rdb_file_trailer(&o, 0, 1);
-	for (i = 0; rv == 0 && i + n <= o.ro_len; i++)
-		if (memcmp(o.ro_buf + i, want, n) == 0)
-			break;
-	if (rv == 0 && i + n > o.ro_len) {
+	if (rv == 0 && find_bytes(&o, want, n) == NULL) {
 		diag("the clock's bytes are not in the file");
 		rv = -1;
 	}
