@@ -2,6 +2,8 @@
  * rdb_probe.c: whole RDB files through hydra's own loader and writer
  * (rdb_file.h), for the bats suites.
  *
+ * The arena is of 512 MiB unless -s gives its size in MiB.
+ *
  *   rdb_probe [-s size] print FILE [NOW_MS]
  *	Load FILE into a fresh private arena (keys whose time is before
  *	NOW_MS skipped; NOW_MS defaults to the clock) and print every key,
@@ -107,9 +109,9 @@ probe_load(struct keyspace *ks, const char *path, int64_t now)
 		exit(1);
 	}
 	fprintf(stderr, "rdb_probe: %s: version %d, %llu keys, %llu "
-	    "expired, %zu bytes\n", path, rl.rl_version,
-	    (unsigned long long)rl.rl_keys,
-	    (unsigned long long)rl.rl_expired, rl.rl_used);
+	    "expired, %llu empty, %zu bytes\n", path, rl.rl_version,
+	    (unsigned long long)rl.rl_keys, (unsigned long long)rl.rl_expired,
+	    (unsigned long long)rl.rl_empty, rl.rl_used);
 }
 
 /* "x" and the bytes in hex, into f. */
