@@ -1805,6 +1805,19 @@ keyspace_count(struct keyspace *ks, unsigned db, uint64_t *keys,
 	}
 }
 
+uint64_t
+keyspace_count_all(struct keyspace *ks)
+{
+	uint64_t	 keys, expires, sum = 0;
+	unsigned	 db;
+
+	for (db = 0; db < keyspace_databases(ks); db++) {
+		keyspace_count(ks, db, &keys, &expires);
+		sum += keys;
+	}
+	return (sum);
+}
+
 /*
  * Active expiry.  The sweep walks the buckets of a stripe from where the
  * last sweep of that stripe stopped (st_sweep, a hint that any taker may

@@ -128,6 +128,8 @@ void	 rdb_out_free(struct rdb_out *);
 void	 rdb_put_raw(struct rdb_out *, const void *, size_t);
 void	 rdb_put_byte(struct rdb_out *, unsigned);
 void	 rdb_put_len(struct rdb_out *, uint64_t);
+/* The low n bytes of v, least significant first. */
+void	 rdb_put_le(struct rdb_out *, uint64_t, int n);
 /*
  * A string as Redis 7.0 writes it: as an integer when it is the canonical
  * decimal form of one that fits 32 bits, else LZF-compressed when it is
@@ -193,7 +195,9 @@ int	 rdb_get_double(struct rdb_in *, double *);
  * Read a type byte and the value it announces from `in' into v (freshly
  * initialised).  0, or -1 with errno EINVAL (malformed, or a type Redis
  * 7.0 does not load here: modules), ENOTSUP (a stream: well-formed
- * perhaps, but not a type hydra holds) or ENOMEM.
+ * perhaps, but not a type hydra holds), ENOENT (a well-formed container
+ * of no element, read to its end: RESTORE refuses it as bad data, a file
+ * skips its key, as Redis 7.0 does) or ENOMEM.
  */
 int	 rdb_decode_value(struct rdb_in *, struct rdb_value *);
 /* The same for a type byte already read (a file puts the key between). */
