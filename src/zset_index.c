@@ -71,6 +71,17 @@ zset_index_node(struct arena *a, const struct zset_dir *d, uint32_t i)
 	return (arena_ptr(a, d->zd_ent[i].zde_node));
 }
 
+/* A walk over the pairs of node n alone, from its start (or its end). */
+static void
+zset_index_walk(struct zset_iter *it, const struct zset_node *n, int reverse)
+{
+	memset(it, 0, sizeof(*it));
+	it->zi_start = zset_node_data(n);
+	it->zi_end = it->zi_start + n->zn_bytes;
+	it->zi_pos = reverse ? it->zi_end : it->zi_start;
+	it->zi_reverse = reverse;
+}
+
 /* The first (or last) pair of node n. */
 static void
 zset_index_end_pair(const struct zset_node *n, int last,
@@ -78,11 +89,7 @@ zset_index_end_pair(const struct zset_node *n, int last,
 {
 	struct zset_iter	 it;
 
-	memset(&it, 0, sizeof(it));
-	it.zi_start = zset_node_data(n);
-	it.zi_end = it.zi_start + n->zn_bytes;
-	it.zi_pos = last ? it.zi_end : it.zi_start;
-	it.zi_reverse = last;
+	zset_index_walk(&it, n, last);
 	if (!zset_iter_next(&it, el))
 		memset(el, 0, sizeof(*el));
 }
@@ -637,8 +644,8 @@ zset_index_runs(const struct zset_vec *v, size_t from, size_t to)
 struct zset_touch {
 	uint32_t	 zt_node;	/* its slot in the old directory */
 	uint32_t	 zt_runs;
-	size_t		 zt_from;	/* its pairs: zp_v's [from, to) */
-	size_t		 zt_to;
+	size_t		 zt_from;	/* its pairs: zp_v's [from, */
+	size_t		 zt_to;		/* to) */
 };
 
 struct zset_plan {
@@ -725,8 +732,9 @@ zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
 	const struct zset_touch	*t;
 	struct zset_dir		*nd;
 	struct intent		*in;
+	const struct zset_node	*nn;
 	aoff_t			*fresh = NULL, ndo, want;
-	uint8_t			*isnew = NULL;
+	uint8_t			*moved = NULL;
 	uint32_t		 i, j, q, x, nodes, before, *word;
 	size_t			 f, lo, hi, limit, bytes, stores, chunks;
 	int			 rv = -1;
@@ -740,12 +748,13 @@ zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
 		errno = EFBIG;
 		return (-1);
 	}
+	/* moved[j]: new slot j is a new node (1), or an old one before one. */
 	if ((fresh = calloc(p->zp_runs + 1, sizeof(*fresh))) == NULL ||
-	    (isnew = calloc(nodes, 1)) == NULL) {
+	    (moved = calloc(nodes, 1)) == NULL) {
 		free(fresh);
 		return (-1);
 	}
-	/* The rider, the root, an old node's link per touched node, the table. */
+	/* The rider, the root, an old node's link a touched node, the table. */
 	stores = 1 + 1 + p->zp_nt + DICT_STAGED_STORES(p->zp_ndc);
 	chunks = p->zp_runs + p->zp_nt + 1 + p->zp_ndc;
 	in = keyspace_begin_locked(ks, st);
@@ -774,15 +783,18 @@ zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
 	for (i = 0, j = 0, x = 0, f = 0, before = 0; i < d->zd_nodes; i++) {
 		if (x < p->zp_nt && p->zp_t[x].zt_node == i) {
 			for (q = 0; q < p->zp_t[x].zt_runs; q++, j++) {
-				isnew[j] = 1;
+				moved[j] = 1;
 				nd->zd_ent[j].zde_node = fresh[f++];
 				nd->zd_ent[j].zde_before = before;
-				before += ((const struct zset_node *)arena_ptr(a,
-				    nd->zd_ent[j].zde_node))->zn_count;
+				nn = arena_ptr(a, nd->zd_ent[j].zde_node);
+				before += nn->zn_count;
 			}
 			x++;
 			continue;
 		}
+		/* An old node whose successor was touched: its link may go. */
+		if (x < p->zp_nt && p->zp_t[x].zt_node == i + 1)
+			moved[j] = 2;
 		nd->zd_ent[j].zde_node = d->zd_ent[i].zde_node;
 		nd->zd_ent[j++].zde_before = before;
 		before += zset_index_count_of(d, i);
@@ -790,14 +802,16 @@ zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
 	/*
 	 * The chain: the directory, its nodes in order, the table.  A new
 	 * chunk's link is written in it; an old node's link, when it
-	 * changes, is a store of the intent.
+	 * changes (only before a touched node), is a store of the intent.
 	 */
 	nd->zd_next = nd->zd_ent[0].zde_node;
 	for (i = 0; i < nodes; i++) {
+		if (moved[i] == 0)
+			continue;
 		want = i + 1 < nodes ? nd->zd_ent[i + 1].zde_node :
 		    ref.zf_table;
 		word = &((aoff_t *)arena_ptr(a, nd->zd_ent[i].zde_node))->u;
-		if (isnew[i])
+		if (moved[i] == 1)
 			*word = want.u;
 		else if (*word != want.u)
 			intent_store(a, in, word, want.u);
@@ -806,7 +820,8 @@ zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
 	intent_store(a, in, &r->zr_dir.u, ndo.u);
 	intent_retire_any(a, in, r->zr_dir);
 	for (x = 0; x < p->zp_nt; x++)
-		intent_retire_any(a, in, d->zd_ent[p->zp_t[x].zt_node].zde_node);
+		intent_retire_any(a, in,
+		    d->zd_ent[p->zp_t[x].zt_node].zde_node);
 	/* The member table, in the same intent. */
 	if (dict_batch_staged(a, in, e, p->zp_dc, p->zp_ndc) == -1)
 		goto abort;
@@ -819,7 +834,7 @@ abort:
 	intent_abort(a, in);
 out:
 	free(fresh);
-	free(isnew);
+	free(moved);
 	return (rv);
 }
 
@@ -852,6 +867,14 @@ zset_op_before(const struct zset_op *o, const struct zset_elem *el)
 	    o->zo_el.ze_len, el->ze_score, el->ze_member, el->ze_len));
 }
 
+/* The pair op o puts in, appended to v. */
+static int
+zset_op_add(struct zset_vec *v, const struct zset_op *o)
+{
+	return (zset_vec_add(v, o->zo_el.ze_member, o->zo_el.ze_len,
+	    o->zo_el.ze_score));
+}
+
 /*
  * The pairs of node n after ops[0 .. nops) (those that leave, then those
  * that go in, each in order), appended to v: a merge of the node's pairs
@@ -867,10 +890,7 @@ zset_index_merge(const struct zset_node *n, const struct zset_op *ops,
 
 	for (add = 0; add < nops && !ops[add].zo_put; add++)
 		;
-	memset(&it, 0, sizeof(it));
-	it.zi_start = zset_node_data(n);
-	it.zi_end = it.zi_start + n->zn_bytes;
-	it.zi_pos = it.zi_start;
+	zset_index_walk(&it, n, 0);
 	while (zset_iter_next(&it, &el)) {
 		while (rm < nops && !ops[rm].zo_put &&
 		    zset_op_before(&ops[rm], &el) < 0)
@@ -881,16 +901,14 @@ zset_index_merge(const struct zset_node *n, const struct zset_op *ops,
 			continue;
 		}
 		for (; add < nops && zset_op_before(&ops[add], &el) < 0; add++)
-			if (zset_vec_add(v, ops[add].zo_el.ze_member,
-			    ops[add].zo_el.ze_len, ops[add].zo_el.ze_score) == -1)
+			if (zset_op_add(v, &ops[add]) == -1)
 				return (-1);
 		if (zset_vec_add(v, el.ze_member, el.ze_len,
 		    el.ze_score) == -1)
 			return (-1);
 	}
 	for (; add < nops; add++)
-		if (zset_vec_add(v, ops[add].zo_el.ze_member,
-		    ops[add].zo_el.ze_len, ops[add].zo_el.ze_score) == -1)
+		if (zset_op_add(v, &ops[add]) == -1)
 			return (-1);
 	return (0);
 }
@@ -983,9 +1001,6 @@ zset_index_remove_locked(struct keyspace *ks, struct ks_stripe *st,
 		goto out;
 	p.zp_count -= (int64_t)(to - from);
 	last = zset_index_node_of_rank(d, to - 1);
-	memset(&it, 0, sizeof(it));
-	it.zi_dir = d;
-	it.zi_arena = a;
 	for (i = zset_index_node_of_rank(d, from); i <= last; i++) {
 		/*
 		 * A node wholly in the run goes with no new node; its
@@ -993,7 +1008,7 @@ zset_index_remove_locked(struct keyspace *ks, struct ks_stripe *st,
 		 */
 		t = zset_plan_touch(&p, i);
 		rank = d->zd_ent[i].zde_before;
-		zset_index_enter(&it, i, 0);
+		zset_index_walk(&it, zset_index_node(a, d, i), 0);
 		for (; zset_iter_next(&it, &el); rank++) {
 			if (rank >= from && rank < to)
 				zset_plan_forget(&p, el.ze_member, el.ze_len);
