@@ -14,17 +14,24 @@
  * put publishes the entry that names it and adopts the chain, retiring
  * the old value's chain in the same intent.
  *
- * A change of one member (zset_index_change_locked()) is one intent of
- * the stripe: the nodes it rewrites, a new directory and the member
- * table's new node are reserved in the intent (a death frees them) and
- * filled, their own chain words included, while nothing reaches them;
- * the intent then records absolute stores of the words that publish them
- * (the root's word that names the directory, the chain word of each old
- * node whose successor changes, the table's links, slot and count) and
- * retires the old directory and nodes, which the commit frees.  A
- * published chunk changes only through those stores, so the set is
- * wholly old until the intent is ready and wholly new after.  The table
- * may then split or merge one bucket, a change of its own (dict.c).
+ * A change of members in place (zset_index_change_locked(), one member
+ * or a batch of up to ZSET_BATCH_MAX; zset_index_remove_locked(), a run
+ * of ranks) is planned whole in private memory first: the nodes it
+ * touches and the pairs each keeps or gains.  Then it is one intent of
+ * the stripe, with an overflow record (intent_reserve()) when its own
+ * records are too few, reserved before anything else: the touched
+ * nodes' new nodes (a node grown past its bounds becomes several, one
+ * emptied or wholly inside a removed run none), a new directory and the
+ * member table's new nodes (dict_batch_staged()) are reserved in the
+ * intent (a death frees them) and filled, their own chain words
+ * included, while nothing reaches them; the intent then records absolute
+ * stores of the words that publish them (the root's word that names the
+ * directory, the chain word of each old node before a touched one, the
+ * table's links, slots and count) and retires the old directory and
+ * nodes, which the commit frees.  A published chunk changes only through
+ * those stores, so the set is wholly old until the intent is ready and
+ * wholly new after.  The table may then split or merge buckets, each a
+ * change of its own (dict.c).
  *
  * Reads: a score by member through the table (dict_find()); a rank by
  * binary search of the directory's counts; a score or member by binary
@@ -756,7 +763,9 @@ zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
 	}
 	/* The rider, the root, an old node's link a touched node, the table. */
 	stores = 1 + 1 + p->zp_nt + DICT_STAGED_STORES(p->zp_ndc);
-	chunks = p->zp_runs + p->zp_nt + 1 + p->zp_ndc;
+	/* Chunks: the new nodes (or the old, when more), directory, table. */
+	chunks = (p->zp_runs > p->zp_nt ? p->zp_runs : p->zp_nt) + 1 +
+	    p->zp_ndc;
 	in = keyspace_begin_locked(ks, st);
 	if ((stores > INTENT_MAX_STORES || chunks > INTENT_MAX_CHUNKS) &&
 	    intent_reserve(a, in, stores, chunks) == -1)
