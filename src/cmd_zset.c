@@ -7,9 +7,10 @@
  *
  * Run by workers.  A command on one key takes its stripe lock through
  * command_find_typed() and keeps it until its reply is built; ZMPOP holds
- * the stripes of all its keys at once.  A change loads the set into a
- * vector, changes it there and writes it back in one put (zset.h), so a
- * command happens whole or not at all.  A ZADD that adds members serves
+ * the stripes of all its keys at once.  A change of several members or
+ * a pop is one change of the set (a batch, or a run of ranks removed,
+ * zset.h): in place for an index, one put for a packed set, so a command
+ * happens whole or not at all.  A ZADD that adds members serves
  * the clients blocked on its key (blocking.h) before it lets go of the
  * stripe.
  */
@@ -361,6 +362,40 @@ cmd_zadd_in_place(struct keyspace *ks, struct ks_stripe *st,
 	    -2 : 1);
 }
 
+/*
+ * Several pairs on an index: gathered in a batch, each seeing those
+ * before it, and made as one change that copies only what it touches
+ * (zset.h).  Returns as cmd_zadd_one() does.
+ */
+static int
+cmd_zadd_batch(struct keyspace *ks, struct ks_stripe *st,
+    const struct ks_key *k, const struct entry *e, int flags,
+    const char *const *argv, const size_t *argvlen, const double *scores,
+    int pairs, long long *added, long long *updated, long long *processed,
+    double *newscore)
+{
+	struct zset_batch	 b;
+	double			 cur = 0;
+	int			 j, found, done, rv = 0;
+
+	zset_batch_init(&b, e);
+	for (j = 0; rv >= 0 && j < pairs; j++) {
+		found = zset_batch_score(&b, argv[2 * j + 1],
+		    argvlen[2 * j + 1], &cur);
+		rv = cmd_zadd_decide(flags, found, cur, scores[j], added,
+		    updated, &done, newscore);
+		*processed += done;
+		if (rv == 1 && zset_batch_set(&b, argv[2 * j + 1],
+		    argvlen[2 * j + 1], *newscore) == -1)
+			rv = -2;
+	}
+	if (rv >= 0 && *added + *updated > 0 &&
+	    zset_batch_apply_locked(ks, st, k, &b) == -1)
+		rv = -2;
+	zset_batch_free(&b);
+	return (rv);
+}
+
 static void
 cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen, int incr)
@@ -404,6 +439,11 @@ cmd_zadd_generic(struct client *cl, int argc, const char *const *argv,
 		    &score);
 		processed += done;
 		pairs = 0;	/* written, or nothing to write */
+	} else if (e != NULL && e->e_type == (OBJ_ZSET | OBJ_ZSET_INDEX)) {
+		rv = cmd_zadd_batch(ks, st, &k, e, flags, argv + at,
+		    argvlen + at, scores, pairs, &added, &updated, &processed,
+		    &score);
+		pairs = 0;
 	} else if (e != NULL || !(flags & ZADD_XX))
 		rv = zset_vec_load(&v, e) == -1 ? -2 : 0;
 	packed = cmd_zadd_packed_start(e, argvlen[at + 1]);
@@ -466,8 +506,10 @@ cmd_zrem(struct client *cl, int argc, const char *const *argv,
 	struct ks_key		 k;
 	const struct entry	*e;
 	struct zset_vec		 v;
+	struct zset_batch	 b;
 	long long		 deleted = 0;
 	long			 i;
+	double			 d;
 	int			 j, rv = 0;
 
 	if (cmd_zset_find(cl, &k, argv[1], argvlen[1], 0, &st, &e) == -1)
@@ -479,6 +521,17 @@ cmd_zrem(struct client *cl, int argc, const char *const *argv,
 		    argvlen[2])) == 1)
 			deleted++;
 		rv = rv == -1 ? -1 : 0;
+	} else if (e != NULL && e->e_type == (OBJ_ZSET | OBJ_ZSET_INDEX)) {
+		/* Several of an index: one change of what they touch. */
+		zset_batch_init(&b, e);
+		for (j = 2; rv == 0 && j < argc; j++)
+			if (zset_batch_score(&b, argv[j], argvlen[j], &d)) {
+				rv = zset_batch_delete(&b, argv[j], argvlen[j]);
+				deleted++;
+			}
+		if (rv == 0 && deleted > 0)
+			rv = zset_batch_apply_locked(ks, st, &k, &b);
+		zset_batch_free(&b);
 	} else if (e != NULL) {
 		rv = zset_vec_load(&v, e);
 		for (j = 2; rv == 0 && j < argc; j++)
@@ -622,39 +675,29 @@ cmd_zset_popped(struct client *cl, const char *key, size_t klen,
 /*
  * Pop up to `count' (at least 1) members of set e from its low end (or
  * its high end when `max') and reply them (cmd_zset_popped()).  The
- * popped members are copied out before the set is rewritten.
+ * popped members are copied out, then their run of ranks is removed in
+ * one change (zset_remove_range_locked()).
  */
 static void
 cmd_zset_pop_reply(struct client *cl, struct ks_stripe *st,
     const struct ks_key *k, const struct entry *e, int max, long long count,
     int nested, const char *key, size_t klen)
 {
-	struct zset_vec		 v, out;
-	const struct zset_elem	*el;
-	size_t			 n, i;
+	struct zset_vec		 out;
+	uint64_t		 card = zset_card(e);
+	size_t			 n;
 	int			 rv;
 
-	zset_vec_init(&v);
 	zset_vec_init(&out);
-	rv = zset_vec_load(&v, e);
-	n = (uint64_t)count < v.zv_n ? (size_t)count : v.zv_n;
-	for (i = 0; rv == 0 && i < n; i++) {
-		el = &v.zv_el[max ? v.zv_n - 1 - i : i];
-		rv = zset_vec_add(&out, el->ze_member, el->ze_len,
-		    el->ze_score);
-	}
+	n = (uint64_t)count < card ? (size_t)count : (size_t)card;
+	rv = zset_vec_take(&out, e, n, max);
 	if (rv == 0)
-		rv = zset_vec_own(&out);
-	if (rv == 0) {
-		zset_vec_remove_range(&v, max ? v.zv_n - n : 0,
-		    max ? v.zv_n : n);
-		rv = zset_write_locked(cl->cl_ks, st, k, &v, entry_expire(e));
-	}
+		rv = zset_remove_range_locked(cl->cl_ks, st, k, e,
+		    max ? card - n : 0, max ? card : n);
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else
 		cmd_zset_popped(cl, key, klen, out.zv_el, out.zv_n, nested);
-	zset_vec_free(&v);
 	zset_vec_free(&out);
 }
 

@@ -360,7 +360,8 @@ cmd_zlexcount(struct client *cl, int argc, const char *const *argv,
 
 /*
  * ZREMRANGEBYRANK, ZREMRANGEBYSCORE and ZREMRANGEBYLEX: the range is one
- * run of the set, removed in one rewrite.
+ * run of the set's ranks, removed in one change
+ * (zset_remove_range_locked()).
  */
 static void
 cmd_zremrange_generic(struct client *cl, const char *const *argv,
@@ -371,8 +372,8 @@ cmd_zremrange_generic(struct client *cl, const char *const *argv,
 	struct ks_stripe	*st;
 	struct ks_key		 k;
 	const struct entry	*e;
-	struct zset_vec		 v, run;
-	size_t			 first = 0;
+	struct zset_vec		 run;
+	int64_t			 first;
 	int			 rv = 0;
 
 	memset(&q, 0, sizeof(q));
@@ -383,20 +384,15 @@ cmd_zremrange_generic(struct client *cl, const char *const *argv,
 	if (command_find_typed(cl, OBJ_ZSET, &k, argv[1], argvlen[1], 0, &st,
 	    &e) == -1)
 		return;
-	zset_vec_init(&v);
 	zset_vec_init(&run);
 	if (e != NULL) {
 		rv = cmd_zrange_collect(e, &q, &run);
-		if (rv == 0 && run.zv_n > 0)
-			rv = zset_vec_load(&v, e);
-		/* Both point into the entry: find where the run starts. */
-		while (rv == 0 && run.zv_n > 0 && first < v.zv_n &&
-		    v.zv_el[first].ze_member != run.zv_el[0].ze_member)
-			first++;
 		if (rv == 0 && run.zv_n > 0) {
-			zset_vec_remove_range(&v, first, first + run.zv_n);
-			rv = zset_write_locked(ks, st, &k, &v,
-			    entry_expire(e));
+			first = zset_rank(e, run.zv_el[0].ze_member,
+			    run.zv_el[0].ze_len, 0);
+			rv = first < 0 ? -1 : zset_remove_range_locked(ks, st,
+			    &k, e, (uint64_t)first, (uint64_t)first +
+			    run.zv_n);
 		}
 	}
 	keyspace_unlock(ks, st);
@@ -404,7 +400,6 @@ cmd_zremrange_generic(struct client *cl, const char *const *argv,
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else
 		reply_int(&cl->cl_reply, (long long)run.zv_n);
-	zset_vec_free(&v);
 	zset_vec_free(&run);
 }
 

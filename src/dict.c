@@ -921,30 +921,15 @@ dict_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 	return (1);
 }
 
-int
-dict_set_staged(struct arena *a, struct intent *in, const struct entry *e,
-    const void *field, size_t flen, const void *value, size_t vlen)
-{
-	return (dict_stage_set(a, in, e, field, flen, value, vlen));
-}
-
-int
-dict_delete_staged(struct arena *a, struct intent *in, const struct entry *e,
-    const void *field, size_t flen)
-{
-	if (dict_count(a, e) <= 1) {
-		errno = EINVAL;
-		return (-1);
-	}
-	return (dict_stage_delete(a, in, e, field, flen));
-}
-
 void
 dict_rebalance_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct entry *e)
 {
-	dict_grow(ks, st, e);
-	dict_shrink(ks, st, e);
+	/* Each step its own change, the pairs all there. */
+	while (dict_grow(ks, st, e))
+		;
+	while (dict_shrink(ks, st, e))
+		;
 }
 
 /* Writing a whole table. */
@@ -1428,6 +1413,34 @@ dict_batch_bucket(struct dict_edit *ed, const struct entry *e,
 #define DICT_BATCH_WORDS(nb)	(7 * (nb) + 4)
 
 /*
+ * Record in the overlay ed, whose intent is open, the touched buckets'
+ * new nodes and the table's new count.  0, or -1 ENOMEM (the caller
+ * aborts the intent).
+ */
+static int
+dict_batch_stage(struct dict_edit *ed, const struct entry *e,
+    const struct dict_fates *fs, const uint64_t *touched, size_t nt,
+    size_t count)
+{
+	struct arena		*a = ed->de_arena;
+	struct dict_root	*r = dict_root(a, e);
+	size_t			 i, j;
+	uint32_t		 b;
+
+	for (i = 0; i < nt; i = j) {
+		b = (uint32_t)(touched[i] >> 32);
+		for (j = i; j < nt && (uint32_t)(touched[j] >> 32) == b; j++)
+			;
+		if (dict_batch_bucket(ed, e, fs, touched + i, j - i,
+		    &dict_slot(a, r, b)->u) == -1)
+			return (-1);
+		CRASHPOINT(dict_batch_bucket_built);
+	}
+	dict_edit_set(ed, &r->dr_count, (uint32_t)count);
+	return (0);
+}
+
+/*
  * The touched buckets' new nodes, in one intent of the stripe with an
  * overflow record for its stores and chunks.  0, or -1 ENOMEM (nothing
  * changed).
@@ -1438,35 +1451,94 @@ dict_batch_apply(struct keyspace *ks, struct ks_stripe *st,
     const uint64_t *touched, size_t nt, size_t nbuckets, size_t count)
 {
 	struct arena		*a = ks->ks_arena;
-	struct dict_root	*r = dict_root(a, e);
 	struct dict_edit	 ed;
 	struct intent		*in;
-	size_t			 i, j;
-	uint32_t		 b;
 
 	if (dict_edit_init_big(&ed, a, NULL,
 	    DICT_BATCH_WORDS(nbuckets), 2 * nbuckets + 2) == -1)
 		return (-1);
 	in = ed.de_in = keyspace_begin_locked(ks, st);
-	if (intent_reserve(a, in, DICT_BATCH_WORDS(nbuckets), nbuckets) == -1)
-		goto fail;
-	for (i = 0; i < nt; i = j) {
-		b = (uint32_t)(touched[i] >> 32);
-		for (j = i; j < nt && (uint32_t)(touched[j] >> 32) == b; j++)
-			;
-		if (dict_batch_bucket(&ed, e, fs, touched + i, j - i,
-		    &dict_slot(a, r, b)->u) == -1)
-			goto fail;
-		CRASHPOINT(dict_batch_bucket_built);
+	if (intent_reserve(a, in, DICT_BATCH_WORDS(nbuckets), nbuckets) == -1 ||
+	    dict_batch_stage(&ed, e, fs, touched, nt, count) == -1) {
+		(void)dict_abort(ks, &ed);
+		dict_edit_free(&ed);
+		return (-1);
 	}
-	dict_edit_set(&ed, &r->dr_count, (uint32_t)count);
 	dict_commit(ks, st, &ed);
 	dict_edit_free(&ed);
 	return (0);
-fail:
-	(void)dict_abort(ks, &ed);
+}
+
+/*
+ * Fold a batch's changes (dict_fates_make()) and list the fields it
+ * changes by bucket (bucket << 32 | fate) in *touched: their number in
+ * *nt, the buckets in *nbuckets, the pairs left in *count.  0, or -1
+ * ENOMEM or EFBIG; the caller frees fs and *touched either way.
+ */
+static int
+dict_batch_plan(struct dict_fates *fs, struct arena *a, const struct entry *e,
+    const struct dict_change *ch, size_t n, int *res, uint64_t **touched,
+    size_t *nt, size_t *nbuckets, int64_t *count)
+{
+	size_t	 i;
+
+	*touched = NULL;
+	*nt = *nbuckets = 0;
+	*count = dict_root(a, e)->dr_count;
+	if (n > UINT32_MAX - 1) {
+		memset(fs, 0, sizeof(*fs));
+		errno = EFBIG;
+		return (-1);
+	}
+	if (dict_fates_make(fs, a, e, ch, n, res) == -1 ||
+	    (*touched = calloc(fs->fs_n + 1, sizeof(**touched))) == NULL)
+		return (-1);
+	for (i = 0; i < fs->fs_n; i++) {
+		*count += fs->fs_fate[i].df_is - fs->fs_fate[i].df_was;
+		if (fs->fs_fate[i].df_was || fs->fs_fate[i].df_is)
+			(*touched)[(*nt)++] = (uint64_t)fs->fs_fate[i].df_bucket
+			    << 32 | i;
+	}
+	if (*count > UINT32_MAX) {
+		errno = EFBIG;
+		return (-1);
+	}
+	qsort(*touched, *nt, sizeof(**touched), dict_fate_cmp);
+	for (i = 0; i < *nt; i++)
+		if (i == 0 || (*touched)[i] >> 32 != (*touched)[i - 1] >> 32)
+			(*nbuckets)++;
+	return (0);
+}
+
+int
+dict_batch_staged(struct arena *a, struct intent *in, const struct entry *e,
+    const struct dict_change *ch, size_t n)
+{
+	struct dict_fates	 fs;
+	struct dict_edit	 ed;
+	uint64_t		*touched;
+	int64_t			 count;
+	size_t			 nt, nbuckets;
+	int			 rv = -1;
+
+	if (dict_batch_plan(&fs, a, e, ch, n, NULL, &touched, &nt,
+	    &nbuckets, &count) == -1)
+		goto out;
+	if (count == 0) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (dict_edit_init_big(&ed, a, in, DICT_BATCH_WORDS(nbuckets),
+	    2 * nbuckets + 2) == -1)
+		goto out;
+	if ((rv = dict_batch_stage(&ed, e, &fs, touched, nt,
+	    (size_t)count)) == 0)
+		dict_edit_finish(&ed);
 	dict_edit_free(&ed);
-	return (-1);
+out:
+	dict_fates_free(&fs);
+	free(touched);
+	return (rv);
 }
 
 int
@@ -1475,11 +1547,10 @@ dict_batch_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct dict_change *ch, size_t n, int *res)
 {
 	struct arena		*a = ks->ks_arena;
-	struct dict_root	*r = dict_root(a, e);
 	struct dict_fates	 fs;
-	uint64_t		*touched = NULL;
-	int64_t			 count = r->dr_count;
-	size_t			 nt = 0, nbuckets = 0, i;
+	uint64_t		*touched;
+	int64_t			 count;
+	size_t			 nt, nbuckets, i;
 	int			 rv = -1;
 
 	if (n == 0)
@@ -1496,44 +1567,19 @@ dict_batch_locked(struct keyspace *ks, struct ks_stripe *st,
 			res[0] = rv;
 		return (i == 1 && rv == 1);
 	}
-	if (n > UINT32_MAX - 1) {
-		errno = EFBIG;
-		return (-1);
-	}
-	if (dict_fates_make(&fs, a, e, ch, n, res) == -1)
+	if (dict_batch_plan(&fs, a, e, ch, n, res, &touched, &nt, &nbuckets,
+	    &count) == -1)
 		goto out;
-	if ((touched = calloc(fs.fs_n + 1, sizeof(*touched))) == NULL)
-		goto out;
-	/* The fields changed, by bucket: bucket << 32 | fate. */
-	for (i = 0; i < fs.fs_n; i++) {
-		count += fs.fs_fate[i].df_is - fs.fs_fate[i].df_was;
-		if (fs.fs_fate[i].df_was || fs.fs_fate[i].df_is)
-			touched[nt++] = (uint64_t)fs.fs_fate[i].df_bucket <<
-			    32 | i;
-	}
-	if (count > UINT32_MAX) {
-		errno = EFBIG;
-		goto out;
-	}
-	qsort(touched, nt, sizeof(*touched), dict_fate_cmp);
-	for (i = 0; i < nt; i++)
-		if (i == 0 || touched[i] >> 32 != touched[i - 1] >> 32)
-			nbuckets++;
 	if (nt == 0)
 		rv = 0;
 	else if (count == 0) {
 		(void)keyspace_delete_locked(ks, st, kk);
 		rv = 1;
-	} else if (2 * nbuckets > r->dr_buckets)
+	} else if (2 * nbuckets > dict_root(a, e)->dr_buckets)
 		rv = dict_batch_rewrite(ks, st, kk, e, &fs, (size_t)count);
 	else if ((rv = dict_batch_apply(ks, st, e, &fs, touched, nt,
-	    nbuckets, (size_t)count)) == 0) {
-		/* Each step its own change, the pairs all there. */
-		while (dict_grow(ks, st, e))
-			;
-		while (dict_shrink(ks, st, e))
-			;
-	}
+	    nbuckets, (size_t)count)) == 0)
+		dict_rebalance_locked(ks, st, e);
 out:
 	dict_fates_free(&fs);
 	free(touched);

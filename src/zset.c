@@ -453,6 +453,20 @@ zset_vec_load(struct zset_vec *v, const struct entry *e)
 	return (0);
 }
 
+int
+zset_vec_take(struct zset_vec *v, const struct entry *e, size_t n, int max)
+{
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	size_t			 i;
+
+	zset_iter_init(&it, e, 0, max);
+	for (i = 0; i < n && zset_iter_next(&it, &el); i++)
+		if (zset_vec_add(v, el.ze_member, el.ze_len, el.ze_score) == -1)
+			return (-1);
+	return (zset_vec_own(v));
+}
+
 static int
 zset_elem_cmp(const void *a, const void *b)
 {
@@ -661,6 +675,23 @@ zset_change_packed(struct keyspace *ks, struct ks_stripe *st,
 	return (rv);
 }
 
+/* One member of an index changed in place (zset_index.c). */
+static int
+zset_index_one(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e, const char *m, size_t len, int had, double old,
+    int put, double score)
+{
+	struct zset_change	 c;
+
+	c.zc_m = m;
+	c.zc_len = len;
+	c.zc_had = had;
+	c.zc_old = old;
+	c.zc_put = put;
+	c.zc_score = score;
+	return (zset_index_change_locked(ks, st, e, &c, 1));
+}
+
 int
 zset_set_locked(struct keyspace *ks, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e, const char *m,
@@ -675,8 +706,7 @@ zset_set_locked(struct keyspace *ks, struct ks_stripe *st,
 	/* As Redis: an equal score (0 for -0) changes nothing. */
 	if (had && old == score)
 		return (0);
-	return (zset_index_change_locked(ks, st, e, m, len, had, old, 1,
-	    score));
+	return (zset_index_one(ks, st, e, m, len, had, old, 1, score));
 }
 
 int
@@ -695,8 +725,8 @@ zset_delete_locked(struct keyspace *ks, struct ks_stripe *st,
 	if (!zset_is_index(e))
 		return (zset_change_packed(ks, st, kk, e, m, len, 0, 0) ==
 		    -1 ? -1 : 1);
-	return (zset_index_change_locked(ks, st, e, m, len, 1, old, 0, 0) ==
-	    -1 ? -1 : 1);
+	return (zset_index_one(ks, st, e, m, len, 1, old, 0, 0) == -1 ?
+	    -1 : 1);
 }
 
 size_t

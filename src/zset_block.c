@@ -6,8 +6,10 @@
  * Run by workers, with the key's stripe locked (blocking.c calls in).
  * A payload is each member and its score (the 8 bytes of a double) as
  * two packed elements (pack.h), in the order they were popped, which is
- * the order of the reply.  The set is read and rewritten through zset.h
- * only (one put, which carries the rider), whatever its encoding.
+ * the order of the reply.  The set is read and changed through zset.h
+ * only, whatever its encoding: a pop is one change (a run of ranks
+ * removed, in place for an index), which carries the rider; a return is
+ * one put.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,25 +74,17 @@ static int
 zset_block_pop(struct blocking *b, struct ks_stripe *st,
     const struct ks_key *kk, const struct entry *e, struct bl_waiter *w)
 {
-	struct zset_vec		 v, out;
-	const struct zset_elem	*el;
-	size_t			 n, i, bytes;
+	struct zset_vec		 out;
+	uint64_t		 card = zset_card(e);
+	size_t			 n, bytes;
 	char			*buf = NULL;
 	int			 max = w->w_arg[0] != 0, rv;
 
-	zset_vec_init(&v);
 	zset_vec_init(&out);
-	rv = zset_vec_load(&v, e);
 	n = w->w_arg[1] > 0 ? w->w_arg[1] : 1;
-	if (n > v.zv_n)
-		n = v.zv_n;
-	if (n == 0)
-		rv = -1;
-	for (i = 0; rv == 0 && i < n; i++) {
-		el = &v.zv_el[max ? v.zv_n - 1 - i : i];
-		rv = zset_vec_add(&out, el->ze_member, el->ze_len,
-		    el->ze_score);
-	}
+	if (n > card)
+		n = (size_t)card;
+	rv = n == 0 ? -1 : zset_vec_take(&out, e, n, max);
 	bytes = zset_block_size(out.zv_el, out.zv_n);
 	if (rv == 0 && (buf = malloc(bytes + 1)) == NULL)
 		rv = -1;
@@ -99,13 +93,11 @@ zset_block_pop(struct blocking *b, struct ks_stripe *st,
 		rv = blocking_hand_locked(b, st, kk, w, buf, bytes,
 		    (uint32_t)n, max);
 	}
-	if (rv == 0) {
-		zset_vec_remove_range(&v, max ? v.zv_n - n : 0,
-		    max ? v.zv_n : n);
-		rv = zset_write_locked(b->bl_ks, st, kk, &v, entry_expire(e));
-	}
+	/* The change that takes them carries the rider. */
+	if (rv == 0)
+		rv = zset_remove_range_locked(b->bl_ks, st, kk, e,
+		    max ? card - n : 0, max ? card : n);
 	free(buf);
-	zset_vec_free(&v);
 	zset_vec_free(&out);
 	return (rv);
 }

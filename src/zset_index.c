@@ -14,17 +14,24 @@
  * put publishes the entry that names it and adopts the chain, retiring
  * the old value's chain in the same intent.
  *
- * A change of one member (zset_index_change_locked()) is one intent of
- * the stripe: the nodes it rewrites, a new directory and the member
- * table's new node are reserved in the intent (a death frees them) and
- * filled, their own chain words included, while nothing reaches them;
- * the intent then records absolute stores of the words that publish them
- * (the root's word that names the directory, the chain word of each old
- * node whose successor changes, the table's links, slot and count) and
- * retires the old directory and nodes, which the commit frees.  A
- * published chunk changes only through those stores, so the set is
- * wholly old until the intent is ready and wholly new after.  The table
- * may then split or merge one bucket, a change of its own (dict.c).
+ * A change of members in place (zset_index_change_locked(), one member
+ * or a batch of up to ZSET_BATCH_MAX; zset_index_remove_locked(), a run
+ * of ranks) is planned whole in private memory first: the nodes it
+ * touches and the pairs each keeps or gains.  Then it is one intent of
+ * the stripe, with an overflow record (intent_reserve()) when its own
+ * records are too few, reserved before anything else: the touched
+ * nodes' new nodes (a node grown past its bounds becomes several, one
+ * emptied or wholly inside a removed run none), a new directory and the
+ * member table's new nodes (dict_batch_staged()) are reserved in the
+ * intent (a death frees them) and filled, their own chain words
+ * included, while nothing reaches them; the intent then records absolute
+ * stores of the words that publish them (the root's word that names the
+ * directory, the chain word of each old node before a touched one, the
+ * table's links, slots and count) and retires the old directory and
+ * nodes, which the commit frees.  A published chunk changes only through
+ * those stores, so the set is wholly old until the intent is ready and
+ * wholly new after.  The table may then split or merge buckets, each a
+ * change of its own (dict.c).
  *
  * Reads: a score by member through the table (dict_find()); a rank by
  * binary search of the directory's counts; a score or member by binary
@@ -71,6 +78,17 @@ zset_index_node(struct arena *a, const struct zset_dir *d, uint32_t i)
 	return (arena_ptr(a, d->zd_ent[i].zde_node));
 }
 
+/* A walk over the pairs of node n alone, from its start (or its end). */
+static void
+zset_index_walk(struct zset_iter *it, const struct zset_node *n, int reverse)
+{
+	memset(it, 0, sizeof(*it));
+	it->zi_start = zset_node_data(n);
+	it->zi_end = it->zi_start + n->zn_bytes;
+	it->zi_pos = reverse ? it->zi_end : it->zi_start;
+	it->zi_reverse = reverse;
+}
+
 /* The first (or last) pair of node n. */
 static void
 zset_index_end_pair(const struct zset_node *n, int last,
@@ -78,11 +96,7 @@ zset_index_end_pair(const struct zset_node *n, int last,
 {
 	struct zset_iter	 it;
 
-	memset(&it, 0, sizeof(it));
-	it.zi_start = zset_node_data(n);
-	it.zi_end = it.zi_start + n->zn_bytes;
-	it.zi_pos = last ? it.zi_end : it.zi_start;
-	it.zi_reverse = last;
+	zset_index_walk(&it, n, last);
 	if (!zset_iter_next(&it, el))
 		memset(el, 0, sizeof(*el));
 }
@@ -286,15 +300,17 @@ zset_index_chunk(struct keyspace *ks, struct ks_stripe *st, size_t size,
 }
 
 /*
- * Where the node that starts at element i ends: at most ZSET_NODE_PAIRS
- * elements in at most ZSET_NODE_BYTES bytes (one, however long).
+ * Where the node that starts at element i of v ends, before element
+ * `to': at most `limit' (up to ZSET_NODE_PAIRS) elements in at most
+ * ZSET_NODE_BYTES bytes (one, however long).
  */
 static size_t
-zset_index_node_end(const struct zset_vec *v, size_t i, size_t *bytes)
+zset_index_node_end(const struct zset_vec *v, size_t i, size_t to,
+    size_t limit, size_t *bytes)
 {
 	size_t	 j, b = 0, sz;
 
-	for (j = i; j < v->zv_n && j - i < ZSET_NODE_PAIRS; j++) {
+	for (j = i; j < to && j - i < limit; j++) {
 		sz = pack_elem_size(v->zv_el[j].ze_len) +
 		    pack_elem_size(sizeof(double));
 		if (j > i && b + sz > ZSET_NODE_BYTES)
@@ -336,13 +352,15 @@ zset_index_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	if (i != 0)
 		return (-1);
 	for (i = 0, nodes = 0; i < v->zv_n; nodes++)
-		i = zset_index_node_end(v, i, &bytes);
+		i = zset_index_node_end(v, i, v->zv_n, ZSET_NODE_PAIRS,
+		    &bytes);
 	if ((ent = calloc(nodes, sizeof(*ent))) == NULL ||
 	    (from = calloc(nodes + 1, sizeof(*from))) == NULL)
 		goto fail;
 	for (i = 0, k = 0; i < v->zv_n; k++) {
 		from[k] = i;
-		i = zset_index_node_end(v, i, &bytes);
+		i = zset_index_node_end(v, i, v->zv_n, ZSET_NODE_PAIRS,
+		    &bytes);
 	}
 	from[nodes] = v->zv_n;
 	/*
@@ -350,7 +368,8 @@ zset_index_write_locked(struct keyspace *ks, struct ks_stripe *st,
 	 * so that the chain runs root, directory, nodes in order, table.
 	 */
 	for (k = nodes; k-- > 0;) {
-		(void)zset_index_node_end(v, from[k], &bytes);
+		(void)zset_index_node_end(v, from[k], v->zv_n,
+		    ZSET_NODE_PAIRS, &bytes);
 		if ((n = zset_index_chunk(ks, st, sizeof(*n) + bytes,
 		    &ent[k].zde_node)) == NULL)
 			goto fail;
@@ -536,10 +555,7 @@ zset_check_index(struct check *ck, const struct entry *e, unsigned db,
 	}
 }
 
-/* Changing one member. */
-
-/* The most nodes one change reserves: a node of each, one split. */
-#define ZSET_CHANGE_NODES	3
+/* Changing members. */
 
 /*
  * The node where (score, m) is or would go: the first whose last pair is
@@ -562,30 +578,12 @@ zset_index_home(struct arena *a, const struct zset_dir *d, double score,
 	return (it.zi_node);
 }
 
-/*
- * The pairs of node t as the change leaves them, in v: without m when
- * `drop', with (score, m) in its place when `add'.
- */
-static int
-zset_index_node_pairs(const struct zset_node *n, const char *m, size_t len,
-    int drop, int add, double score, struct zset_vec *v)
+/* The members in node i of directory d, from the directory alone. */
+static uint32_t
+zset_index_count_of(const struct zset_dir *d, uint32_t i)
 {
-	struct zset_iter	 it;
-	struct zset_elem	 el;
-
-	memset(&it, 0, sizeof(it));
-	it.zi_start = zset_node_data(n);
-	it.zi_end = it.zi_start + n->zn_bytes;
-	it.zi_pos = it.zi_start;
-	while (zset_iter_next(&it, &el)) {
-		if (drop && el.ze_len == len && (len == 0 ||
-		    memcmp(el.ze_member, m, len) == 0))
-			continue;
-		if (zset_vec_add(v, el.ze_member, el.ze_len,
-		    el.ze_score) == -1)
-			return (-1);
-	}
-	return (add ? zset_vec_insert(v, m, len, score) : 0);
+	return ((i + 1 < d->zd_nodes ? d->zd_ent[i + 1].zde_before :
+	    d->zd_count) - d->zd_ent[i].zde_before);
 }
 
 /* Pack elements [from, to) of v into a node reserved in the intent. */
@@ -614,154 +612,227 @@ zset_index_node_new(struct arena *a, struct intent *in,
 }
 
 /*
- * Where a node of v's pairs splits in two: none (v->zv_n) while it is
- * within ZSET_NODE_PAIRS and ZSET_NODE_BYTES, else where the bytes are
- * halved.
+ * The pairs each new node of elements [from, to) of v takes at most: all
+ * of them while they fit one node, else about as many in each of the
+ * fewest nodes they fit (a node grown by one member splits in halves).
  */
 static size_t
-zset_index_split_at(const struct zset_vec *v)
+zset_index_run_limit(const struct zset_vec *v, size_t from, size_t to)
 {
-	size_t	 i, total = 0, half = 0;
+	size_t	 i, runs = 0, bytes;
 
-	for (i = 0; i < v->zv_n; i++)
-		total += pack_elem_size(v->zv_el[i].ze_len) +
-		    pack_elem_size(sizeof(double));
-	if (v->zv_n <= 1 || (v->zv_n <= ZSET_NODE_PAIRS &&
-	    total <= ZSET_NODE_BYTES))
-		return (v->zv_n);
-	for (i = 0; i < v->zv_n - 1 && half * 2 < total; i++)
-		half += pack_elem_size(v->zv_el[i].ze_len) +
-		    pack_elem_size(sizeof(double));
-	return (i > 0 ? i : 1);
+	for (i = from; i < to; runs++)
+		i = zset_index_node_end(v, i, to, ZSET_NODE_PAIRS, &bytes);
+	if (runs <= 1)
+		return (ZSET_NODE_PAIRS);
+	return ((to - from + runs - 1) / runs);
+}
+
+/* The new nodes elements [from, to) of v are packed into. */
+static uint32_t
+zset_index_runs(const struct zset_vec *v, size_t from, size_t to)
+{
+	size_t	 i, limit = zset_index_run_limit(v, from, to), bytes;
+	uint32_t runs = 0;
+
+	for (i = from; i < to; runs++)
+		i = zset_index_node_end(v, i, to, limit, &bytes);
+	return (runs);
 }
 
 /*
- * One member's change as one intent: out of the node that holds it
- * (had: at score old), into the node where (score, m) goes (put), or
- * both.  The nodes touched are rewritten (a node emptied goes, one grown
- * past its bounds splits), the directory is rewritten around them and
- * published by one store in the root, the chain is relinked around the
- * new nodes, and the member table's node changes in the same intent.
- * 0, or -1 ENOMEM (nothing changed).  The set must hold another member
- * besides m when !put.
+ * A change of an index, planned in private memory before anything is
+ * reserved: the old nodes it touches, in order, each with the pairs it
+ * leaves there (a run of zp_v, packed into zt_runs new nodes, none when
+ * it goes), and the changes of the member table.  The pairs and the
+ * members point into the old nodes and the caller's memory, which stay
+ * valid until the change is published.
  */
-int
-zset_index_change_locked(struct keyspace *ks, struct ks_stripe *st,
-    const struct entry *e, const char *m, size_t len, int had, double old,
-    int put, double score)
+struct zset_touch {
+	uint32_t	 zt_node;	/* its slot in the old directory */
+	uint32_t	 zt_runs;
+	size_t		 zt_from;	/* its pairs: zp_v's [from, */
+	size_t		 zt_to;		/* to) */
+};
+
+struct zset_plan {
+	struct zset_touch	*zp_t;
+	size_t			 zp_nt;
+	struct zset_vec		 zp_v;
+	struct dict_change	*zp_dc;
+	size_t			 zp_ndc;
+	int64_t			 zp_count;	/* members after */
+	size_t			 zp_runs;	/* new nodes in all */
+};
+
+static void
+zset_plan_free(struct zset_plan *p)
+{
+	free(p->zp_t);
+	free(p->zp_dc);
+	zset_vec_free(&p->zp_v);
+}
+
+/* Start the plan of a change of n members of an index of count. */
+static int
+zset_plan_init(struct zset_plan *p, size_t n, uint64_t count)
+{
+	memset(p, 0, sizeof(*p));
+	zset_vec_init(&p->zp_v);
+	p->zp_count = (int64_t)count;
+	if ((p->zp_t = calloc(2 * n + 2, sizeof(*p->zp_t))) == NULL ||
+	    (p->zp_dc = calloc(n + 1, sizeof(*p->zp_dc))) == NULL)
+		return (-1);
+	return (0);
+}
+
+/* Node i is touched; its pairs after the change follow in zp_v. */
+static struct zset_touch *
+zset_plan_touch(struct zset_plan *p, uint32_t i)
+{
+	struct zset_touch	*t = &p->zp_t[p->zp_nt++];
+
+	t->zt_node = i;
+	t->zt_from = p->zp_v.zv_n;
+	return (t);
+}
+
+/* The touched node's pairs are all in zp_v: count its new nodes. */
+static void
+zset_plan_touched(struct zset_plan *p, struct zset_touch *t)
+{
+	t->zt_to = p->zp_v.zv_n;
+	t->zt_runs = zset_index_runs(&p->zp_v, t->zt_from, t->zt_to);
+	p->zp_runs += t->zt_runs;
+}
+
+/* The member table loses m (a member of the set). */
+static void
+zset_plan_forget(struct zset_plan *p, const char *m, size_t len)
+{
+	struct dict_change	*c = &p->zp_dc[p->zp_ndc++];
+
+	c->dc_field = m;
+	c->dc_flen = len;
+	c->dc_value = NULL;
+	c->dc_vlen = 0;
+	c->dc_delete = 1;
+}
+
+/*
+ * Publish a planned change as one intent of the stripe: the touched
+ * nodes' new nodes and a new directory reserved and filled (their chain
+ * words too), the stores that link them (the root's word, the chain
+ * words of the old nodes before them), the member table's part
+ * (dict_batch_staged()), and the old nodes and directory retired.  An
+ * overflow record is reserved first when the intent's own records are
+ * too few.  0, or -1 ENOMEM or EFBIG (nothing changed).
+ */
+static int
+zset_index_publish(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e, struct zset_plan *p)
 {
 	struct arena		*a = ks->ks_arena;
 	struct zset_ref		 ref = zset_ref(e);
 	struct zset_root	*r = arena_ptr(a, ref.zf_root);
 	const struct zset_dir	*d = arena_ptr(a, r->zr_dir);
+	const struct zset_touch	*t;
 	struct zset_dir		*nd;
-	struct zset_dirent	 fresh[ZSET_CHANGE_NODES + 1];
-	struct zset_vec		 v;
 	struct intent		*in;
-	uint32_t		 t[2], nt = 0, i, j, k, nodes, before;
-	uint32_t		 nfresh[2], first[2];
-	uint32_t		*word;
-	size_t			 cut;
-	aoff_t			 ndo, want;
-	int			 rv = -1, isnew;
+	const struct zset_node	*nn;
+	aoff_t			*fresh = NULL, ndo, want;
+	uint8_t			*moved = NULL;
+	uint32_t		 i, j, q, x, nodes, before, *word;
+	size_t			 f, lo, hi, limit, bytes, stores, chunks;
+	int			 rv = -1;
 
-	if (had)
-		t[nt++] = zset_index_home(a, d, old, m, len);
-	if (put) {
-		j = zset_index_home(a, d, score, m, len);
-		if (nt == 0 || j != t[0])
-			t[nt++] = j;
+	nodes = (uint32_t)(d->zd_nodes - p->zp_nt + p->zp_runs);
+	if (p->zp_count <= 0 || nodes == 0) {
+		errno = EINVAL;
+		return (-1);
 	}
-	if (nt == 2 && t[1] < t[0]) {
-		j = t[0];
-		t[0] = t[1];
-		t[1] = j;
+	if (p->zp_count > UINT32_MAX) {
+		errno = EFBIG;
+		return (-1);
 	}
+	/* moved[j]: new slot j is a new node (1), or an old one before one. */
+	if ((fresh = calloc(p->zp_runs + 1, sizeof(*fresh))) == NULL ||
+	    (moved = calloc(nodes, 1)) == NULL) {
+		free(fresh);
+		return (-1);
+	}
+	/* The rider, the root, an old node's link a touched node, the table. */
+	stores = 1 + 1 + p->zp_nt + DICT_STAGED_STORES(p->zp_ndc);
+	/* Chunks: the new nodes (or the old, when more), directory, table. */
+	chunks = (p->zp_runs > p->zp_nt ? p->zp_runs : p->zp_nt) + 1 +
+	    p->zp_ndc;
 	in = keyspace_begin_locked(ks, st);
-	zset_vec_init(&v);
-	/* The new nodes of each touched node: fresh[first[x] ...]. */
-	for (i = 0, k = 0; i < nt; i++) {
-		const struct zset_node *n = zset_index_node(a, d, t[i]);
-		int drop = had && t[i] == zset_index_home(a, d, old, m, len);
-		int add = put && t[i] == zset_index_home(a, d, score, m, len);
-
-		v.zv_n = 0;
-		if (zset_index_node_pairs(n, m, len, drop, add, score,
-		    &v) == -1)
-			goto abort;
-		first[i] = k;
-		nfresh[i] = 0;
-		if (v.zv_n == 0)
-			continue;
-		cut = zset_index_split_at(&v);
-		if (zset_index_node_new(a, in, &v, 0, cut,
-		    &fresh[k].zde_node) == -1)
-			goto abort;
-		fresh[k++].zde_before = (uint32_t)cut;	/* its count, here */
-		nfresh[i]++;
-		if (cut < v.zv_n) {
-			if (zset_index_node_new(a, in, &v, cut, v.zv_n,
-			    &fresh[k].zde_node) == -1)
+	if ((stores > INTENT_MAX_STORES || chunks > INTENT_MAX_CHUNKS) &&
+	    intent_reserve(a, in, stores, chunks) == -1)
+		goto abort;
+	for (x = 0, f = 0; x < p->zp_nt; x++) {
+		t = &p->zp_t[x];
+		limit = zset_index_run_limit(&p->zp_v, t->zt_from, t->zt_to);
+		for (lo = t->zt_from; lo < t->zt_to; lo = hi) {
+			hi = zset_index_node_end(&p->zp_v, lo, t->zt_to, limit,
+			    &bytes);
+			if (zset_index_node_new(a, in, &p->zp_v, lo, hi,
+			    &fresh[f++]) == -1)
 				goto abort;
-			fresh[k++].zde_before = (uint32_t)(v.zv_n - cut);
-			nfresh[i]++;
 		}
 	}
-	nodes = d->zd_nodes;
-	for (i = 0; i < nt; i++)
-		nodes = nodes - 1 + nfresh[i];
 	if (intent_alloc(a, in, sizeof(*nd) + (size_t)nodes *
 	    sizeof(nd->zd_ent[0]), &ndo) == -1)
 		goto abort;
 	nd = arena_ptr(a, ndo);
-	nd->zd_count = d->zd_count + (put && !had) - (had && !put);
+	nd->zd_count = (uint32_t)p->zp_count;
 	nd->zd_nodes = nodes;
 	nd->zd_pad = 0;
 	/* The directory: the old slots, the touched ones replaced. */
-	for (i = 0, j = 0, k = 0, before = 0; i < d->zd_nodes; i++) {
-		if (k < nt && t[k] == i) {
-			uint32_t x;
-
-			for (x = 0; x < nfresh[k]; x++) {
-				nd->zd_ent[j].zde_node =
-				    fresh[first[k] + x].zde_node;
-				nd->zd_ent[j++].zde_before = before;
-				before += fresh[first[k] + x].zde_before;
+	for (i = 0, j = 0, x = 0, f = 0, before = 0; i < d->zd_nodes; i++) {
+		if (x < p->zp_nt && p->zp_t[x].zt_node == i) {
+			for (q = 0; q < p->zp_t[x].zt_runs; q++, j++) {
+				moved[j] = 1;
+				nd->zd_ent[j].zde_node = fresh[f++];
+				nd->zd_ent[j].zde_before = before;
+				nn = arena_ptr(a, nd->zd_ent[j].zde_node);
+				before += nn->zn_count;
 			}
-			k++;
+			x++;
 			continue;
 		}
+		/* An old node whose successor was touched: its link may go. */
+		if (x < p->zp_nt && p->zp_t[x].zt_node == i + 1)
+			moved[j] = 2;
 		nd->zd_ent[j].zde_node = d->zd_ent[i].zde_node;
 		nd->zd_ent[j++].zde_before = before;
-		before += zset_index_node(a, d, i)->zn_count;
+		before += zset_index_count_of(d, i);
 	}
 	/*
 	 * The chain: the directory, its nodes in order, the table.  A new
 	 * chunk's link is written in it; an old node's link, when it
-	 * changes, is a store of the intent.
+	 * changes (only before a touched node), is a store of the intent.
 	 */
 	nd->zd_next = nd->zd_ent[0].zde_node;
 	for (i = 0; i < nodes; i++) {
+		if (moved[i] == 0)
+			continue;
 		want = i + 1 < nodes ? nd->zd_ent[i + 1].zde_node :
 		    ref.zf_table;
 		word = &((aoff_t *)arena_ptr(a, nd->zd_ent[i].zde_node))->u;
-		for (k = 0, isnew = 0; k < (uint32_t)(first[nt - 1] +
-		    nfresh[nt - 1]); k++)
-			isnew |= aoff_eq(fresh[k].zde_node,
-			    nd->zd_ent[i].zde_node);
-		if (isnew)
+		if (moved[i] == 1)
 			*word = want.u;
 		else if (*word != want.u)
 			intent_store(a, in, word, want.u);
 	}
 	CRASHPOINT(zset_index_nodes_built);
 	intent_store(a, in, &r->zr_dir.u, ndo.u);
-	intent_retire(in, r->zr_dir);
-	for (i = 0; i < nt; i++)
-		intent_retire(in, d->zd_ent[t[i]].zde_node);
+	intent_retire_any(a, in, r->zr_dir);
+	for (x = 0; x < p->zp_nt; x++)
+		intent_retire_any(a, in,
+		    d->zd_ent[p->zp_t[x].zt_node].zde_node);
 	/* The member table, in the same intent. */
-	if ((put ? dict_set_staged(a, in, e, m, len, &score,
-	    sizeof(score)) : dict_delete_staged(a, in, e, m, len)) == -1)
+	if (dict_batch_staged(a, in, e, p->zp_dc, p->zp_ndc) == -1)
 		goto abort;
 	CRASHPOINT(zset_index_recorded);
 	keyspace_commit_locked(ks, st);
@@ -771,6 +842,193 @@ zset_index_change_locked(struct keyspace *ks, struct ks_stripe *st,
 abort:
 	intent_abort(a, in);
 out:
-	zset_vec_free(&v);
+	free(fresh);
+	free(moved);
+	return (rv);
+}
+
+/* A member's part in a change: the pair it leaves, or the one it adds. */
+struct zset_op {
+	uint32_t	 zo_node;	/* the old directory's slot */
+	int		 zo_put;	/* 0 leaves, 1 goes in */
+	struct zset_elem zo_el;
+};
+
+/* By node, what leaves before what goes in, then in the set's order. */
+static int
+zset_op_cmp(const void *x, const void *y)
+{
+	const struct zset_op	*a = x, *b = y;
+
+	if (a->zo_node != b->zo_node)
+		return (a->zo_node < b->zo_node ? -1 : 1);
+	if (a->zo_put != b->zo_put)
+		return (a->zo_put - b->zo_put);
+	return (zset_cmp(a->zo_el.ze_score, a->zo_el.ze_member,
+	    a->zo_el.ze_len, b->zo_el.ze_score, b->zo_el.ze_member,
+	    b->zo_el.ze_len));
+}
+
+static int
+zset_op_before(const struct zset_op *o, const struct zset_elem *el)
+{
+	return (zset_cmp(o->zo_el.ze_score, o->zo_el.ze_member,
+	    o->zo_el.ze_len, el->ze_score, el->ze_member, el->ze_len));
+}
+
+/* The pair op o puts in, appended to v. */
+static int
+zset_op_add(struct zset_vec *v, const struct zset_op *o)
+{
+	return (zset_vec_add(v, o->zo_el.ze_member, o->zo_el.ze_len,
+	    o->zo_el.ze_score));
+}
+
+/*
+ * The pairs of node n after ops[0 .. nops) (those that leave, then those
+ * that go in, each in order), appended to v: a merge of the node's pairs
+ * less the leaving ones with the new ones.
+ */
+static int
+zset_index_merge(const struct zset_node *n, const struct zset_op *ops,
+    size_t nops, struct zset_vec *v)
+{
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	size_t			 rm = 0, add;
+
+	for (add = 0; add < nops && !ops[add].zo_put; add++)
+		;
+	zset_index_walk(&it, n, 0);
+	while (zset_iter_next(&it, &el)) {
+		while (rm < nops && !ops[rm].zo_put &&
+		    zset_op_before(&ops[rm], &el) < 0)
+			rm++;
+		if (rm < nops && !ops[rm].zo_put &&
+		    zset_op_before(&ops[rm], &el) == 0) {
+			rm++;
+			continue;
+		}
+		for (; add < nops && zset_op_before(&ops[add], &el) < 0; add++)
+			if (zset_op_add(v, &ops[add]) == -1)
+				return (-1);
+		if (zset_vec_add(v, el.ze_member, el.ze_len,
+		    el.ze_score) == -1)
+			return (-1);
+	}
+	for (; add < nops; add++)
+		if (zset_op_add(v, &ops[add]) == -1)
+			return (-1);
+	return (0);
+}
+
+/* A change's op for element el (its node found by the old directory). */
+static void
+zset_op_set(struct zset_op *o, struct arena *a, const struct zset_dir *d,
+    int put, const char *m, size_t len, double score)
+{
+	o->zo_put = put;
+	o->zo_el.ze_member = m;
+	o->zo_el.ze_len = len;
+	o->zo_el.ze_score = score;
+	o->zo_node = zset_index_home(a, d, score, m, len);
+}
+
+int
+zset_index_change_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e, const struct zset_change *ch, size_t n)
+{
+	struct arena		*a;
+	const struct zset_dir	*d = zset_index_dir(e, &a);
+	struct zset_touch	*t;
+	struct zset_plan	 p;
+	struct zset_op		*ops;
+	struct dict_change	*dc;
+	size_t			 i, j, nops = 0;
+	int			 rv = -1;
+
+	if ((ops = calloc(2 * n + 1, sizeof(*ops))) == NULL)
+		return (-1);
+	if (zset_plan_init(&p, n, d->zd_count) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (ch[i].zc_had)
+			zset_op_set(&ops[nops++], a, d, 0, ch[i].zc_m,
+			    ch[i].zc_len, ch[i].zc_old);
+		if (ch[i].zc_put)
+			zset_op_set(&ops[nops++], a, d, 1, ch[i].zc_m,
+			    ch[i].zc_len, ch[i].zc_score);
+		p.zp_count += ch[i].zc_put - ch[i].zc_had;
+		if (!ch[i].zc_put) {
+			if (ch[i].zc_had)
+				zset_plan_forget(&p, ch[i].zc_m, ch[i].zc_len);
+			continue;
+		}
+		dc = &p.zp_dc[p.zp_ndc++];
+		dc->dc_field = ch[i].zc_m;
+		dc->dc_flen = ch[i].zc_len;
+		dc->dc_value = (const char *)&ch[i].zc_score;
+		dc->dc_vlen = sizeof(double);
+		dc->dc_delete = 0;
+	}
+	qsort(ops, nops, sizeof(*ops), zset_op_cmp);
+	for (i = 0; i < nops; i = j) {
+		for (j = i; j < nops && ops[j].zo_node == ops[i].zo_node; j++)
+			;
+		t = zset_plan_touch(&p, ops[i].zo_node);
+		if (zset_index_merge(zset_index_node(a, d, ops[i].zo_node),
+		    ops + i, j - i, &p.zp_v) == -1)
+			goto out;
+		zset_plan_touched(&p, t);
+	}
+	rv = zset_index_publish(ks, st, e, &p);
+out:
+	zset_plan_free(&p);
+	free(ops);
+	return (rv);
+}
+
+int
+zset_index_remove_locked(struct keyspace *ks, struct ks_stripe *st,
+    const struct entry *e, uint64_t from, uint64_t to)
+{
+	struct arena		*a;
+	const struct zset_dir	*d = zset_index_dir(e, &a);
+	struct zset_touch	*t;
+	struct zset_plan	 p;
+	struct zset_iter	 it;
+	struct zset_elem	 el;
+	uint64_t		 rank;
+	uint32_t		 i, last;
+	int			 rv = -1;
+
+	if (from >= to || to > d->zd_count) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (zset_plan_init(&p, (size_t)(to - from), d->zd_count) == -1)
+		goto out;
+	p.zp_count -= (int64_t)(to - from);
+	last = zset_index_node_of_rank(d, to - 1);
+	for (i = zset_index_node_of_rank(d, from); i <= last; i++) {
+		/*
+		 * A node wholly in the run goes with no new node; its
+		 * members are read only to leave the table.
+		 */
+		t = zset_plan_touch(&p, i);
+		rank = d->zd_ent[i].zde_before;
+		zset_index_walk(&it, zset_index_node(a, d, i), 0);
+		for (; zset_iter_next(&it, &el); rank++) {
+			if (rank >= from && rank < to)
+				zset_plan_forget(&p, el.ze_member, el.ze_len);
+			else if (zset_vec_add(&p.zp_v, el.ze_member, el.ze_len,
+			    el.ze_score) == -1)
+				goto out;
+		}
+		zset_plan_touched(&p, t);
+	}
+	rv = zset_index_publish(ks, st, e, &p);
+out:
+	zset_plan_free(&p);
 	return (rv);
 }

@@ -17,9 +17,10 @@
  * One chain through the first word of every chunk holds the whole value:
  * the index's root, the directory, the nodes in order, then the member
  * table's root and its chunks (whose own chain, next and prev words,
- * ends the value's).  A change of one member replaces the nodes it
- * touches (one, two, or three when a node splits), the directory and one
- * node of the table, in one intent (zset_index.c).
+ * ends the value's).  A change of members replaces the nodes it
+ * touches (a node grown past its bounds splits, one emptied goes), the
+ * directory and the table's nodes of those members, in one intent
+ * (zset_index.c).
  *
  * Pure functions on arena memory; the caller holds the key's stripe lock.
  */
@@ -104,9 +105,32 @@ int		 zset_index_iter_step(struct zset_iter *);
 void		 zset_index_iter_seek(struct zset_iter *,
 		    int (*)(const void *, const struct zset_elem *),
 		    const void *arg);
+
+/*
+ * The most members one change of an index takes in place: 1024 keep its
+ * intent's overflow record (intent.h) near 100 KiB, about 5 stores and 4
+ * chunk records a member, within one slab page, and its work (k log n,
+ * the touched nodes, the directory's n/128 slots) well below a rewrite
+ * of the whole set, for which a bigger change is left (zset.c).
+ */
+#define ZSET_BATCH_MAX	1024
+
+/*
+ * Change n distinct members of the index of entry e (each as
+ * struct zset_change says: zc_old its score when zc_had, zc_score its
+ * new one when zc_put), or remove the members of ranks [from, to), as
+ * one intent of the stripe that copies only the nodes it touches (a
+ * node wholly inside the removed ranks goes without a copy), writes a
+ * new directory and changes the member table by as many staged
+ * operations.  The set must keep a member.  0, or -1 ENOMEM or EFBIG
+ * (nothing changed).  ch must stay valid until it returns.
+ */
 int		 zset_index_change_locked(struct keyspace *,
-		    struct ks_stripe *, const struct entry *, const char *,
-		    size_t, int had, double old, int put, double score);
+		    struct ks_stripe *, const struct entry *,
+		    const struct zset_change *ch, size_t n);
+int		 zset_index_remove_locked(struct keyspace *,
+		    struct ks_stripe *, const struct entry *, uint64_t from,
+		    uint64_t to);
 int		 zset_index_write_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct zset_vec *,
 		    int64_t expire_ms);

@@ -668,6 +668,10 @@ diff_case() {
 	diff_case zset_index_big
 }
 
+@test "differential: zset_index_batch" {
+	diff_case zset_index_batch
+}
+
 @test "differential: zset_keys" {
 	diff_case zset_keys
 }

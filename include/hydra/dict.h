@@ -189,20 +189,23 @@ int		 dict_batch_locked(struct keyspace *, struct ks_stripe *,
 		    const struct dict_change *, size_t n, int *res);
 
 /*
- * dict_set_locked() and dict_delete_locked() as parts of a caller's
- * change (a sorted set's index and member table move together): record,
- * in the stripe's open intent `in', the new node (reserved there), the
- * stores that publish it and the node it retires, and change nothing
- * yet; the caller commits or aborts the intent, then calls
- * dict_rebalance_locked() for the split or merge the change may want.
- * Set: 1 added, 0 replaced; delete (never of the last pair): 1 deleted,
- * 0 absent; -1 ENOMEM (the caller aborts).
+ * dict_batch_locked() as a part of a caller's change (a sorted set's
+ * index and member table move together): record, in the stripe's open
+ * intent `in', the touched buckets' new nodes (reserved there), the
+ * stores that publish them, the new count and the nodes they retire, and
+ * change nothing yet; never a rewrite of the whole table, and never one
+ * that empties it (EINVAL).  It records at most DICT_STAGED_STORES(n)
+ * stores and reserves and retires at most n chunks each, which the
+ * caller makes room for (intent_reserve()).  The caller commits or
+ * aborts the intent, then calls dict_rebalance_locked() for the splits or
+ * merges the change may want.  0, or -1 ENOMEM, EFBIG or EINVAL (the
+ * caller aborts).
  */
-int		 dict_set_staged(struct arena *, struct intent *in,
-		    const struct entry *e, const void *field, size_t flen,
-		    const void *value, size_t vlen);
-int		 dict_delete_staged(struct arena *, struct intent *in,
-		    const struct entry *e, const void *field, size_t flen);
+#define DICT_STAGED_STORES(n)	(3 * (n) + 1)
+
+int		 dict_batch_staged(struct arena *, struct intent *in,
+		    const struct entry *e, const struct dict_change *,
+		    size_t n);
 void		 dict_rebalance_locked(struct keyspace *, struct ks_stripe *,
 		    const struct entry *e);
 

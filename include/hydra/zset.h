@@ -18,11 +18,14 @@
  * vector says zv_fresh) is packed again when it fits.  The functions
  * below are the whole of what the commands know of a sorted set.
  *
- * Reads work on the entry in place.  A change goes through a struct
- * zset_vec in private memory: the members and scores (pointers into the
- * entry, the command's arguments or another locked entry), changed there
- * and written back as one put (zset_write_locked()), so that a process
- * killed anywhere leaves the whole command done or not done.
+ * Reads work on the entry in place.  A change of one member
+ * (zset_set_locked()), of several (struct zset_batch) or of a run of
+ * ranks (zset_remove_range_locked()) is one change of the set, in place
+ * for an index; a new value goes through a struct zset_vec in private
+ * memory: the members and scores (pointers into the entry, the command's
+ * arguments or another locked entry), written as one put
+ * (zset_write_locked()).  Either way a process killed anywhere leaves
+ * the whole command done or not done.
  *
  * Run by workers, tools and tests; every function wants the key's stripe
  * locked (the vector's pointers are valid as long as what they point
@@ -167,6 +170,13 @@ int		 zset_vec_add(struct zset_vec *, const char *m, size_t len,
 		    double score);
 /* Every member of entry e (NULL: none), in order. */
 int		 zset_vec_load(struct zset_vec *, const struct entry *);
+/*
+ * The n lowest members of entry e, from the lowest (the n highest, from
+ * the highest, when `max'), in memory of the vector's own
+ * (zset_vec_own()), so that they outlive a change of e: 0, or -1.
+ */
+int		 zset_vec_take(struct zset_vec *, const struct entry *e,
+		    size_t n, int max);
 /* Sort by score, then member. */
 void		 zset_vec_sort(struct zset_vec *);
 /* Sort by member bytes only (for merging sets by member). */
@@ -222,6 +232,69 @@ int		 zset_set_locked(struct keyspace *, struct ks_stripe *,
 int		 zset_delete_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *e,
 		    const char *m, size_t len);
+
+/*
+ * A change of several members of one sorted set, made as one change:
+ * gathered in private memory (each member's score as the change leaves
+ * it is read back with zset_batch_score(), so that a command sees its
+ * own earlier arguments), then applied by zset_batch_apply_locked().  An
+ * index has only the nodes the change touches copied, and its member
+ * table changed by one staged operation a member, in one intent
+ * (zset_index.c), for up to ZSET_BATCH_MAX members (zset_internal.h);
+ * a bigger change, or one of a packed set, rewrites the set whole
+ * (zset_write_locked()).  The members' bytes must stay valid until the
+ * batch is applied.
+ */
+struct zset_change {
+	const char	*zc_m;
+	size_t		 zc_len;
+	double		 zc_old;	/* its score before, when zc_had */
+	double		 zc_score;	/* its score after, when zc_put */
+	int		 zc_had;
+	int		 zc_put;
+};
+
+struct zset_batch {
+	const struct entry	*zb_e;
+	struct zset_change	*zb_ch;		/* members named, in order */
+	size_t			 zb_n;
+	size_t			 zb_cap;
+	uint32_t		*zb_index;	/* hash of zb_ch's place + 1 */
+	size_t			 zb_mask;
+	uint64_t		 zb_card;	/* members after */
+};
+
+/* A batch on set e (its key's stripe locked). */
+void		 zset_batch_init(struct zset_batch *, const struct entry *e);
+void		 zset_batch_free(struct zset_batch *);
+/* The member's score as the batch leaves it: 1 (*score set), 0 none. */
+int		 zset_batch_score(const struct zset_batch *, const char *m,
+		    size_t len, double *score);
+/* Set (or add) a member, or delete it: 0, or -1 ENOMEM. */
+int		 zset_batch_set(struct zset_batch *, const char *m,
+		    size_t len, double score);
+int		 zset_batch_delete(struct zset_batch *, const char *m,
+		    size_t len);
+/*
+ * Make the batch's changes to key kk (the key goes with its last
+ * member), as one change: 0, or -1 ENOMEM (nothing changed).  The
+ * batch's entry may not be used afterwards, nor the batch but to free
+ * it.  A member set to the score it had is left as it is.
+ */
+int		 zset_batch_apply_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, struct zset_batch *);
+
+/*
+ * Remove the members of ranks [from, to) of the sorted set of key kk
+ * (its entry e), the key with them when none is left, as one change: an
+ * index of up to ZSET_BATCH_MAX members removed drops the nodes wholly
+ * inside the run and copies the two at its ends (zset_index.c); else the
+ * set is rewritten whole.  0, or -1 ENOMEM (nothing changed).  e may not
+ * be used afterwards.
+ */
+int		 zset_remove_range_locked(struct keyspace *, struct ks_stripe *,
+		    const struct ks_key *, const struct entry *e,
+		    uint64_t from, uint64_t to);
 
 /*
  * Redis's text of a score as a packed set keeps it (d2string()): an

@@ -11,7 +11,10 @@
  * force finds; and the checker finds the arena whole.  The packed
  * checker refuses values out of order, with a NaN, or miscounted; -0 is
  * kept as 0, as Redis keeps it; scores print as Redis's packed sets keep
- * them.
+ * them.  Changes of several members of a large index (batches, runs of
+ * ranks removed) agree with the model every way and copy only the nodes
+ * they touch; a process killed at any crash point of one leaves the set
+ * wholly as before or as after, and the arena whole.
  */
 #include <math.h>
 #include <stdint.h>
@@ -33,6 +36,7 @@
 #include "hydra/zset.h"
 #include "tap.h"
 #include "testarena.h"
+#include "../../src/zset_internal.h"
 
 #define SIZE	((size_t)256 << 20)
 #define NOW	INT64_C(1700000000000)
@@ -756,10 +760,299 @@ test_big(struct arena *a, struct keyspace *ks, uint32_t n, unsigned ops,
 	big = NULL;
 }
 
+/* The model's place of member id, or nbig. */
+static size_t
+big_at(uint32_t id)
+{
+	size_t	 i;
+
+	for (i = 0; i < nbig && big[i].be_id != id; i++)
+		;
+	return (i);
+}
+
+/* Member id set to score (or deleted, when del) in the model. */
+static void
+big_change(uint32_t id, int del, double score)
+{
+	size_t	 i = big_at(id), at;
+
+	if (i < nbig) {
+		memmove(big + i, big + i + 1, (nbig - i - 1) * sizeof(*big));
+		nbig--;
+	}
+	if (del)
+		return;
+	at = big_find(score, id);
+	memmove(big + at + 1, big + at, (nbig - at) * sizeof(*big));
+	big[at].be_id = id;
+	big[at].be_score = score;
+	nbig++;
+}
+
+/* Write the model whole as key k (the set starts as an index). */
+static int
+big_write(struct keyspace *ks, const struct ks_key *k, char *names)
+{
+	struct ks_stripe	*st;
+	struct zset_vec		 v;
+	size_t			 i, len;
+	int			 rv = 0;
+
+	zset_vec_init(&v);
+	for (i = 0; rv == 0 && i < nbig; i++) {
+		len = big_name(big[i].be_id, names + 16 * i);
+		rv = zset_vec_add(&v, names + 16 * i, len, big[i].be_score);
+	}
+	st = keyspace_lock(ks, 0, k);
+	if (rv == 0)
+		rv = zset_write_locked(ks, st, k, &v, KEYSPACE_NO_EXPIRE);
+	keyspace_unlock(ks, st);
+	zset_vec_free(&v);
+	return (rv);
+}
+
+/*
+ * Random batches of members set and deleted (some named twice, some
+ * beyond ZSET_BATCH_MAX, which rewrite the set whole) and random runs of
+ * ranks removed, on a set of a few thousand members over many nodes,
+ * against the sorted model: after each, the set reads back as the model
+ * in order, by rank from both ends, by score and by member (through the
+ * table), and the checker (which compares table and index) finds the
+ * arena whole.
+ */
+static void
+test_batch(struct arena *a, struct keyspace *ks, uint32_t n, unsigned rounds)
+{
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct zset_batch	 b;
+	char			*names;
+	size_t			 i, len, from, cnt, most = 0, big_k = 0;
+	unsigned		 round, cuts = 0;
+	uint32_t		 id, nch, fresh_id = 4 * n;
+	double			 score, d;
+	int			 good = 1, clean = 1, del;
+
+	big = calloc((size_t)n * 4, sizeof(*big));
+	names = calloc((size_t)n * 4, 16);
+	if (!ok(big != NULL && names != NULL, "memory for %u members", n))
+		return;
+	for (nbig = 0; nbig < n; nbig++) {
+		big[nbig].be_id = (uint32_t)nbig * 2;
+		big[nbig].be_score = arc4random_uniform(n / 4);
+	}
+	qsort(big, nbig, sizeof(*big), big_cmp);
+	keyspace_key(ks, &k, "batch", 5);
+	good &= big_write(ks, &k, names) == 0;
+	for (round = 0; round < rounds && good && clean; round++) {
+		st = keyspace_lock(ks, 0, &k);
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		if (e == NULL) {
+			good = 0;
+			keyspace_unlock(ks, st);
+			break;
+		}
+		if (round % 4 == 3) {
+			/* A run of ranks: short, over nodes, or past the bound. */
+			cnt = round % 40 == 23 ? ZSET_BATCH_MAX + 7 :
+			    1 + arc4random_uniform(round % 8 == 7 ? 400 : 20);
+			if (cnt >= nbig)
+				cnt = nbig / 2;
+			from = arc4random_uniform((uint32_t)(nbig - cnt + 1));
+			good &= zset_remove_range_locked(ks, st, &k, e, from,
+			    from + cnt) == 0;
+			memmove(big + from, big + from + cnt, (nbig - from -
+			    cnt) * sizeof(*big));
+			nbig -= cnt;
+			cuts++;
+		} else {
+			nch = round % 40 == 10 ? ZSET_BATCH_MAX + 50 :
+			    2 + arc4random_uniform(round % 5 == 0 ? 300 : 30);
+			big_k += nch > ZSET_BATCH_MAX;
+			zset_batch_init(&b, e);
+			for (i = 0; good && i < nch; i++) {
+				/* New (odd ids), existing, or named again. */
+				if (i > 0 && arc4random_uniform(8) == 0)
+					id = (uint32_t)strtoul(names + 16 * (n +
+					    arc4random_uniform((uint32_t)i)) +
+					    1, NULL, 10);
+				else if (arc4random_uniform(3) == 0)
+					id = 2 * arc4random_uniform(2 * n) + 1;
+				else
+					id = big[arc4random_uniform(
+					    (uint32_t)nbig)].be_id;
+				len = big_name(id, names + 16 * (n + i));
+				del = arc4random_uniform(3) == 0;
+				score = arc4random_uniform(n / 4) +
+				    (arc4random_uniform(2) ? 0.5 : 0);
+				good &= (del ? zset_batch_delete(&b, names +
+				    16 * (n + i), len) : zset_batch_set(&b,
+				    names + 16 * (n + i), len, score)) == 0;
+				big_change(id, del, score);
+				good &= zset_batch_score(&b, names + 16 *
+				    (n + i), len, &d) == !del && (del ||
+				    d == score);
+			}
+			good &= nbig > 0 && zset_batch_apply_locked(ks, st,
+			    &k, &b) == 0;
+			zset_batch_free(&b);
+		}
+		e = keyspace_peek_locked(ks, st, &k, NOW);
+		good &= e != NULL && big_matches(e, 30);
+		most = nbig > most ? nbig : most;
+		keyspace_unlock(ks, st);
+		if (round % 10 == 0 || round == rounds - 1)
+			clean &= check_arena(a, 0, stderr, NULL) == 0;
+		if (nbig < n / 2) {
+			/* Grow it back, whole. */
+			while (nbig < n) {
+				big[nbig].be_id = fresh_id;
+				fresh_id += 2;
+				big[nbig++].be_score = arc4random_uniform(n);
+			}
+			qsort(big, nbig, sizeof(*big), big_cmp);
+			good &= big_write(ks, &k, names) == 0;
+		}
+	}
+	ok(good, "%u random batches and runs of ranks removed (%u runs, %zu "
+	    "batches past %d members) keep a set of up to %zu members equal "
+	    "to the model, read every way", round, cuts, big_k,
+	    ZSET_BATCH_MAX, most);
+	ok(clean, "the checker finds the arena whole every 10 changes");
+	(void)keyspace_delete(ks, 0, "batch", 5);
+	ok(check_arena(a, 0, stderr, NULL) == 0, "its delete leaves nothing "
+	    "behind");
+	free(big);
+	free(names);
+	big = NULL;
+}
+
+/* The directory's node chunks of key k, and their number. */
+static size_t
+touch_nodes(struct keyspace *ks, const struct ks_key *k, aoff_t *out,
+    size_t cap)
+{
+	struct ks_stripe	*st = keyspace_lock(ks, 0, k);
+	const struct entry	*e = keyspace_peek_locked(ks, st, k, NOW);
+	const struct zset_dir	*d;
+	size_t			 i;
+
+	d = zset_index_dir(e, NULL);
+	for (i = 0; i < d->zd_nodes && i < cap; i++)
+		out[i] = d->zd_ent[i].zde_node;
+	keyspace_unlock(ks, st);
+	return (i);
+}
+
+/* How many of after[] were not in before[] (both short enough). */
+static size_t
+touch_new(const aoff_t *before, size_t nb, const aoff_t *after, size_t na)
+{
+	size_t	 i, j, fresh = 0;
+
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && !aoff_eq(before[j], after[i]); j++)
+			;
+		fresh += j == nb;
+	}
+	return (fresh);
+}
+
+/*
+ * A change of two members of a large index copies only the nodes they
+ * touch: after a 2-member ZADD (two new members in two full nodes, which
+ * split) every other node is the same chunk, and four are new; after a
+ * 2-member ZREM two are new; a run of ranks over three whole nodes and
+ * two halves leaves all the others and two new ones.
+ */
+static void
+test_touch(struct keyspace *ks, uint32_t n)
+{
+	static aoff_t		 before[1024], after[1024];
+	struct ks_key		 k;
+	struct ks_stripe	*st;
+	const struct entry	*e;
+	struct zset_batch	 b;
+	char			*names, m1[16], m2[16];
+	size_t			 nb, na, len1, len2;
+	int			 good = 1;
+
+	big = calloc(n, sizeof(*big));
+	names = calloc(n, 16);
+	if (!ok(big != NULL && names != NULL, "memory for %u members", n))
+		return;
+	for (nbig = 0; nbig < n; nbig++) {
+		big[nbig].be_id = (uint32_t)nbig * 2;
+		big[nbig].be_score = (double)nbig;
+	}
+	keyspace_key(ks, &k, "touch", 5);
+	good &= big_write(ks, &k, names) == 0;
+	nb = touch_nodes(ks, &k, before, nitems(before));
+	/* ZADD touch 1000.5 m0000001 30000.5 m0000003 */
+	len1 = big_name(1, m1);
+	len2 = big_name(3, m2);
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	zset_batch_init(&b, e);
+	good &= zset_batch_set(&b, m1, len1, 1000.5) == 0 &&
+	    zset_batch_set(&b, m2, len2, 30000.5) == 0 &&
+	    zset_batch_apply_locked(ks, st, &k, &b) == 0;
+	zset_batch_free(&b);
+	keyspace_unlock(ks, st);
+	na = touch_nodes(ks, &k, after, nitems(after));
+	ok(good && nb == (n + 127) / 128 && na == nb + 2 &&
+	    touch_new(before, nb, after, na) == 4 &&
+	    touch_new(after, na, before, nb) == 2, "a 2-member ZADD on %u "
+	    "members in %zu nodes copies the 2 it touches (into 4): %zu new "
+	    "node chunks, the others unchanged", n, nb,
+	    touch_new(before, nb, after, na));
+	/* ZREM touch m0000001 m0000020 */
+	len2 = big_name(20, m2);
+	memcpy(before, after, sizeof(after));
+	nb = na;
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	zset_batch_init(&b, e);
+	good &= zset_batch_delete(&b, m1, len1) == 0 &&
+	    zset_batch_delete(&b, m2, len2) == 0 &&
+	    zset_batch_apply_locked(ks, st, &k, &b) == 0;
+	zset_batch_free(&b);
+	keyspace_unlock(ks, st);
+	na = touch_nodes(ks, &k, after, nitems(after));
+	ok(good && na == nb && touch_new(before, nb, after, na) == 2,
+	    "a 2-member ZREM copies the 2 nodes it touches (%zu new)",
+	    touch_new(before, nb, after, na));
+	/* ZREMRANGEBYRANK touch 1000 1499: three whole nodes and two ends. */
+	memcpy(before, after, sizeof(after));
+	nb = na;
+	st = keyspace_lock(ks, 0, &k);
+	e = keyspace_peek_locked(ks, st, &k, NOW);
+	good &= zset_remove_range_locked(ks, st, &k, e, 1000, 1500) == 0;
+	keyspace_unlock(ks, st);
+	na = touch_nodes(ks, &k, after, nitems(after));
+	ok(good && na == nb - 3 && touch_new(before, nb, after, na) == 2 &&
+	    touch_new(after, na, before, nb) == 5, "a run of 500 ranks drops "
+	    "3 whole nodes and copies the 2 at its ends (%zu new, %zu gone)",
+	    touch_new(before, nb, after, na), touch_new(after, na, before,
+	    nb));
+	(void)keyspace_delete(ks, 0, "touch", 5);
+	free(big);
+	free(names);
+	big = NULL;
+}
+
 /*
  * Sets of members "member:NNNNNN" for i in [lo, hi), scored i * mul
  * (ties when mul is 0), written through zset_write_locked().
  */
+struct span_change {
+	int		 sc_kind;	/* SPAN_SET, SPAN_DEL; 0 ends */
+	uint32_t	 sc_id;
+	double		 sc_score;
+};
+
 struct span {
 	uint32_t	 sp_lo;
 	uint32_t	 sp_hi;
@@ -769,9 +1062,14 @@ struct span {
 #define SPAN_DEL	2		/* deleted */
 	uint32_t	 sp_id;
 	double		 sp_score;
+	const struct span_change *sp_more; /* then these, distinct */
+	uint32_t	 sp_cut_from;	/* then ranks [from, to) removed */
+	uint32_t	 sp_cut_to;
 };
 
-static char	 span_names[8][16];
+/* Bytes of 'x' after each member's name (a few long members a node). */
+static unsigned	 span_pad;
+static char	 span_names[8][640];
 
 static const char *
 span_member(uint32_t i, size_t *len)
@@ -780,7 +1078,23 @@ span_member(uint32_t i, size_t *len)
 	char		*b = span_names[turn++ % nitems(span_names)];
 
 	*len = (size_t)snprintf(b, sizeof(span_names[0]), "member:%06u", i);
+	memset(b + *len, 'x', span_pad);
+	*len += span_pad;
 	return (b);
+}
+
+/* Is member id changed by sp_one or sp_more? */
+static int
+span_changed(const struct span *sp, uint32_t id)
+{
+	const struct span_change	*c;
+
+	if (sp->sp_one != 0 && id == sp->sp_id)
+		return (1);
+	for (c = sp->sp_more; c != NULL && c->sc_kind != 0; c++)
+		if (c->sc_id == id)
+			return (1);
+	return (0);
 }
 
 static int
@@ -826,6 +1140,7 @@ static int
 span_matches(struct keyspace *ks, const char *name, const struct span *sp)
 {
 	static struct big_el	 want[1024];
+	const struct span_change *c;
 	struct ks_key		 k;
 	struct ks_stripe	*st;
 	const struct entry	*e;
@@ -838,7 +1153,7 @@ span_matches(struct keyspace *ks, const char *name, const struct span *sp)
 	int			 good = 1;
 
 	for (id = sp->sp_lo; id < sp->sp_hi; id++)
-		if (sp->sp_one == 0 || id != sp->sp_id) {
+		if (!span_changed(sp, id)) {
 			want[n].be_id = id;
 			want[n++].be_score = id * sp->sp_mul;
 		}
@@ -846,7 +1161,17 @@ span_matches(struct keyspace *ks, const char *name, const struct span *sp)
 		want[n].be_id = sp->sp_id;
 		want[n++].be_score = sp->sp_score;
 	}
+	for (c = sp->sp_more; c != NULL && c->sc_kind != 0; c++)
+		if (c->sc_kind == SPAN_SET) {
+			want[n].be_id = c->sc_id;
+			want[n++].be_score = c->sc_score;
+		}
 	qsort(want, n, sizeof(want[0]), span_el_cmp);
+	if (sp->sp_cut_from < sp->sp_cut_to && sp->sp_cut_to <= n) {
+		memmove(want + sp->sp_cut_from, want + sp->sp_cut_to,
+		    (n - sp->sp_cut_to) * sizeof(want[0]));
+		n -= sp->sp_cut_to - sp->sp_cut_from;
+	}
 	keyspace_key(ks, &k, name, strlen(name));
 	st = keyspace_lock(ks, 0, &k);
 	e = keyspace_peek_locked(ks, st, &k, NOW);
@@ -883,8 +1208,10 @@ enum zcrash_op {
 	ZCRASH_DELETE,		/* "za" deleted */
 	ZCRASH_COPY,		/* "za" copied onto "zb" */
 	ZCRASH_RENAME,		/* "za" renamed onto "zb" */
-	ZCRASH_ONE		/* one member of "za" set or deleted as
+	ZCRASH_ONE,		/* one member of "za" set or deleted as
 				   cs_to says (the rest of cs_to is cs_a) */
+	ZCRASH_BATCH,		/* cs_to's sp_more as one batch */
+	ZCRASH_CUT		/* cs_to's ranks removed */
 };
 
 struct zcrash_scn {
@@ -893,46 +1220,81 @@ struct zcrash_scn {
 	struct span	 cs_b;		/* "zb" before */
 	struct span	 cs_to;
 	enum zcrash_op	 cs_op;
+	unsigned	 cs_pad;		/* span_pad */
 };
 
-#define SPAN(lo, hi, mul)	{ lo, hi, mul, 0, 0, 0 }
+#define SPAN(lo, hi, mul)	{ lo, hi, mul, 0, 0, 0, NULL, 0, 0 }
+
+/*
+ * A batch over a set of three nodes: members added to a full node (which
+ * splits), at both ends, moved across nodes, deleted, a score changed in
+ * place.
+ */
+static const struct span_change zcrash_batch[] = {
+	{ SPAN_SET, 1000, 60.5 }, { SPAN_SET, 1001, 61.5 },
+	{ SPAN_SET, 1002, -5 }, { SPAN_SET, 1003, 1e6 },
+	{ SPAN_SET, 10, 250.5 }, { SPAN_SET, 200, 3.5 },
+	{ SPAN_SET, 20, 20.5 }, { SPAN_DEL, 150, 0 }, { SPAN_DEL, 299, 0 },
+	{ 0, 0, 0 }
+};
+
+/* Every member of a node of one, and of the node after it. */
+static const struct span_change zcrash_batch_drop[] = {
+	{ SPAN_DEL, 128, 0 }, { SPAN_DEL, 0, 0 }, { SPAN_SET, 1, 0.5 },
+	{ 0, 0, 0 }
+};
 
 static const struct zcrash_scn zcrash_scns[] = {
 	{ "a packed set grown into an index",
-	    SPAN(0, 100, 1), SPAN(0, 0, 0), SPAN(0, 150, 1), ZCRASH_WRITE },
+	    SPAN(0, 100, 1), SPAN(0, 0, 0), SPAN(0, 150, 1), ZCRASH_WRITE, 0 },
 	{ "one member added to an index",
-	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 201, 1), ZCRASH_WRITE },
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 201, 1), ZCRASH_WRITE, 0 },
 	{ "an index shrunk below the limits",
-	    SPAN(0, 200, 0), SPAN(0, 0, 0), SPAN(10, 20, 0), ZCRASH_WRITE },
+	    SPAN(0, 200, 0), SPAN(0, 0, 0), SPAN(10, 20, 0), ZCRASH_WRITE, 0 },
 	{ "a small new value over an index",
-	    SPAN(0, 200, 2), SPAN(0, 0, 0), SPAN(5, 10, 1), ZCRASH_FRESH },
+	    SPAN(0, 200, 2), SPAN(0, 0, 0), SPAN(5, 10, 1), ZCRASH_FRESH, 0 },
 	{ "an index emptied",
-	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_WRITE },
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_WRITE, 0 },
 	{ "an index deleted",
-	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_DELETE },
+	    SPAN(0, 200, 1), SPAN(0, 0, 0), SPAN(0, 0, 0), ZCRASH_DELETE, 0 },
 	{ "an index copied over another",
-	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_COPY },
+	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_COPY, 0 },
 	{ "an index renamed over another",
-	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_RENAME },
+	    SPAN(0, 200, 1), SPAN(50, 250, 3), SPAN(0, 0, 0), ZCRASH_RENAME,
+	    0 },
 	{ "one member added to a full node, which splits",
 	    SPAN(0, 256, 1), SPAN(0, 0, 0),
-	    { 0, 256, 1, SPAN_SET, 1000, 60.5 }, ZCRASH_ONE },
+	    { 0, 256, 1, SPAN_SET, 1000, 60.5, NULL, 0, 0 }, ZCRASH_ONE, 0 },
 	{ "one member added at the end",
 	    SPAN(0, 200, 1), SPAN(0, 0, 0),
-	    { 0, 200, 1, SPAN_SET, 1000, 1e6 }, ZCRASH_ONE },
+	    { 0, 200, 1, SPAN_SET, 1000, 1e6, NULL, 0, 0 }, ZCRASH_ONE, 0 },
 	{ "one member moved to another node",
 	    SPAN(0, 300, 1), SPAN(0, 0, 0),
-	    { 0, 300, 1, SPAN_SET, 10, 250.5 }, ZCRASH_ONE },
+	    { 0, 300, 1, SPAN_SET, 10, 250.5, NULL, 0, 0 }, ZCRASH_ONE, 0 },
 	{ "one member's score changed in its node",
 	    SPAN(0, 300, 1), SPAN(0, 0, 0),
-	    { 0, 300, 1, SPAN_SET, 10, 10.5 }, ZCRASH_ONE },
+	    { 0, 300, 1, SPAN_SET, 10, 10.5, NULL, 0, 0 }, ZCRASH_ONE, 0 },
 	{ "one member deleted",
 	    SPAN(0, 300, 1), SPAN(0, 0, 0),
-	    { 0, 300, 1, SPAN_DEL, 200, 0 }, ZCRASH_ONE },
+	    { 0, 300, 1, SPAN_DEL, 200, 0, NULL, 0, 0 }, ZCRASH_ONE, 0 },
 	{ "the member of a node of one deleted",
 	    SPAN(0, 129, 1), SPAN(0, 0, 0),
-	    { 0, 129, 1, SPAN_DEL, 128, 0 }, ZCRASH_ONE },
+	    { 0, 129, 1, SPAN_DEL, 128, 0, NULL, 0, 0 }, ZCRASH_ONE, 0 },
+	{ "nine members changed as one batch",
+	    SPAN(0, 300, 1), SPAN(0, 0, 0),
+	    { 0, 300, 1, 0, 0, 0, zcrash_batch, 0, 0 }, ZCRASH_BATCH, 0 },
+	{ "a batch that empties a node",
+	    SPAN(0, 129, 1), SPAN(0, 0, 0),
+	    { 0, 129, 1, 0, 0, 0, zcrash_batch_drop, 0, 0 }, ZCRASH_BATCH,
+	    0 },
+	{ "a run of ranks over whole nodes removed",
+	    SPAN(0, 40, 1), SPAN(0, 0, 0),
+	    { 0, 40, 1, 0, 0, 0, NULL, 5, 30 }, ZCRASH_CUT, 480 },
+	{ "a pop of the lowest node and a half",
+	    SPAN(0, 40, 1), SPAN(0, 0, 0),
+	    { 0, 40, 1, 0, 0, 0, NULL, 0, 12 }, ZCRASH_CUT, 480 },
 };
+
 
 static const char *zset_crashpoints[] = { "zset_index_built",
     "zset_index_nodes_built", "zset_index_recorded" };
@@ -961,6 +1323,47 @@ zcrash_one(struct keyspace *ks, const struct span *sp)
 	return (rv);
 }
 
+/* A batch or a cut of "za", as the scenario's cs_to says. */
+static int
+zcrash_multi_change(struct keyspace *ks, const struct span *sp)
+{
+	const struct span_change	*c;
+	struct zset_batch		 b;
+	struct ks_key			 k;
+	struct ks_stripe		*st;
+	const struct entry		*e;
+	static char			 names[16][640];
+	const char			*m;
+	size_t				 len, i = 0;
+	int				 rv = 0;
+
+	keyspace_key(ks, &k, "za", 2);
+	st = keyspace_lock(ks, 0, &k);
+	if ((e = keyspace_peek_locked(ks, st, &k, NOW)) == NULL) {
+		keyspace_unlock(ks, st);
+		return (-1);
+	}
+	if (sp->sp_more == NULL) {
+		rv = zset_remove_range_locked(ks, st, &k, e, sp->sp_cut_from,
+		    sp->sp_cut_to);
+		keyspace_unlock(ks, st);
+		return (rv);
+	}
+	zset_batch_init(&b, e);
+	for (c = sp->sp_more; rv == 0 && c->sc_kind != 0 &&
+	    i < nitems(names); c++, i++) {
+		m = span_member(c->sc_id, &len);
+		memcpy(names[i], m, len);
+		rv = c->sc_kind == SPAN_SET ? zset_batch_set(&b, names[i],
+		    len, c->sc_score) : zset_batch_delete(&b, names[i], len);
+	}
+	if (rv == 0)
+		rv = zset_batch_apply_locked(ks, st, &k, &b);
+	zset_batch_free(&b);
+	keyspace_unlock(ks, st);
+	return (rv);
+}
+
 static void
 zcrash_child(struct keyspace *ks, const struct zcrash_scn *s, const char *arm,
     uint64_t countdown)
@@ -984,6 +1387,11 @@ zcrash_child(struct keyspace *ks, const struct zcrash_scn *s, const char *arm,
 		if (zcrash_one(ks, &s->cs_to) == -1)
 			_exit(3);
 		break;
+	case ZCRASH_BATCH:
+	case ZCRASH_CUT:
+		if (zcrash_multi_change(ks, &s->cs_to) == -1)
+			_exit(3);
+		break;
 	default:
 		if (testarena_copy_key(ks, 0, "za", 0, "zb",
 		    s->cs_op == ZCRASH_COPY, NOW) != 1)
@@ -1005,6 +1413,8 @@ zcrash_after(const struct zcrash_scn *s, struct span *a, struct span *b)
 	case ZCRASH_WRITE:
 	case ZCRASH_FRESH:
 	case ZCRASH_ONE:
+	case ZCRASH_BATCH:
+	case ZCRASH_CUT:
 		*a = s->cs_to;
 		break;
 	case ZCRASH_DELETE:
@@ -1045,6 +1455,7 @@ zcrash_trial(const struct zcrash_scn *s, const char *arm, uint64_t countdown,
 	int			 good;
 
 	memset(&a, 0, sizeof(a));
+	span_pad = s->cs_pad;
 	good = testarena_crash_run(&a, &ks, (size_t)32 << 20, s->cs_what,
 	    zcrash_run, &za, repair, killed) == 0;
 	if (!good)
@@ -1124,6 +1535,8 @@ main(void)
 	test_big(&a, &ks, 1000, 600, 1000 / 8);
 	test_big(&a, &ks, 3000, 1200, 1);
 	test_big(&a, &ks, 100000, 3000, 100000 / 8);
+	test_batch(&a, &ks, 3000, 400);
+	test_touch(&ks, 60000);
 	testarena_destroy(&a);
 	test_crash();
 	return (tap_done());
