@@ -23,7 +23,9 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	8	/* 8: an intent names its
+#define ARENA_LAYOUT_VERSION	9	/* 9: snapshot region, stripes
+					   know their snapshot generation;
+					   8: an intent names its
 					   overflow record; 7: intents of 12
 					   stores and 6 chunks; 6: locks say
 					   since when they are held, blocked
@@ -53,6 +55,7 @@ enum arena_region_id {
 	ARENA_REGION_SLAB,
 	ARENA_REGION_KEYSPACE,
 	ARENA_REGION_BLOCKING,
+	ARENA_REGION_SNAPSHOT,
 	ARENA_REGION_FIRST_FREE		/* tests may add regions from here */
 };
 
