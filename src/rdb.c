@@ -117,6 +117,17 @@ rdb_put_byte(struct rdb_out *o, unsigned b)
 	rdb_put_raw(o, &c, 1);
 }
 
+void
+rdb_put_le(struct rdb_out *o, uint64_t v, int n)
+{
+	unsigned char	 b[8];
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	rdb_put_raw(o, b, (size_t)n);
+}
+
 /* n bytes of v, most significant first. */
 static void
 rdb_put_be(struct rdb_out *o, uint64_t v, int n)
@@ -214,14 +225,10 @@ rdb_put_string(struct rdb_out *o, const void *s, size_t len)
 void
 rdb_put_double(struct rdb_out *o, double d)
 {
-	unsigned char	 b[8];
 	uint64_t	 u;
-	int		 i;
 
 	memcpy(&u, &d, sizeof(u));
-	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(u >> (8 * i));
-	rdb_put_raw(o, b, 8);
+	rdb_put_le(o, u, 8);
 }
 
 /* Decoded values. */
@@ -565,18 +572,13 @@ rdb_get_double(struct rdb_in *in, double *d)
 void
 rdb_payload_finish(struct rdb_out *o)
 {
-	unsigned char	 b[8];
 	uint64_t	 crc;
-	int		 i;
 
-	rdb_put_byte(o, RDB_VERSION & 0xff);
-	rdb_put_byte(o, RDB_VERSION >> 8);
+	rdb_put_le(o, RDB_VERSION, 2);
 	if (o->ro_failed)
 		return;
 	crc = crc64(0, o->ro_buf, o->ro_len);
-	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(crc >> (8 * i));
-	rdb_put_raw(o, b, 8);
+	rdb_put_le(o, crc, 8);
 }
 
 int

@@ -82,17 +82,6 @@ rdb_pack_signed(uint64_t v, int bits)
 	return ((int64_t)(v ^ sign) - (int64_t)sign);
 }
 
-static void
-rdb_pack_put_le(struct rdb_out *o, uint64_t v, int n)
-{
-	unsigned char	 b[8];
-	int		 i;
-
-	for (i = 0; i < n; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	rdb_put_raw(o, b, (size_t)n);
-}
-
 /* Listpack writer. */
 
 void
@@ -176,16 +165,16 @@ rdb_lp_append(struct rdb_lp *lp, const char *s, size_t len)
 			rdb_put_byte(o, (unsigned)(u & 0xff));
 		} else if (v >= INT16_MIN && v <= INT16_MAX) {
 			rdb_put_byte(o, LP_16BIT_INT);
-			rdb_pack_put_le(o, u, 2);
+			rdb_put_le(o, u, 2);
 		} else if (v >= -8388608 && v <= 8388607) {
 			rdb_put_byte(o, LP_24BIT_INT);
-			rdb_pack_put_le(o, u, 3);
+			rdb_put_le(o, u, 3);
 		} else if (v >= INT32_MIN && v <= INT32_MAX) {
 			rdb_put_byte(o, LP_32BIT_INT);
-			rdb_pack_put_le(o, u, 4);
+			rdb_put_le(o, u, 4);
 		} else {
 			rdb_put_byte(o, LP_64BIT_INT);
-			rdb_pack_put_le(o, u, 8);
+			rdb_put_le(o, u, 8);
 		}
 	} else {
 		if (len < 64)
@@ -195,7 +184,7 @@ rdb_lp_append(struct rdb_lp *lp, const char *s, size_t len)
 			rdb_put_byte(o, (unsigned)(len & 0xff));
 		} else {
 			rdb_put_byte(o, LP_32BIT_STR);
-			rdb_pack_put_le(o, len, 4);
+			rdb_put_le(o, len, 4);
 		}
 		rdb_put_raw(o, s, len);
 	}
@@ -274,10 +263,10 @@ rdb_intset_put(struct rdb_out *o, unsigned width, const int64_t *vals,
 		    vals[i] > INT16_MAX))
 			width = 4;
 	}
-	rdb_pack_put_le(o, (uint64_t)width, 4);
-	rdb_pack_put_le(o, n, 4);
+	rdb_put_le(o, (uint64_t)width, 4);
+	rdb_put_le(o, n, 4);
 	for (i = 0; i < n; i++)
-		rdb_pack_put_le(o, (uint64_t)vals[i], (int)width);
+		rdb_put_le(o, (uint64_t)vals[i], (int)width);
 }
 
 /* Listpack decoder. */

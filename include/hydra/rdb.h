@@ -128,6 +128,8 @@ void	 rdb_out_free(struct rdb_out *);
 void	 rdb_put_raw(struct rdb_out *, const void *, size_t);
 void	 rdb_put_byte(struct rdb_out *, unsigned);
 void	 rdb_put_len(struct rdb_out *, uint64_t);
+/* The low n bytes of v, least significant first. */
+void	 rdb_put_le(struct rdb_out *, uint64_t, int n);
 /*
  * A string as Redis 7.0 writes it: as an integer when it is the canonical
  * decimal form of one that fits 32 bits, else LZF-compressed when it is
