@@ -64,6 +64,7 @@ struct sn_region {
 struct sn_record_ctx {
 	struct snapshot	*sp;
 	uint32_t	 gen;
+	unsigned	 db;		/* the database the stripe serves */
 	int		 failed;
 	uint64_t	 keys;
 };
@@ -246,6 +247,9 @@ sn_entry(const struct entry *e, void *arg)
 	if (ctx->failed)
 		return;
 	sp->sp_out.ro_len = 0;
+	/* An empty stripe writes nothing, not even its SELECTDB. */
+	if (ctx->keys == 0)
+		sp->sp_codec->sc_select(&sp->sp_out, ctx->db);
 	if (sp->sp_codec->sc_entry(&sp->sp_out, sp->sp_ks->ks_arena,
 	    e) == -1 || sn_put(sp, ctx->gen) == -1) {
 		ctx->failed = 1;
@@ -263,21 +267,16 @@ static void
 sn_record(struct snapshot *sp, struct ks_stripe *st, uint32_t gen)
 {
 	struct sn_region	*r = sp->sp_reg;
-	struct sn_record_ctx	 ctx = { sp, gen, 0, 0 };
+	struct sn_record_ctx	 ctx = { sp, gen, 0, 0, 0 };
 	uint32_t		*word = keyspace_snap_word(st);
 
 	if (shm_load32(&r->sn_active) != gen || shm_load32(word) == gen ||
 	    shm_load32(&r->sn_failed))
 		return;
-	sp->sp_out.ro_len = 0;
 	sp->sp_out.ro_failed = 0;
 	sp->sp_out.ro_compress = (int)r->sn_compress;
-	sp->sp_codec->sc_select(&sp->sp_out,
-	    keyspace_stripe_db(sp->sp_ks, st));
-	if (sn_put(sp, gen) == -1)
-		ctx.failed = 1;
-	else
-		keyspace_stripe_visit_locked(sp->sp_ks, st, sn_entry, &ctx);
+	ctx.db = keyspace_stripe_db(sp->sp_ks, st);
+	keyspace_stripe_visit_locked(sp->sp_ks, st, sn_entry, &ctx);
 	if (ctx.failed) {
 		/* Unless the generation is gone anyway, it cannot finish. */
 		if (shm_load32(&r->sn_active) == gen)

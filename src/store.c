@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hydra/blocking.h"
+#include "hydra/persister.h"
 #include "hydra/slab.h"
 #include "hydra/snapshot.h"
 #include "hydra/store.h"
@@ -20,6 +21,8 @@ const struct arena_module store_modules[] = {
 	    blocking_shm_init },
 	[ARENA_REGION_SNAPSHOT] = { "snapshot", snapshot_shm_size,
 	    snapshot_shm_init },
+	[ARENA_REGION_PERSISTER] = { "persister", persister_shm_size,
+	    persister_shm_init },
 };
 const size_t store_nmodules = nitems(store_modules);
 
@@ -67,7 +70,9 @@ store_attach(struct arena *a, struct keyspace *ks, const char *name,
 	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_BLOCKING].ar_name,
 	    "blocking") != 0 ||
 	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_SNAPSHOT].ar_name,
-	    "snapshot") != 0) {
+	    "snapshot") != 0 ||
+	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_PERSISTER].ar_name,
+	    "persister") != 0) {
 		snprintf(errbuf, errlen, "%s does not have the regions of a "
 		    "hydra store", name);
 		arena_detach(a);

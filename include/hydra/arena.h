@@ -23,7 +23,8 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	9	/* 9: snapshot region, stripes
+#define ARENA_LAYOUT_VERSION	9	/* 9: snapshot and persister
+					   regions, stripes
 					   know their snapshot generation;
 					   8: an intent names its
 					   overflow record; 7: intents of 12
@@ -56,6 +57,7 @@ enum arena_region_id {
 	ARENA_REGION_KEYSPACE,
 	ARENA_REGION_BLOCKING,
 	ARENA_REGION_SNAPSHOT,
+	ARENA_REGION_PERSISTER,
 	ARENA_REGION_FIRST_FREE		/* tests may add regions from here */
 };
 
