@@ -60,20 +60,6 @@ cmd_memory_usage(struct client *cl, int argc, const char *const *argv,
 		reply_int(&cl->cl_reply, (long long)bytes);
 }
 
-/* Keys of every database (a racy sum, as DBSIZE is). */
-static uint64_t
-cmd_memory_keys(struct keyspace *ks)
-{
-	uint64_t	 keys, expires, sum = 0;
-	unsigned	 db;
-
-	for (db = 0; db < keyspace_databases(ks); db++) {
-		keyspace_count(ks, db, &keys, &expires);
-		sum += keys;
-	}
-	return (sum);
-}
-
 /* MEMORY STATS: the figures of Redis's map that the arena has. */
 static void
 cmd_memory_stats(struct client *cl, int argc, const char *const *argv,
@@ -86,7 +72,7 @@ cmd_memory_stats(struct client *cl, int argc, const char *const *argv,
 	(void)argv;
 	(void)argvlen;
 	slab_stats(cl->cl_ks->ks_arena, &ss);
-	keys = cmd_memory_keys(cl->cl_ks);
+	keys = keyspace_keys_all(cl->cl_ks);
 	reply_map_len(&cl->cl_reply, 4);
 	reply_bulk_cstr(&cl->cl_reply, "total.allocated");
 	reply_int(&cl->cl_reply, (long long)ss.bytes_used);

@@ -295,20 +295,6 @@ ps_sync_dir(void)
 	return (rv);
 }
 
-/* Sum of the keys of every database (racy, for INFO). */
-static uint64_t
-ps_count_keys(struct keyspace *ks)
-{
-	uint64_t	 keys, expires, sum = 0;
-	unsigned	 db;
-
-	for (db = 0; db < keyspace_databases(ks); db++) {
-		keyspace_count(ks, db, &keys, &expires);
-		sum += keys;
-	}
-	return (sum);
-}
-
 /*
  * Sweep and drain until every stripe is covered: 0, or -1 when the
  * generation failed, the file could not be written or a stop came.
@@ -379,7 +365,7 @@ ps_save(struct persister *p)
 	p->p_snap.sp_out.ro_compress = cfg->cf_rdbcompression;
 
 	changes = keyspace_changes(&p->p_ks);
-	shm_store64(&r->ps_keys_total, ps_count_keys(&p->p_ks));
+	shm_store64(&r->ps_keys_total, keyspace_keys_all(&p->p_ks));
 	gen = snapshot_begin(&p->p_snap);
 	if (ps_take(p, gen) == -1) {
 		snapshot_end(&p->p_snap);
