@@ -33,12 +33,9 @@
 #include "hydra/command.h"
 #include "hydra/compat.h"
 #include "hydra/glob.h"
-#include "hydra/hmap.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/reply.h"
-#include "hydra/zset.h"
-#include "hydra/set.h"
 
 #include "command_internal.h"
 
@@ -51,9 +48,6 @@
 #define COUNT_DELETE	1
 #define COUNT_TOUCH	2
 
-#define OBJ_SHARED_INTEGERS	10000	/* Redis shares 0 .. 9999 */
-#define OBJ_EMBSTR_MAX		44	/* OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
-#define OBJ_SHARED_REFCOUNT	2147483647
 
 /*
  * Keys copied out of the keyspace while a stripe is locked, with the
@@ -868,35 +862,6 @@ cmd_swapdb(struct client *cl, int argc, const char *const *argv,
 	reply_status(&cl->cl_reply, "OK");
 }
 
-/*
- * The encoding Redis 7.0 reports for a string, by how it was made (the
- * tag's high bits) and its bytes: "int" when a client's string (or its
- * copy) reads as a long long in at most 20 bytes (shared, refcount
- * INT_MAX, from 0 to 9999, unless it is a copy), else "embstr" up to 44
- * bytes, else "raw"; a string grown in place is always "raw".
- */
-static const char *
-cmd_string_encoding(const struct entry *e, long long *refcount)
-{
-	const char	*v;
-	size_t		 len;
-	long long	 n;
-
-	v = entry_value(e, &len);
-	*refcount = 1;
-	if ((e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_RAW)
-		return ("raw");
-	if (((e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_GIVEN ||
-	    (e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_COPY) && len <= 20 &&
-	    command_parse_ll(v, len, &n) == 0) {
-		if (n >= 0 && n < OBJ_SHARED_INTEGERS &&
-		    (e->e_type & ~OBJ_TYPE_MASK) == OBJ_STR_GIVEN)
-			*refcount = OBJ_SHARED_REFCOUNT;
-		return ("int");
-	}
-	return (len <= OBJ_EMBSTR_MAX ? "embstr" : "raw");
-}
-
 static const char *const cmd_object_help[] = {
 	"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"ENCODING <key>",
@@ -985,18 +950,7 @@ cmd_object(struct client *cl, int argc, const char *const *argv,
 		reply_null(&cl->cl_reply);
 		return;
 	}
-	refcount = 1;
-	if (OBJ_TYPE(e->e_type) == OBJ_LIST) {
-		/* Redis 7.0 names every list by its container. */
-		enc = "quicklist";
-	} else if (OBJ_TYPE(e->e_type) == OBJ_ZSET)
-		enc = zset_encoding(e);
-	else if (OBJ_TYPE(e->e_type) == OBJ_SET)
-		enc = set_is_ints(e) ? "intset" : "hashtable";
-	else if (OBJ_TYPE(e->e_type) == OBJ_HASH)
-		enc = hmap_encoding(e);
-	else
-		enc = cmd_string_encoding(e, &refcount);
+	enc = object_encoding(e, &refcount);
 	if (i == 1)
 		n = e->e_clock;
 	else if (i == 2)

@@ -72,7 +72,7 @@ cmd_memory_stats(struct client *cl, int argc, const char *const *argv,
 	(void)argv;
 	(void)argvlen;
 	slab_stats(cl->cl_ks->ks_arena, &ss);
-	keys = keyspace_keys_all(cl->cl_ks);
+	keys = keyspace_count_all(cl->cl_ks);
 	reply_map_len(&cl->cl_reply, 4);
 	reply_bulk_cstr(&cl->cl_reply, "total.allocated");
 	reply_int(&cl->cl_reply, (long long)ss.bytes_used);

@@ -1873,19 +1873,6 @@ keyspace_flush(struct keyspace *ks, unsigned db)
 	}
 }
 
-uint64_t
-keyspace_keys_all(struct keyspace *ks)
-{
-	uint64_t	 keys, expires, sum = 0;
-	unsigned	 db;
-
-	for (db = 0; db < keyspace_databases(ks); db++) {
-		keyspace_count(ks, db, &keys, &expires);
-		sum += keys;
-	}
-	return (sum);
-}
-
 void
 keyspace_count(struct keyspace *ks, unsigned db, uint64_t *keys,
     uint64_t *expires)
@@ -1901,6 +1888,19 @@ keyspace_count(struct keyspace *ks, unsigned db, uint64_t *keys,
 		*keys += shm_load32(&st->st_nkeys);
 		*expires += shm_load32(&st->st_nexpires);
 	}
+}
+
+uint64_t
+keyspace_count_all(struct keyspace *ks)
+{
+	uint64_t	 keys, expires, sum = 0;
+	unsigned	 db;
+
+	for (db = 0; db < keyspace_databases(ks); db++) {
+		keyspace_count(ks, db, &keys, &expires);
+		sum += keys;
+	}
+	return (sum);
 }
 
 /*

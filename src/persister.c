@@ -365,7 +365,7 @@ ps_save(struct persister *p)
 	p->p_snap.sp_out.ro_compress = cfg->cf_rdbcompression;
 
 	changes = keyspace_changes(&p->p_ks);
-	shm_store64(&r->ps_keys_total, keyspace_keys_all(&p->p_ks));
+	shm_store64(&r->ps_keys_total, keyspace_count_all(&p->p_ks));
 	gen = snapshot_begin(&p->p_snap);
 	if (ps_take(p, gen) == -1) {
 		snapshot_end(&p->p_snap);

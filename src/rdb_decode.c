@@ -7,7 +7,8 @@
  *
  * Besides the shape of every encoding (rdb.c's primitives and
  * rdb_pack.c's containers), a value must make sense as a whole: at least
- * one element, an even count in containers of pairs, scores that are
+ * one element (a value of none, which older Redis versions could write,
+ * is told apart, so that a file may skip its key as Redis 7.0 does), an even count in containers of pairs, scores that are
  * numbers (not NaN), and no member, field or set element twice (Redis
  * checks the last only when it sanitizes payloads deeply; hydra always
  * does, since its types rely on it).
@@ -120,13 +121,26 @@ rdb_decode_pairs_scored(struct rdb_value *v)
 	return (0);
 }
 
-/* A count of things each at least `least' bytes: within what is left? */
+/* A value of no element (well-formed: nothing of it is left to read). */
+static int
+rdb_decode_empty(void)
+{
+	errno = ENOENT;
+	return (-1);
+}
+
+/*
+ * A count of things each at least `least' bytes: within what is left?
+ * A count of 0 is an empty value.
+ */
 static int
 rdb_decode_count(struct rdb_in *in, uint64_t *n, size_t least)
 {
 	if (rdb_get_len(in, n) == -1)
 		return (-1);
-	if (*n == 0 || *n > (uint64_t)(in->ri_end - in->ri_p) / least)
+	if (*n == 0)
+		return (rdb_decode_empty());
+	if (*n > (uint64_t)(in->ri_end - in->ri_p) / least)
 		return (rdb_decode_bad());
 	return (0);
 }
@@ -297,7 +311,7 @@ rdb_decode_body(struct rdb_in *in, int type, struct rdb_value *v)
 	if (rdb_decode_typed(in, v, type) == -1)
 		return (-1);
 	if (v->rv_n == 0)
-		return (rdb_decode_bad());
+		return (rdb_decode_empty());
 	switch (v->rv_type) {
 	case OBJ_SET:
 	case OBJ_ZSET:

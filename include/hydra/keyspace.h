@@ -290,8 +290,8 @@ void	 keyspace_set_clock_locked(struct keyspace *, struct ks_stripe *,
 /* Keys and keys with an expiry in the database (a racy sum). */
 void	 keyspace_count(struct keyspace *, unsigned db, uint64_t *keys,
 	    uint64_t *expires);
-/* Keys of every database (a racy sum too). */
-uint64_t keyspace_keys_all(struct keyspace *);
+/* Keys of every database (a racy sum). */
+uint64_t keyspace_count_all(struct keyspace *);
 
 /*
  * For values made of more than their entry (value.h): a change of such a

@@ -76,4 +76,13 @@ extern struct object_limits object_limits;
 /* Take every encoding limit (lists' too) from the configuration. */
 void	 object_limits_apply(const struct config *);
 
+struct entry;
+
+/*
+ * The name OBJECT ENCODING gives the value of entry e (whose stripe the
+ * caller holds), as Redis 7.0 names it; *refcount gets what OBJECT
+ * REFCOUNT answers (Redis shares the small integers).
+ */
+const char	*object_encoding(const struct entry *e, long long *refcount);
+
 #endif /* HYDRA_OBJECT_H */

@@ -195,7 +195,9 @@ int	 rdb_get_double(struct rdb_in *, double *);
  * Read a type byte and the value it announces from `in' into v (freshly
  * initialised).  0, or -1 with errno EINVAL (malformed, or a type Redis
  * 7.0 does not load here: modules), ENOTSUP (a stream: well-formed
- * perhaps, but not a type hydra holds) or ENOMEM.
+ * perhaps, but not a type hydra holds), ENOENT (a well-formed container
+ * of no element, read to its end: RESTORE refuses it as bad data, a file
+ * skips its key, as Redis 7.0 does) or ENOMEM.
  */
 int	 rdb_decode_value(struct rdb_in *, struct rdb_value *);
 /* The same for a type byte already read (a file puts the key between). */

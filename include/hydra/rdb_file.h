@@ -105,8 +105,10 @@ int	 rdb_file_write_keyspace(struct rdb_out *, struct keyspace *,
 
 /* A load: what it did, and why it stopped. */
 struct rdb_file_load {
-	uint64_t	 rl_keys;	/* keys loaded */
+	uint64_t	 rl_keys;	/* keys loaded (0 after a failure) */
 	uint64_t	 rl_expired;	/* keys skipped: their time had passed */
+	uint64_t	 rl_empty;	/* keys skipped: a value of no element,
+					   which older versions could write */
 	size_t		 rl_used;	/* bytes of the input the RDB took
 					   (an AOF base may go on after it) */
 	int		 rl_version;	/* of the file's magic */
@@ -122,11 +124,14 @@ struct rdb_file_load {
  * Load the RDB at buf into ks (whose databases are empty) as Redis 7.0
  * loads one on a master: every opcode Redis 7.0 writes, every value
  * encoding rdb.h decodes, keys whose time has passed (expiry < now_ms)
- * skipped; now_ms INT64_MIN skips none (an AOF's base).  The caller sets
+ * skipped; now_ms INT64_MIN skips none (an AOF's base); keys of an empty
+ * value skipped.  The caller sets
  * rl_progress and rl_arg; the rest of *rl is filled in.  0; or -1 with
  * rl_err set (malformed, truncated, CRC wrong, functions, a module or a
  * stream, a database beyond the keyspace's, a key twice, the arena full)
- * after flushing every database: never half loaded.
+ * after flushing every database: never half loaded.  errno is then
+ * ENOMEM when memory (the arena's, or the process's) ran out, ENOTSUP
+ * for a stream, and EINVAL for the rest.
  */
 int	 rdb_file_load(struct keyspace *, const void *buf, size_t len,
 	    int64_t now_ms, struct rdb_file_load *);
