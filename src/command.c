@@ -457,6 +457,12 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 			scoreboard_add(&cs->cs_rejected, 1);
 		return;
 	}
+	if (!(cmd->cmd_flags & CMD_LOADING) && persister_loading()) {
+		reply_error(&cl->cl_reply, CMD_ERR_LOADING);
+		if (cs != NULL)
+			scoreboard_add(&cs->cs_rejected, 1);
+		return;
+	}
 	if (cl->cl_worker != NULL && (cmd->cmd_flags & CMD_WRITE ||
 	    strcmp(cmd->cmd_name, "ping") == 0) &&
 	    persister_writes_denied(worker_config(cl->cl_worker))) {

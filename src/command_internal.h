@@ -91,6 +91,7 @@ const char *command_acl_name(int i);
 
 /* Redis's shared error texts. */
 #define CMD_ERR_SYNTAX		"-ERR syntax error"
+#define CMD_ERR_LOADING		"-LOADING Redis is loading the dataset in memory"
 #define CMD_ERR_MISCONF		"-MISCONF Redis is configured to save RDB " \
 	"snapshots, but it's currently unable to persist to disk. Commands " \
 	"that may modify the data set are disabled, because this instance " \

@@ -15,6 +15,10 @@
  * and when it is done publishes the result (ps_last_ok, ps_saves, ...)
  * and then ps_req_done.  Every other field is the persister's to write.
  *
+ * At boot, in an arena the supervisor made (not one it adopted), the
+ * persister first loads `dbfilename' (rdb_file_load_path()) while
+ * ps_loading, set before any fork, makes workers answer -LOADING.
+ *
  * A save: write the header to `temp-<pid>.rdb' in the working directory
  * (hydrad runs in `dir'), open a snapshot generation, sweep and drain
  * until every stripe is covered, close the generation, append the
@@ -113,7 +117,32 @@ ps_now(void)
 	return ((int64_t)time(NULL));
 }
 
+static int64_t
+ps_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
 /* Workers. */
+
+void
+persister_load_pending(struct arena *a)
+{
+	struct ps_region	*r = arena_region(a, ARENA_REGION_PERSISTER);
+
+	if (r != NULL)
+		shm_store32(&r->ps_loading, 1);
+}
+
+int
+persister_loading(void)
+{
+	return (ps_link_reg != NULL &&
+	    __builtin_expect(shm_load32(&ps_link_reg->ps_loading), 0));
+}
 
 void
 persister_link(struct arena *a, int wake_fd)
@@ -484,6 +513,65 @@ ps_start(struct persister *p)
 	shm_store32((uint32_t *)&r->ps_pid, (uint32_t)getpid());
 }
 
+/* Progress of the boot load, for the log: about every two seconds. */
+static void
+ps_load_progress(void *arg, size_t done, size_t total, uint64_t keys)
+{
+	int64_t		*next = arg;
+	int64_t		 now = ps_now_ms();
+
+	if (now < *next)
+		return;
+	*next = now + 2000;
+	log_info("loading: %zu of %zu bytes, %llu keys", done, total,
+	    (unsigned long long)keys);
+}
+
+/*
+ * Load the dataset of dbfilename into the (empty) keyspace, then let the
+ * workers serve.  A missing file is an empty dataset; a file that cannot
+ * be loaded leaves the databases empty (the loader flushes them), says so
+ * in the log and is kept for the operator.
+ */
+static void
+ps_load(struct persister *p)
+{
+	const char		*path = p->p_params->pp_cfg->cf_dbfilename;
+	struct ps_region	*r = p->p_reg;
+	struct rdb_file_load	 rl;
+	struct timespec		 t0, t1;
+	int64_t			 next;
+	double			 secs;
+
+	memset(&rl, 0, sizeof(rl));
+	next = ps_now_ms() + 2000;
+	rl.rl_progress = ps_load_progress;
+	rl.rl_arg = &next;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (rdb_file_load_path(&p->p_ks, path, ps_now_ms(),
+	    &rl) == -1) {
+		if (errno == ENOENT)
+			log_info("no %s to load: starting empty", path);
+		else
+			log_warnx("loading %s failed: %s; starting empty",
+			    path, rl.rl_err);
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		log_info("DB loaded from disk: %llu keys (%llu expired "
+		    "skipped) in %.3f seconds, %.0f keys per second",
+		    (unsigned long long)rl.rl_keys,
+		    (unsigned long long)rl.rl_expired, secs,
+		    secs > 0 ? (double)rl.rl_keys / secs : 0.0);
+		shm_store64(&r->ps_load_keys, rl.rl_keys);
+		shm_store64(&r->ps_load_expired, rl.rl_expired);
+	}
+	/* What was loaded is saved already: no change since. */
+	shm_store64(&r->ps_changes_base, keyspace_changes(&p->p_ks));
+	__atomic_store_n(&r->ps_loading, 0, __ATOMIC_SEQ_CST);
+}
+
 int
 persister_main(const struct persister_params *pp)
 {
@@ -508,6 +596,8 @@ persister_main(const struct persister_params *pp)
 	p.p_snap.sp_drain = ps_drain;
 	p.p_snap.sp_drain_arg = &p;
 	ps_start(&p);
+	if (shm_load32(&p.p_reg->ps_loading))
+		ps_load(&p);
 	pfd.fd = pp->pp_wake_fd;
 	pfd.events = POLLIN;
 	while (!ps_stop) {

@@ -282,3 +282,61 @@ persister_pid() {
 	run redis-cli -p "$HYDRA_PORT" set a 1
 	[ "$output" = OK ]
 }
+
+@test "at boot, a file redis-server wrote is loaded before the workers serve, and the log says how fast" {
+	start_oracle
+	python3 "$PERSIST" fill "$ORACLE_PORT"
+	[ "$(redis-cli -p "$ORACLE_PORT" save)" = OK ]
+	oracle_dir=$(redis-cli -p "$ORACLE_PORT" config get dir | tail -1)
+	HYDRA_DIR=$(test_dir)
+	cp "$oracle_dir/dump.rdb" "$HYDRA_DIR/dump.rdb"
+	start_server
+	wait_field loading 0
+	python3 "$PERSIST" dump "$HYDRA_PORT" >"$BATS_TEST_TMPDIR/ours"
+	python3 "$PERSIST" dump "$ORACLE_PORT" >"$BATS_TEST_TMPDIR/theirs"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/ours")" -gt 900 ]
+	diff "$BATS_TEST_TMPDIR/ours" "$BATS_TEST_TMPDIR/theirs"
+	keys=$(wc -l <"$BATS_TEST_TMPDIR/theirs")
+	[ "$(info_field rdb_last_load_keys_loaded)" = "$keys" ]
+	[ "$(info_field rdb_changes_since_last_save)" = 0 ]
+	grep -Eq "DB loaded from disk: $keys keys .* [0-9]+ keys per second" \
+	    "$HYDRAD_LOG"
+}
+
+@test "while the dataset loads, commands without the loading flag get -LOADING and INFO says loading:1" {
+	HYDRA_DIR=$(test_dir)
+	# A FIFO: the persister's open waits until the test opens the other
+	# end, so the load lasts as long as the test wants.
+	mkfifo "$HYDRA_DIR/dump.rdb"
+	start_hydrad --workers 2
+	for ((try = 0; try < 100; try++)); do
+		[ "$(info_field loading)" = 1 ] && break
+		sleep 0.05
+	done
+	[ "$(info_field loading)" = 1 ]
+	run raw "$HYDRA_PORT" <<<$'GET k\r\n'
+	[ "$output" = "$(printf -- '-LOADING Redis is loading the dataset in memory\r\n' |
+	    od -An -c)" ]
+	run raw "$HYDRA_PORT" <<<$'PING\r\n'
+	[[ $output == *L*O*A*D*I*N*G* ]]
+	# The end of the file: an empty one, so an empty dataset.
+	: >"$HYDRA_DIR/dump.rdb"
+	wait_field loading 0
+	[ "$(redis-cli -p "$HYDRA_PORT" set k v)" = OK ]
+}
+
+@test "an arena adopted from an earlier hydrad is not loaded over" {
+	HYDRA_DIR=$(test_dir)
+	start_server --arena-keep yes
+	redis-cli -p "$HYDRA_PORT" set kept 1 >/dev/null
+	[ "$(redis-cli -p "$HYDRA_PORT" save)" = OK ]
+	redis-cli -p "$HYDRA_PORT" set after 2 >/dev/null
+	kill -TERM "$HYDRAD_PID"
+	wait_exit "$HYDRAD_PID"
+	HYDRAD_PID=
+	start_server --arena-keep yes
+	wait_field loading 0
+	[ "$(redis-cli -p "$HYDRA_PORT" get after)" = 2 ]
+	no_load=$(grep -c "DB loaded from disk" "$HYDRAD_LOG" || true)
+	[ "$no_load" = 0 ]
+}

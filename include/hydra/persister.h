@@ -39,6 +39,13 @@ size_t	 persister_shm_size(const struct arena_params *, size_t npages);
 int	 persister_shm_init(struct arena *, void *region,
 	    const struct arena_params *);
 
+/*
+ * Mark a fresh arena as waiting for the dataset of `dbfilename': workers
+ * answer -LOADING until the persister has loaded it.  Called by the
+ * supervisor before the first fork, never for an arena it adopted.
+ */
+void	 persister_load_pending(struct arena *);
+
 /* The persister's life: returns an exit code. */
 int	 persister_main(const struct persister_params *);
 
@@ -56,6 +63,8 @@ void	 persister_link(struct arena *, int wake_fd);
 int	 persister_save(void);
 int	 persister_bgsave(void);
 int	 persister_writes_denied(const struct config *);
+/* 1 while the persister loads the dataset (commands get -LOADING). */
+int	 persister_loading(void);
 
 /* For INFO persistence. */
 struct persister_info {
