@@ -64,6 +64,8 @@ struct ps_region {
 	uint64_t	 ps_changes_base; /* keyspace_changes() at the cut of
 					     the last successful save */
 	uint64_t	 ps_keys_total;	/* keys at the running save's cut */
+	uint32_t	 ps_shutdown;	/* PERSISTER_SHUTDOWN_*: workers */
+	uint32_t	 ps_pad;
 	uint64_t	 ps_load_keys;	/* loaded at boot */
 	uint64_t	 ps_load_expired; /* skipped at boot: expired */
 };
@@ -85,6 +87,7 @@ struct persister {
 	struct snapshot			 p_snap;
 	struct snapshot_sink		 p_sink;
 	int				 p_sink_err;
+	int				 p_final;	/* the save at exit */
 	int64_t				 p_last_try;	/* unix s */
 };
 
@@ -204,6 +207,15 @@ persister_save(void)
 		nanosleep(&pause, NULL);
 	}
 	return (__atomic_load_n(&r->ps_last_ok, __ATOMIC_ACQUIRE) ? 0 : -1);
+}
+
+void
+persister_shutdown(int how)
+{
+	if (ps_link_reg != NULL)
+		__atomic_store_n(&ps_link_reg->ps_shutdown, (uint32_t)how,
+		    __ATOMIC_SEQ_CST);
+	kill(getppid(), SIGTERM);
 }
 
 int
@@ -341,7 +353,7 @@ ps_take(struct persister *p, uint32_t gen)
 			log_warnx("snapshot: a record could not be written");
 			return (-1);
 		}
-		if (p->p_sink_err != 0 || ps_stop)
+		if (p->p_sink_err != 0 || (ps_stop && !p->p_final))
 			return (-1);
 		if (left == 0)
 			return (0);
@@ -579,6 +591,7 @@ persister_main(const struct persister_params *pp)
 	struct sigaction	 sa;
 	struct pollfd		 pfd;
 	char			 buf[256];
+	uint32_t		 how;
 
 	memset(&p, 0, sizeof(p));
 	p.p_params = pp;
@@ -612,6 +625,15 @@ persister_main(const struct persister_params *pp)
 		    __atomic_load_n(&p.p_reg->ps_req_done, __ATOMIC_SEQ_CST) ||
 		    ps_rule_due(&p))
 			(void)ps_save(&p);
+	}
+	/* Redis's rule: a final save when asked, or when save rules exist. */
+	how = shm_load32(&p.p_reg->ps_shutdown);
+	if (ps_stop && (how == PERSISTER_SHUTDOWN_SAVE ||
+	    (how != PERSISTER_SHUTDOWN_NOSAVE && pp->pp_cfg->cf_nsave > 0))) {
+		log_info("Saving the final RDB snapshot before exiting.");
+		p.p_final = 1;
+		if (ps_save(&p) == -1)
+			log_warnx("Error trying to save the DB, can't exit.");
 	}
 	snapshot_detach(&p.p_snap);
 	return (0);

@@ -65,6 +65,7 @@
 #define SV_BACKOFF_MAX_MS	5000
 #define SV_STABLE_MS		10000	/* a run this long resets the backoff */
 #define SV_STOP_GRACE_MS	5000	/* SIGTERM, then SIGKILL */
+#define SV_SAVE_GRACE_MS	60000	/* the same for the final save */
 
 struct supervisor;
 
@@ -125,6 +126,13 @@ static const struct sv_role sv_roles[] = {
 	{ "persister", sv_persister_count, sv_persister_main, NULL, NULL },
 	/* "broker" comes here. */
 };
+
+/* Is this child stopped after the others (the persister)? */
+static int
+sv_stops_last(const struct sv_child *ch)
+{
+	return (ch->ch_role->ro_main == sv_persister_main);
+}
 
 static int64_t
 sv_now_ms(void)
@@ -675,39 +683,49 @@ sv_reap(struct supervisor *sv)
 	return (stop);
 }
 
-/* Stop every child: SIGTERM, then SIGKILL after the grace period. */
+/*
+ * Stop every child: SIGTERM, then SIGKILL after the grace period.  The
+ * persister goes last, once no worker can change a key any more, with a
+ * longer grace: it may be writing the final snapshot.
+ */
 static void
 sv_stop_children(struct supervisor *sv)
 {
 	struct timespec	 ts = { 0, 100 * 1000 * 1000 };
 	sigset_t	 chld;
 	int64_t		 deadline;
-	int		 i, left, killed = 0;
+	int		 i, left, killed, last;
 
 	sv->sv_stopping = 1;
-	for (i = 0; i < sv->sv_nchildren; i++)
-		if (sv->sv_children[i].ch_pid > 0)
-			kill(sv->sv_children[i].ch_pid, SIGTERM);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	deadline = sv_now_ms() + SV_STOP_GRACE_MS;
-	for (;;) {
-		(void)sv_reap(sv);
-		for (left = 0, i = 0; i < sv->sv_nchildren; i++)
-			if (sv->sv_children[i].ch_pid > 0)
-				left++;
-		if (left == 0)
-			break;
-		if (!killed && sv_now_ms() >= deadline) {
-			log_warnx("%d processes still running; SIGKILL",
-			    left);
-			for (i = 0; i < sv->sv_nchildren; i++)
-				if (sv->sv_children[i].ch_pid > 0)
-					kill(sv->sv_children[i].ch_pid,
-					    SIGKILL);
-			killed = 1;
+	for (last = 0; last < 2; last++) {
+		for (i = 0; i < sv->sv_nchildren; i++)
+			if (sv->sv_children[i].ch_pid > 0 &&
+			    sv_stops_last(&sv->sv_children[i]) == last)
+				kill(sv->sv_children[i].ch_pid, SIGTERM);
+		deadline = sv_now_ms() + (last ? SV_SAVE_GRACE_MS :
+		    SV_STOP_GRACE_MS);
+		for (killed = 0;;) {
+			(void)sv_reap(sv);
+			for (left = 0, i = 0; i < sv->sv_nchildren; i++)
+				if (sv->sv_children[i].ch_pid > 0 &&
+				    sv_stops_last(&sv->sv_children[i]) ==
+				    last)
+					left++;
+			if (left == 0)
+				break;
+			if (!killed && sv_now_ms() >= deadline) {
+				log_warnx("%d processes still running; "
+				    "SIGKILL", left);
+				for (i = 0; i < sv->sv_nchildren; i++)
+					if (sv->sv_children[i].ch_pid > 0)
+						kill(sv->sv_children[i].ch_pid,
+						    SIGKILL);
+				killed = 1;
+			}
+			(void)sigtimedwait(&chld, NULL, &ts);
 		}
-		(void)sigtimedwait(&chld, NULL, &ts);
 	}
 }
 

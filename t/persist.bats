@@ -340,3 +340,50 @@ persister_pid() {
 	no_load=$(grep -c "DB loaded from disk" "$HYDRAD_LOG" || true)
 	[ "$no_load" = 0 ]
 }
+
+@test "SIGTERM saves a final snapshot when save rules exist, after the workers stopped" {
+	start_server --save "3600 1"
+	redis-cli -p "$HYDRA_PORT" set last 1 >/dev/null
+	kill -TERM "$HYDRAD_PID"
+	wait_exit "$HYDRAD_PID"
+	HYDRAD_PID=
+	[ -f "$HYDRA_DIR/dump.rdb" ]
+	grep -q "Saving the final RDB snapshot before exiting" "$HYDRAD_LOG"
+	load_in_redis "$HYDRA_DIR/dump.rdb"
+	[ "$(redis-cli -p "$LOADED_PORT" get last)" = 1 ]
+}
+
+# serve_and_stop RULES HOW: a fresh server with save RULES, one key
+# "k" = HOW, then stopped by HOW: "sigterm", or the SHUTDOWN argument
+# ("nosave", "save").  HYDRA_DIR is left for the test to look at.
+serve_and_stop() {
+	HYDRA_PORT= HYDRA_ARENA= HYDRA_DIR=
+	start_server --save "$1"
+	redis-cli -p "$HYDRA_PORT" set k "$2" >/dev/null
+	if [ "$2" = sigterm ]; then
+		kill -TERM "$HYDRAD_PID"
+	else
+		redis-cli -p "$HYDRA_PORT" shutdown "$2" || true
+	fi
+	wait_exit "$HYDRAD_PID"
+	HYDRAD_PID=
+}
+
+@test "SIGTERM without save rules, and SHUTDOWN NOSAVE, write no file; SHUTDOWN SAVE does" {
+	serve_and_stop "" sigterm
+	[ ! -e "$HYDRA_DIR/dump.rdb" ]
+	serve_and_stop "3600 1" nosave
+	[ ! -e "$HYDRA_DIR/dump.rdb" ]
+	serve_and_stop "" save
+	load_in_redis "$HYDRA_DIR/dump.rdb"
+	[ "$(redis-cli -p "$LOADED_PORT" get k)" = save ]
+}
+
+@test "SHUTDOWN's errors are redis-server's" {
+	start_oracle
+	start_server
+	same_reply <<<$'SHUTDOWN bogus\r\n'
+	same_reply <<<$'SHUTDOWN SAVE NOSAVE\r\n'
+	same_reply <<<$'SHUTDOWN ABORT NOW\r\n'
+	same_reply <<<$'SHUTDOWN ABORT\r\n'
+}

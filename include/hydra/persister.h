@@ -63,6 +63,14 @@ void	 persister_link(struct arena *, int wake_fd);
 int	 persister_save(void);
 int	 persister_bgsave(void);
 int	 persister_writes_denied(const struct config *);
+/*
+ * SHUTDOWN: tell the persister whether to save at exit (how), then ask
+ * the supervisor to stop the daemon.
+ */
+#define PERSISTER_SHUTDOWN_DEFAULT	0	/* if save rules exist */
+#define PERSISTER_SHUTDOWN_SAVE		1
+#define PERSISTER_SHUTDOWN_NOSAVE	2
+void	 persister_shutdown(int how);
 /* 1 while the persister loads the dataset (commands get -LOADING). */
 int	 persister_loading(void);
 
