@@ -490,7 +490,7 @@ ps_rule_due(struct persister *p)
 		return (0);
 	for (i = 0; i < cfg->cf_nsave; i++)
 		if (changes >= (uint64_t)cfg->cf_save[i].cs_changes &&
-		    now - last >= cfg->cf_save[i].cs_seconds) {
+		    now - last > cfg->cf_save[i].cs_seconds) {
 			log_info("%lld changes in %lld seconds. Saving...",
 			    cfg->cf_save[i].cs_changes,
 			    cfg->cf_save[i].cs_seconds);
