@@ -397,6 +397,86 @@ test_model(void)
 }
 
 /*
+ * SWAPDB moves whole databases: while a process swaps databases 2 and 3
+ * again and again, each snapshot holds the x keys all under one of them
+ * and the y keys all under the other, never some stripes before a swap
+ * and some after.
+ */
+static void
+test_swapdb(void)
+{
+	static struct rec	 recs[MAXREC];
+	struct progress		*pg;
+	struct snapshot		 snap;
+	struct arena		 a;
+	struct keyspace		 ks;
+	struct tp		 tp;
+	char			 key[32];
+	unsigned		 xdb, ydb, *d;
+	pid_t			 pid;
+	int			 i, n, round, status, broken = 0;
+
+	pg = mmap(NULL, sizeof(*pg), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANON, -1, 0);
+	if (pg == MAP_FAILED || testarena_store(&a, &ks, 32 << 20, 3) == -1 ||
+	    tp_open(&tp, &ks) == -1) {
+		ok(0, "setup: %s", strerror(errno));
+		return;
+	}
+	memset((void *)pg, 0, sizeof(*pg));
+	for (i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "x%d", i);
+		put_num(&ks, 2, key, i);
+		snprintf(key, sizeof(key), "y%d", i);
+		put_num(&ks, 3, key, i);
+	}
+	if ((pid = fork()) == 0) {
+		if (snapshot_attach(&snap, &ks, &test_codec, -1) == -1)
+			_exit(2);
+		while (!pg->stop) {
+			keyspace_swapdb(&ks, 2, 3);
+			pg->done[0]++;
+		}
+		_exit(0);
+	}
+	for (round = 0; round < 20; round++) {
+		while (pg->done[0] < 10 * (round + 1))
+			usleep(100);
+		ftruncate(tp.sink.sk_fd, 0);
+		tp.sink.sk_pos = 0;
+		if (tp_take(&tp, snapshot_begin(&tp.snap)) == -1 ||
+		    (n = tp_read(&tp, recs, MAXREC)) != 400) {
+			diag("round %d: no snapshot of 400 keys", round);
+			broken++;
+			continue;
+		}
+		xdb = ydb = UINT32_MAX;
+		for (i = 0; i < n; i++) {
+			d = recs[i].key[0] == 'x' ? &xdb : &ydb;
+			if (*d == UINT32_MAX)
+				*d = recs[i].db;
+			if (*d != recs[i].db) {
+				diag("round %d: %s under %u, its set under %u",
+				    round, recs[i].key, recs[i].db, *d);
+				broken++;
+				break;
+			}
+		}
+		if (xdb == ydb || (xdb != 2 && xdb != 3) ||
+		    (ydb != 2 && ydb != 3))
+			broken++;
+	}
+	pg->stop = 1;
+	waitpid(pid, &status, 0);
+	ok(broken == 0 && pg->done[0] > 200, "20 snapshots under %lld SWAPDBs "
+	    "hold each database whole", (long long)pg->done[0]);
+	ok(check_arena(&a, 0, stderr, NULL) == 0, "the arena checks out");
+	tp_close(&tp);
+	testarena_destroy(&a);
+	munmap((void *)pg, sizeof(*pg));
+}
+
+/*
  * A producer killed at its n-th hit of crash point `point' while it
  * writes a big stripe's record (bigger than the ring, so the persister
  * drains part of it first): the snapshot completes and holds every key
@@ -522,6 +602,7 @@ main(void)
 	tap_no_plan();
 	test_quiet();
 	test_model();
+	test_swapdb();
 	test_crash();
 	return (tap_done());
 }
