@@ -32,6 +32,7 @@
 #include "hydra/config.h"
 #include "hydra/keyspace.h"
 #include "hydra/lock.h"
+#include "hydra/persister.h"
 #include "hydra/reply.h"
 #include "hydra/scoreboard.h"
 #include "hydra/slab.h"
@@ -255,16 +256,41 @@ info_memory(struct info_ctx *ic)
 static void
 info_persistence(struct info_ctx *ic)
 {
-	info_line(ic, "loading:0");
+	struct persister_info	 pi;
+
+	if (ic->ic_cl != NULL && ic->ic_cl->cl_ks != NULL)
+		persister_info(ic->ic_cl->cl_ks, &pi);
+	else
+		persister_info(NULL, &pi);
+	info_line(ic, "loading:%d", pi.pi_loading);
 	info_line(ic, "async_loading:0");
-	info_line(ic, "rdb_bgsave_in_progress:0");
+	/* Snapshots never fork: nothing is ever copied on write. */
+	info_line(ic, "current_cow_peak:0");
+	info_line(ic, "current_cow_size:0");
+	info_line(ic, "current_cow_size_age:0");
+	info_line(ic, "current_fork_perc:0.00");
+	info_line(ic, "current_save_keys_processed:%llu",
+	    (unsigned long long)pi.pi_keys_done);
+	info_line(ic, "current_save_keys_total:%llu",
+	    (unsigned long long)pi.pi_keys_total);
+	info_line(ic, "rdb_changes_since_last_save:%llu",
+	    (unsigned long long)pi.pi_changes);
+	info_line(ic, "rdb_bgsave_in_progress:%d", pi.pi_in_progress);
 	if (ic->ic_sb != NULL)
 		info_line(ic, "rdb_last_save_time:%lld",
 		    (long long)scoreboard_lastsave(ic->ic_sb));
-	info_line(ic, "rdb_last_bgsave_status:ok");
-	info_line(ic, "rdb_last_bgsave_time_sec:-1");
-	info_line(ic, "rdb_current_bgsave_time_sec:-1");
-	info_line(ic, "rdb_saves:0");
+	info_line(ic, "rdb_last_bgsave_status:%s", pi.pi_last_ok ? "ok" :
+	    "err");
+	info_line(ic, "rdb_last_bgsave_time_sec:%lld",
+	    (long long)pi.pi_last_secs);
+	info_line(ic, "rdb_current_bgsave_time_sec:%lld",
+	    (long long)pi.pi_current_secs);
+	info_line(ic, "rdb_saves:%llu", (unsigned long long)pi.pi_saves);
+	info_line(ic, "rdb_last_cow_size:0");
+	info_line(ic, "rdb_last_load_keys_expired:%llu",
+	    (unsigned long long)pi.pi_load_expired);
+	info_line(ic, "rdb_last_load_keys_loaded:%llu",
+	    (unsigned long long)pi.pi_load_keys);
 	if (ic->ic_cfg != NULL)
 		info_line(ic, "aof_enabled:%d", ic->ic_cfg->cf_appendonly);
 	info_line(ic, "aof_rewrite_in_progress:0");
@@ -275,6 +301,7 @@ info_persistence(struct info_ctx *ic)
 	info_line(ic, "aof_rewrites:0");
 	info_line(ic, "aof_rewrites_consecutive_failures:0");
 	info_line(ic, "aof_last_write_status:ok");
+	info_line(ic, "aof_last_cow_size:0");
 	info_line(ic, "module_fork_in_progress:0");
 	info_line(ic, "module_fork_last_cow_size:0");
 }

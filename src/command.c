@@ -42,6 +42,7 @@
 #include "hydra/intset.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
+#include "hydra/persister.h"
 #include "hydra/reply.h"
 #include "hydra/scoreboard.h"
 #include "hydra/worker.h"
@@ -66,6 +67,7 @@ static const struct command_family *const command_families[] = {
 	&cmd_set_family,
 	&cmd_hash_family,
 	&cmd_server_family,
+	&cmd_persist_family,
 	&cmd_command_family,
 };
 
@@ -451,6 +453,20 @@ command_dispatch(struct client *cl, int argc, const char *const *argv,
 	}
 	if (!(cmd->cmd_flags & CMD_NO_AUTH) && auth_required(cl)) {
 		reply_error(&cl->cl_reply, AUTH_ERR_NOAUTH);
+		if (cs != NULL)
+			scoreboard_add(&cs->cs_rejected, 1);
+		return;
+	}
+	if (!(cmd->cmd_flags & CMD_LOADING) && persister_loading()) {
+		reply_error(&cl->cl_reply, CMD_ERR_LOADING);
+		if (cs != NULL)
+			scoreboard_add(&cs->cs_rejected, 1);
+		return;
+	}
+	if (cl->cl_worker != NULL && (cmd->cmd_flags & CMD_WRITE ||
+	    strcmp(cmd->cmd_name, "ping") == 0) &&
+	    persister_writes_denied(worker_config(cl->cl_worker))) {
+		reply_error(&cl->cl_reply, CMD_ERR_MISCONF);
 		if (cs != NULL)
 			scoreboard_add(&cs->cs_rejected, 1);
 		return;

@@ -511,6 +511,16 @@ static const struct command_doc command_docs[] = {
 	{ "memory|usage", "The bytes a key and its value take", "4.0.0",
 	    "server", "O(N): N chunks of the value", 0, NULL,
 	    "RO", "key:key ?count:integer@SAMPLES" },
+	{ "save", "Write a snapshot of the dataset to disk and wait for it",
+	    "1.0.0", "server", ON, ADMIN | DANGER, NULL, NULL, NULL },
+	{ "bgsave", "Write a snapshot of the dataset to disk in the "
+	    "background", "1.0.0", "server", ON, ADMIN | DANGER, NULL, NULL,
+	    "?schedule:pure-token@SCHEDULE" },
+	{ "shutdown", "Stop the server, with a final snapshot or without",
+	    "1.0.0", "server", ON, ADMIN | DANGER, NULL, NULL,
+	    "?nosave:pure-token@NOSAVE ?save:pure-token@SAVE "
+	    "?now:pure-token@NOW ?force:pure-token@FORCE "
+	    "?abort:pure-token@ABORT" },
 	{ "lastsave", "The Unix time of the last successful snapshot", "1.0.0",
 	    "server", O1, ADMIN | DANGER, "nondeterministic_output", NULL,
 	    NULL },

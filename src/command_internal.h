@@ -32,6 +32,7 @@ extern const struct command_family	cmd_zset_ops_family;
 extern const struct command_family	cmd_set_family;
 extern const struct command_family	cmd_hash_family;
 extern const struct command_family	cmd_server_family;
+extern const struct command_family	cmd_persist_family;
 extern const struct command_family	cmd_command_family;
 
 /* ACL categories, in the order Redis lists them. */
@@ -90,6 +91,13 @@ const char *command_acl_name(int i);
 
 /* Redis's shared error texts. */
 #define CMD_ERR_SYNTAX		"-ERR syntax error"
+#define CMD_ERR_LOADING		"-LOADING Redis is loading the dataset in memory"
+#define CMD_ERR_MISCONF		"-MISCONF Redis is configured to save RDB " \
+	"snapshots, but it's currently unable to persist to disk. Commands " \
+	"that may modify the data set are disabled, because this instance " \
+	"is configured to report errors during writes if RDB snapshotting " \
+	"fails (stop-writes-on-bgsave-error option). Please check the Redis " \
+	"logs for details about the RDB error."
 #define CMD_ERR_NOT_INT		"-ERR value is not an integer or out of range"
 #define CMD_ERR_WRONGTYPE	\
 	"-WRONGTYPE Operation against a key holding the wrong kind of value"

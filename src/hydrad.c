@@ -57,6 +57,7 @@
 #include "hydra/keyspace.h"
 #include "hydra/log.h"
 #include "hydra/notify.h"
+#include "hydra/persister.h"
 #include "hydra/store.h"
 #include "hydra/supervisor.h"
 
@@ -524,6 +525,8 @@ main(int argc, char *argv[])
 	else if (store_create(&a, NULL, name, &ap, errbuf,
 	    sizeof(errbuf)) == -1)
 		fatalx("%s", errbuf);
+	else
+		persister_load_pending(&a);
 	log_info("arena %s: %zu bytes, %u databases", name, a.ar_size,
 	    ap.ap_databases);
 	log_debug("arena %s: %u pages from offset %llu", name,

@@ -51,11 +51,15 @@
 #include "hydra/hash.h"
 #include "hydra/log.h"
 #include "hydra/slab.h"
+#include "hydra/snapshot.h"
 #include "hydra/value.h"
 #include "keyspace_internal.h"
 
 /* Keys this process deleted because their time had passed. */
 static uint64_t	 ks_expired_total;
+
+/* The snapshot generation of a process without a snapshot handle. */
+static const uint32_t ks_no_snapshot;
 
 struct ks_repair_ctx {
 	struct keyspace		*ks;
@@ -206,6 +210,8 @@ keyspace_open(struct keyspace *ks, struct arena *a)
 	ks->ks_blocking = NULL;
 	ks->ks_rider_word = NULL;
 	ks->ks_rider_val = 0;
+	ks->ks_snap_active = &ks_no_snapshot;
+	ks->ks_snap = NULL;
 	ks->ks_reg = arena_region(a, ARENA_REGION_KEYSPACE);
 	if (ks->ks_reg == NULL) {
 		errno = ENOENT;
@@ -343,6 +349,31 @@ ks_lock_stripe(struct keyspace *ks, struct ks_stripe *st)
 }
 
 /*
+ * The generation of the snapshot being taken, read once per command after
+ * every stripe it needs is locked: 0 (the one branch a command pays when
+ * no snapshot runs), or the generation whose uncovered stripes must be
+ * serialized before anything changes them.
+ */
+static inline uint32_t
+ks_snap_gen(const struct keyspace *ks)
+{
+	return (__builtin_expect(shm_load32(ks->ks_snap_active), 0));
+}
+
+/* Let the snapshot have the held stripes' contents before they change. */
+static void
+ks_snap_cover(struct keyspace *ks, struct ks_stripe **held, size_t n)
+{
+	uint32_t	 g;
+	size_t		 i;
+
+	if ((g = ks_snap_gen(ks)) == 0)
+		return;
+	for (i = 0; i < n; i++)
+		snapshot_cover(ks->ks_snap, held[i], g);
+}
+
+/*
  * Where logical database db probably is: the hint, checked against the
  * owners without a lock, or a search of the owners.  The caller checks
  * the answer under a stripe lock.  A swap in progress may hide db from
@@ -393,8 +424,10 @@ ks_lock_db_stripe(struct keyspace *ks, unsigned db, uint32_t s)
 	for (;;) {
 		st = ks_stripe_at(ks, ks_phys_guess(ks, db), s);
 		ks_lock_stripe(ks, st);
-		if (ks_stripe_serves(ks, st, db))
+		if (ks_stripe_serves(ks, st, db)) {
+			ks_snap_cover(ks, &st, 1);
 			return (st);
+		}
 		lock_release(&st->st_lock);
 	}
 }
@@ -508,8 +541,10 @@ keyspace_lock_keys(struct keyspace *ks, unsigned db, const unsigned *dbs,
 		for (i = 0, moved = 0; i < n && !moved; i++)
 			moved = !ks_stripe_serves(ks, sts[i],
 			    dbs != NULL ? dbs[i] : db);
-		if (!moved)
+		if (!moved) {
+			ks_snap_cover(ks, held, nheld);
 			return (nheld);
+		}
 		keyspace_unlock_keys(ks, held, nheld);
 	}
 }
@@ -607,6 +642,19 @@ ks_lock_pair(struct keyspace *ks, unsigned p, unsigned q, int lock)
 	}
 }
 
+/* The same for every stripe of physical databases p and q (SWAPDB). */
+static void
+ks_snap_cover_pair(struct keyspace *ks, unsigned p, unsigned q)
+{
+	uint32_t	 g, s, nst = keyspace_stripes(ks);
+
+	if ((g = ks_snap_gen(ks)) == 0)
+		return;
+	for (s = 0; s < 2 * nst; s++)
+		snapshot_cover(ks->ks_snap, ks_stripe_at(ks, s < nst ? p : q,
+		    s % nst), g);
+}
+
 /*
  * Clients wait on a key of a logical database: their links stay with it
  * when its stripes move, so the waiter chains of the two physical
@@ -669,8 +717,10 @@ keyspace_swapdb(struct keyspace *ks, unsigned a, unsigned b)
 		}
 		ks_lock_pair(ks, pa, pb, 1);
 		if (shm_load32(&ks_dbslot(ks, pa)->ds_owner) == a &&
-		    shm_load32(&ks_dbslot(ks, pb)->ds_owner) == b)
+		    shm_load32(&ks_dbslot(ks, pb)->ds_owner) == b) {
+			ks_snap_cover_pair(ks, pa, pb);
 			break;
+		}
 		ks_lock_pair(ks, pa, pb, 0);
 	}
 	sa = ks_dbslot(ks, pa);
@@ -985,7 +1035,37 @@ keyspace_lock_stripe_id(struct keyspace *ks, uint32_t id)
 	struct ks_stripe	*st = &ks->ks_reg->kr_stripe[id];
 
 	ks_lock_stripe(ks, st);
+	ks_snap_cover(ks, &st, 1);
 	return (st);
+}
+
+struct ks_stripe *
+keyspace_trylock_stripe_id(struct keyspace *ks, uint32_t id)
+{
+	struct ks_repair_ctx	 ctx;
+
+	ctx.ks = ks;
+	ctx.st = &ks->ks_reg->kr_stripe[id];
+	if (!lock_tryacquire(&ctx.st->st_lock, ks_stripe_repair, &ctx))
+		return (NULL);
+	return (ctx.st);
+}
+
+uint32_t *
+keyspace_snap_word(struct ks_stripe *st)
+{
+	return (&st->st_snap);
+}
+
+uint64_t
+keyspace_changes(const struct keyspace *ks)
+{
+	uint64_t	 sum = 0;
+	size_t		 i, n = keyspace_stripe_count(ks);
+
+	for (i = 0; i < n; i++)
+		sum += shm_load64(&ks->ks_reg->kr_stripe[i].st_changes);
+	return (sum);
 }
 
 unsigned
@@ -1015,6 +1095,7 @@ struct intent *
 keyspace_begin_locked(struct keyspace *ks, struct ks_stripe *st)
 {
 	st->st_version++;
+	st->st_changes++;
 	intent_begin(&st->st_intent);
 	ks_rider_fill(ks, st);
 	return (&st->st_intent);
@@ -1071,6 +1152,7 @@ ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
 	ks_garbage_store(ks, st, found ? w->e : NULL, how);
 	ks_rider_fill(ks, st);
 	st->st_version++;
+	st->st_changes++;
 	return (0);
 }
 
@@ -1114,6 +1196,7 @@ ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w,
 	ks_garbage_store(ks, st, w->e, how);
 	ks_rider_fill(ks, st);
 	st->st_version++;
+	st->st_changes++;
 }
 
 static void
@@ -1319,6 +1402,7 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 		intent_store(a, in, &words[1],
 		    (uint32_t)((uint64_t)expire_ms >> 32));
 		st->st_version++;
+		st->st_changes++;
 		intent_commit(a, in);
 		return (1);
 	}
@@ -1388,6 +1472,7 @@ ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
 		ks_garbage_store(ks, st, wd->e, KS_CHAIN_NONE);
 	}
 	st->st_version++;
+	st->st_changes++;
 	intent_commit(a, in);
 	keyspace_garbage_drain_locked(ks, st);
 	return (0);
@@ -1658,6 +1743,28 @@ ks_visit_chain(struct keyspace *ks, aoff_t o, int64_t now_ms,
 		e = ks_entry(ks, o);
 		if (!ks_expired(e, now_ms))
 			fn(e, arg);
+	}
+}
+
+void
+keyspace_stripe_visit_locked(struct keyspace *ks, struct ks_stripe *st,
+    keyspace_visit_fn fn, void *arg)
+{
+	struct ks_table		*t;
+	const struct entry	*e;
+	aoff_t			 o;
+	uint32_t		 b;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		if ((t = ks_table(ks, st->st_table[i])) == NULL)
+			continue;
+		for (b = 0; b < ks_table_size(t); b++)
+			for (o = t->kt_bucket[b]; !aoff_isnull(o);
+			    o = e->e_next) {
+				e = ks_entry(ks, o);
+				fn(e, arg);
+			}
 	}
 }
 

@@ -6,8 +6,13 @@
  * changed only through the stripe's intent (see intent.h), except
  * st_rehash (a hint: buckets of table 0 below it are empty), st_sweep (a
  * hint: where the expiry sweep resumes; any value is safe) and
- * st_version (bumped before each change; only ever grows), each written
- * under st_lock with a plain store.  st_xact is
+ * st_version (bumped before each change; only ever grows) and st_changes
+ * (bumped once per change of a key, for the save rules), each written
+ * under st_lock with a plain store.  st_snap, the snapshot generation
+ * that holds this stripe's contents, is written under st_lock and the
+ * snapshot's producer lock together (snapshot.c), or under the producer
+ * lock alone by the repair of a producer that died between committing
+ * the stripe's record and marking it.  st_xact is
  * the record of a change that spans this stripe and others of higher
  * address (see intent.h): begun and committed under st_lock, with every
  * other stripe of the change locked too; after its writer died, the
@@ -39,6 +44,9 @@ struct ks_stripe {
 	uint32_t	 st_nexpires;
 	uint32_t	 st_sweep;	/* hint: where the expiry sweep resumes */
 	uint64_t	 st_version;
+	uint64_t	 st_changes;	/* changes of keys; only grows */
+	uint32_t	 st_snap;	/* snapshot generation covered */
+	uint32_t	 st_pad;
 	struct intent	 st_intent;
 	struct intent_xact st_xact;
 	/*

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "hydra/blocking.h"
+#include "hydra/persister.h"
 #include "hydra/slab.h"
+#include "hydra/snapshot.h"
 #include "hydra/store.h"
 
 const struct arena_module store_modules[] = {
@@ -17,6 +19,10 @@ const struct arena_module store_modules[] = {
 	    keyspace_shm_init },
 	[ARENA_REGION_BLOCKING] = { "blocking", blocking_shm_size,
 	    blocking_shm_init },
+	[ARENA_REGION_SNAPSHOT] = { "snapshot", snapshot_shm_size,
+	    snapshot_shm_init },
+	[ARENA_REGION_PERSISTER] = { "persister", persister_shm_size,
+	    persister_shm_init },
 };
 const size_t store_nmodules = nitems(store_modules);
 
@@ -62,7 +68,11 @@ store_attach(struct arena *a, struct keyspace *ks, const char *name,
 	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_KEYSPACE].ar_name,
 	    "keyspace") != 0 ||
 	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_BLOCKING].ar_name,
-	    "blocking") != 0) {
+	    "blocking") != 0 ||
+	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_SNAPSHOT].ar_name,
+	    "snapshot") != 0 ||
+	    strcmp(a->ar_hdr->ah_region[ARENA_REGION_PERSISTER].ar_name,
+	    "persister") != 0) {
 		snprintf(errbuf, errlen, "%s does not have the regions of a "
 		    "hydra store", name);
 		arena_detach(a);

@@ -53,6 +53,7 @@
 #include "hydra/config.h"
 #include "hydra/keyspace.h"
 #include "hydra/log.h"
+#include "hydra/persister.h"
 #include "hydra/scoreboard.h"
 #include "hydra/supervisor.h"
 #include "hydra/watchdog.h"
@@ -64,6 +65,7 @@
 #define SV_BACKOFF_MAX_MS	5000
 #define SV_STABLE_MS		10000	/* a run this long resets the backoff */
 #define SV_STOP_GRACE_MS	5000	/* SIGTERM, then SIGKILL */
+#define SV_SAVE_GRACE_MS	60000	/* the same for the final save */
 
 struct supervisor;
 
@@ -103,6 +105,8 @@ struct supervisor {
 	struct scoreboard	*sv_scoreboard;
 	struct keyspace		 sv_ks;		/* for the watchdog only */
 	int64_t			 sv_watchdog_ms; /* next look at the locks */
+	int			 sv_wake[2];	/* the persister's wake pipe:
+						   workers write, it reads */
 	struct sv_child		*sv_children;
 	int			 sv_nchildren;
 	int			 sv_stopping;	/* no more respawns */
@@ -112,13 +116,23 @@ static int	sv_worker_count(const struct supervisor *);
 static int	sv_worker_main(struct supervisor *, int);
 static void	sv_worker_spawned(struct supervisor *, int, pid_t);
 static void	sv_worker_reaped(struct supervisor *, int);
+static int	sv_persister_count(const struct supervisor *);
+static int	sv_persister_main(struct supervisor *, int);
 
 /* The roles, in the order they are started. */
 static const struct sv_role sv_roles[] = {
 	{ "worker", sv_worker_count, sv_worker_main, sv_worker_spawned,
 	    sv_worker_reaped },
-	/* "persister" and "broker" come here. */
+	{ "persister", sv_persister_count, sv_persister_main, NULL, NULL },
+	/* "broker" comes here. */
 };
+
+/* Is this child stopped after the others (the persister)? */
+static int
+sv_stops_last(const struct sv_child *ch)
+{
+	return (ch->ch_role->ro_main == sv_persister_main);
+}
 
 static int64_t
 sv_now_ms(void)
@@ -157,7 +171,53 @@ sv_worker_main(struct supervisor *sv, int index)
 	wp.wp_nworkers = sv_worker_count(sv);
 	wp.wp_parent = sv->sv_pid;
 	wp.wp_scoreboard = sv->sv_scoreboard;
+	wp.wp_persister_fd = sv->sv_wake[1];
 	return (worker_main(&wp));
+}
+
+static int
+sv_persister_count(const struct supervisor *sv)
+{
+	(void)sv;
+	return (1);
+}
+
+static int
+sv_persister_main(struct supervisor *sv, int index)
+{
+	struct persister_params	 pp;
+
+	(void)index;
+	pp.pp_cfg = sv->sv_cfg;
+	pp.pp_arena = sv->sv_arena;
+	pp.pp_scoreboard = sv->sv_scoreboard;
+	pp.pp_parent = sv->sv_pid;
+	pp.pp_wake_fd = sv->sv_wake[0];
+	return (persister_main(&pp));
+}
+
+/*
+ * The pipe through which workers wake the persister, made before the
+ * first fork and kept for life (like the listening sockets), so that a
+ * respawned persister or worker has its end.  Both ends non-blocking: a
+ * full pipe already says "wake up".  0, or -1 after logging why.
+ */
+static int
+sv_wake_pipe(struct supervisor *sv)
+{
+	int	 i, flags;
+
+	if (pipe(sv->sv_wake) == -1) {
+		log_warn("pipe");
+		return (-1);
+	}
+	for (i = 0; i < 2; i++)
+		if ((flags = fcntl(sv->sv_wake[i], F_GETFL)) == -1 ||
+		    fcntl(sv->sv_wake[i], F_SETFL, flags | O_NONBLOCK) == -1) {
+			log_warn("fcntl");
+			return (-1);
+		}
+	return (0);
 }
 
 static void
@@ -623,39 +683,49 @@ sv_reap(struct supervisor *sv)
 	return (stop);
 }
 
-/* Stop every child: SIGTERM, then SIGKILL after the grace period. */
+/*
+ * Stop every child: SIGTERM, then SIGKILL after the grace period.  The
+ * persister goes last, once no worker can change a key any more, with a
+ * longer grace: it may be writing the final snapshot.
+ */
 static void
 sv_stop_children(struct supervisor *sv)
 {
 	struct timespec	 ts = { 0, 100 * 1000 * 1000 };
 	sigset_t	 chld;
 	int64_t		 deadline;
-	int		 i, left, killed = 0;
+	int		 i, left, killed, last;
 
 	sv->sv_stopping = 1;
-	for (i = 0; i < sv->sv_nchildren; i++)
-		if (sv->sv_children[i].ch_pid > 0)
-			kill(sv->sv_children[i].ch_pid, SIGTERM);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	deadline = sv_now_ms() + SV_STOP_GRACE_MS;
-	for (;;) {
-		(void)sv_reap(sv);
-		for (left = 0, i = 0; i < sv->sv_nchildren; i++)
-			if (sv->sv_children[i].ch_pid > 0)
-				left++;
-		if (left == 0)
-			break;
-		if (!killed && sv_now_ms() >= deadline) {
-			log_warnx("%d processes still running; SIGKILL",
-			    left);
-			for (i = 0; i < sv->sv_nchildren; i++)
-				if (sv->sv_children[i].ch_pid > 0)
-					kill(sv->sv_children[i].ch_pid,
-					    SIGKILL);
-			killed = 1;
+	for (last = 0; last < 2; last++) {
+		for (i = 0; i < sv->sv_nchildren; i++)
+			if (sv->sv_children[i].ch_pid > 0 &&
+			    sv_stops_last(&sv->sv_children[i]) == last)
+				kill(sv->sv_children[i].ch_pid, SIGTERM);
+		deadline = sv_now_ms() + (last ? SV_SAVE_GRACE_MS :
+		    SV_STOP_GRACE_MS);
+		for (killed = 0;;) {
+			(void)sv_reap(sv);
+			for (left = 0, i = 0; i < sv->sv_nchildren; i++)
+				if (sv->sv_children[i].ch_pid > 0 &&
+				    sv_stops_last(&sv->sv_children[i]) ==
+				    last)
+					left++;
+			if (left == 0)
+				break;
+			if (!killed && sv_now_ms() >= deadline) {
+				log_warnx("%d processes still running; "
+				    "SIGKILL", left);
+				for (i = 0; i < sv->sv_nchildren; i++)
+					if (sv->sv_children[i].ch_pid > 0)
+						kill(sv->sv_children[i].ch_pid,
+						    SIGKILL);
+				killed = 1;
+			}
+			(void)sigtimedwait(&chld, NULL, &ts);
 		}
-		(void)sigtimedwait(&chld, NULL, &ts);
 	}
 }
 
@@ -734,7 +804,7 @@ supervisor_run(struct supervisor *sv, struct arena *a,
 	sv->sv_set = set;
 	sv->sv_pid = getpid();
 
-	if (sv_scoreboard_create(sv) == -1) {
+	if (sv_scoreboard_create(sv) == -1 || sv_wake_pipe(sv) == -1) {
 		status = 1;
 		goto done;
 	}

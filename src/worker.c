@@ -77,8 +77,10 @@
 #include "hydra/object.h"
 #include "hydra/lock.h"
 #include "hydra/log.h"
+#include "hydra/persister.h"
 #include "hydra/resp.h"
 #include "hydra/scoreboard.h"
+#include "hydra/snapshot.h"
 #include "hydra/worker.h"
 
 #define WORKER_ACCEPTS_PER_CALL	32	/* leave some for the others */
@@ -109,6 +111,7 @@ struct worker {
 	struct scoreboard	*w_sb;
 	struct sb_worker	*w_slot;	/* this worker's own */
 	struct keyspace		 w_ks;
+	struct snapshot		 w_snap;	/* takes part in snapshots */
 	struct expire_cycle	 w_expire;
 	uint64_t		 w_seen[SB_NCOUNTERS]; /* process-wide counts
 						   already published */
@@ -902,6 +905,13 @@ worker_main(const struct worker_params *wp)
 		    wp->wp_index);
 		return (EX_SOFTWARE);
 	}
+	if (snapshot_attach(&w.w_snap, &w.w_ks, &persister_codec,
+	    wp->wp_persister_fd) == -1) {
+		log_warnx("worker %d: the arena has no snapshot region",
+		    wp->wp_index);
+		return (EX_SOFTWARE);
+	}
+	persister_link(wp->wp_arena, wp->wp_persister_fd);
 	if (blocking_open(&w.w_bl, &w.w_ks, wp->wp_index) == -1) {
 		log_warnx("worker %d: the arena has no blocking region",
 		    wp->wp_index);

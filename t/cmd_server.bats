@@ -165,7 +165,7 @@ PY
 	start_server
 	run redis-cli -p "$HYDRA_PORT" config set maxmemory-samples 9
 	[ "$output" = OK ]
-	for pid in $(pgrep -P "$HYDRAD_PID"); do
+	for pid in $(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker'); do
 		kill -KILL "$pid"
 	done
 	for ((try = 0; try < 100; try++)); do

@@ -149,7 +149,7 @@ teardown() {
 	wait_pong "$HYDRA_PORT"
 	grep -q "arena $HYDRA_ARENA: 67108864 bytes, 4 databases" \
 	    "$BATS_TEST_TMPDIR/log"
-	[ "$(pgrep -P "$HYDRAD_PID" | wc -l)" -eq 1 ]
+	[ "$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | wc -l)" -eq 1 ]
 }
 
 @test "maxclients shrinks to fit the open files limit" {
@@ -230,16 +230,16 @@ wait_gone() {
 	# configured name, none to the old one, and the workers keep serving.
 	HYDRAD_DEBUG=no start_server --logfile hydrad.log
 	log=$HYDRA_DIR/hydrad.log
-	wait_grep "started 2 processes" "$log"
+	wait_grep "started 3 processes" "$log"
 	mv "$log" "$log.1"
 	kill -HUP "$HYDRAD_PID"
 	wait_grep "^$HYDRAD_PID:supervisor .* received SIGHUP; log file reopened" "$log"
 	no_line "SIGHUP" "$log.1"
-	grep -q "started 2 processes" "$log.1"
+	grep -q "started 3 processes" "$log.1"
 	[ "$(redis-cli -p "$HYDRA_PORT" ping)" = PONG ]
-	[ "$(pgrep -P "$HYDRAD_PID" | wc -l)" -eq 2 ]
+	[ "$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | wc -l)" -eq 2 ]
 	# A worker that dies and its respawn are told in the new file.
-	victim=$(pgrep -P "$HYDRAD_PID" | head -n 1)
+	victim=$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | head -n 1)
 	kill -KILL "$victim"
 	wait_grep "\(pid $victim\) killed by signal 9; respawning" "$log"
 	no_line "pid $victim" "$log.1"
@@ -251,7 +251,7 @@ wait_gone() {
 	# notice.
 	HYDRAD_DEBUG=no start_server --logfile hydrad.log --loglevel warning
 	log=$HYDRA_DIR/hydrad.log
-	victim=$(pgrep -P "$HYDRAD_PID" | head -n 1)
+	victim=$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | head -n 1)
 	kill -KILL "$victim"
 	wait_grep "^$HYDRAD_PID:supervisor .* # .*\(pid $victim\) killed by signal 9" "$log"
 	no_line "arena $HYDRA_ARENA" "$log"

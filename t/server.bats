@@ -244,7 +244,7 @@ teardown() {
 	# Invariant: on SIGTERM the supervisor stops every worker, exits 0
 	# and removes its arena.
 	start_server
-	workers=$(pgrep -P "$HYDRAD_PID" | wc -l)
+	workers=$(pgrep -P "$HYDRAD_PID" -f '^hydrad: worker' | wc -l)
 	[ "$workers" -eq 2 ]
 	kill -TERM "$HYDRAD_PID"
 	rc=0

@@ -23,10 +23,12 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	9	/* 9: a free page keeps its
-					   last class, whose bitmap it
-					   holds clear; 8: an intent names
-					   its overflow record; 7: intents of 12
+#define ARENA_LAYOUT_VERSION	9	/* 9: snapshot and persister
+					   regions, stripes know their
+					   snapshot generation, a free page
+					   keeps its last class (bitmap
+					   clear); 8: an intent names its
+					   overflow record; 7: intents of 12
 					   stores and 6 chunks; 6: locks say
 					   since when they are held, blocked
 					   clients' region and stripe waiter
@@ -55,6 +57,8 @@ enum arena_region_id {
 	ARENA_REGION_SLAB,
 	ARENA_REGION_KEYSPACE,
 	ARENA_REGION_BLOCKING,
+	ARENA_REGION_SNAPSHOT,
+	ARENA_REGION_PERSISTER,
 	ARENA_REGION_FIRST_FREE		/* tests may add regions from here */
 };
 

@@ -130,6 +130,9 @@ struct config {
 	struct config_save *cf_save;
 	int cf_nsave;
 	int cf_save_seen; /* a save line was read this load */
+	int cf_stop_writes_on_bgsave_error;
+	int cf_rdbcompression;
+	int cf_rdbchecksum;
 	int cf_appendonly;
 	char *cf_appendfilename;
 	char *cf_appenddirname;

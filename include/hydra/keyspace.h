@@ -58,6 +58,7 @@ struct entry {
 #define ENTRY_KLEN_LONG		255
 
 struct blocking;
+struct snapshot;
 
 struct keyspace {
 	struct arena		*ks_arena;
@@ -67,6 +68,13 @@ struct keyspace {
 						   worker's), or NULL */
 	uint32_t		*ks_rider_word;	/* see keyspace_rider() */
 	uint32_t		 ks_rider_val;
+	/*
+	 * The generation of the snapshot being taken (a word of the
+	 * snapshot region), or a zero word of this process when no
+	 * snapshot handle is attached (snapshot.h); and the handle.
+	 */
+	const uint32_t		*ks_snap_active;
+	struct snapshot		*ks_snap;
 };
 
 /* LFU_INIT_VAL of Redis: the counter of a new key. */
@@ -347,6 +355,25 @@ uint32_t keyspace_stripe_id(const struct keyspace *, const struct ks_stripe *);
 uint32_t keyspace_stripe_count(const struct keyspace *);
 struct ks_stripe *keyspace_lock_stripe_id(struct keyspace *, uint32_t id);
 unsigned keyspace_stripe_db(const struct keyspace *, const struct ks_stripe *);
+
+/*
+ * For snapshots (snapshot.h).  Every way of taking stripe locks above
+ * first lets the running snapshot, if any, serialize the stripes it has
+ * not covered yet, once all of the command's stripes are held, so that a
+ * command falls wholly before or wholly after the snapshot's cut.
+ *
+ * keyspace_snap_word(): the generation a locked stripe's contents were
+ * last serialized for.  keyspace_stripe_visit_locked(): every entry of a
+ * locked stripe, expired or not.  keyspace_trylock_stripe_id(): the
+ * stripe of a number, locked (and repaired if its holder died), or NULL
+ * when it is busy; no snapshot work is done.  keyspace_changes(): the
+ * changes of keys since the arena was made, all stripes summed (racy).
+ */
+uint32_t *keyspace_snap_word(struct ks_stripe *);
+void	 keyspace_stripe_visit_locked(struct keyspace *, struct ks_stripe *,
+	    keyspace_visit_fn, void *arg);
+struct ks_stripe *keyspace_trylock_stripe_id(struct keyspace *, uint32_t id);
+uint64_t keyspace_changes(const struct keyspace *);
 
 /* Entry accessors. */
 const char	*entry_key(const struct entry *, size_t *len);

@@ -1,6 +1,7 @@
 /*
  * store.h: the arena as hydra uses it: its modules (slab allocator,
- * keyspace, blocked clients) in region order, and the defaults for creating one.
+ * keyspace, blocked clients, snapshots, persister) in region order, and
+ * the defaults for creating one.
  */
 #ifndef HYDRA_STORE_H
 #define HYDRA_STORE_H

@@ -31,6 +31,8 @@ struct worker_params {
 	int			 wp_nworkers;	/* workers, as resolved */
 	pid_t			 wp_parent;	/* the supervisor */
 	struct scoreboard	*wp_scoreboard;	/* mapped by the supervisor */
+	int			 wp_persister_fd; /* wakes the persister;
+						   -1: none */
 };
 
 /*

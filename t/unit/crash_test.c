@@ -39,9 +39,9 @@
  * table in flight must hold exactly the fields and values it held before
  * or after.
  * A crash point that the workload never reaches fails the test, but for
- * those of the blocked clients (blocking_*) and of sorted sets (zset_*),
- * which blocking_test.c and zset_test.c kill at with workloads of their
- * own.
+ * those of the blocked clients (blocking_*), of sorted sets (zset_*) and
+ * of snapshots (snapshot_*), which blocking_test.c, zset_test.c and
+ * snapshot_test.c kill at with workloads of their own.
  *
  * HYDRA_CRASH_TRIALS scales the number of kills (default 1: the quick pass
  * of `make test'; `make crash-long' uses more).
@@ -1313,7 +1313,8 @@ main(void)
 	 */
 	for (i = 0; i < nitems(crashpoint_names); i++) {
 		if (strncmp(crashpoint_names[i], "blocking_", 9) == 0 ||
-		    strncmp(crashpoint_names[i], "zset_", 5) == 0)
+		    strncmp(crashpoint_names[i], "zset_", 5) == 0 ||
+		    strncmp(crashpoint_names[i], "snapshot_", 9) == 0)
 			continue;
 		broken = kills = 0;
 		for (j = 0; j < nitems(countdowns); j++) {

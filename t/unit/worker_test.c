@@ -334,6 +334,7 @@ main(void)
 	wp.wp_nworkers = 2;
 	wp.wp_parent = getpid();
 	wp.wp_scoreboard = sb;
+	wp.wp_persister_fd = -1;
 	if ((pid = fork()) == -1)
 		return (1);
 	if (pid == 0)
