@@ -276,7 +276,7 @@ persister_pid() {
 	ls "$HYDRA_DIR"
 	run ls "$HYDRA_DIR"
 	[[ $output != *temp-* ]]
-	rm -r "$HYDRA_DIR/dump.rdb"
+	rm -r "$HYDRA_DIR/dump.rdb" "$oracle_dir/dump.rdb"
 	run redis-cli -p "$HYDRA_PORT" save
 	[ "$output" = OK ]
 	run redis-cli -p "$HYDRA_PORT" set a 1
