@@ -756,9 +756,9 @@ zset_index_change_locked(struct keyspace *ks, struct ks_stripe *st,
 	}
 	CRASHPOINT(zset_index_nodes_built);
 	intent_store(a, in, &r->zr_dir.u, ndo.u);
-	intent_retire(in, r->zr_dir);
+	intent_retire(a, in, r->zr_dir);
 	for (i = 0; i < nt; i++)
-		intent_retire(in, d->zd_ent[t[i]].zde_node);
+		intent_retire(a, in, d->zd_ent[t[i]].zde_node);
 	/* The member table, in the same intent. */
 	if ((put ? dict_set_staged(a, in, e, m, len, &score,
 	    sizeof(score)) : dict_delete_staged(a, in, e, m, len)) == -1)

@@ -23,7 +23,9 @@
 #include "hydra/compat.h"
 
 #define ARENA_MAGIC		"HYDRAMEM"
-#define ARENA_LAYOUT_VERSION	8	/* 8: an intent names its
+#define ARENA_LAYOUT_VERSION	9	/* 9: transaction parts take
+					   steps, records of one word; 8: an
+					   intent names its
 					   overflow record; 7: intents of 12
 					   stores and 6 chunks; 6: locks say
 					   since when they are held, blocked
