@@ -301,10 +301,12 @@ intent_undo_own(struct arena *a, struct intent *in)
 
 /* Steps. */
 
-#define INTENT_LOG_FIRST	64	/* records of a log's first chunk */
+#define INTENT_LOG_FIRST	256	/* records of a log's first chunk */
 #define INTENT_LOG_MAX		4096	/* and of its largest */
 /* What a step may record beyond what it announces: its own intent's. */
 #define INTENT_STEP_ROOM	(INTENT_MAX_STORES + 2 * INTENT_MAX_CHUNKS)
+/* Steps of room a step's commit leaves, when the arena has it. */
+#define INTENT_STEP_AHEAD	2
 
 static struct intent_log *
 intent_log_at(struct arena *a, aoff_t o)
@@ -531,9 +533,14 @@ intent_step_begin(struct arena *a, struct intent *in)
 		    "joined", (void *)in);
 		abort();
 	}
-	/* A change cannot fail here: only the end of the arena stops it. */
+	/*
+	 * A change cannot fail here.  The room is there unless the arena
+	 * was full at the last step's commit too: then the process stops,
+	 * and the repair rolls the transaction back.
+	 */
 	if (intent_log_room(a, in, 0) == -1) {
-		log_warnx("intent_begin: no room for a step's log");
+		log_warnx("intent_begin: no room in the arena for a step's "
+		    "log");
 		abort();
 	}
 	shm_store32(&in->in_step, intent_log_count(a, in));
@@ -548,6 +555,12 @@ intent_step_commit(struct arena *a, struct intent *in)
 	intent_log_walk(a, in, in->in_step, 0, intent_rec_apply);
 	shm_store32(&in->in_stepopen, 0);
 	CRASHPOINT(intent_step_done);
+	/*
+	 * Room for the next steps now, while a failure costs nothing: the
+	 * next begin then finds it, and only a step's own reservations
+	 * (which can fail) need more.
+	 */
+	(void)intent_log_room(a, in, INTENT_STEP_AHEAD * INTENT_STEP_ROOM);
 }
 
 static void
