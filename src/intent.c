@@ -301,12 +301,10 @@ intent_undo_own(struct arena *a, struct intent *in)
 
 /* Steps. */
 
-#define INTENT_LOG_FIRST	256	/* records of a log's first chunk */
+#define INTENT_LOG_FIRST	64	/* records of a log's first chunk */
 #define INTENT_LOG_MAX		4096	/* and of its largest */
 /* What a step may record beyond what it announces: its own intent's. */
 #define INTENT_STEP_ROOM	(INTENT_MAX_STORES + 2 * INTENT_MAX_CHUNKS)
-/* Steps of room a step's commit leaves, when the arena has it. */
-#define INTENT_STEP_AHEAD	2
 
 static struct intent_log *
 intent_log_at(struct arena *a, aoff_t o)
@@ -556,11 +554,11 @@ intent_step_commit(struct arena *a, struct intent *in)
 	shm_store32(&in->in_stepopen, 0);
 	CRASHPOINT(intent_step_done);
 	/*
-	 * Room for the next steps now, while a failure costs nothing: the
+	 * Room for the next step now, while a failure costs nothing: the
 	 * next begin then finds it, and only a step's own reservations
 	 * (which can fail) need more.
 	 */
-	(void)intent_log_room(a, in, INTENT_STEP_AHEAD * INTENT_STEP_ROOM);
+	(void)intent_log_room(a, in, 0);
 }
 
 static void
