@@ -312,6 +312,16 @@ intent_log_at(struct arena *a, aoff_t o)
 	return (aoff_isnull(o) ? NULL : arena_ptr(a, o));
 }
 
+/*
+ * The log's last chunk for its writer, from the hint the writer keeps
+ * (repair walks the chain instead: intent_log_last()).
+ */
+static struct intent_log *
+intent_log_tail(struct arena *a, const struct intent *in)
+{
+	return (intent_log_at(a, in->in_logtail));
+}
+
 /* The log's last chunk, and (in *nb, may be NULL) the number of chunks. */
 static struct intent_log *
 intent_log_last(struct arena *a, const struct intent *in, size_t *nb)
@@ -342,17 +352,13 @@ intent_log_nth(struct arena *a, const struct intent *in, size_t i)
 	return (l);
 }
 
-/* Records in the log so far. */
+/* Records in the log so far, for its writer. */
 static uint32_t
 intent_log_count(struct arena *a, const struct intent *in)
 {
-	struct intent_log	*l;
-	uint32_t		 n = 0;
+	struct intent_log	*l = intent_log_tail(a, in);
 
-	for (l = intent_log_at(a, in->in_log); l != NULL;
-	    l = intent_log_at(a, l->lg_next))
-		n += l->lg_n;
-	return (n);
+	return (l != NULL ? in->in_logbase + l->lg_n : 0);
 }
 
 /*
@@ -384,7 +390,7 @@ intent_log_grow(struct arena *a, aoff_t *named, aoff_t *buf, size_t cap)
 static int
 intent_log_room(struct arena *a, struct intent *in, size_t n)
 {
-	struct intent_log	*l = intent_log_last(a, in, NULL);
+	struct intent_log	*l = intent_log_tail(a, in);
 	size_t			 cap;
 
 	n += INTENT_STEP_ROOM;
@@ -397,7 +403,11 @@ intent_log_room(struct arena *a, struct intent *in, size_t n)
 		cap = n;
 	if (l == NULL)
 		return (intent_log_grow(a, &in->in_log, &in->in_logbuf, cap));
-	return (intent_log_grow(a, &l->lg_next, &l->lg_nextbuf, cap));
+	if (intent_log_grow(a, &l->lg_next, &l->lg_nextbuf, cap) == -1)
+		return (-1);
+	in->in_logbase += l->lg_n;
+	in->in_logtail = l->lg_next;
+	return (0);
 }
 
 /* Append a record; it counts (for repair) once it is whole. */
@@ -405,7 +415,7 @@ static struct intent_rec *
 intent_log_add(struct arena *a, struct intent *in, unsigned kind,
     uint64_t pos, uint32_t val, uint32_t old)
 {
-	struct intent_log	*l = intent_log_last(a, in, NULL);
+	struct intent_log	*l = intent_log_tail(a, in);
 	struct intent_rec	*r;
 
 	if (l == NULL || l->lg_n == l->lg_cap) {
@@ -460,10 +470,12 @@ intent_log_walk(struct arena *a, struct intent *in, uint32_t from, int back,
 				fn(a, &l->lg_rec[i]);
 		return;
 	}
+	for (l = intent_log_at(a, in->in_log), base = 0; l != NULL;
+	    l = intent_log_at(a, l->lg_next))
+		base += l->lg_n;
 	for (b = nb; b-- > 0;) {
 		l = intent_log_nth(a, in, b);
-		for (base = 0, i = 0; i < b; i++)
-			base += intent_log_nth(a, in, i)->lg_n;
+		base -= l->lg_n;
 		lo = from > base ? from - base : 0;
 		for (i = l->lg_n; i > lo; i--)
 			fn(a, &l->lg_rec[i - 1]);
@@ -575,6 +587,8 @@ static void
 intent_steps_end(struct arena *a, struct intent *in)
 {
 	intent_log_drop(a, &in->in_log, &in->in_logbuf);
+	in->in_logtail = AOFF_NULL;
+	in->in_logbase = 0;
 	shm_store32(&in->in_stepopen, 0);
 	shm_store32(&in->in_step, 0);
 	shm_store32(&in->in_steps, 0);
@@ -722,6 +736,8 @@ intent_join_steps(struct arena *a, struct intent *in, struct intent_xact *x,
 		__atomic_store_n(&in->in_xpos, 0, __ATOMIC_SEQ_CST);
 		return (-1);
 	}
+	in->in_logtail = in->in_log;
+	in->in_logbase = 0;
 	shm_store32(&in->in_state, INTENT_ACTIVE);
 	CRASHPOINT(intent_xact_joined);
 	return (0);

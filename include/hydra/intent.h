@@ -185,6 +185,9 @@ struct intent {
 	uint32_t		 in_stepopen;	/* a step is open */
 	aoff_t			 in_log;	/* the steps' log, or null */
 	aoff_t			 in_logbuf;	/* its reservation */
+	aoff_t			 in_logtail;	/* hint: its last chunk (the
+						   writer's; repair walks) */
+	uint32_t		 in_logbase;	/* hint: records before it */
 	struct intent_store	 in_store[INTENT_MAX_STORES];
 	aoff_t			 in_new[INTENT_MAX_CHUNKS];
 	aoff_t			 in_old[INTENT_MAX_CHUNKS];
