@@ -223,7 +223,7 @@ bl_drop_payload_locked(struct blocking *b, struct ks_stripe *st,
 		return;
 	in = keyspace_begin_locked(b->bl_ks, st);
 	intent_store(bl_arena(b), in, &w->w_elem.u, 0);
-	intent_retire(in, o);
+	intent_retire(bl_arena(b), in, o);
 	keyspace_commit_locked(b->bl_ks, st);
 }
 
@@ -238,9 +238,9 @@ bl_free_payload(struct blocking *b, struct bl_waiter *w)
 	if (aoff_isnull(o))
 		return;
 	in = &b->bl_reg->br_slot[w->w_slot].bs_intent;
-	intent_begin(in);
+	intent_begin(a, in);
 	intent_store(a, in, &w->w_elem.u, 0);
-	intent_retire(in, o);
+	intent_retire(bl_arena(b), in, o);
 	intent_commit(a, in);
 }
 
@@ -265,7 +265,7 @@ bl_unlink_locked(struct blocking *b, struct ks_stripe *st, uint32_t *link)
 	o.u = *link;
 	in = keyspace_begin_locked(b->bl_ks, st);
 	intent_store(bl_arena(b), in, link, bl_link(b, o)->l_next.u);
-	intent_retire(in, o);
+	intent_retire(bl_arena(b), in, o);
 	keyspace_commit_locked(b->bl_ks, st);
 	CRASHPOINT(blocking_unlinked);
 }
@@ -470,7 +470,7 @@ bl_record_get(struct blocking *b, aoff_t *out)
 			return (0);
 		}
 	}
-	intent_begin(in);
+	intent_begin(a, in);
 	if (intent_alloc(a, in, sizeof(*w), &o) == -1) {
 		intent_abort(a, in);
 		return (-1);

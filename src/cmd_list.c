@@ -10,10 +10,13 @@
  * RPOPLPUSH and LMPOP hold the stripes of all their keys at once, through
  * keyspace_multi_lock().  The list itself is list.c's.
  *
- * A move between two keys pushes onto the destination before it pops
- * from the source: a process killed between the two leaves the element
- * in both lists, never in neither.  A move of a list onto itself is one
- * change while the list is packed (list_rotate_locked()).
+ * A move pushes onto the destination and pops from the source in one
+ * transaction of the keyspace's (keyspace_multi_begin()), a list onto
+ * itself too: a process killed anywhere in it leaves the element in
+ * exactly one place.  A served BLMOVE's element is popped into its
+ * waiter's record and pushed at delivery, each with its record's rider
+ * (blocking.h), so it is in exactly one of the source, the record and
+ * the destination.
  *
  * A push serves the clients blocked on its key (blocking.h) before it
  * lets go of the stripe, after its reply (the length) is taken, as
@@ -830,6 +833,11 @@ cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
 		goto out;
 	}
 	memcpy(copy, s, len);
+	if (keyspace_multi_begin(ks, &m, 0) == -1) {
+		free(copy);
+		reply_error(&cl->cl_reply, CMD_ERR_OOM);
+		goto out;
+	}
 	if (argvlen[1] == argvlen[2] &&
 	    memcmp(argv[1], argv[2], argvlen[1]) == 0) {
 		/* The list onto itself. */
@@ -849,6 +857,10 @@ cmd_move(struct client *cl, const char *const *argv, const size_t *argvlen,
 		    1);
 	}
 done:
+	if (rv == -1)
+		keyspace_multi_abort(ks, &m);
+	else
+		keyspace_multi_commit(ks, &m);
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else {

@@ -12,10 +12,9 @@
  *
  * Results that a command computes before it changes a set (the *STORE
  * commands, SPOP, the member SMOVE moves) are copied to private memory
- * first.  SMOVE adds to the destination before it removes from the
- * source: a process killed between the two leaves the member in both
- * sets, never in neither.  A change of several members of a hash table
- * is a change per member (set.h).
+ * first.  SMOVE's add to the destination and removal from the source are
+ * one transaction of the keyspace's (keyspace_multi_begin()): a process
+ * killed anywhere in them leaves the member in exactly one of the sets.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -473,6 +472,8 @@ cmd_smove(struct client *cl, int argc, const char *const *argv,
 	list_vec_init(&v);
 	rv = list_vec_add(&v, argv[3], argvlen[3]);
 	if (rv == 0)
+		rv = keyspace_multi_begin(ks, &m, 0);
+	if (rv == 0)
 		rv = set_add_locked(ks, m.km_sts[1], &m.km_keys[1], de, &v, &n);
 	if (rv == 0) {
 		/* The put may have moved the source's entry. */
@@ -481,6 +482,10 @@ cmd_smove(struct client *cl, int argc, const char *const *argv,
 		    &n);
 	}
 	list_vec_free(&v);
+	if (rv == -1)
+		keyspace_multi_abort(ks, &m);
+	else
+		keyspace_multi_commit(ks, &m);
 	if (rv == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 	else

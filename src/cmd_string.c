@@ -1043,44 +1043,14 @@ out:
 	free(b);
 }
 
-/* What a key held before MSET changed it, to put back on failure. */
-struct mset_undo {
-	char		*mu_val;	/* NULL: the key did not exist */
-	size_t		 mu_len;
-	uint8_t		 mu_type;
-	int64_t		 mu_expire;
-};
-
-/*
- * Put back the keys 0 .. n-1 of an MSET that failed at key n, last first
- * (a key named twice gets its first old value back).  Deleting frees
- * memory; a value put back takes the room its replacement just gave up.
- */
-static void
-cmd_mset_undo(struct keyspace *ks, struct ks_multi *m,
-    const struct mset_undo *u, int n)
-{
-	int	 i;
-
-	for (i = n - 1; i >= 0; i--) {
-		if (u[i].mu_val == NULL)
-			(void)keyspace_delete_locked(ks, m->km_sts[i],
-			    &m->km_keys[i]);
-		else
-			(void)keyspace_put_locked(ks, m->km_sts[i],
-			    &m->km_keys[i], u[i].mu_type, u[i].mu_val,
-			    u[i].mu_len, u[i].mu_expire);
-	}
-}
-
 /*
  * MSET and MSETNX: atomic across keys.  Every stripe involved is locked
  * once, in ascending address order, before the first read or put, and
- * released after the last.  A put that fails for want of memory undoes
- * the puts before it, from private copies of the old values, so that the
- * reply -OOM means nothing changed.  (The arena is shared: the undo could
- * itself fail only if another worker took the room the failed command
- * freed, in the instant between; then the key is left deleted.)
+ * released after the last, so no client sees some keys set and others
+ * not; and the puts are one transaction of the keyspace's
+ * (keyspace_multi_begin()), so a process killed anywhere in them leaves
+ * all the keys set or none, and a put that fails for want of memory
+ * undoes the others (the reply -OOM means nothing changed).
  */
 static void
 cmd_mset_generic(struct client *cl, int argc, const char *const *argv,
@@ -1088,9 +1058,6 @@ cmd_mset_generic(struct client *cl, int argc, const char *const *argv,
 {
 	struct keyspace		*ks = cl->cl_ks;
 	struct ks_multi		 m;
-	struct mset_undo	*undo = NULL;
-	const struct entry	*e;
-	const char		*v;
 	int			 n, i, rc = 0, exists = 0;
 	int64_t			 now = command_now_ms();
 
@@ -1099,13 +1066,8 @@ cmd_mset_generic(struct client *cl, int argc, const char *const *argv,
 		return;
 	}
 	n = (argc - 1) / 2;
-	if ((undo = calloc((size_t)n, sizeof(*undo))) == NULL) {
-		reply_error(&cl->cl_reply, CMD_ERR_OOM);
-		return;
-	}
 	if (keyspace_multi_lock_names(ks, &m, cl->cl_db, argv + 1,
 	    argvlen + 1, (size_t)n, 2) == -1) {
-		free(undo);
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
 		return;
 	}
@@ -1115,27 +1077,18 @@ cmd_mset_generic(struct client *cl, int argc, const char *const *argv,
 			    &m.km_keys[i], now) != NULL)
 				exists = 1;
 	}
-	for (i = 0; i < n && !exists && rc == 0; i++) {
-		e = keyspace_find_locked(ks, m.km_sts[i], &m.km_keys[i], now);
-		if (e != NULL) {
-			v = entry_value(e, &undo[i].mu_len);
-			if ((undo[i].mu_val = malloc(undo[i].mu_len + 1)) ==
-			    NULL) {
-				rc = -1;
-				break;
-			}
-			memcpy(undo[i].mu_val, v, undo[i].mu_len);
-			undo[i].mu_type = e->e_type;
-			undo[i].mu_expire = entry_expire(e);
-		}
+	/* A put logs about six records; the keys share the stripes. */
+	if (!exists)
+		rc = keyspace_multi_begin(ks, &m,
+		    8 * ((size_t)n / m.km_nheld + 1));
+	for (i = 0; i < n && !exists && rc == 0; i++)
 		rc = keyspace_put_locked(ks, m.km_sts[i], &m.km_keys[i],
 		    OBJ_STRING, argv[2 + 2 * i], argvlen[2 + 2 * i],
 		    KEYSPACE_NO_EXPIRE);
-		if (rc == -1)
-			break;
-	}
 	if (rc == -1)
-		cmd_mset_undo(ks, &m, undo, i);
+		keyspace_multi_abort(ks, &m);
+	else
+		keyspace_multi_commit(ks, &m);
 	keyspace_multi_unlock(ks, &m);
 	if (rc == -1)
 		reply_error(&cl->cl_reply, CMD_ERR_OOM);
@@ -1143,9 +1096,6 @@ cmd_mset_generic(struct client *cl, int argc, const char *const *argv,
 		reply_int(&cl->cl_reply, !exists);
 	else
 		reply_status(&cl->cl_reply, "OK");
-	for (i = 0; i < n; i++)
-		free(undo[i].mu_val);
-	free(undo);
 	keyspace_multi_free(&m);
 }
 

@@ -5,9 +5,9 @@
  * key, or the stripes of a command's keys taken together in ascending
  * address order (keyspace_lock_keys()), or every stripe of two databases
  * (keyspace_swapdb()); through the allocator the slab locks after them.
- * A rename across stripes may also take, with a trylock that never waits,
- * and release at once, the stripe of a dead writer's unsettled part
- * (ks_xact_begin()).
+ * A transaction across stripes (a rename, a command's keys) may also
+ * take, with a trylock that never waits, and release at once, the stripe
+ * of a dead writer's unsettled part (ks_xact_begin()).
  *
  * Each stripe is a small Redis-style dict: table 0, and table 1 while an
  * incremental rehash moves buckets from 0 to 1 (one bucket per write, at
@@ -41,6 +41,17 @@
  * leaves them be, while a destination's own chunks go to the garbage of
  * the destination's stripe in the destination's part.  SWAPDB is settled
  * whole by its own records: see keyspace_swapdb() and ks_swap_repair().
+ *
+ * A command that changes several keys (SMOVE, LMOVE, MSET) makes them one
+ * change with keyspace_multi_begin(): every stripe it holds is a part of
+ * one transaction, on the record of the stripe of lowest address, and
+ * takes every change of the stripe until the commit as a step (intent.h):
+ * each step is applied at once, its old values logged, so that the next
+ * change of the command reads what the last did, as it does outside a
+ * transaction; nothing is freed before the end.  The repairer of each
+ * stripe writes the old values back, or frees what was retired, by the
+ * record.  No rehash step runs in a transaction (a step undone would
+ * leave entries below st_rehash).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -60,6 +71,8 @@ static uint64_t	 ks_expired_total;
 
 /* The snapshot generation of a process without a snapshot handle. */
 static const uint32_t ks_no_snapshot;
+
+static void	 ks_multi_end(struct keyspace *, struct ks_multi *, int);
 
 struct ks_repair_ctx {
 	struct keyspace		*ks;
@@ -325,7 +338,6 @@ ks_stripe_repair(void *arg)
 
 	if (intent_repair(ctx->ks->ks_arena, &st->st_intent, &rolled) == -1)
 		return (-1);
-	(void)intent_xact_settle(&st->st_xact);
 	st->st_version++;
 	keyspace_garbage_drain_locked(ctx->ks, st);
 	if (rolled > 0)
@@ -433,13 +445,37 @@ ks_lock_db_stripe(struct keyspace *ks, unsigned db, uint32_t s)
 }
 
 /*
+ * A stripe whose intent is still a part of the last transaction of record
+ * x (generation gen), other than those the caller holds (taking them
+ * repaired them), or NULL.  Read without those stripes' locks: a part's
+ * name only goes away, once its repair is done.
+ */
+static struct ks_stripe *
+ks_xact_part_pending(struct keyspace *ks, const struct intent_xact *x,
+    uint32_t gen, size_t *from)
+{
+	struct ks_stripe	*st;
+	size_t			 nst = (size_t)ks->ks_reg->kr_ndb <<
+				    ks->ks_reg->kr_stripes_log2;
+
+	for (; *from < nst; (*from)++) {
+		st = &ks->ks_reg->kr_stripe[*from];
+		if (intent_xact_names(ks->ks_arena, &st->st_intent, x, gen))
+			return (st);
+	}
+	return (NULL);
+}
+
+/*
  * Begin a transaction on the record of stripe c, whose caller holds c and
- * every other stripe of the change.  A record that a dead writer left with
- * parts unsettled is waited for: each such part's stripe is taken with a
- * trylock (its repair settles the part) and released.  A part's stripe
+ * every other stripe of the change.  A record that a dead writer left
+ * (not IDLE) may have parts unsettled: every stripe is looked at, and each
+ * whose intent still names the record at its generation is taken with a
+ * trylock (its repair settles the part) and released.  Such a stripe
  * cannot be one the caller holds (taking it repaired it), and whoever
  * holds it has run its repair, which takes no stripe lock, so the wait
- * ends without a lock taken out of order.
+ * ends without a lock taken out of order.  The look costs a pass over the
+ * stripes' intents, once after a death.
  */
 static struct intent_xact *
 ks_xact_begin(struct keyspace *ks, struct ks_stripe *c)
@@ -447,26 +483,28 @@ ks_xact_begin(struct keyspace *ks, struct ks_stripe *c)
 	struct timespec		 pause = { 0, 100000 };
 	struct ks_repair_ctx	 ctx;
 	struct intent_xact	*x = &c->st_xact;
-	uint32_t		 tags[INTENT_XACT_PARTS];
-	unsigned		 i, n, tries = 0;
-	size_t			 nst = (size_t)ks->ks_reg->kr_ndb <<
-				    ks->ks_reg->kr_stripes_log2;
+	struct ks_stripe	*st;
+	uint64_t		 w = x->ix_word;
+	unsigned		 tries = 0;
+	size_t			 i;
+	int			 waiting;
 
-	while ((n = intent_xact_pending(x, tags)) > 0) {
-		for (i = 0; i < n; i++) {
-			if (tags[i] >= nst) {
-				log_warnx("keyspace: stripe %zu: bad "
-				    "transaction record",
-				    (size_t)(c - ks->ks_reg->kr_stripe));
-				abort();
-			}
+	while (INTENT_XACT_STATE(w) != INTENT_XACT_IDLE) {
+		waiting = 0;
+		for (i = 0; (st = ks_xact_part_pending(ks, x,
+		    INTENT_XACT_GEN(w), &i)) != NULL; i++) {
 			ctx.ks = ks;
-			ctx.st = &ks->ks_reg->kr_stripe[tags[i]];
-			if (lock_tryacquire(&ctx.st->st_lock,
-			    ks_stripe_repair, &ctx))
-				lock_release(&ctx.st->st_lock);
+			ctx.st = st;
+			if (lock_tryacquire(&st->st_lock, ks_stripe_repair,
+			    &ctx))
+				lock_release(&st->st_lock);
+			waiting = 1;
 		}
-		if (intent_xact_pending(x, tags) == 0)
+		if (!waiting)
+			break;
+		i = 0;
+		if (ks_xact_part_pending(ks, x, INTENT_XACT_GEN(w), &i) ==
+		    NULL)
 			break;
 		if (++tries == 10000)
 			log_warnx("keyspace: stripe %zu: waiting for the "
@@ -478,13 +516,11 @@ ks_xact_begin(struct keyspace *ks, struct ks_stripe *c)
 	return (x);
 }
 
-/* Begin stripe st's intent as part `part' of the transaction x. */
+/* Begin stripe st's intent as a part of the transaction x. */
 static void
-ks_xact_join(struct keyspace *ks, struct intent_xact *x, struct ks_stripe *st,
-    unsigned part)
+ks_xact_join(struct keyspace *ks, struct intent_xact *x, struct ks_stripe *st)
 {
-	intent_join(ks->ks_arena, &st->st_intent, x, part,
-	    (uint32_t)(st - ks->ks_reg->kr_stripe));
+	intent_join(ks->ks_arena, &st->st_intent, x);
 }
 
 uint32_t
@@ -566,8 +602,9 @@ keyspace_multi_init(struct ks_multi *m, size_t n)
 	m->km_keys = calloc(n, sizeof(*m->km_keys));
 	m->km_sts = calloc(n, sizeof(*m->km_sts));
 	m->km_held = calloc(n, sizeof(*m->km_held));
+	m->km_parts = calloc(n, sizeof(*m->km_parts));
 	if (m->km_dbs == NULL || m->km_keys == NULL || m->km_sts == NULL ||
-	    m->km_held == NULL) {
+	    m->km_held == NULL || m->km_parts == NULL) {
 		keyspace_multi_free(m);
 		errno = ENOMEM;
 		return (-1);
@@ -609,6 +646,7 @@ keyspace_multi_lock_names(struct keyspace *ks, struct ks_multi *m,
 void
 keyspace_multi_unlock(struct keyspace *ks, struct ks_multi *m)
 {
+	ks_multi_end(ks, m, 1);
 	keyspace_unlock_keys(ks, m->km_held, m->km_nheld);
 	m->km_nheld = 0;
 }
@@ -620,7 +658,74 @@ keyspace_multi_free(struct ks_multi *m)
 	free(m->km_keys);
 	free(m->km_sts);
 	free(m->km_held);
+	free(m->km_parts);
 	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * The transaction of a command's keys: the record of the held stripe of
+ * lowest address (km_held is sorted), every held stripe a part that takes
+ * steps.  A part that finds no room for its log undoes those before it.
+ */
+int
+keyspace_multi_begin(struct keyspace *ks, struct ks_multi *m, size_t nrecs)
+{
+	struct intent_xact	*x;
+	size_t			 i;
+
+	if (m->km_nheld == 0 || m->km_xact != NULL) {
+		log_warnx("keyspace_multi_begin: nothing held, or begun "
+		    "already");
+		abort();
+	}
+	x = ks_xact_begin(ks, m->km_held[0]);
+	for (i = 0; i < m->km_nheld; i++) {
+		m->km_parts[i] = &m->km_held[i]->st_intent;
+		m->km_held[i]->st_version++;
+		if (intent_join_steps(ks->ks_arena, m->km_parts[i], x,
+		    nrecs) == -1) {
+			intent_xact_abort(ks->ks_arena, x, m->km_parts,
+			    (unsigned)i);
+			errno = ENOMEM;
+			return (-1);
+		}
+		CRASHPOINT(keyspace_multi_joined);
+	}
+	m->km_xact = x;
+	return (0);
+}
+
+/* The end of a command's transaction, either way. */
+static void
+ks_multi_end(struct keyspace *ks, struct ks_multi *m, int commit)
+{
+	size_t	 i;
+
+	if (m->km_xact == NULL)
+		return;
+	if (commit)
+		intent_xact_commit(ks->ks_arena, m->km_xact, m->km_parts,
+		    (unsigned)m->km_nheld);
+	else
+		intent_xact_abort(ks->ks_arena, m->km_xact, m->km_parts,
+		    (unsigned)m->km_nheld);
+	m->km_xact = NULL;
+	for (i = 0; i < m->km_nheld; i++) {
+		m->km_held[i]->st_version++;
+		keyspace_garbage_drain_locked(ks, m->km_held[i]);
+	}
+}
+
+void
+keyspace_multi_commit(struct keyspace *ks, struct ks_multi *m)
+{
+	ks_multi_end(ks, m, 1);
+}
+
+void
+keyspace_multi_abort(struct keyspace *ks, struct ks_multi *m)
+{
+	ks_multi_end(ks, m, 0);
 }
 
 /* Lock (or unlock) every stripe of physical databases p and q, in order. */
@@ -684,10 +789,10 @@ ks_swap_waiters(struct keyspace *ks, unsigned pa, unsigned pb)
 		parts[0] = &x->st_intent;
 		parts[1] = &y->st_intent;
 		xa = ks_xact_begin(ks, x < y ? x : y);
-		ks_xact_join(ks, xa, x, 0);
+		ks_xact_join(ks, xa, x);
 		intent_store(ks->ks_arena, parts[0], &x->st_waiters.u, yw);
 		CRASHPOINT(blocking_swapdb_waiters);
-		ks_xact_join(ks, xa, y, 1);
+		ks_xact_join(ks, xa, y);
 		intent_store(ks->ks_arena, parts[1], &y->st_waiters.u, xw);
 		intent_xact_commit(ks->ks_arena, xa, parts, 2);
 	}
@@ -795,7 +900,7 @@ ks_resize(struct keyspace *ks, struct ks_stripe *st, uint32_t log2)
 	aoff_t		 off;
 	size_t		 n = (size_t)1 << log2;
 
-	intent_begin(in);
+	intent_begin(ks->ks_arena, in);
 	if (intent_alloc(a, in, sizeof(*t) + n * sizeof(aoff_t), &off) == -1) {
 		intent_abort(a, in);
 		return (-1);
@@ -843,7 +948,7 @@ ks_move_bucket(struct keyspace *ks, struct ks_stripe *st, uint32_t b)
 		k = entry_key(e, &klen);
 		dst = &t1->kt_bucket[ks_hash(ks, k, klen) &
 		    (ks_table_size(t1) - 1)];
-		intent_begin(in);
+		intent_begin(ks->ks_arena, in);
 		intent_store(a, in, &dst->u, moving.u);
 		intent_store(a, in, &e->e_next.u, dst->u);
 		intent_store(a, in, &t0->kt_bucket[b].u, e->e_next.u);
@@ -861,7 +966,11 @@ ks_rehash_step(struct keyspace *ks, struct ks_stripe *st)
 	struct ks_table	*t0 = ks_table(ks, st->st_table[0]);
 	uint32_t	 size0, empty = 10;
 
-	if (aoff_isnull(st->st_table[1]))
+	/*
+	 * Not inside a transaction: a step rolled back would put entries
+	 * back below st_rehash, which says those buckets are empty.
+	 */
+	if (aoff_isnull(st->st_table[1]) || st->st_intent.in_steps)
 		return;
 	size0 = ks_table_size(t0);
 	while (st->st_rehash < size0 &&
@@ -876,11 +985,11 @@ ks_rehash_step(struct keyspace *ks, struct ks_stripe *st)
 		return;
 	}
 	/* Table 0 is empty: table 1 takes its place. */
-	intent_begin(in);
+	intent_begin(ks->ks_arena, in);
 	intent_store(a, in, &st->st_table[0].u, st->st_table[1].u);
 	intent_store(a, in, &st->st_table[1].u, 0);
 	intent_store(a, in, &st->st_rehash, 0);
-	intent_retire(in, st->st_table[0]);
+	intent_retire(ks->ks_arena, in, st->st_table[0]);
 	st->st_version++;
 	intent_commit(a, in);
 	CRASHPOINT(keyspace_rehash_done);
@@ -962,7 +1071,7 @@ keyspace_garbage_alloc_locked(struct keyspace *ks, struct ks_stripe *st,
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
 
-	intent_begin(in);
+	intent_begin(ks->ks_arena, in);
 	if (intent_alloc(a, in, size, out) == -1) {
 		intent_abort(a, in);
 		return (-1);
@@ -1082,10 +1191,10 @@ keyspace_garbage_drain_locked(struct keyspace *ks, struct ks_stripe *st)
 	aoff_t		 o;
 
 	while (!aoff_isnull(o = st->st_garbage)) {
-		intent_begin(in);
+		intent_begin(ks->ks_arena, in);
 		intent_store(a, in, &st->st_garbage.u,
 		    ((aoff_t *)arena_ptr(a, o))->u);
-		intent_retire(in, o);
+		intent_retire(ks->ks_arena, in, o);
 		intent_commit(a, in);
 		CRASHPOINT(keyspace_garbage_freed);
 	}
@@ -1096,7 +1205,7 @@ keyspace_begin_locked(struct keyspace *ks, struct ks_stripe *st)
 {
 	st->st_version++;
 	st->st_changes++;
-	intent_begin(&st->st_intent);
+	intent_begin(ks->ks_arena, &st->st_intent);
 	ks_rider_fill(ks, st);
 	return (&st->st_intent);
 }
@@ -1138,7 +1247,7 @@ ks_write_fill(struct keyspace *ks, struct ks_stripe *st,
 		entry_fill(ks_entry(ks, off), w->e->e_next, kk->kk_ptr,
 		    kk->kk_len, type, clock, val, vlen, expire_ms);
 		intent_store(a, in, &w->link->u, off.u);
-		intent_retire(in, w->off);
+		intent_retire(ks->ks_arena, in, w->off);
 	} else {
 		head = ks_insert_head(ks, st, kk);
 		entry_fill(ks_entry(ks, off), *head, kk->kk_ptr, kk->kk_len,
@@ -1165,7 +1274,7 @@ ks_write_entry(struct keyspace *ks, struct ks_stripe *st,
 	struct arena	*a = ks->ks_arena;
 	struct intent	*in = &st->st_intent;
 
-	intent_begin(in);
+	intent_begin(ks->ks_arena, in);
 	if (ks_write_fill(ks, st, kk, found, w, type, clock, val, vlen,
 	    expire_ms, how) == -1) {
 		intent_abort(a, in);
@@ -1192,7 +1301,7 @@ ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w,
 	intent_store(a, in, &st->st_nkeys, st->st_nkeys - 1);
 	if (w->e->e_flags & ENTRY_F_EXPIRES)
 		intent_store(a, in, &st->st_nexpires, st->st_nexpires - 1);
-	intent_retire(in, w->off);
+	intent_retire(ks->ks_arena, in, w->off);
 	ks_garbage_store(ks, st, w->e, how);
 	ks_rider_fill(ks, st);
 	st->st_version++;
@@ -1202,7 +1311,7 @@ ks_delete_fill(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w,
 static void
 ks_delete_at(struct keyspace *ks, struct ks_stripe *st, struct ks_where *w)
 {
-	intent_begin(&st->st_intent);
+	intent_begin(ks->ks_arena, &st->st_intent);
 	ks_delete_fill(ks, st, w, KS_CHAIN_NONE);
 	intent_commit(ks->ks_arena, &st->st_intent);
 	keyspace_garbage_drain_locked(ks, st);
@@ -1397,7 +1506,7 @@ keyspace_set_expire_locked(struct keyspace *ks, struct ks_stripe *st,
 	if (expire_ms >= 0 && (w.e->e_flags & ENTRY_F_EXPIRES)) {
 		/* The entry has room for it: two stores, in place. */
 		words = entry_expire_words(w.e);
-		intent_begin(in);
+		intent_begin(ks->ks_arena, in);
 		intent_store(a, in, &words[0], (uint32_t)expire_ms);
 		intent_store(a, in, &words[1],
 		    (uint32_t)((uint64_t)expire_ms >> 32));
@@ -1440,7 +1549,7 @@ ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
 		return (-1);
 	}
 	v = value_move_bytes(ws->e, dst->kk_len, vbuf, &vlen);
-	intent_begin(in);
+	intent_begin(ks->ks_arena, in);
 	if (intent_alloc(a, in, entry_size(dst->kk_len, vlen, expire >= 0),
 	    &off) == -1) {
 		intent_abort(a, in);
@@ -1462,13 +1571,13 @@ ks_rename_within(struct keyspace *ks, struct ks_stripe *st,
 	entry_fill(ks_entry(ks, off), next, dst->kk_ptr, dst->kk_len, type,
 	    ks_new_clock(ks, found ? wd->e : NULL), v, vlen, expire);
 	intent_store(a, in, &link->u, off.u);
-	intent_retire(in, ws->off);
+	intent_retire(ks->ks_arena, in, ws->off);
 	if (found) {
 		intent_store(a, in, &st->st_nkeys, st->st_nkeys - 1);
 		if (wd->e->e_flags & ENTRY_F_EXPIRES)
 			intent_store(a, in, &st->st_nexpires,
 			    st->st_nexpires - 1);
-		intent_retire(in, wd->off);
+		intent_retire(ks->ks_arena, in, wd->off);
 		ks_garbage_store(ks, st, wd->e, KS_CHAIN_NONE);
 	}
 	st->st_version++;
@@ -1498,7 +1607,7 @@ ks_rename_across(struct keyspace *ks, struct ks_stripe *from,
 
 	v = value_move_bytes(ws->e, dst->kk_len, vbuf, &vlen);
 	x = ks_xact_begin(ks, from < to ? from : to);
-	ks_xact_join(ks, x, to, 0);
+	ks_xact_join(ks, x, to);
 	if (ks_write_fill(ks, to, dst, found, wd, type,
 	    ks_new_clock(ks, found ? wd->e : NULL), v, vlen,
 	    entry_expire(ws->e), KS_CHAIN_NONE) == -1) {
@@ -1506,7 +1615,7 @@ ks_rename_across(struct keyspace *ks, struct ks_stripe *from,
 		return (-1);
 	}
 	CRASHPOINT(keyspace_rename_half);
-	ks_xact_join(ks, x, from, 1);
+	ks_xact_join(ks, x, from);
 	ks_delete_fill(ks, from, ws, KS_CHAIN_MOVE);
 	intent_xact_commit(ks->ks_arena, x, parts, 2);
 	CRASHPOINT(keyspace_rename_committed);
@@ -1870,12 +1979,12 @@ ks_flush_stripe(struct keyspace *ks, struct ks_stripe *st)
 	}
 	if (aoff_isnull(st->st_table[0]) && aoff_isnull(st->st_table[1]))
 		return;
-	intent_begin(in);
+	intent_begin(ks->ks_arena, in);
 	for (i = 0; i < 2; i++) {
 		if (aoff_isnull(st->st_table[i]))
 			continue;
 		intent_store(a, in, &st->st_table[i].u, 0);
-		intent_retire(in, st->st_table[i]);
+		intent_retire(ks->ks_arena, in, st->st_table[i]);
 	}
 	intent_store(a, in, &st->st_rehash, 0);
 	st->st_version++;

@@ -16,7 +16,7 @@
  * the record of a change that spans this stripe and others of higher
  * address (see intent.h): begun and committed under st_lock, with every
  * other stripe of the change locked too; after its writer died, the
- * repairers of those stripes clear their bits in it without st_lock.
+ * repairers of those stripes read it without st_lock.
  */
 #ifndef HYDRA_KEYSPACE_INTERNAL_H
 #define HYDRA_KEYSPACE_INTERNAL_H

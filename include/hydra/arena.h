@@ -27,7 +27,9 @@
 					   regions, stripes know their
 					   snapshot generation, a free page
 					   keeps its last class (bitmap
-					   clear); 8: an intent names its
+					   clear), transaction parts take
+					   steps, records of one word; 8: an
+					   intent names its
 					   overflow record; 7: intents of 12
 					   stores and 6 chunks; 6: locks say
 					   since when they are held, blocked

@@ -35,28 +35,44 @@
  * A change that spans several locks (a rename from one keyspace stripe to
  * another) is one intent per lock, each a part of one transaction record
  * (struct intent_xact) that lives in the arena, next to the first of those
- * locks, and holds one word: generation, state, and a bit per part that
- * still refers to it.  The writer, holding every lock involved:
+ * locks, and holds one word: generation and state.  The writer, holding
+ * every lock involved:
  *   intent_xact_begin()         the record gets a new generation, ACTIVE;
- *   intent_join() ...           each part's intent names the record (and
- *                               sets its bit), then is ACTIVE and filled
- *                               as above;
+ *   intent_join() ...           each part's intent names the record (its
+ *                               position and generation), then is ACTIVE
+ *                               and filled as above;
  *   intent_xact_commit()        one store makes the record COMMITTED: the
  *                               commit point of the whole change.  Then
  *                               each part is rolled forward and lets go
- *                               of the record; the last one makes it IDLE.
+ *                               of the record, which goes back to IDLE.
  * Or intent_xact_abort(), which rolls every part back.
  *
  * If the writer dies, each lock is repaired by its own next taker, who
  * holds that lock only: intent_repair() rolls the part forward if the
  * record it names is COMMITTED (same generation) and back otherwise, then
- * clears the part's bit.  A part decided forward says so in its own state
- * (READY) before it lets go of the record, and a record gets a new
- * generation only when no bit is left (see intent_xact_pending()), so no
- * repairer ever reads a decision that is not its own.  A bit cleared
- * against a newer generation is ignored.  The repairer of the record's
- * own lock calls intent_xact_settle(), which makes a record that no part
- * refers to IDLE.
+ * the part forgets the record.  A part decided forward says so in its own
+ * state (READY) before it lets go of the record.  The record keeps no
+ * count of its parts, so it can have any number: a part is pending while
+ * its intent still names the record at its generation
+ * (intent_xact_names()), and the record is begun again only when no
+ * intent does (its keeper looks for them, and waits for their repair:
+ * keyspace.c), so that no repairer ever reads a decision that is not its
+ * own.
+ *
+ * Steps.  A part joined with intent_join_steps() takes every change its
+ * lock sees until the transaction ends, each opened by intent_begin()
+ * and closed by intent_commit() or intent_abort() as usual (so the code
+ * that makes a change needs no other form): a step's stores are applied
+ * at its commit, each with the word's old value logged, so that the next
+ * step reads what the last one did; the chunks a step reserves and
+ * retires are logged too, and none is freed before the transaction ends.
+ * The log is a chain of chunks (struct intent_log) that grows as steps
+ * need room.  Rolled back, a part writes the old values back, last first,
+ * and frees what it reserved; rolled forward, it frees what it retired
+ * (every store was applied already).  A step aborted frees its reserved
+ * chunks and forgets its records; its stores, never applied, are voided.
+ * A command that changes several keys under locks it holds at once is
+ * thus one change, whatever its changes of each key are made of.
  */
 #ifndef HYDRA_INTENT_H
 #define HYDRA_INTENT_H
@@ -84,7 +100,8 @@
 enum intent_state {
 	INTENT_IDLE,
 	INTENT_ACTIVE,
-	INTENT_READY
+	INTENT_READY,
+	INTENT_UNDONE		/* steps: stores written back, chunks to free */
 };
 
 struct intent_store {
@@ -93,9 +110,7 @@ struct intent_store {
 	uint32_t	 is_pad;
 };
 
-/* The transaction record's word: generation, state, pending parts. */
-#define INTENT_XACT_PARTS	2
-
+/* The transaction record's word: generation and state. */
 enum intent_xact_state {
 	INTENT_XACT_IDLE,
 	INTENT_XACT_ACTIVE,
@@ -104,20 +119,45 @@ enum intent_xact_state {
 
 #define INTENT_XACT_GEN(w)	((uint32_t)((w) >> 32))
 #define INTENT_XACT_STATE(w)	((uint32_t)((w) >> 8) & 0xff)
-#define INTENT_XACT_PENDING(w)	((uint32_t)(w) & 0xff)
-#define INTENT_XACT_WORD(gen, state, pending)				\
-	((uint64_t)(gen) << 32 | (uint64_t)(state) << 8 | (pending))
+#define INTENT_XACT_WORD(gen, state)					\
+	((uint64_t)(gen) << 32 | (uint64_t)(state) << 8)
 
 /*
- * ix_word is written by the holder of the lock it lives beside (begin,
- * commit, settle) and, after that holder died, by the repairers of the
- * parts (clearing their bits, with a compare-and-swap).  ix_part[i] names
- * part i's lock for whoever must wait for a dead writer's parts to be
- * repaired; it is written before the part's bit is set.
+ * ix_word is written only by the holder of the lock it lives beside
+ * (begin, commit, the end of a commit or an abort); the repairers of the
+ * parts only read it.
  */
 struct intent_xact {
 	uint64_t	 ix_word;
-	uint32_t	 ix_part[INTENT_XACT_PARTS];
+};
+
+/*
+ * A step's log record: a store (the word's position, its new and old
+ * values), a chunk reserved (NEW) or retired (OLD, in ir_val), or a store
+ * voided by its step's abort.  The kind is in the low bits of ir_pos.
+ */
+#define INTENT_REC_STORE	0
+#define INTENT_REC_NEW		1
+#define INTENT_REC_OLD		2
+#define INTENT_REC_VOID		3
+#define INTENT_REC_KIND(r)	((unsigned)((r)->ir_pos & 3))
+
+struct intent_rec {
+	uint64_t	 ir_pos;	/* position | kind */
+	uint32_t	 ir_val;	/* new value, or the chunk's aoff_t */
+	uint32_t	 ir_old;	/* a store's old value */
+};
+
+/*
+ * One chunk of a part's log.  lg_nextbuf reserves the next one, lg_next
+ * names it once it is initialised; a record counts once lg_n covers it.
+ */
+struct intent_log {
+	aoff_t			 lg_next;
+	aoff_t			 lg_nextbuf;
+	uint32_t		 lg_n;
+	uint32_t		 lg_cap;
+	struct intent_rec	 lg_rec[];
 };
 
 /*
@@ -140,7 +180,14 @@ struct intent {
 						   of which this is a part, or
 						   0; written last on join */
 	uint32_t		 in_xgen;	/* the record's generation */
-	uint32_t		 in_xpart;	/* this part's number */
+	uint32_t		 in_steps;	/* a part taking steps */
+	uint32_t		 in_step;	/* records before the open step */
+	uint32_t		 in_stepopen;	/* a step is open */
+	aoff_t			 in_log;	/* the steps' log, or null */
+	aoff_t			 in_logbuf;	/* its reservation */
+	aoff_t			 in_logtail;	/* hint: its last chunk (the
+						   writer's; repair walks) */
+	uint32_t		 in_logbase;	/* hint: records before it */
 	struct intent_store	 in_store[INTENT_MAX_STORES];
 	aoff_t			 in_new[INTENT_MAX_CHUNKS];
 	aoff_t			 in_old[INTENT_MAX_CHUNKS];
@@ -149,7 +196,7 @@ struct intent {
 };
 
 void	 intent_init(struct intent *);
-void	 intent_begin(struct intent *);
+void	 intent_begin(struct arena *, struct intent *);
 
 /*
  * Reserve a chunk of `size' bytes for the change and return its offset in
@@ -172,7 +219,7 @@ void	 intent_store(struct arena *, struct intent *, uint32_t *word,
 	    uint32_t val);
 
 /* Record a chunk to free at commit. */
-void	 intent_retire(struct intent *, aoff_t old);
+void	 intent_retire(struct arena *, struct intent *, aoff_t old);
 /* The same, in the overflow record once the intent's own are full. */
 void	 intent_retire_any(struct arena *, struct intent *, aoff_t old);
 
@@ -189,35 +236,31 @@ int	 intent_repair(struct arena *, struct intent *, int *rolled);
 void	 intent_xact_init(struct intent_xact *);
 
 /*
- * The parts of the record's last transaction that are still unsettled
- * (their writer died and their locks were not taken since): their number,
- * with the tag of each (its ix_part) in tags[].  The record can be begun
- * again only when there are none.
+ * Does intent `in' name record x at generation gen (a part not yet
+ * settled)?  Read without the intent's lock: a part's name is written
+ * before it is joined and cleared last when it is settled.
  */
-unsigned intent_xact_pending(const struct intent_xact *,
-	    uint32_t tags[INTENT_XACT_PARTS]);
+int	 intent_xact_names(struct arena *, const struct intent *,
+	    const struct intent_xact *, uint32_t gen);
 
-/* A new transaction on the record; no part may be pending. */
+/* A new transaction on the record; no part of the last may be pending. */
 void	 intent_xact_begin(struct intent_xact *);
 
+/* Begin `in' as a part of the record's transaction; then fill it. */
+void	 intent_join(struct arena *, struct intent *, struct intent_xact *);
+
 /*
- * Begin `in' as part number `part' of the record's transaction; `tag'
- * names its lock for intent_xact_pending().  Then fill it as any intent.
+ * Begin `in' as a part that takes steps (see above), with a log of room
+ * for about nrecs records to begin with.  0, or -1 ENOMEM (the intent is
+ * left as it was).
  */
-void	 intent_join(struct arena *, struct intent *, struct intent_xact *,
-	    unsigned part, uint32_t tag);
+int	 intent_join_steps(struct arena *, struct intent *,
+	    struct intent_xact *, size_t nrecs);
 
 /* Commit, or roll back, the n parts joined, and release the record. */
 void	 intent_xact_commit(struct arena *, struct intent_xact *,
 	    struct intent **parts, unsigned n);
 void	 intent_xact_abort(struct arena *, struct intent_xact *,
 	    struct intent **parts, unsigned n);
-
-/*
- * For the repairer of the lock the record lives beside, after that lock's
- * own intent_repair(): a record that no part refers to any more is made
- * IDLE.  Returns 1 when it changed the record.
- */
-int	 intent_xact_settle(struct intent_xact *);
 
 #endif /* HYDRA_INTENT_H */

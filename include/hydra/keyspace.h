@@ -130,6 +130,9 @@ void	 keyspace_unlock_keys(struct keyspace *, struct ks_stripe **held,
  * keyspace_multi_init() for n keys (0, or -1 with ENOMEM), then
  * keyspace_multi_set() for each, then lock, unlock, free.
  */
+struct intent;
+struct intent_xact;
+
 struct ks_multi {
 	size_t			  km_n;
 	size_t			  km_nheld;
@@ -137,6 +140,8 @@ struct ks_multi {
 	struct ks_key		 *km_keys;
 	struct ks_stripe	**km_sts;	/* of key i */
 	struct ks_stripe	**km_held;
+	struct intent		**km_parts;	/* of the transaction */
+	struct intent_xact	 *km_xact;	/* or NULL */
 };
 
 int	 keyspace_multi_init(struct ks_multi *, size_t n);
@@ -152,6 +157,32 @@ int	 keyspace_multi_lock_names(struct keyspace *, struct ks_multi *,
 	    unsigned db, const char *const *names, const size_t *lens,
 	    size_t n, size_t step);
 void	 keyspace_multi_unlock(struct keyspace *, struct ks_multi *);
+
+/*
+ * Make every change of the keys of m, from here to the commit, one
+ * change: a process killed anywhere in between leaves all of them done or
+ * none, even across stripes.  With m locked: keyspace_multi_begin(), with
+ * room for about nrecs log records per stripe to begin with (more is
+ * taken as needed: about 8 per key written, more for a value of many
+ * chunks), 0 or -1 ENOMEM (nothing begun); then the changes, as the
+ * command makes them anyway (puts, deletes, a set's or a list's
+ * changes), each seeing what the last did; then keyspace_multi_commit(),
+ * or keyspace_multi_abort() to undo them all (after a change failed for
+ * want of memory, say).  keyspace_multi_unlock() commits what is still
+ * open.
+ *
+ * Each stripe held is a part of one transaction record (intent.h), and
+ * each change in it a step of that part, applied at once with its old
+ * values logged and its freed chunks held back until the end; so a
+ * transaction costs its steps a log record per store, and memory for
+ * the chunks they replace until it ends.  Any number of stripes can take
+ * part: as many as a command can hold (keyspace_lock_keys()).  Rehash
+ * steps wait for the end of the transaction.
+ */
+int	 keyspace_multi_begin(struct keyspace *, struct ks_multi *,
+	    size_t nrecs);
+void	 keyspace_multi_commit(struct keyspace *, struct ks_multi *);
+void	 keyspace_multi_abort(struct keyspace *, struct ks_multi *);
 void	 keyspace_multi_free(struct ks_multi *);
 
 /*

@@ -132,7 +132,8 @@ int		 list_insert_locked(struct keyspace *, struct ks_stripe *,
 /*
  * Move the element at `from' of the list to its `to' end (LMOVE of a
  * list onto itself).  A packed list changes in one step; a chain pushes
- * then pops, so a death between leaves the element at both ends.
+ * then pops, two changes, which a caller makes one with a transaction
+ * (keyspace_multi_begin(), as LMOVE does).
  */
 int		 list_rotate_locked(struct keyspace *, struct ks_stripe *,
 		    const struct ks_key *, const struct entry *, int from,

@@ -20,9 +20,9 @@
  * leaves the set wholly old or wholly new.  A table (dict.h) takes the
  * members one command adds or removes (SADD or SREM of many, SPOP of a
  * few) in one batch, one change as well, which changes nothing when it
- * finds no memory.  SMOVE between two keys is still two changes, the
- * add to the destination then the removal from the source, so a process
- * killed between them leaves the member in both sets.
+ * finds no memory.  SMOVE between two keys makes the add to the
+ * destination and the removal from the source in one transaction of the
+ * keyspace's (keyspace_multi_begin()).
  */
 #ifndef HYDRA_SET_H
 #define HYDRA_SET_H

@@ -38,6 +38,10 @@
  * fields in one intent, renamed onto the other table; a
  * table in flight must hold exactly the fields and values it held before
  * or after.
+ * Some string ops are puts of several keys in one transaction of the
+ * keyspace's (as MSET makes them; some aborted at the end), and some
+ * list pops move their element onto another list in one (as LMOVE does):
+ * one in flight must leave the whole store as before it or as after it.
  * A crash point that the workload never reaches fails the test, but for
  * those of the blocked clients (blocking_*), of sorted sets (zset_*) and
  * of snapshots (snapshot_*), which blocking_test.c, zset_test.c and
@@ -108,9 +112,14 @@ enum op_kind {
 	OP_TDEL,	/* delete the first field present from key2 on */
 	OP_TWRITE,	/* write fields [key2, key2 + len) (none: delete) */
 	OP_TRENAME,	/* table `key' to the other table */
-	OP_TBATCH	/* one batch on fields [key2, key2 + len): those
+	OP_TBATCH,	/* one batch on fields [key2, key2 + len): those
 			   whose number is a multiple of 3 deleted, the
 			   others set */
+	/* Several keys in one transaction (keyspace_multi_begin()). */
+	OP_MPUT,	/* keys key + 7j (j < key2) put with `len' bytes;
+			   with expire 1, aborted at the end */
+	OP_LELMOVE	/* an element of list key, at end expire % 2, to
+			   end expire / 2 % 2 of list key2 */
 };
 
 #define NLISTS		3
@@ -167,13 +176,20 @@ static unsigned char	 expbuf[MAX_VALUE];
 
 static uint64_t		 rng_state = 0x9e3779b97f4a7c15ULL;
 
+/* The next number of the xorshift stream *st. */
+static uint32_t
+rng_next(uint64_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 7;
+	*st ^= *st << 17;
+	return ((uint32_t)(*st >> 16));
+}
+
 static uint32_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return ((uint32_t)(rng_state >> 16));
+	return (rng_next(&rng_state));
 }
 
 /* Keys 7, 15, ... are 300 bytes long (the long-key layout). */
@@ -270,10 +286,7 @@ ops_tables(void)
 
 	for (i = 60; i < NOPS; i++) {
 		o = &ops[i];
-		st ^= st << 13;
-		st ^= st >> 7;
-		st ^= st << 17;
-		r = (uint32_t)(st >> 16);
+		r = rng_next(&st);
 		/* The episode follows its table where a swap takes it. */
 		db ^= o->kind == OP_SWAPDB;
 		if (o->kind > OP_GET || r % 5 >= 2)
@@ -289,6 +302,35 @@ ops_tables(void)
 			step = 0;
 			ep++;
 			db ^= ep % 4 == 3;
+		}
+	}
+}
+
+/*
+ * Make some string ops MSET-like puts of several keys and some list pops
+ * moves of an element to another list, from a random stream of their own:
+ * lists 0 to 1 and 1 to 2 go across stripes, 2 to 0 within one.
+ */
+static void
+ops_multi(void)
+{
+	uint64_t	 st = 0x9fb21c651e98df25ULL;
+	struct op	*o;
+	uint32_t	 i, r;
+
+	for (i = 60; i < NOPS; i++) {
+		o = &ops[i];
+		r = rng_next(&st);
+		if (o->kind <= OP_GET && o->kind != OP_FLUSH && r % 9 == 0) {
+			o->kind = OP_MPUT;
+			o->key2 = (uint16_t)(2 + r / 16 % 5);
+			o->len = r / 256 % 3 == 0 ? 300000 + r % 1000 :
+			    r / 64 % 120;
+			o->expire = r / 4096 % 4 == 0;
+		} else if (o->kind == OP_LPOP && r % 2 == 0) {
+			o->kind = OP_LELMOVE;
+			o->key2 = (uint16_t)((o->key + 1) % NLISTS);
+			o->expire = r / 8 % 4;
 		}
 	}
 }
@@ -371,6 +413,7 @@ ops_generate(void)
 		}
 	}
 	ops_tables();
+	ops_multi();
 }
 
 static int
@@ -399,6 +442,19 @@ model_list(struct model *m, uint32_t idx)
 		if (l->n > 0) {
 			m->l[o->db][o->key2] = *l;
 			l->n = 0;
+		}
+		return;
+	}
+	if (o->kind == OP_LELMOVE) {
+		if (l->n > 0) {
+			at = o->expire % 2 == LIST_HEAD ? 0 : l->n - 1;
+			j = l->id[at];
+			memmove(&l->id[at], &l->id[at + 1],
+			    (l->n - at - 1) * sizeof(l->id[0]));
+			l->n--;
+			l = &m->l[o->db][o->key2];
+			model_list_insert(l, o->expire / 2 % 2 == LIST_HEAD ?
+			    0 : l->n, j);
 		}
 		return;
 	}
@@ -512,6 +568,15 @@ model_apply(struct model *m, uint32_t idx)
 		break;
 	case OP_GET:
 		break;
+	case OP_MPUT:
+		for (k = 0; k < o->key2 && o->expire != 1; k++) {
+			ks = &m->k[o->db][(o->key + 7 * k) % NKEYS];
+			ks->present = 1;
+			ks->op = idx;
+			ks->len = o->len;
+			ks->expire = KEYSPACE_NO_EXPIRE;
+		}
+		return;
 	case OP_FLUSH:
 		for (k = 0; k < NKEYS; k++)
 			m->k[o->db][k].present = 0;
@@ -902,6 +967,84 @@ op_table_rename(struct keyspace *ks, const struct op *o)
 	    k1)));
 }
 
+/* MSET of keys key + 7j, in one transaction; aborted when asked. */
+static int
+op_mput(struct keyspace *ks, uint32_t idx)
+{
+	static char		 keys[8][320];
+	const struct op		*o = &ops[idx];
+	struct ks_multi		 m;
+	size_t			 j;
+	int			 rv = 0;
+
+	if (o->key2 > nitems(keys) || keyspace_multi_init(&m, o->key2) == -1)
+		return (-1);
+	for (j = 0; j < o->key2; j++)
+		keyspace_multi_set(ks, &m, j, o->db, keys[j],
+		    key_name((o->key + 7 * (unsigned)j) % NKEYS, keys[j]));
+	keyspace_multi_lock(ks, &m);
+	value_fill(valbuf, idx, o->len);
+	if (keyspace_multi_begin(ks, &m, 0) == -1)
+		rv = -1;
+	for (j = 0; j < o->key2 && rv == 0; j++)
+		rv = keyspace_put_locked(ks, m.km_sts[j], &m.km_keys[j], 0,
+		    valbuf, o->len, KEYSPACE_NO_EXPIRE);
+	if (rv == -1 || o->expire == 1)
+		keyspace_multi_abort(ks, &m);
+	else
+		keyspace_multi_commit(ks, &m);
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
+	return (rv);
+}
+
+/* LMOVE of an element from list key to list key2, as the command. */
+static int
+op_lelmove(struct keyspace *ks, const struct op *o)
+{
+	struct ks_multi		 m;
+	const struct entry	*se, *de;
+	struct list_iter	 it;
+	struct list_vec		 v;
+	const char		*s;
+	char			 k0[32], k1[32];
+	size_t			 len;
+	int			 from = o->expire % 2, to = o->expire / 2 % 2;
+	int			 rv = 0;
+
+	if (keyspace_multi_init(&m, 2) == -1)
+		return (-1);
+	keyspace_multi_set(ks, &m, 0, o->db, k0, list_name(o->key, k0));
+	keyspace_multi_set(ks, &m, 1, o->db, k1, list_name(o->key2, k1));
+	keyspace_multi_lock(ks, &m);
+	se = keyspace_find_locked(ks, m.km_sts[0], &m.km_keys[0], NOW);
+	de = keyspace_find_locked(ks, m.km_sts[1], &m.km_keys[1], NOW);
+	list_vec_init(&v);
+	if (se != NULL) {
+		list_iter_init(&it, ks->ks_arena, se, 0, from == LIST_TAIL);
+		(void)list_iter_next(&it, &s, &len);
+		memcpy(expbuf, s, len);
+		rv = list_vec_add(&v, (char *)expbuf, len);
+		if (rv == 0)
+			rv = keyspace_multi_begin(ks, &m, 0);
+		if (rv == 0)
+			rv = list_push_locked(ks, m.km_sts[1], &m.km_keys[1],
+			    de, to, &v);
+		if (rv == 0) {
+			se = keyspace_peek_locked(ks, m.km_sts[0],
+			    &m.km_keys[0], NOW);
+			rv = list_pop_locked(ks, m.km_sts[0], &m.km_keys[0],
+			    se, from, 1);
+		}
+		if (rv == -1)
+			keyspace_multi_abort(ks, &m);
+	}
+	list_vec_free(&v);
+	keyspace_multi_unlock(ks, &m);
+	keyspace_multi_free(&m);
+	return (rv);
+}
+
 static int
 op_run(struct keyspace *ks, uint32_t idx)
 {
@@ -947,6 +1090,10 @@ op_run(struct keyspace *ks, uint32_t idx)
 		return (op_table(ks, idx));
 	case OP_TRENAME:
 		return (op_table_rename(ks, o));
+	case OP_MPUT:
+		return (op_mput(ks, idx));
+	case OP_LELMOVE:
+		return (op_lelmove(ks, o));
 	default:
 		return (op_list(ks, idx));
 	}
@@ -1193,10 +1340,12 @@ trial_run(const struct trial *t)
 	model_at(&before, shared->done);
 	model_at(&after, shared->done + (killed ? 1 : 0));
 	inflight = killed && shared->done < NOPS ? &ops[shared->done] : NULL;
-	if (inflight != NULL && inflight->kind == OP_SWAPDB) {
+	if (inflight != NULL && (inflight->kind == OP_SWAPDB ||
+	    inflight->kind == OP_MPUT || inflight->kind == OP_LELMOVE)) {
 		if (!store_matches(&ks, &before) && !store_matches(&ks, &after)) {
-			diag("a swap killed at op %llu left the databases "
-			    "neither swapped nor unswapped",
+			diag("a swap or a change of several keys killed at "
+			    "op %llu left the store neither as before nor as "
+			    "after it",
 			    (unsigned long long)shared->done);
 			bad = 1;
 		}
@@ -1299,6 +1448,12 @@ main(void)
 	}
 	diag("%u list ops, %u list renames and moves, %u table ops", j, n,
 	    tables);
+	for (i = 0, j = 0, n = 0; i < NOPS; i++) {
+		j += ops[i].kind == OP_MPUT;
+		n += ops[i].kind == OP_LELMOVE;
+	}
+	ok(j > 0 && n > 0, "the workload puts several keys in one "
+	    "transaction (%u) and moves elements between lists (%u)", j, n);
 	ok(shared->chain_moves[0] > 0 && shared->chain_moves[1] > 0 &&
 	    shared->chain_moves[2] > 0, "the workload renames chains of nodes "
 	    "within a stripe (%llu) and across stripes (%llu), and moves "

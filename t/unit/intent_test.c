@@ -21,8 +21,16 @@
  * Two intents that are parts of one transaction record commit or abort
  * together; repaired one at a time after their writer died, each goes
  * forward exactly when the record is COMMITTED in its own generation, and
- * back otherwise (a reference to an older generation included), clears its
- * part's bit once and only once, and the last one leaves the record IDLE.
+ * back otherwise (a reference to an older generation included), and lets
+ * go of the record once.
+ *
+ * A part that takes steps applies each step's stores at its commit, so
+ * that the next step reads them; its commit frees what the steps retired
+ * and keeps what they reserved; rolled back (by an abort or by repair,
+ * even repair run twice, or after a repairer died halfway), it writes
+ * every old value back, the last first, and frees what the steps
+ * reserved and nothing else; an aborted step leaves nothing; its log
+ * grows past its first chunk for a transaction of many steps.
  *
  * The intent and the words it changes live in a test region of the arena,
  * as intents do in the keyspace's stripes.
@@ -133,7 +141,7 @@ prepare(struct arena *a)
 	struct intent	*in = &tr->tr_in;
 	int		 i;
 
-	intent_begin(in);
+	intent_begin(a, in);
 	for (i = 0; i < 2; i++) {
 		if (intent_alloc(a, in, chunk_size[i], &tr->tr_fresh[i]) == -1)
 			return (-1);
@@ -144,7 +152,7 @@ prepare(struct arena *a)
 	intent_store(a, in, &tr->tr_word[0], WORD0);
 	intent_store(a, in, &tr->tr_word[1], WORD1);
 	for (i = 0; i < 2; i++)
-		intent_retire(in, tr->tr_live[i]);
+		intent_retire(a, in, tr->tr_live[i]);
 	return (0);
 }
 
@@ -239,7 +247,7 @@ test_abort(struct arena *a)
 		return;
 	}
 	base = used_chunks(a);
-	intent_begin(&tr->tr_in);
+	intent_begin(a, &tr->tr_in);
 	errno = 0;
 	ok(intent_alloc(a, &tr->tr_in, SIZE * 2, &tr->tr_fresh[0]) == -1 &&
 	    errno == ENOMEM, "a reservation larger than the arena fails "
@@ -374,7 +382,7 @@ test_damaged(struct arena *a)
 	int		 rolled;
 
 	tr->tr_word[0] = 0;
-	intent_begin(in);
+	intent_begin(a, in);
 	intent_store(a, in, &tr->tr_word[0], 1);
 	shm_store32(&in->in_state, INTENT_READY);
 	saved = *in;
@@ -429,7 +437,7 @@ ovf_fill(struct arena *a, struct intent *in, uint32_t *words, aoff_t *got,
 {
 	unsigned	 i;
 
-	intent_begin(in);
+	intent_begin(a, in);
 	if (intent_reserve(a, in, OVF_STORES, OVF_CHUNKS - INTENT_MAX_CHUNKS)
 	    == -1)
 		return;
@@ -513,7 +521,7 @@ child_extra_alloc(struct arena *a)
 	aoff_t		 o[INTENT_MAX_CHUNKS + 1];
 	int		 i;
 
-	intent_begin(&tr->tr_in);
+	intent_begin(a, &tr->tr_in);
 	/* The chunks live in the intent's record only. */
 	for (i = 0; i <= INTENT_MAX_CHUNKS; i++)
 		(void)intent_alloc(a, &tr->tr_in, 16, &o[i]);
@@ -525,8 +533,8 @@ child_begin_twice(struct arena *a)
 {
 	struct tregion	*tr = region(a);
 
-	intent_begin(&tr->tr_in);
-	intent_begin(&tr->tr_in);
+	intent_begin(a, &tr->tr_in);
+	intent_begin(a, &tr->tr_in);
 	_exit(0);
 }
 
@@ -639,23 +647,30 @@ xact_prepare(struct arena *a, uint32_t v0, uint32_t v1)
 
 	tr->tr_word[0] = tr->tr_word[1] = 0;
 	intent_xact_begin(&tr->tr_x);
-	intent_join(a, &tr->tr_in, &tr->tr_x, 0, 10);
+	intent_join(a, &tr->tr_in, &tr->tr_x);
 	(void)intent_alloc(a, &tr->tr_in, 64, &tr->tr_fresh[0]);
 	intent_store(a, &tr->tr_in, &tr->tr_word[0], v0);
-	intent_join(a, &tr->tr_in2, &tr->tr_x, 1, 11);
+	intent_join(a, &tr->tr_in2, &tr->tr_x);
 	intent_store(a, &tr->tr_in2, &tr->tr_word[1], v1);
+}
+
+/* Do the parts still name the record at its generation? */
+static int
+xact_named(struct arena *a, const struct intent *in)
+{
+	struct tregion	*tr = region(a);
+
+	return (intent_xact_names(a, in, &tr->tr_x,
+	    INTENT_XACT_GEN(tr->tr_x.ix_word)));
 }
 
 static int
 xact_idle(struct arena *a)
 {
 	struct tregion	*tr = region(a);
-	uint64_t	 w = tr->tr_x.ix_word;
 
 	return (intent_idle(&tr->tr_in) && intent_idle(&tr->tr_in2) &&
-	    tr->tr_in.in_xpos == 0 && tr->tr_in2.in_xpos == 0 &&
-	    INTENT_XACT_STATE(w) == INTENT_XACT_IDLE &&
-	    INTENT_XACT_PENDING(w) == 0);
+	    tr->tr_in.in_xpos == 0 && tr->tr_in2.in_xpos == 0);
 }
 
 static void
@@ -663,17 +678,17 @@ test_xact(struct arena *a)
 {
 	struct tregion	*tr = region(a);
 	struct intent	*parts[2] = { &tr->tr_in, &tr->tr_in2 };
-	uint32_t	 tags[INTENT_XACT_PARTS];
 	uint64_t	 base = used_chunks(a), w;
 	uint32_t	 gen;
 	int		 r0, r1, r2;
 
 	intent_xact_init(&tr->tr_x);
 	xact_prepare(a, 3, 4);
-	ok(intent_xact_pending(&tr->tr_x, tags) == 2 && tags[0] == 10 &&
-	    tags[1] == 11, "both joined parts are pending, with their tags");
+	ok(xact_named(a, &tr->tr_in) && xact_named(a, &tr->tr_in2),
+	    "both joined parts name the record at its generation");
 	intent_xact_commit(a, &tr->tr_x, parts, 2);
 	ok(tr->tr_word[0] == 3 && tr->tr_word[1] == 4 && xact_idle(a) &&
+	    INTENT_XACT_STATE(tr->tr_x.ix_word) == INTENT_XACT_IDLE &&
 	    used_chunks(a) == base + 1, "a commit applies both parts and "
 	    "leaves the record IDLE");
 	slab_free(a, &tr->tr_fresh[0]);	/* kept by the commit */
@@ -681,62 +696,53 @@ test_xact(struct arena *a)
 	xact_prepare(a, 3, 4);
 	intent_xact_abort(a, &tr->tr_x, parts, 2);
 	ok(tr->tr_word[0] == 0 && tr->tr_word[1] == 0 && xact_idle(a) &&
+	    INTENT_XACT_STATE(tr->tr_x.ix_word) == INTENT_XACT_IDLE &&
 	    used_chunks(a) == base, "an abort applies neither part and frees "
 	    "what was reserved");
 
 	/* The writer dies before the commit point: both roll back. */
 	xact_prepare(a, 5, 6);
 	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == -1;
-	ok(r1 && intent_xact_pending(&tr->tr_x, tags) == 1 && tags[0] == 10,
+	ok(r1 && !xact_named(a, &tr->tr_in2) && xact_named(a, &tr->tr_in),
 	    "an uncommitted part repaired alone rolls back and lets go of "
 	    "the record; the other part is still pending");
 	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == 0;
 	r2 = intent_repair(a, &tr->tr_in, &r0) == 0 && r0 == -1;
 	ok(r1 && r2 && tr->tr_word[0] == 0 && tr->tr_word[1] == 0 &&
 	    xact_idle(a) && used_chunks(a) == base, "repairing it again "
-	    "does nothing; the other rolls back too; the record is IDLE");
+	    "does nothing; the other rolls back too");
 
 	/* The writer dies after the commit point, before applying. */
 	xact_prepare(a, 7, 8);
 	w = tr->tr_x.ix_word;
 	tr->tr_x.ix_word = INTENT_XACT_WORD(INTENT_XACT_GEN(w),
-	    INTENT_XACT_COMMITTED, INTENT_XACT_PENDING(w));
+	    INTENT_XACT_COMMITTED);
 	r1 = intent_repair(a, &tr->tr_in, &r0) == 0 && r0 == 1;
 	ok(r1 && tr->tr_word[0] == 7 && tr->tr_word[1] == 0 &&
 	    INTENT_XACT_STATE(tr->tr_x.ix_word) == INTENT_XACT_COMMITTED &&
-	    intent_xact_settle(&tr->tr_x) == 0, "a committed part repaired "
-	    "alone rolls forward; the record keeps the decision for the "
-	    "other");
+	    xact_named(a, &tr->tr_in2), "a committed part repaired alone "
+	    "rolls forward; the record keeps the decision for the other");
 	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == 1;
 	ok(r1 && tr->tr_word[1] == 8 && xact_idle(a) &&
-	    used_chunks(a) == base + 1, "the other rolls forward too; the "
-	    "record is IDLE");
+	    used_chunks(a) == base + 1, "the other rolls forward too");
 	slab_free(a, &tr->tr_fresh[0]);
 
 	/* A part that names an older generation of a committed record. */
 	xact_prepare(a, 9, 10);
 	gen = tr->tr_in2.in_xgen;
 	tr->tr_in2.in_xgen = gen - 1;
-	w = tr->tr_x.ix_word;
-	tr->tr_x.ix_word = INTENT_XACT_WORD(gen, INTENT_XACT_COMMITTED,
-	    INTENT_XACT_PENDING(w));
+	tr->tr_x.ix_word = INTENT_XACT_WORD(gen, INTENT_XACT_COMMITTED);
 	r1 = intent_repair(a, &tr->tr_in2, &r0) == 0 && r0 == -1;
 	ok(r1 && tr->tr_word[1] == 0 && tr->tr_in2.in_xpos == 0 &&
-	    INTENT_XACT_PENDING(tr->tr_x.ix_word) == 3, "a part of an older "
-	    "generation rolls back and clears no bit of the newer one");
-	tr->tr_x.ix_word &= ~(uint64_t)2;
+	    xact_named(a, &tr->tr_in), "a part of an older generation rolls "
+	    "back, whatever the newer one decided");
 	(void)intent_repair(a, &tr->tr_in, &r0);
 	ok(r0 == 1 && xact_idle(a), "the part of the record's own "
-	    "generation rolls forward and leaves it IDLE");
+	    "generation rolls forward");
 	slab_free(a, &tr->tr_fresh[0]);
 
-	/* A writer that died after beginning, before any part joined. */
-	intent_xact_begin(&tr->tr_x);
-	ok(intent_xact_settle(&tr->tr_x) == 1 && xact_idle(a),
-	    "a record no part refers to is settled IDLE by its lock's "
-	    "repairer");
-
 	/* A reference outside the arena is damage. */
+	tr->tr_x.ix_word = INTENT_XACT_WORD(gen, INTENT_XACT_IDLE);
 	xact_prepare(a, 1, 2);
 	tr->tr_in2.in_xpos = a->ar_size;
 	ok(intent_repair(a, &tr->tr_in2, &r0) == -1, "a part naming a "
@@ -746,6 +752,151 @@ test_xact(struct arena *a)
 	(void)intent_repair(a, &tr->tr_in, &r0);
 	ok(xact_idle(a) && used_chunks(a) == base, "and, repaired, it "
 	    "rolls back with the other");
+}
+
+/* Steps. */
+
+#define STEPS_MANY	600	/* steps of one store: the log must grow */
+
+/*
+ * A transaction of one part taking steps, on tr_in: a step that reserves
+ * tr_fresh[0] and sets word 0 to 1; a step that reads word 0 and sets it
+ * to what it read plus one, sets word 1 and retires tr_live[0] (unlinking
+ * it); an aborted step that reserves a chunk and sets word 1; then `many'
+ * steps that add one to word 1.
+ */
+static int
+steps_prepare(struct arena *a, unsigned many)
+{
+	struct tregion	*tr = region(a);
+	aoff_t		 spare;
+	unsigned	 i;
+
+	intent_xact_begin(&tr->tr_x);
+	if (intent_join_steps(a, &tr->tr_in, &tr->tr_x, 0) == -1)
+		return (-1);
+	intent_begin(a, &tr->tr_in);
+	if (intent_alloc(a, &tr->tr_in, 64, &tr->tr_fresh[0]) == -1)
+		return (-1);
+	intent_store(a, &tr->tr_in, &tr->tr_word[0], 1);
+	intent_commit(a, &tr->tr_in);
+	intent_begin(a, &tr->tr_in);
+	intent_store(a, &tr->tr_in, &tr->tr_word[0], tr->tr_word[0] + 1);
+	intent_store(a, &tr->tr_in, &tr->tr_word[1], WORD1);
+	intent_store(a, &tr->tr_in, &tr->tr_live[0].u, 0);
+	intent_retire(a, &tr->tr_in, tr->tr_live[0]);
+	intent_commit(a, &tr->tr_in);
+	intent_begin(a, &tr->tr_in);
+	if (intent_alloc(a, &tr->tr_in, 64, &spare) == -1)
+		return (-1);
+	intent_store(a, &tr->tr_in, &tr->tr_word[1], 12345);
+	intent_abort(a, &tr->tr_in);
+	for (i = 0; i < many; i++) {
+		intent_begin(a, &tr->tr_in);
+		intent_store(a, &tr->tr_in, &tr->tr_word[1],
+		    tr->tr_word[1] + 1);
+		intent_commit(a, &tr->tr_in);
+	}
+	return (0);
+}
+
+static int
+steps_idle(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+
+	return (intent_idle(&tr->tr_in) && tr->tr_in.in_steps == 0 &&
+	    tr->tr_in.in_xpos == 0 && aoff_isnull(tr->tr_in.in_log) &&
+	    aoff_isnull(tr->tr_in.in_logbuf));
+}
+
+/* The log's chunks. */
+static unsigned
+steps_log_chunks(struct arena *a)
+{
+	struct tregion		*tr = region(a);
+	const struct intent_log	*l;
+	aoff_t			 o;
+	unsigned		 n = 0;
+
+	for (o = tr->tr_in.in_log; !aoff_isnull(o); o = l->lg_next, n++)
+		l = arena_ptr(a, o);
+	return (n);
+}
+
+static void
+test_steps(struct arena *a)
+{
+	struct tregion	*tr = region(a);
+	struct intent	*parts[1] = { &tr->tr_in };
+	aoff_t		 old[2];
+	uint64_t	 base;
+	int		 rolled, good;
+
+	intent_xact_init(&tr->tr_x);
+	base = used_chunks(a);
+	good = setup(a, old) == 0 && steps_prepare(a, 2) == 0;
+	ok(good && tr->tr_word[0] == 2 && tr->tr_word[1] == WORD1 + 2 &&
+	    aoff_isnull(tr->tr_live[0]) &&
+	    used_chunks(a) == base + 3 + steps_log_chunks(a),
+	    "each step reads what the last applied; an aborted step left "
+	    "nothing; nothing retired is freed yet");
+	intent_xact_commit(a, &tr->tr_x, parts, 1);
+	ok(steps_idle(a) && used_chunks(a) == base + 2 &&
+	    tr->tr_word[1] == WORD1 + 2, "the commit frees what the steps "
+	    "retired, keeps what they reserved and lets go of the log");
+	slab_free(a, &tr->tr_fresh[0]);
+	teardown(a);
+
+	good = setup(a, old) == 0 && steps_prepare(a, 2) == 0;
+	intent_xact_abort(a, &tr->tr_x, parts, 1);
+	ok(good && steps_idle(a) && tr->tr_word[0] == 0 &&
+	    tr->tr_word[1] == 0 && aoff_eq(tr->tr_live[0], old[0]) &&
+	    used_chunks(a) == base + 2, "an abort writes every old value "
+	    "back and frees what the steps reserved, not what they retired");
+	teardown(a);
+
+	good = setup(a, old) == 0 && steps_prepare(a, STEPS_MANY) == 0;
+	ok(good && steps_log_chunks(a) > 1 &&
+	    tr->tr_word[1] == WORD1 + STEPS_MANY, "%u steps grew the log "
+	    "to %u chunks", STEPS_MANY, steps_log_chunks(a));
+	good = intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == -1;
+	ok(good && steps_idle(a) && tr->tr_word[0] == 0 &&
+	    tr->tr_word[1] == 0 && aoff_eq(tr->tr_live[0], old[0]) &&
+	    used_chunks(a) == base + 2, "a writer dead before the commit: "
+	    "repair rolls every step back, the last first");
+	good = intent_repair(a, &tr->tr_in, &rolled) == 0 && rolled == 0;
+	ok(good && tr->tr_word[1] == 0 && used_chunks(a) == base + 2,
+	    "and repair run again does nothing");
+	teardown(a);
+
+	/* A repairer that died after writing the old values back. */
+	good = setup(a, old) == 0 && steps_prepare(a, 2) == 0;
+	tr->tr_word[0] = 99;	/* as if changed since: must stay */
+	shm_store32(&tr->tr_in.in_state, INTENT_UNDONE);
+	good = good && intent_repair(a, &tr->tr_in, &rolled) == 0 &&
+	    rolled == -1;
+	ok(good && steps_idle(a) && tr->tr_word[0] == 99 &&
+	    used_chunks(a) == base + 2, "an UNDONE part only frees what "
+	    "was reserved: no old value is written twice");
+	tr->tr_word[0] = 0;
+	tr->tr_live[0] = old[0];
+	teardown(a);
+
+	/* A writer dead after the commit point: forward. */
+	good = setup(a, old) == 0 && steps_prepare(a, 2) == 0;
+	tr->tr_x.ix_word = INTENT_XACT_WORD(INTENT_XACT_GEN(tr->tr_x.ix_word),
+	    INTENT_XACT_COMMITTED);
+	good = good && intent_repair(a, &tr->tr_in, &rolled) == 0 &&
+	    rolled == 1;
+	ok(good && steps_idle(a) && tr->tr_word[0] == 2 &&
+	    tr->tr_word[1] == WORD1 + 2 && used_chunks(a) == base + 2,
+	    "a committed part is rolled forward: what was retired is freed");
+	tr->tr_x.ix_word = INTENT_XACT_WORD(INTENT_XACT_GEN(tr->tr_x.ix_word),
+	    INTENT_XACT_IDLE);
+	slab_free(a, &tr->tr_fresh[0]);
+	teardown(a);
+	ok(used_chunks(a) == base, "nothing leaked");
 }
 
 int
@@ -774,6 +925,7 @@ main(void)
 	test_misuse(&a);
 	test_every_crash_point(&a);
 	test_xact(&a);
+	test_steps(&a);
 
 	testarena_destroy(&a);
 	return (tap_done());

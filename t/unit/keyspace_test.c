@@ -1398,9 +1398,8 @@ test_rename_across_crash(struct arena *a, struct keyspace *ks)
 	const char	*src, *dst;
 	struct ks_key	 kka, kkb, kkc;
 	unsigned	 db = 4, i, bad = 0, killed = 0, waited = 0;
-	uint32_t	 tags[INTENT_XACT_PARTS];
 	uint32_t	 ia, ib, ic;
-	struct ks_stripe *rec;
+	struct ks_stripe *rec, *other;
 	pid_t		 pid;
 	int		 status, one;
 	uint64_t		 back0, fwd0, back1, fwd1;
@@ -1442,7 +1441,9 @@ test_rename_across_crash(struct arena *a, struct keyspace *ks)
 		 * record and a third stripe, which leave lo as it was.
 		 */
 		rec = keyspace_lock(ks, db, ia < ib ? &kka : &kkb);
-		waited += intent_xact_pending(&rec->st_xact, tags) > 0;
+		other = ks_stripe_at(ks, db, ia < ib ? ib : ia);
+		waited += intent_xact_names(a, &other->st_intent,
+		    &rec->st_xact, INTENT_XACT_GEN(rec->st_xact.ix_word));
 		keyspace_unlock(ks, rec);
 		if (exists(ks, db, lo, strlen(lo), NOW)) {
 			if (rename_key(ks, db, lo, kc) != 1 ||
@@ -1483,20 +1484,17 @@ test_rename_across_crash(struct arena *a, struct keyspace *ks)
 	    "through", waited);
 }
 
-/* The checker names a transaction record that no repair settled. */
+/* The checker names a transaction part that no repair settled. */
 static void
 test_stale_record(struct arena *a, struct keyspace *ks)
 {
 	struct ks_stripe	*st = ks_stripe_at(ks, 5, 0);
-	uint64_t		 saved = st->st_xact.ix_word;
 
 	ok(check_arena(a, 0, NULL, NULL) == 0, "the arena is clean");
-	st->st_xact.ix_word = INTENT_XACT_WORD(INTENT_XACT_GEN(saved) + 1,
-	    INTENT_XACT_COMMITTED, 2);
-	st->st_xact.ix_part[1] = 7;
-	ok(check_arena(a, 0, NULL, NULL) > 0, "a committed record with a "
-	    "part that no stripe refers to is reported stale");
-	st->st_xact.ix_word = saved;
+	st->st_intent.in_xpos = arena_pos(a, &ks_stripe_at(ks, 5, 1)->st_xact);
+	ok(check_arena(a, 0, NULL, NULL) > 0, "an intent that still names "
+	    "a transaction record is reported stale");
+	st->st_intent.in_xpos = 0;
 	ok(check_arena(a, 0, NULL, NULL) == 0, "and the arena is clean "
 	    "again without it");
 }

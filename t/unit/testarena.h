@@ -165,12 +165,14 @@ testarena_destroy(struct arena *a)
  * child was done or killed and the checker finds the arena whole; -1,
  * with a diag naming `what', otherwise.  The caller then compares the
  * keys with what they held before and after, and calls
- * testarena_destroy(a).
+ * testarena_destroy(a).  testarena_crash_run_in() is the same with
+ * 2^stripes_log2 stripes.
  */
 static inline int
-testarena_crash_run(struct arena *a, struct keyspace *ks, size_t bytes,
-    const char *what, void (*child)(struct keyspace *, const void *),
-    const void *arg, uint64_t repair, int *killed)
+testarena_crash_run_in(struct arena *a, struct keyspace *ks, size_t bytes,
+    unsigned stripes_log2, const char *what,
+    void (*child)(struct keyspace *, const void *), const void *arg,
+    uint64_t repair, int *killed)
 {
 	struct arena_params	 ap;
 	char			 err[256], name[64];
@@ -183,7 +185,7 @@ testarena_crash_run(struct arena *a, struct keyspace *ks, size_t bytes,
 	(void)arena_unlink(name);
 	store_default_params(&ap, bytes);
 	ap.ap_databases = 1;
-	ap.ap_stripes_log2 = 1;
+	ap.ap_stripes_log2 = stripes_log2;
 	if (store_create(a, ks, name, &ap, err, sizeof(err)) == -1) {
 		diag("store_create: %s", err);
 		return (-1);
@@ -211,6 +213,15 @@ testarena_crash_run(struct arena *a, struct keyspace *ks, size_t bytes,
 		rv = -1;
 	}
 	return (rv);
+}
+
+static inline int
+testarena_crash_run(struct arena *a, struct keyspace *ks, size_t bytes,
+    const char *what, void (*child)(struct keyspace *, const void *),
+    const void *arg, uint64_t repair, int *killed)
+{
+	return (testarena_crash_run_in(a, ks, bytes, 1, what, child, arg,
+	    repair, killed));
 }
 
 /*

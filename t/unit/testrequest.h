@@ -20,7 +20,7 @@
  * Run one request of argc words and copy its reply bytes, NUL-ended and
  * cut to cap - 1, into out; returns their length.
  */
-static size_t
+static inline size_t
 test_request_argv(struct client *cl, char *out, size_t cap, int argc,
     const char *const *argv, const size_t *argvlen)
 {
@@ -41,7 +41,7 @@ test_request_argv(struct client *cl, char *out, size_t cap, int argc,
  * Run one request given as NUL-terminated words (then a NULL) and return
  * the reply bytes, which stay valid until the next call.
  */
-static const char *
+static inline const char *
 test_request(struct client *cl, const char *first, ...)
 {
 	static char	 out[8192];
@@ -61,7 +61,7 @@ test_request(struct client *cl, const char *first, ...)
 	return (out);
 }
 
-static int
+static inline int
 is_reply(const char *got, const char *want, const char *what)
 {
 	int	 r = ok(strcmp(got, want) == 0, "%s", what);
