@@ -125,6 +125,7 @@ struct worker {
 	struct worker_sampler	 w_rate[WORKER_NRATES];
 	struct blocking		 w_bl;		/* blocked clients */
 	int			 w_nblocked;
+	int			 w_block_due;	/* a wait of ours was served */
 };
 
 static void	worker_client_event(struct event_loop *, int, void *, int);
@@ -386,12 +387,21 @@ worker_process(struct worker *w, struct client *cl)
 
 /* Blocked clients (blocking.h). */
 
+/*
+ * A wait in `slot' was served or ended.  Another worker is woken through
+ * its pipe; our own waits are looked at before the loop sleeps again
+ * (worker_before_sleep()), without a write and a wake-up for everything
+ * else a wake can mean.
+ */
 static void
 worker_wake_slot(void *arg, int slot)
 {
 	struct worker	*w = arg;
 
-	scoreboard_wake(w->w_sb, slot);
+	if (slot == w->w_params->wp_index)
+		w->w_block_due = 1;
+	else
+		scoreboard_wake(w->w_sb, slot);
 }
 
 static void
@@ -732,6 +742,10 @@ worker_before_sleep(struct event_loop *loop, void *arg)
 	int		 i;
 
 	(void)loop;
+	if (w->w_block_due) {
+		w->w_block_due = 0;
+		worker_block_poll(w, 0);
+	}
 	/* Keys this process expired, lazily or actively, go to INFO. */
 	worker_publish_count(w, SB_EXPIRED_KEYS, keyspace_expired_keys());
 	worker_publish_count(w, SB_LOCK_REPAIRS, lock_repairs_done());
