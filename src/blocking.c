@@ -70,6 +70,7 @@
 
 #include "hydra/blocking.h"
 #include "hydra/client.h"
+#include "hydra/compat.h"
 #include "hydra/crashpoint.h"
 #include "hydra/log.h"
 #include "hydra/object.h"
@@ -376,8 +377,8 @@ blocking_serve_locked(struct keyspace *ks, struct ks_stripe *st, unsigned db,
 			link = &l->l_next.u;
 			continue;
 		}
-		if ((e = keyspace_peek_locked(ks, st, kk, client_now_ms())) ==
-		    NULL)
+		if ((e = keyspace_peek_locked(ks, st, kk,
+		    compat_realtime_ms())) == NULL)
 			break;
 		if (OBJ_TYPE(e->e_type) != kind->bk_type) {
 			link = &l->l_next.u;
@@ -772,7 +773,7 @@ bl_give_back(struct blocking *b, struct bl_waiter *w)
 	key = blocking_payload_key(p, &klen);
 	keyspace_key(ks, &kk, key, klen);
 	st = keyspace_lock(ks, p->p_db, &kk);
-	e = keyspace_peek_locked(ks, st, &kk, client_now_ms());
+	e = keyspace_peek_locked(ks, st, &kk, compat_realtime_ms());
 	if (kind == NULL || (e != NULL && OBJ_TYPE(e->e_type) !=
 	    kind->bk_type)) {
 		log_warnx("blocking: a key of db %u now holds another type; "

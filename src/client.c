@@ -30,15 +30,7 @@
 
 #include "hydra/blocking.h"
 #include "hydra/client.h"
-
-int64_t
-client_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
+#include "hydra/compat.h"
 
 struct client *
 client_new(int fd, struct keyspace *ks, size_t qmax, long long max_bulk_len)
@@ -55,7 +47,7 @@ client_new(int fd, struct keyspace *ks, size_t qmax, long long max_bulk_len)
 	/* The worker lowers this for a client that must AUTH first. */
 	cl->cl_parser.rp_authenticated = 1;
 	cl->cl_authenticated = 1;
-	cl->cl_created_ms = cl->cl_last_ms = client_now_ms();
+	cl->cl_created_ms = cl->cl_last_ms = compat_realtime_ms();
 	reply_buf_init(&cl->cl_reply, REPLY_RESP2);
 	return (cl);
 }

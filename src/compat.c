@@ -64,3 +64,12 @@ compat_tcp_keepalive(int fd, int interval)
 #endif
 	return (0);
 }
+
+int64_t
+compat_realtime_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}

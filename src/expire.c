@@ -11,6 +11,7 @@
  */
 #include <time.h>
 
+#include "hydra/compat.h"
 #include "hydra/config.h"
 #include "hydra/event.h"
 #include "hydra/expire.h"
@@ -22,15 +23,6 @@ expire_mono_ms(void)
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static int64_t
-expire_real_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
@@ -112,7 +104,7 @@ expire_timer(struct event_loop *loop, long long id, void *arg)
 
 	(void)loop;
 	(void)id;
-	(void)expire_tick(ec, expire_real_ms());
+	(void)expire_tick(ec, compat_realtime_ms());
 	return (ec->ec_period_ms);
 }
 

@@ -38,6 +38,7 @@
 
 #include "hydra/arena.h"
 #include "hydra/check.h"
+#include "hydra/compat.h"
 #include "hydra/keyspace.h"
 #include "hydra/slab.h"
 #include "hydra/store.h"
@@ -247,15 +248,6 @@ ctl_stats(const char *name, int argc, char *argv[])
 	return (CTL_EXIT_OK);
 }
 
-int64_t
-ctl_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /*
  * populate [-n db] count [prefix [size]]: as Redis's DEBUG POPULATE, add
  * keys prefix:0 to prefix:count-1 whose values are "value:N", padded with
@@ -326,7 +318,7 @@ ctl_populate(const char *name, int argc, char *argv[])
 	    (val = calloc(1, size > 0 ? (size_t)size : sizeof(num))) == NULL)
 		err(CTL_EXIT_NOARENA, "populate");
 
-	now = ctl_now_ms();
+	now = compat_realtime_ms();
 	for (j = 0; j < count; j++) {
 		klen = (size_t)snprintf(key, keycap, "%s:%lld", prefix, j);
 		vlen = (size_t)snprintf(num, sizeof(num), "value:%lld", j);

@@ -23,7 +23,6 @@ int	 ctl_attach(const char *name, struct arena *, struct keyspace *);
 /* A command's own usage line, and the exit status of a usage error. */
 int	 ctl_usage(const char *cmd);
 /* The wall clock in milliseconds, as expiry times count it. */
-int64_t	 ctl_now_ms(void);
 const char *ctl_plural(uint64_t);
 
 /* export --json FILE, import [--replace] [--config FILE] --json FILE. */

@@ -497,7 +497,7 @@ ctl_export(const char *name, int argc, char *argv[])
 		for (s = 0; s < keyspace_stripes(&ks); s++) {
 			b.jb_n = 0;
 			b.jb_out.ro_len = 0;
-			keyspace_visit_stripe(&ks, db, s, ctl_now_ms(),
+			keyspace_visit_stripe(&ks, db, s, compat_realtime_ms(),
 			    ctl_json_copy_entry, &b);
 			if (b.jb_errno == ENOMEM)
 				ctl_json_oom();
@@ -1012,7 +1012,7 @@ ctl_import(const char *name, int argc, char *argv[])
 			goto refused;
 		}
 
-	now = ctl_now_ms();
+	now = compat_realtime_ms();
 	if (!replace) {
 		for (i = 0; i < n; i++) {
 			jk = &keys[i];

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hydra/compat.h"
 #include "hydra/crc64.h"
 #include "hydra/log.h"
 #include "hydra/persister.h"
@@ -118,15 +119,6 @@ static int64_t
 ps_now(void)
 {
 	return ((int64_t)time(NULL));
-}
-
-static int64_t
-ps_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /* Workers. */
@@ -530,7 +522,7 @@ static void
 ps_load_progress(void *arg, size_t done, size_t total, uint64_t keys)
 {
 	int64_t		*next = arg;
-	int64_t		 now = ps_now_ms();
+	int64_t		 now = compat_realtime_ms();
 
 	if (now < *next)
 		return;
@@ -556,11 +548,11 @@ ps_load(struct persister *p)
 	double			 secs;
 
 	memset(&rl, 0, sizeof(rl));
-	next = ps_now_ms() + 2000;
+	next = compat_realtime_ms() + 2000;
 	rl.rl_progress = ps_load_progress;
 	rl.rl_arg = &next;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (rdb_file_load_path(&p->p_ks, path, ps_now_ms(),
+	if (rdb_file_load_path(&p->p_ks, path, compat_realtime_ms(),
 	    &rl) == -1) {
 		if (errno == ENOENT)
 			log_info("no %s to load: starting empty", path);

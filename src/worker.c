@@ -262,7 +262,7 @@ worker_flush(struct worker *w, struct client *cl)
 		scoreboard_count(w->w_slot, SB_NET_OUTPUT_BYTES,
 		    before - after);
 		scoreboard_count(w->w_slot, SB_WRITES_PROCESSED, 1);
-		cl->cl_last_ms = client_now_ms();
+		cl->cl_last_ms = compat_realtime_ms();
 	}
 	if (r == -1) {
 		worker_close(w, cl);
@@ -565,7 +565,7 @@ worker_client_event(struct event_loop *loop, int fd, void *arg, int mask)
 		return;
 	}
 	scoreboard_count(w->w_slot, SB_NET_INPUT_BYTES, (uint64_t)n);
-	cl->cl_last_ms = client_now_ms();
+	cl->cl_last_ms = compat_realtime_ms();
 	if (worker_process(w, cl) == 0)
 		worker_publish(w, cl);
 }
@@ -812,7 +812,7 @@ worker_cron(struct event_loop *loop, long long id, void *arg)
 {
 	struct worker	*w = arg;
 	struct rusage	 ru;
-	int64_t		 now = client_now_ms();
+	int64_t		 now = compat_realtime_ms();
 
 	(void)loop;
 	(void)id;

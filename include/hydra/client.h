@@ -76,8 +76,6 @@ struct client {
 struct client	*client_new(int fd, struct keyspace *, size_t qmax,
 		    long long max_bulk_len);
 
-/* Milliseconds since the epoch: what cl_created_ms and cl_last_ms hold. */
-int64_t		 client_now_ms(void);
 
 /* Close the socket and free the client. */
 void		 client_free(struct client *);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 
+#include <stdint.h>
 #include <time.h>
 
 /* Keep a mapping out of core dumps, where the platform can. */
@@ -51,6 +52,9 @@ int	 compat_parent_death_signal(void);
  * tcp-keepalive does.  0, or -1 with errno.
  */
 int	 compat_tcp_keepalive(int fd, int interval);
+
+/* Milliseconds since the epoch, on the realtime clock (expiry times). */
+int64_t	 compat_realtime_ms(void);
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

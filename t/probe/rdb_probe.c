@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "hydra/arena.h"
+#include "hydra/compat.h"
 #include "hydra/keyspace.h"
 #include "hydra/object.h"
 #include "hydra/rdb.h"
@@ -70,15 +71,6 @@ probe_fatal(const char *what)
 {
 	fprintf(stderr, "rdb_probe: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static int64_t
-probe_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /* A fresh store of `size' bytes, private to this process. */
@@ -381,10 +373,10 @@ main(int argc, char *argv[])
 	probe_store(&a, &ks, size);
 	if (strcmp(argv[0], "print") == 0 && (argc == 2 || argc == 3)) {
 		probe_load(&ks, argv[1], argc == 3 ?
-		    strtoll(argv[2], NULL, 10) : probe_now_ms());
+		    strtoll(argv[2], NULL, 10) : compat_realtime_ms());
 		probe_print(&ks);
 	} else if (strcmp(argv[0], "copy") == 0 && argc == 3) {
-		probe_load(&ks, argv[1], probe_now_ms());
+		probe_load(&ks, argv[1], compat_realtime_ms());
 		probe_write(&ks, argv[2], compress);
 	} else if (strcmp(argv[0], "build") == 0 && argc == 2) {
 		probe_build(&ks);

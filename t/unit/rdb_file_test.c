@@ -188,16 +188,6 @@ check_writer_bytes(struct keyspace *ks)
 	keyspace_flush(ks, 3);
 }
 
-/* The realtime clock in milliseconds, as the loader's callers give it. */
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static void
 flush_all(struct keyspace *ks)
 {
@@ -643,8 +633,8 @@ check_round_trip(struct keyspace *src, struct keyspace *dst,
 	ok(progress[2] >= 2 && progress[1] == 0 && progress[0] == o.ro_len,
 	    "progress told %zu times, in order, to the end", progress[2]);
 	(void)compare_keyspaces(src, dst, &cm);
-	ok(cm.cm_bad == 0 && cm.cm_seen == made, "every key is in the new arena with its type, encoding, expiry "
-	    "and value (%llu seen)", (unsigned long long)cm.cm_seen);
+	ok(cm.cm_bad == 0 && cm.cm_seen == made, "every key is in the new "
+	    "arena with its type, encoding, expiry and value (%llu seen)", (unsigned long long)cm.cm_seen);
 	for (i = 0; i < nitems(recipes); i++)
 		good &= cm.cm_tags[recipes[i].rc_tag];
 	good &= cm.cm_tags[OBJ_STRING | OBJ_STR_GIVEN];
@@ -1239,7 +1229,7 @@ main(void)
 
 	struct arena	 b;
 	struct keyspace	 kb;
-	int64_t		 now = now_ms();
+	int64_t		 now = compat_realtime_ms();
 
 	tap_no_plan();
 	if (!ok(testarena_store(&a, &ks, STORE_SIZE, 2) == 0 &&
