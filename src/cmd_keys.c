@@ -631,12 +631,9 @@ static void
 cmd_flushall(struct client *cl, int argc, const char *const *argv,
     const size_t *argvlen)
 {
-	unsigned	 db;
-
 	if (cmd_flush_option(cl, argc, argv, argvlen) == -1)
 		return;
-	for (db = 0; db < keyspace_databases(cl->cl_ks); db++)
-		keyspace_flush(cl->cl_ks, db);
+	keyspace_flush_all(cl->cl_ks);
 	reply_status(&cl->cl_reply, "OK");
 }
 

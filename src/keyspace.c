@@ -2021,6 +2021,15 @@ keyspace_count(struct keyspace *ks, unsigned db, uint64_t *keys,
 	}
 }
 
+void
+keyspace_flush_all(struct keyspace *ks)
+{
+	unsigned	 db;
+
+	for (db = 0; db < keyspace_databases(ks); db++)
+		keyspace_flush(ks, db);
+}
+
 uint64_t
 keyspace_count_all(struct keyspace *ks)
 {

@@ -429,7 +429,6 @@ rdb_file_load(struct keyspace *ks, const void *buf, size_t len,
     int64_t now_ms, struct rdb_file_load *rl)
 {
 	struct rdb_file_loader	 fl;
-	unsigned		 db;
 
 	rdb_file_load_clear(rl);
 	memset(&fl, 0, sizeof(fl));
@@ -442,8 +441,7 @@ rdb_file_load(struct keyspace *ks, const void *buf, size_t len,
 	fl.fl_now = now_ms;
 	if (rdb_file_read(&fl) == 0)
 		return (0);
-	for (db = 0; db < keyspace_databases(ks); db++)
-		keyspace_flush(ks, db);
+	keyspace_flush_all(ks);
 	rl->rl_keys = 0;
 	errno = fl.fl_errno != 0 ? fl.fl_errno : EINVAL;
 	return (-1);

@@ -293,6 +293,8 @@ void	 keyspace_visit_stripe(struct keyspace *, unsigned db, uint32_t s,
 
 /* Delete every key of the database. */
 void	 keyspace_flush(struct keyspace *, unsigned db);
+/* Delete every key of every database (FLUSHALL, a failed load). */
+void	 keyspace_flush_all(struct keyspace *);
 
 /*
  * Active expiry: look at up to `budget' keys of stripe s of the database

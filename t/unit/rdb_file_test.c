@@ -188,15 +188,6 @@ check_writer_bytes(struct keyspace *ks)
 	keyspace_flush(ks, 3);
 }
 
-static void
-flush_all(struct keyspace *ks)
-{
-	unsigned	 db;
-
-	for (db = 0; db < keyspace_databases(ks); db++)
-		keyspace_flush(ks, db);
-}
-
 /*
  * Make key of db hold a value of type built from the n strings at el
  * (a hash: field, value, ...; a sorted set: scores from sc), through the
@@ -648,8 +639,8 @@ check_round_trip(struct keyspace *src, struct keyspace *dst,
 	    "and nothing more: each database has as many keys and expiries");
 	ok(check_arena(dst_arena, 0, stderr, NULL) == 0,
 	    "the checker finds the loaded arena whole, without leaks");
-	flush_all(dst);
-	flush_all(src);
+	keyspace_flush_all(dst);
+	keyspace_flush_all(src);
 	rdb_out_free(&o);
 }
 
@@ -663,14 +654,14 @@ load_fails(struct keyspace *ks, const void *buf, size_t len, int64_t now,
 	memset(&rl, 0, sizeof(rl));
 	if (rdb_file_load(ks, buf, len, now, &rl) == 0) {
 		diag("loaded %zu bytes", len);
-		flush_all(ks);
+		keyspace_flush_all(ks);
 		return (0);
 	}
 	if (keyspace_count_all(ks) != 0 || rl.rl_err[0] == '\0' ||
 	    (what != NULL && strstr(rl.rl_err, what) == NULL)) {
 		diag("%zu bytes: '%s', %llu keys left", len, rl.rl_err,
 		    (unsigned long long)keyspace_count_all(ks));
-		flush_all(ks);
+		keyspace_flush_all(ks);
 		return (0);
 	}
 	return (1);
@@ -714,7 +705,7 @@ check_damage(struct keyspace *src, struct keyspace *dst,
 	memset(&rl, 0, sizeof(rl));
 	ok(rdb_file_load(dst, copy, len, now, &rl) == 0 &&
 	    rl.rl_keys == made, "... and whole, it loads");
-	flush_all(dst);
+	keyspace_flush_all(dst);
 
 	for (i = 0, bad = 0; i < len; i++) {
 		memcpy(copy, o.ro_buf, len);
@@ -738,7 +729,7 @@ check_damage(struct keyspace *src, struct keyspace *dst,
 	    copy + len, 5, &i, NULL, NULL) == 1 &&
 	    memcmp(copy + len, "jello", 5) == 0,
 	    "... but with a zero CRC nothing is checked");
-	flush_all(dst);
+	keyspace_flush_all(dst);
 
 	memcpy(copy, o.ro_buf, len);
 	memcpy(copy + len, "APPENDED", 8);
@@ -746,10 +737,10 @@ check_damage(struct keyspace *src, struct keyspace *dst,
 	ok(rdb_file_load(dst, copy, len + 8, now, &rl) == 0 &&
 	    rl.rl_used == len && rl.rl_keys == made,
 	    "bytes after the CRC are not read: rl_used says where it ended");
-	flush_all(dst);
+	keyspace_flush_all(dst);
 	ok(check_arena(dst_arena, 0, stderr, NULL) == 0,
 	    "after all the failed loads, the checker finds no leak");
-	flush_all(src);
+	keyspace_flush_all(src);
 	free(copy);
 	rdb_out_free(&o);
 }
@@ -857,11 +848,11 @@ check_expired(struct keyspace *ks, int64_t now)
 	    key_expire(ks, 0, "plain") == KEYSPACE_NO_EXPIRE,
 	    "a key whose time has passed is skipped and counted; the others "
 	    "keep their expiry or none");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	ok(file_load(ks, &o, INT64_MIN, &rl) == 0 && rl.rl_keys == 3 &&
 	    rl.rl_expired == 0 && key_expire(ks, 0, "old") == now - 1000,
 	    "with now INT64_MIN no key is skipped (an AOF's base)");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	rdb_out_free(&o);
 
 	file_start(&o, "REDIS0006");
@@ -878,7 +869,7 @@ check_expired(struct keyspace *ks, int64_t now)
 	    key_expire(ks, 0, "secs") == (int64_t)secs * 1000,
 	    "EXPIRETIME in seconds (version 6): read as such, and skipped "
 	    "when past");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	rdb_out_free(&o);
 }
 
@@ -907,7 +898,7 @@ check_empty(struct keyspace *ks, int64_t now)
 	    rl.rl_empty == 5 && key_expire(ks, 0, "e1") == -2 &&
 	    key_expire(ks, 0, "k") == KEYSPACE_NO_EXPIRE,
 	    "keys of empty values are skipped and counted, the rest loads");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	rdb_out_free(&o);
 }
 
@@ -969,7 +960,7 @@ check_clock(struct keyspace *src, struct keyspace *dst, int64_t now)
 	    key_expire(dst, 0, "c") == now + 100000,
 	    "LRU: IDLE 600 after the expiry, before the type; loaded, the "
 	    "key is 600 s idle");
-	flush_all(dst);
+	keyspace_flush_all(dst);
 	keyspace_set_lfu(src, 1);
 	keyspace_set_lfu(dst, 1);
 	st = keyspace_lock(src, 0, &k);
@@ -981,8 +972,8 @@ check_clock(struct keyspace *src, struct keyspace *dst, int64_t now)
 	    "LFU: FREQ 42; loaded, the key counts 42");
 	keyspace_set_lfu(src, 0);
 	keyspace_set_lfu(dst, 0);
-	flush_all(dst);
-	flush_all(src);
+	keyspace_flush_all(dst);
+	keyspace_flush_all(src);
 }
 
 /*
@@ -1037,14 +1028,14 @@ check_opcodes(struct keyspace *ks, int64_t now)
 	ok(clock >= 0 && idle >= 540 && idle <= 660,
 	    "IDLE 600 makes a key idle for 600 s (to the minute): %lld",
 	    idle);
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	keyspace_set_lfu(ks, 1);
 	ok(file_load(ks, &o, now, &rl) == 0 && key_clock(ks, "freq",
 	    &idle) == 77 && key_clock(ks, "k2", &idle) == -1 &&
 	    key_clock(ks, "plain", &idle) == -1,
 	    "FREQ 77 gives the key that count when the clock counts");
 	keyspace_set_lfu(ks, 0);
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	rdb_out_free(&o);
 
 	file_start(&o, "REDIS0004");
@@ -1054,7 +1045,7 @@ check_opcodes(struct keyspace *ks, int64_t now)
 	ok(file_load(ks, &o, now, &rl) == 0 && rl.rl_keys == 1 &&
 	    rl.rl_used == o.ro_len - 3,
 	    "version 4 ends at EOF, without CRC");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	rdb_out_free(&o);
 }
 
@@ -1138,7 +1129,7 @@ check_refusals(struct keyspace *ks, int64_t now)
 	rdb_file_trailer(&o, 0, 1);
 	ok(file_load(ks, &o, now, &rl) == 0 && rl.rl_keys == 2,
 	    "the same key in two databases is no duplicate");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	rdb_out_free(&o);
 	ok(load_fails(ks, "", 0, now, "signature"),
 	    "an empty file is refused");
@@ -1170,7 +1161,7 @@ check_path(struct keyspace *ks, int64_t now)
 	ok(rv && rdb_file_load_path(ks, path, now, &rl) == 0 &&
 	    rl.rl_keys == 1 && key_expire(ks, 0, "k") == KEYSPACE_NO_EXPIRE,
 	    "a file on disk loads");
-	flush_all(ks);
+	keyspace_flush_all(ks);
 	if ((fd = open(path, O_WRONLY | O_TRUNC)) != -1)
 		close(fd);
 	errno = 0;
@@ -1207,7 +1198,7 @@ check_full(struct keyspace *src, int64_t now)
 	free(val);
 	rdb_out_init(&o);
 	good &= rdb_file_write_keyspace(&o, src, &test_aux, INT64_MIN) == 0;
-	flush_all(src);
+	keyspace_flush_all(src);
 	if (!ok(good && testarena_store(&c, &kc, 16u << 20, 1) == 0,
 	    "a file of 30 MB, and a store of 16 MiB"))
 		return;
